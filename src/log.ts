@@ -1,0 +1,24 @@
+// The pino logger: JSON lines to stderr (or a file), never to stdout, which carries results only.
+import { pino, type Logger } from 'pino';
+import fs from 'node:fs';
+
+export type { Logger };
+
+export interface LogOptions {
+  level?: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  file?: string;
+}
+
+export function createLogger(opts: LogOptions = {}): Logger {
+  const dest = opts.file
+    ? pino.destination({ dest: opts.file, sync: true, mkdir: true })
+    : pino.destination({ fd: 2, sync: true });
+  return pino({ level: opts.level ?? 'info', base: undefined, timestamp: pino.stdTimeFunctions.isoTime }, dest);
+}
+
+/** A logger that drops everything: for library callers that pass none. */
+export const silentLogger: Logger = pino({ level: 'silent' });
+
+export function ensureDirFor(file: string): void {
+  fs.mkdirSync(new URL('.', `file://${file}`).pathname, { recursive: true });
+}
