@@ -1,6 +1,7 @@
 // The pino logger: JSON lines to stderr (or a file), never to stdout, which carries results only.
-import { pino, type Logger } from 'pino';
-import fs from 'node:fs';
+import pinoModule, { type Logger } from 'pino';
+
+const pino = pinoModule.pino ?? pinoModule;
 
 export type { Logger };
 
@@ -18,7 +19,3 @@ export function createLogger(opts: LogOptions = {}): Logger {
 
 /** A logger that drops everything: for library callers that pass none. */
 export const silentLogger: Logger = pino({ level: 'silent' });
-
-export function ensureDirFor(file: string): void {
-  fs.mkdirSync(new URL('.', `file://${file}`).pathname, { recursive: true });
-}
