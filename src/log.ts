@@ -1,7 +1,5 @@
 // The pino logger: JSON lines to stderr (or a file), never to stdout, which carries results only.
-import pinoModule, { type Logger } from 'pino';
-
-const pino = pinoModule.pino ?? pinoModule;
+import { pino, destination, type Logger } from 'pino';
 
 export type { Logger };
 
@@ -11,9 +9,7 @@ export interface LogOptions {
 }
 
 export function createLogger(opts: LogOptions = {}): Logger {
-  const dest = opts.file
-    ? pino.destination({ dest: opts.file, sync: true, mkdir: true })
-    : pino.destination({ fd: 2, sync: true });
+  const dest = opts.file ? destination({ dest: opts.file, sync: true, mkdir: true }) : destination({ fd: 2, sync: true });
   return pino({ level: opts.level ?? 'info', base: undefined, timestamp: pino.stdTimeFunctions.isoTime }, dest);
 }
 
