@@ -1,0 +1,41 @@
+// Entry of an ExtractPool child process: runs extractFile for each IPC request and replies with the doc or the error.
+import type { ChildRequest, ChildReply } from './child-protocol.js';
+import { errorToReply, startParentWatchdog } from './child-protocol.js';
+
+type Extractors = typeof import('./index.js');
+
+let extractors: Promise<Extractors> | undefined;
+
+async function handle(req: ChildRequest): Promise<ChildReply> {
+  try {
+    // Loaded lazily so the IPC listener exists before the heavy imports (pdfjs, tesseract) run.
+    extractors ??= import('./index.js');
+    const { extractFile } = await extractors;
+    const doc = await extractFile(req.absPath, req.opts);
+    return { id: req.id, ok: true, doc };
+  } catch (err) {
+    return errorToReply(req.id, err);
+  }
+}
+
+function main(): void {
+  const send = process.send?.bind(process);
+  if (!send) return; // not started by ExtractPool (e.g. picked up by a test runner glob): nothing to do
+  process.on('disconnect', () => process.exit(0)); // parent died or closed the channel
+  startParentWatchdog();
+  let chain = Promise.resolve();
+  process.on('message', (req: ChildRequest) => {
+    // One file at a time: the pool sends the next only after a reply, but serialise anyway.
+    chain = chain.then(async () => {
+      const reply = await handle(req);
+      try {
+        send(reply);
+      } catch (err) {
+        // A doc that can't be serialised must still produce a reply, or the pool would wait for the timeout.
+        send(errorToReply(req.id, err));
+      }
+    });
+  });
+}
+
+main();

@@ -1,0 +1,276 @@
+// ExtractPool: runs extractFile in reusable child processes so hostile input (hangs, bombs, crashes) only costs one file.
+import { fork, type ChildProcess } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { FileError } from '../errors.js';
+import { silentLogger, type Logger } from '../log.js';
+import type { ExtractedDoc } from '../pipeline/types.js';
+import type { ExtractOptions } from './index.js';
+import type { ChildReply, ChildRequest } from './child-protocol.js';
+import { childErrorToFileError } from './child-protocol.js';
+
+export interface ExtractPoolOptions {
+  /** Concurrent children; default min(2, cores). */
+  size?: number;
+  /** Wall-clock limit per file; default 120 000 ms. */
+  timeoutMs?: number;
+  /** RSS ceiling per child (also its V8 heap cap); default 1024 MB. */
+  maxMemoryMB?: number;
+  extractOptions: ExtractOptions;
+  /** Path of the child entry module; tests pass a stub. Default: child.js next to this module. */
+  childModule?: string;
+  log?: Logger;
+  /** RSS poll interval; default 100 ms. */
+  pollMs?: number;
+}
+
+/** Per-file measurements: peak RSS is sampled from /proc every pollMs, so very short spikes can be missed. */
+export interface ExtractStats {
+  ms: number;
+  /** Highest VmRSS seen for the child while it worked on this file (0 where /proc is unavailable). */
+  peakRssMB: number;
+}
+
+export type ExtractOutcome =
+  | ({ ok: true; doc: ExtractedDoc } & ExtractStats)
+  | ({ ok: false; error: Error } & ExtractStats);
+
+interface Task {
+  absPath: string;
+  resolve: (o: ExtractOutcome) => void;
+  reject: (e: unknown) => void;
+}
+
+interface Slot {
+  child: ChildProcess | null;
+  task: (Task & { id: number; started: number; peakRssMB: number; settled: boolean }) | null;
+  timer?: NodeJS.Timeout;
+  poller?: NodeJS.Timeout;
+  /** Why we killed the child, so its exit is reported as timeout/memory rather than a crash. */
+  killReason?: FileError;
+  stderrTail: string;
+}
+
+const DEFAULT_CHILD = fileURLToPath(new URL('./child.js', import.meta.url));
+/** After a file, a child whose RSS is above this share of the ceiling is replaced, so leaks don't accumulate. */
+const RECYCLE_SHARE = 0.5;
+
+export async function readRssMB(pid: number): Promise<number> {
+  try {
+    const status = await readFile(`/proc/${pid}/status`, 'utf8');
+    const m = /VmRSS:\s+(\d+)\s+kB/.exec(status);
+    return m?.[1] ? Number(m[1]) / 1024 : 0;
+  } catch {
+    return 0; // process gone, or no /proc (non-Linux): no measurement rather than an error
+  }
+}
+
+export class ExtractPool {
+  readonly size: number;
+  readonly timeoutMs: number;
+  readonly maxMemoryMB: number;
+  /** Highest child RSS seen over the pool's life. */
+  peakChildRssMB = 0;
+  private readonly slots: Slot[];
+  private readonly queue: Task[] = [];
+  private readonly childModule: string;
+  private readonly opts: Omit<ExtractOptions, 'signal'>;
+  private readonly log: Logger;
+  private readonly pollMs: number;
+  private nextId = 1;
+  private closed = false;
+
+  constructor(o: ExtractPoolOptions) {
+    this.size = Math.max(1, o.size ?? Math.min(2, availableParallelism()));
+    this.timeoutMs = o.timeoutMs ?? 120_000;
+    this.maxMemoryMB = o.maxMemoryMB ?? 1024;
+    this.childModule = o.childModule ?? DEFAULT_CHILD;
+    this.log = o.log ?? silentLogger;
+    this.pollMs = o.pollMs ?? 100;
+    // An AbortSignal cannot cross IPC; the pool honours it here instead.
+    const { signal, ...rest } = o.extractOptions;
+    this.opts = rest;
+    this.slots = Array.from({ length: this.size }, () => ({ child: null, task: null, stderrTail: '' }));
+    signal?.addEventListener('abort', () => this.abortAll(signal.reason), { once: true });
+  }
+
+  /** Pids of the live children (for diagnostics and tests). */
+  get childPids(): number[] {
+    return this.slots.flatMap((s) => (s.child?.pid !== undefined && alive(s.child) ? [s.child.pid] : []));
+  }
+
+  /** Extract one file; rejects with the FileError (or Error) the file ended in. */
+  async extract(absPath: string): Promise<ExtractedDoc> {
+    const out = await this.extractWithStats(absPath);
+    if (!out.ok) throw out.error;
+    return out.doc;
+  }
+
+  /** Like extract, but never rejects for per-file outcomes and reports time and peak child RSS. */
+  extractWithStats(absPath: string): Promise<ExtractOutcome> {
+    if (this.closed) return Promise.reject(new Error('ExtractPool is closed'));
+    return new Promise((resolve, reject) => {
+      this.queue.push({ absPath, resolve, reject });
+      this.pump();
+    });
+  }
+
+  /** Kill every child and wait for each to be reaped; queued files are rejected. */
+  async close(): Promise<void> {
+    this.closed = true;
+    const exits = this.slots.flatMap((s) => (s.child && alive(s.child) ? [exited(s.child)] : []));
+    this.abortAll(new Error('ExtractPool closed'));
+    await Promise.all(exits);
+  }
+
+  private abortAll(reason: unknown): void {
+    for (const t of this.queue.splice(0)) t.reject(reason);
+    for (const slot of this.slots) {
+      const task = slot.task;
+      this.finish(slot);
+      if (task) task.reject(reason);
+      this.kill(slot);
+    }
+  }
+
+  private pump(): void {
+    for (const slot of this.slots) {
+      if (this.closed || this.queue.length === 0) return;
+      if (slot.task) continue;
+      const task = this.queue.shift()!;
+      this.dispatch(slot, task);
+    }
+  }
+
+  private spawn(slot: Slot): ChildProcess {
+    const child = fork(this.childModule, [], {
+      execArgv: [`--max-old-space-size=${this.maxMemoryMB}`],
+      // stdout is results-only in the CLI, so the child gets none; stderr is kept for crash diagnostics.
+      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+      serialization: 'advanced',
+    });
+    slot.child = child;
+    slot.stderrTail = '';
+    slot.killReason = undefined;
+    child.stderr?.setEncoding('utf8');
+    child.stderr?.on('data', (s: string) => {
+      slot.stderrTail = (slot.stderrTail + s).slice(-4096);
+      this.log.debug({ pid: child.pid, stderr: s.trimEnd().slice(0, 2000) }, 'extract child stderr');
+    });
+    child.on('message', (m: ChildReply) => this.onReply(slot, child, m));
+    child.on('error', (err) => this.onGone(slot, child, null, null, err));
+    // 'close', not 'exit': it waits for stderr to drain, which crashError reads.
+    child.on('close', (code, sig) => this.onGone(slot, child, code, sig));
+    this.log.debug({ pid: child.pid }, 'extract child started');
+    return child;
+  }
+
+  private dispatch(slot: Slot, task: Task): void {
+    const child = slot.child && alive(slot.child) ? slot.child : this.spawn(slot);
+    const id = this.nextId++;
+    slot.task = { ...task, id, started: Date.now(), peakRssMB: 0, settled: false };
+    slot.timer = setTimeout(() => {
+      this.killFor(slot, new FileError('quarantined', 'timeout', `extraction exceeded ${fmtSeconds(this.timeoutMs)}`));
+    }, this.timeoutMs);
+    slot.poller = setInterval(() => void this.sample(slot, child), this.pollMs);
+    const req: ChildRequest = { id, absPath: task.absPath, opts: this.opts };
+    child.send(req, (err) => {
+      if (err) this.log.debug({ err: err.message }, 'send to extract child failed'); // its exit handler reports it
+    });
+  }
+
+  private async sample(slot: Slot, child: ChildProcess): Promise<number> {
+    if (child.pid === undefined) return 0;
+    const rss = await readRssMB(child.pid);
+    const t = slot.task;
+    if (!t || t.settled || slot.child !== child) return rss;
+    if (rss > t.peakRssMB) t.peakRssMB = rss;
+    if (rss > this.peakChildRssMB) this.peakChildRssMB = rss;
+    if (rss > this.maxMemoryMB) {
+      this.killFor(slot, new FileError('quarantined', 'memory', `extraction exceeded ${this.maxMemoryMB} MB`));
+    }
+    return rss;
+  }
+
+  private killFor(slot: Slot, reason: FileError): void {
+    if (!slot.task || slot.task.settled || slot.killReason) return;
+    slot.killReason = reason;
+    this.log.warn({ file: slot.task.absPath, reason: reason.reason, pid: slot.child?.pid }, 'killing extract child');
+    slot.child?.kill('SIGKILL'); // the exit handler settles the task
+  }
+
+  private kill(slot: Slot): void {
+    const child = slot.child;
+    slot.child = null;
+    if (child && alive(child)) child.kill('SIGKILL');
+  }
+
+  private onReply(slot: Slot, child: ChildProcess, m: ChildReply): void {
+    const t = slot.task;
+    if (slot.child !== child || !t || t.settled || m.id !== t.id || slot.killReason) return; // late reply: already settled
+    t.settled = true; // from here neither the timer nor the poller may kill this child for this file
+    clearTimeout(slot.timer);
+    clearInterval(slot.poller);
+    void readRssMB(child.pid ?? 0).then((rss) => {
+      if (rss > this.peakChildRssMB) this.peakChildRssMB = rss;
+      const stats = { ms: Date.now() - t.started, peakRssMB: round(Math.max(t.peakRssMB, rss)) };
+      if (slot.task === t) slot.task = null;
+      if (rss > this.maxMemoryMB * RECYCLE_SHARE && slot.child === child) {
+        this.log.debug({ pid: child.pid, rss }, 'recycling extract child');
+        this.kill(slot);
+      }
+      if (m.ok) t.resolve({ ok: true, doc: m.doc, ...stats });
+      else t.resolve({ ok: false, error: childErrorToFileError(m), ...stats });
+      this.pump();
+    });
+  }
+
+  private onGone(slot: Slot, child: ChildProcess, code: number | null, sig: NodeJS.Signals | null, err?: Error): void {
+    if (slot.child !== child) return;
+    slot.child = null;
+    const t = slot.task;
+    if (t && !t.settled) {
+      t.settled = true;
+      const error = slot.killReason ?? crashError(code, sig, slot.stderrTail, err);
+      this.finish(slot);
+      this.log.warn({ file: t.absPath, reason: error instanceof FileError ? error.reason : error.message }, 'extract child died');
+      t.resolve({ ok: false, error, ms: Date.now() - t.started, peakRssMB: round(t.peakRssMB) });
+    }
+    this.pump();
+  }
+
+  private finish(slot: Slot): void {
+    clearTimeout(slot.timer);
+    clearInterval(slot.poller);
+    slot.task = null;
+  }
+}
+
+function crashError(code: number | null, sig: NodeJS.Signals | null, stderr: string, err?: Error): Error {
+  // V8's own heap cap aborts the process; that is the memory limit doing its job, not a random crash.
+  if (/heap out of memory|Reached heap limit|Allocation failed/i.test(stderr)) {
+    return new FileError('quarantined', 'memory', 'extraction ran out of heap');
+  }
+  if (err) return new FileError('quarantined', 'crashed', `worker failed: ${err.message}`);
+  return new FileError('quarantined', 'crashed', sig ? `worker exited with signal ${sig}` : `worker exited with code ${code}`);
+}
+
+function alive(c: ChildProcess): boolean {
+  return c.exitCode === null && c.signalCode === null;
+}
+
+function exited(c: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (!alive(c)) return resolve();
+    c.once('exit', () => resolve());
+  });
+}
+
+function fmtSeconds(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000}s` : `${(ms / 1000).toFixed(1)}s`;
+}
+
+function round(mb: number): number {
+  return Math.round(mb * 10) / 10;
+}
