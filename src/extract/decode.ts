@@ -1,0 +1,96 @@
+// Character-encoding detection and decoding for text-like formats (txt, md, csv, html, eml...).
+import iconv from 'iconv-lite';
+import chardet from 'chardet';
+
+export interface Detected {
+  encoding: string;
+  /** Bytes of BOM to skip. */
+  bomLength: number;
+}
+
+/** Detects the encoding from a sample (the file's first bytes). */
+export function detectEncoding(sample: Buffer, declared?: string): Detected {
+  const b = sample;
+  if (b.length >= 4 && b[0] === 0xff && b[1] === 0xfe && b[2] === 0 && b[3] === 0) return { encoding: 'utf-32le', bomLength: 4 };
+  if (b.length >= 4 && b[0] === 0 && b[1] === 0 && b[2] === 0xfe && b[3] === 0xff) return { encoding: 'utf-32be', bomLength: 4 };
+  if (b.length >= 3 && b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf) return { encoding: 'utf-8', bomLength: 3 };
+  if (b.length >= 2 && b[0] === 0xff && b[1] === 0xfe) return { encoding: 'utf-16le', bomLength: 2 };
+  if (b.length >= 2 && b[0] === 0xfe && b[1] === 0xff) return { encoding: 'utf-16be', bomLength: 2 };
+  const nul = nulPattern(b);
+  if (nul) return { encoding: nul, bomLength: 0 };
+  if (declared) {
+    const d = normaliseName(declared);
+    // A declared UTF-16 in an 8-bit-looking file is a lie (common in saved web pages).
+    if (d && iconv.encodingExists(d) && !d.startsWith('utf-16') && !d.startsWith('utf-32')) {
+      if (d !== 'utf-8' || isValidUtf8(b)) return { encoding: d, bomLength: 0 };
+    }
+  }
+  if (isValidUtf8(b)) return { encoding: 'utf-8', bomLength: 0 };
+  return { encoding: guess8bit(b), bomLength: 0 };
+}
+
+/** Decodes a whole buffer (for formats that are small enough to hold). */
+export function decodeBuffer(buf: Buffer, declared?: string): { text: string; encoding: string } {
+  const d = detectEncoding(buf.subarray(0, 256 * 1024), declared);
+  return { text: iconv.decode(buf.subarray(d.bomLength), d.encoding, { stripBOM: true }), encoding: d.encoding };
+}
+
+export function getDecoder(encoding: string): { write(b: Buffer): string; end(): string | undefined } {
+  return iconv.getDecoder(encoding, { stripBOM: true });
+}
+
+// UTF-16/32 without BOM: lots of NULs in a regular pattern.
+export function nulPattern(b: Buffer): string | undefined {
+  const n = Math.min(b.length, 4096) & ~3;
+  if (n < 8) return undefined;
+  const z = [0, 0, 0, 0];
+  for (let i = 0; i < n; i++) if (b[i] === 0) z[i % 4]!++;
+  const q = n / 4;
+  if (z[1]! > q * 0.9 && z[2]! > q * 0.9 && z[3]! > q * 0.9 && z[0]! < q * 0.1) return 'utf-32le';
+  if (z[0]! > q * 0.9 && z[1]! > q * 0.9 && z[2]! > q * 0.9 && z[3]! < q * 0.1) return 'utf-32be';
+  const odd = z[1]! + z[3]!;
+  const even = z[0]! + z[2]!;
+  if (odd > n * 0.3 && even < n * 0.05) return 'utf-16le';
+  if (even > n * 0.3 && odd < n * 0.05) return 'utf-16be';
+  return undefined;
+}
+
+/** Strict UTF-8 validation; a multi-byte sequence cut off at the end of the sample is tolerated. */
+export function isValidUtf8(b: Buffer): boolean {
+  let i = 0;
+  const n = b.length;
+  while (i < n) {
+    const c = b[i]!;
+    if (c < 0x80) { i++; continue; }
+    let len: number;
+    if (c >= 0xc2 && c <= 0xdf) len = 2;
+    else if (c >= 0xe0 && c <= 0xef) len = 3;
+    else if (c >= 0xf0 && c <= 0xf4) len = 4;
+    else return false;
+    if (i + len > n) return n - i < 4 && n >= 4096; // truncated sample tail
+    for (let k = 1; k < len; k++) if ((b[i + k]! & 0xc0) !== 0x80) return false;
+    i += len;
+  }
+  return true;
+}
+
+function guess8bit(b: Buffer): string {
+  let g: string | null = null;
+  try {
+    g = chardet.detect(b);
+  } catch {
+    g = null;
+  }
+  const name = g ? normaliseName(g) : undefined;
+  // Latin-1 is a subset of Windows-1252 in practice (0x80-0x9F are never C1 controls in real text).
+  if (!name || name === 'iso-8859-1' || name === 'utf-8' || name === 'ascii' || !iconv.encodingExists(name)) return 'windows-1252';
+  return name;
+}
+
+function normaliseName(n: string): string | undefined {
+  const s = n.trim().toLowerCase().replace(/^["']|["']$/g, '');
+  if (!s) return undefined;
+  if (s === 'utf8') return 'utf-8';
+  if (s === 'latin1' || s === 'iso-8859-1' || s === 'us-ascii' || s === 'ascii') return 'windows-1252';
+  return s;
+}

@@ -1,0 +1,172 @@
+// Type detection by content (magic bytes, zip manifest, OLE2 streams, text sniffing); extension only breaks ties for text.
+import { open } from 'node:fs/promises';
+import path from 'node:path';
+import { fileTypeFromBuffer } from 'file-type';
+import { FileError } from '../errors.js';
+import { ZipArchive } from './zip.js';
+import { defaultExtractOptions } from './options.js';
+import { nulPattern } from './decode.js';
+
+export interface Detection {
+  type: string;
+  mime?: string;
+  mismatch?: string;
+}
+
+const DANGEROUS_EXT = new Set(['.exe', '.bat', '.cmd', '.com', '.pif', '.scr', '.vbs', '.js', '.jar', '.sh', '.ps1', '.php', '.asp', '.aspx', '.jsp']);
+
+// Extensions that claim a type; used for the mismatch warning and to pick a text sub-type.
+const EXT_TYPE: Record<string, string> = {
+  '.txt': 'txt', '.text': 'txt', '.log': 'txt', '.rst': 'txt', '.md': 'md', '.markdown': 'md', '.pdf': 'pdf',
+  '.docx': 'docx', '.docm': 'docx', '.odt': 'odt', '.rtf': 'rtf', '.xlsx': 'xlsx', '.xlsm': 'xlsx', '.xls': 'xls',
+  '.ods': 'ods', '.pptx': 'pptx', '.html': 'html', '.htm': 'html', '.xhtml': 'html', '.csv': 'csv', '.tsv': 'tsv',
+  '.tab': 'tsv', '.json': 'json', '.xml': 'xml', '.eml': 'eml', '.epub': 'epub', '.png': 'png', '.jpg': 'jpeg',
+  '.jpeg': 'jpeg', '.tif': 'tiff', '.tiff': 'tiff', '.bmp': 'bmp', '.webp': 'webp', '.doc': 'doc', '.ppt': 'ppt',
+  '.msg': 'msg', '.zip': 'zip', '.gif': 'gif',
+};
+// Text sub-types are only chosen by extension (the content being text is checked first).
+const TEXT_EXT_TYPES = new Set(['txt', 'md', 'csv', 'tsv', 'json', 'xml', 'eml', 'html']);
+const FT_MAP: Record<string, string> = { pdf: 'pdf', png: 'png', jpg: 'jpeg', tif: 'tiff', bmp: 'bmp', webp: 'webp', rtf: 'rtf', gif: 'gif' };
+
+const MIME: Record<string, string> = {
+  txt: 'text/plain', md: 'text/markdown', pdf: 'application/pdf', html: 'text/html', csv: 'text/csv',
+  tsv: 'text/tab-separated-values', json: 'application/json', xml: 'application/xml', eml: 'message/rfc822',
+  docx: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+  xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  pptx: 'application/vnd.openxmlformats-officedocument.presentationml.presentation',
+  odt: 'application/vnd.oasis.opendocument.text', ods: 'application/vnd.oasis.opendocument.spreadsheet',
+  epub: 'application/epub+zip', xls: 'application/vnd.ms-excel', rtf: 'application/rtf', png: 'image/png',
+  jpeg: 'image/jpeg', tiff: 'image/tiff', bmp: 'image/bmp', webp: 'image/webp',
+};
+
+/** Returns the content type; throws FileError(skipped, dangerous-type | unsupported-legacy-format | encrypted). */
+export async function detectType(absPath: string): Promise<Detection> {
+  const ext = path.extname(absPath).toLowerCase();
+  if (DANGEROUS_EXT.has(ext)) throw new FileError('skipped', 'dangerous-type', `extension ${ext}`);
+  const head = await readHead(absPath, 8192);
+  const exe = executableKind(head);
+  if (exe) throw new FileError('skipped', 'dangerous-type', exe);
+  const type = await contentType(absPath, head, ext);
+  const det: Detection = { type, mime: MIME[type] };
+  const claimed = EXT_TYPE[ext];
+  if (claimed && claimed !== type && !(TEXT_EXT_TYPES.has(claimed) && TEXT_EXT_TYPES.has(type))) {
+    det.mismatch = `type-mismatch: extension ${ext} but content is ${type}`;
+  }
+  return det;
+}
+
+async function contentType(absPath: string, head: Buffer, ext: string): Promise<string> {
+  if (head.length === 0) return EXT_TYPE[ext] && TEXT_EXT_TYPES.has(EXT_TYPE[ext]!) ? EXT_TYPE[ext]! : 'txt';
+  if (head.subarray(0, 1024).includes('%PDF-')) return 'pdf'; // PDFs may carry junk before the header
+  if (head.readUInt32BE(0) === 0xd0cf11e0) return oleType(absPath, ext);
+  if (head[0] === 0x50 && head[1] === 0x4b && (head[2] === 3 || head[2] === 5)) return zipType(absPath);
+  const ft = await fileTypeFromBuffer(head).catch(() => undefined);
+  if (ft && FT_MAP[ft.ext]) return FT_MAP[ft.ext]!;
+  // Weak magic (mp1, some audio) matches text files too: text wins when the bytes look like text.
+  if (!looksText(head)) return ft ? ft.ext : 'binary';
+  const byExt = EXT_TYPE[ext];
+  if (byExt && TEXT_EXT_TYPES.has(byExt)) return byExt;
+  return sniffText(head);
+}
+
+/** Distinguishes .xls / .doc / .ppt / .msg / encrypted OOXML by the stream names in the CFB directory. */
+async function oleType(absPath: string, ext: string): Promise<string> {
+  const buf = await readHead(absPath, 4 * 1024 * 1024);
+  const has = (name: string) => buf.includes(Buffer.from(name, 'utf16le'));
+  if (has('EncryptedPackage')) throw new FileError('skipped', 'encrypted', 'password-protected Office document');
+  if (has('Workbook') || has('Book') || ext === '.xls') return 'xls';
+  const kind = has('WordDocument') ? 'doc' : has('PowerPoint Document') ? 'ppt' : has('__substg1.0_') ? 'msg' : ext.slice(1) || 'ole2';
+  throw new FileError('skipped', 'unsupported-legacy-format', `legacy ${kind} (OLE2)`);
+}
+
+/** Identifies OOXML / ODF / EPUB from the zip manifest; a plain zip is 'zip' (not extracted). */
+async function zipType(absPath: string): Promise<string> {
+  let z: ZipArchive;
+  try {
+    z = await ZipArchive.open(absPath, defaultExtractOptions.zip);
+  } catch {
+    return 'zip'; // corrupt: let the extractor of the claimed type report it, else skipped as zip
+  }
+  try {
+    if (z.has('mimetype')) {
+      const m = (await z.readText('mimetype', 256)).trim();
+      if (m === 'application/epub+zip') return 'epub';
+      if (m === 'application/vnd.oasis.opendocument.text') return 'odt';
+      if (m === 'application/vnd.oasis.opendocument.spreadsheet') return 'ods';
+    }
+    if (z.has('[Content_Types].xml')) {
+      const ct = await z.readText('[Content_Types].xml', 1024 * 1024);
+      if (ct.includes('wordprocessingml.document.main') || ct.includes('word.document.macroEnabled')) return 'docx';
+      if (ct.includes('spreadsheetml.sheet.main') || ct.includes('ms-excel.sheet.macroEnabled')) return 'xlsx';
+      if (ct.includes('presentationml.presentation.main') || ct.includes('ms-powerpoint.presentation.macroEnabled')) return 'pptx';
+    }
+    // Manifests are sometimes missing in hand-made files; fall back on the main part's name.
+    if (z.has('word/document.xml')) return 'docx';
+    if (z.has('xl/workbook.xml')) return 'xlsx';
+    if (z.has('ppt/presentation.xml')) return 'pptx';
+    if (z.has('content.xml') && z.has('META-INF/manifest.xml')) return 'odt';
+    return 'zip';
+  } catch {
+    return 'zip';
+  } finally {
+    z.close();
+  }
+}
+
+function executableKind(b: Buffer): string | undefined {
+  if (b.length < 2) return undefined;
+  if (b[0] === 0x23 && b[1] === 0x21) return 'shebang script';
+  if (b[0] === 0x4d && b[1] === 0x5a) return 'PE/MZ executable';
+  if (b.length < 4) return undefined;
+  const m = b.readUInt32BE(0);
+  if (m === 0x7f454c46) return 'ELF executable';
+  if (m === 0xfeedface || m === 0xfeedfacf || m === 0xcefaedfe || m === 0xcffaedfe) return 'Mach-O executable';
+  if (m === 0xcafebabe) return 'Mach-O universal / Java class';
+  return undefined;
+}
+
+/** Text if there are no NULs (or NULs in a UTF-16/32 pattern) and few control bytes. */
+export function looksText(b: Buffer): boolean {
+  if (b.length >= 2 && ((b[0] === 0xff && b[1] === 0xfe) || (b[0] === 0xfe && b[1] === 0xff))) return true;
+  if (b.length >= 4 && b.readUInt32BE(0) === 0x0000feff) return true;
+  if (nulPattern(b)) return true;
+  let nul = 0;
+  let ctl = 0;
+  for (const c of b) {
+    if (c === 0) nul++;
+    else if (c < 9 || (c > 13 && c < 32 && c !== 27)) ctl++;
+  }
+  if (nul > 0) {
+    // UTF-16/32 without BOM was accepted above; other NULs mean binary.
+    return false;
+  }
+  return ctl <= b.length * 0.02;
+}
+
+function sniffText(head: Buffer): string {
+  const s = decodeForSniff(head).trimStart().slice(0, 2048).toLowerCase();
+  if (/^(<\?xml[^>]*>\s*)?<!doctype html|^<html[\s>]|<html[\s>][\s\S]*<(head|body)[\s>]/.test(s)) return 'html';
+  if (s.startsWith('<?xml')) return 'xml';
+  if (/^(\{|\[)\s*["{[\d\]}]/.test(s)) return 'json';
+  if (/^(received|from|return-path|message-id|mime-version|delivered-to|date|subject|to):/m.test(s.slice(0, 400)) && /^subject:/m.test(s) && /^(from|to):/m.test(s)) return 'eml';
+  return 'txt';
+}
+
+function decodeForSniff(b: Buffer): string {
+  if (b[0] === 0xff && b[1] === 0xfe) return b.subarray(2).toString('utf16le');
+  if (b[0] === 0xfe && b[1] === 0xff) return Buffer.from(b.subarray(2)).swap16().toString('utf16le');
+  if (b.length > 1 && b[1] === 0) return b.toString('utf16le');
+  if (b[0] === 0 && b.length > 1) return Buffer.from(b.subarray(0, b.length & ~1)).swap16().toString('utf16le');
+  return b.toString('latin1');
+}
+
+export async function readHead(absPath: string, n: number): Promise<Buffer> {
+  const fh = await open(absPath, 'r');
+  try {
+    const buf = Buffer.alloc(n);
+    const { bytesRead } = await fh.read(buf, 0, n, 0);
+    return buf.subarray(0, bytesRead);
+  } finally {
+    await fh.close();
+  }
+}

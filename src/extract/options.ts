@@ -1,0 +1,37 @@
+// ExtractOptions and their defaults (re-exported from index.ts).
+
+export interface ExtractOptions {
+  /** Checked before reading. */
+  maxFileBytes: number;
+  /** Cap on extracted characters per document; beyond it: truncate + warning. */
+  maxChars: number;
+  maxPages: number;
+  pageTimeoutMs: number;
+  ocr: boolean;
+  ocrLang: string;
+  ocrTimeoutMs: number;
+  allowedTypes: string[];
+  zip: { maxEntries: number; maxTotalBytes: number; maxRatio: number };
+  maxPixels: number;
+  maxCells: number;
+  signal?: AbortSignal;
+}
+
+export const SUPPORTED_TYPES = [
+  'txt', 'md', 'pdf', 'docx', 'odt', 'rtf', 'xlsx', 'xls', 'ods', 'pptx', 'html', 'csv', 'tsv',
+  'json', 'xml', 'eml', 'epub', 'png', 'jpeg', 'tiff', 'bmp', 'webp',
+];
+
+export const defaultExtractOptions: ExtractOptions = {
+  maxFileBytes: 50 * 1024 * 1024,
+  maxChars: 5_000_000,
+  maxPages: 2000,
+  pageTimeoutMs: 30_000,
+  ocr: true,
+  ocrLang: 'eng',
+  ocrTimeoutMs: 60_000,
+  allowedTypes: [...SUPPORTED_TYPES],
+  zip: { maxEntries: 10_000, maxTotalBytes: 500 * 1024 * 1024, maxRatio: 100 },
+  maxPixels: 50_000_000,
+  maxCells: 2_000_000,
+};

@@ -1,0 +1,28 @@
+// Internal extractor contract: what every src/extract/formats/* module implements.
+import type { ExtractedDoc, Section } from '../pipeline/types.js';
+import type { CharBudget } from './normalize.js';
+import type { ExtractOptions } from './options.js';
+
+export interface ExtractContext {
+  absPath: string;
+  type: string;
+  size: number;
+  opts: ExtractOptions;
+  /** Warnings collected for the ExtractedDoc (no console output in library code). */
+  warnings: string[];
+  budget: CharBudget;
+}
+
+export interface ExtractResult {
+  sections: Section[];
+  pages?: number;
+  pagesOcr?: number;
+}
+
+export interface Extractor {
+  /** Bump when this extractor's output changes: it is part of the pipeline fingerprint. */
+  version: string;
+  extract(ctx: ExtractContext): Promise<ExtractResult>;
+}
+
+export type { ExtractedDoc, Section };
