@@ -1,0 +1,66 @@
+// Wraps @huggingface/tokenizers: token counts with special tokens, and splitting long texts into model-sized windows.
+//
+// tokenizer.json's own truncation/padding settings are ignored on purpose (the pure-JS tokenizer does not
+// apply them, and langchain4j's MiniLM file says 128 where sentence-transformers uses 256): docproc
+// applies maxTokens itself, identically to scripts/reference_embed.py.
+import { readFile } from 'node:fs/promises';
+import { Tokenizer } from '@huggingface/tokenizers';
+import { ModelError } from '../errors.js';
+
+export class TextTokenizer {
+  /** Special tokens around a single sequence, e.g. [CLS] / [SEP] for BERT. */
+  readonly prefixIds: number[];
+  readonly suffixIds: number[];
+
+  private constructor(private readonly tok: Tokenizer) {
+    const full = tok.encode('a').ids;
+    const content = tok.encode('a', { add_special_tokens: false }).ids;
+    const at = findSub(full, content);
+    if (at < 0) throw new ModelError('cannot locate the special tokens of this tokenizer');
+    this.prefixIds = full.slice(0, at);
+    this.suffixIds = full.slice(at + content.length);
+  }
+
+  static async fromFile(path: string): Promise<TextTokenizer> {
+    try {
+      const json: unknown = JSON.parse(await readFile(path, 'utf8'));
+      return new TextTokenizer(new Tokenizer(json as object, {}));
+    } catch (err) {
+      if (err instanceof ModelError) throw err;
+      throw new ModelError(`cannot load tokenizer ${path}: ${(err as Error).message}`, undefined, err);
+    }
+  }
+
+  /** Tokens of the text once encoded, special tokens included. */
+  countTokens(text: string): number {
+    return this.tok.encode(text).ids.length;
+  }
+
+  /**
+   * The id sequences to run for one text. A text that fits is one sequence: the tokenizer's
+   * encoding of prefix + text. A longer text is never silently truncated: its content tokens are cut
+   * into consecutive, non-overlapping windows that fill maxTokens, each wrapped in the special tokens
+   * and started by the prefix's tokens (so every window of a bge query carries the instruction). The
+   * caller embeds every window and averages the normalised vectors, then re-normalises.
+   */
+  segments(text: string, maxTokens: number, prefix = ''): number[][] {
+    const whole = this.tok.encode(prefix + text).ids;
+    if (whole.length <= maxTokens) return [whole];
+    const ptoks = prefix ? this.tok.encode(prefix, { add_special_tokens: false }).ids : [];
+    const body = this.tok.encode(text, { add_special_tokens: false }).ids;
+    const width = maxTokens - this.prefixIds.length - this.suffixIds.length - ptoks.length;
+    if (width < 1) throw new ModelError(`maxTokens ${maxTokens} leaves no room for text after the special tokens and prefix`);
+    const out: number[][] = [];
+    for (let i = 0; i < body.length; i += width) {
+      out.push([...this.prefixIds, ...ptoks, ...body.slice(i, i + width), ...this.suffixIds]);
+    }
+    return out;
+  }
+}
+
+function findSub(hay: number[], needle: number[]): number {
+  for (let i = 0; i + needle.length <= hay.length; i++) {
+    if (needle.every((v, j) => hay[i + j] === v)) return i;
+  }
+  return -1;
+}
