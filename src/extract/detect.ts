@@ -26,6 +26,7 @@ const EXT_TYPE: Record<string, string> = {
 };
 // Text sub-types are only chosen by extension (the content being text is checked first).
 const TEXT_EXT_TYPES = new Set(['txt', 'md', 'csv', 'tsv', 'json', 'xml', 'eml', 'html']);
+const ZIP_TYPES = new Set(['docx', 'xlsx', 'pptx', 'odt', 'ods', 'epub']);
 const FT_MAP: Record<string, string> = { pdf: 'pdf', png: 'png', jpg: 'jpeg', tif: 'tiff', bmp: 'bmp', webp: 'webp', rtf: 'rtf', gif: 'gif' };
 
 const MIME: Record<string, string> = {
@@ -59,7 +60,13 @@ async function contentType(absPath: string, head: Buffer, ext: string): Promise<
   if (head.length === 0) return EXT_TYPE[ext] && TEXT_EXT_TYPES.has(EXT_TYPE[ext]!) ? EXT_TYPE[ext]! : 'txt';
   if (head.subarray(0, 1024).includes('%PDF-')) return 'pdf'; // PDFs may carry junk before the header
   if (head.readUInt32BE(0) === 0xd0cf11e0) return oleType(absPath, ext);
-  if (head[0] === 0x50 && head[1] === 0x4b && (head[2] === 3 || head[2] === 5)) return zipType(absPath);
+  if (head[0] === 0x50 && head[1] === 0x4b && (head[2] === 3 || head[2] === 5)) {
+    const zt = await zipType(absPath);
+    // An unreadable zip named .docx etc. goes to that extractor, which reports it as corrupt.
+    if (zt) return zt;
+    const claimed = EXT_TYPE[ext];
+    return claimed && ZIP_TYPES.has(claimed) ? claimed : 'zip';
+  }
   const ft = await fileTypeFromBuffer(head).catch(() => undefined);
   if (ft && FT_MAP[ft.ext]) return FT_MAP[ft.ext]!;
   // Weak magic (mp1, some audio) matches text files too: text wins when the bytes look like text.
@@ -74,18 +81,18 @@ async function oleType(absPath: string, ext: string): Promise<string> {
   const buf = await readHead(absPath, 4 * 1024 * 1024);
   const has = (name: string) => buf.includes(Buffer.from(name, 'utf16le'));
   if (has('EncryptedPackage')) throw new FileError('skipped', 'encrypted', 'password-protected Office document');
-  if (has('Workbook') || has('Book') || ext === '.xls') return 'xls';
+  if (!has('WordDocument') && !has('PowerPoint Document') && (has('Workbook') || has('Book\0') || ext === '.xls')) return 'xls';
   const kind = has('WordDocument') ? 'doc' : has('PowerPoint Document') ? 'ppt' : has('__substg1.0_') ? 'msg' : ext.slice(1) || 'ole2';
   throw new FileError('skipped', 'unsupported-legacy-format', `legacy ${kind} (OLE2)`);
 }
 
 /** Identifies OOXML / ODF / EPUB from the zip manifest; a plain zip is 'zip' (not extracted). */
-async function zipType(absPath: string): Promise<string> {
+async function zipType(absPath: string): Promise<string | undefined> {
   let z: ZipArchive;
   try {
     z = await ZipArchive.open(absPath, defaultExtractOptions.zip);
   } catch {
-    return 'zip'; // corrupt: let the extractor of the claimed type report it, else skipped as zip
+    return undefined;
   }
   try {
     if (z.has('mimetype')) {

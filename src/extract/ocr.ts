@@ -49,7 +49,7 @@ async function getWorker(lang: string, timeoutMs: number): Promise<Worker> {
     cacheMethod: 'none',
     cachePath: tmpdir(),
     errorHandler: () => {},
-  });
+  }, { debug_file: '/dev/null' } as Record<string, string>); // tesseract prints "Estimating resolution" to stdout otherwise
   worker = p;
   try {
     return await withTimeout(p, timeoutMs, 'OCR engine start');

@@ -1,2 +1,5 @@
 // Imports every format module once so each registers its extractor.
 import './text.js';
+import './pdf.js';
+import './html.js';
+import './docx.js';

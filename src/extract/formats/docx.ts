@@ -1,0 +1,37 @@
+// DOCX via mammoth (zip pre-checked, no external file access, images dropped) -> HTML -> heading sections.
+import mammoth from 'mammoth';
+import { register } from '../registry.js';
+import { withZip } from '../zip.js';
+import { htmlToSections } from '../htmltext.js';
+import { FileError } from '../../errors.js';
+
+register(['docx'], {
+  version: '1',
+  async extract(ctx) {
+    // mammoth (JSZip) trusts declared sizes; our reader vets the directory and inflates with a hard cap first.
+    const buffer = await withZip(ctx.absPath, ctx.opts.zip, async (z) => {
+      if (!z.has('word/document.xml')) throw new FileError('failed', 'corrupt', 'docx without word/document.xml');
+      await z.read('word/document.xml', ctx.opts.zip.maxTotalBytes);
+      const { readFile } = await import('node:fs/promises');
+      return readFile(ctx.absPath);
+    });
+    let html: string;
+    try {
+      const res = await mammoth.convertToHtml(
+        { buffer },
+        {
+          externalFileAccess: false,
+          // Inline base64 images would bloat the HTML for nothing: text is all we keep.
+          convertImage: mammoth.images.imgElement(async () => ({ src: '' })),
+          ignoreEmptyParagraphs: true,
+        },
+      );
+      html = res.value;
+      const unknown = res.messages.filter((m) => m.type === 'error').length;
+      if (unknown) ctx.warnings.push(`docx: ${unknown} conversion errors`);
+    } catch (e) {
+      throw new FileError('failed', 'corrupt', `docx: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    return { sections: htmlToSections(html).sections };
+  },
+});

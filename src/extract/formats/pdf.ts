@@ -1,0 +1,161 @@
+// PDF: per-page text via pdfjs-dist (eval off), OCR of pages without a text layer, page cap, per-page timeout.
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { FileError } from '../../errors.js';
+import { register } from '../registry.js';
+import { ocrImage, withTimeout } from '../ocr.js';
+import { msg } from '../zip.js';
+import type { ExtractContext, Section } from '../types.js';
+
+const require = createRequire(import.meta.url);
+const PDFJS_DIR = path.dirname(require.resolve('pdfjs-dist/package.json'));
+// A page with fewer non-space characters than this is treated as having no real text layer (scans often carry a stray page number).
+const MIN_TEXT_CHARS = 16;
+const OCR_DPI = 250;
+
+type PdfJs = typeof import('pdfjs-dist/legacy/build/pdf.mjs');
+let pdfjsP: Promise<PdfJs> | undefined;
+const pdfjs = () => (pdfjsP ??= import('pdfjs-dist/legacy/build/pdf.mjs'));
+
+interface TextItemLike {
+  str: string;
+  hasEOL?: boolean;
+  transform: number[];
+  width: number;
+  height: number;
+}
+
+async function extractPdf(ctx: ExtractContext) {
+  const { opts } = ctx;
+  const lib = await pdfjs();
+  const data = new Uint8Array(await readFile(ctx.absPath));
+  const task = lib.getDocument({
+    data,
+    isEvalSupported: false,
+    disableFontFace: true,
+    useSystemFonts: false,
+    verbosity: 0,
+    cMapUrl: path.join(PDFJS_DIR, 'cmaps') + path.sep,
+    cMapPacked: true,
+    standardFontDataUrl: path.join(PDFJS_DIR, 'standard_fonts') + path.sep,
+    wasmUrl: path.join(PDFJS_DIR, 'wasm') + path.sep,
+    stopAtErrors: false,
+  });
+  let doc: Awaited<typeof task.promise>;
+  try {
+    doc = await withTimeout(task.promise, opts.pageTimeoutMs, 'PDF open');
+  } catch (e) {
+    void task.destroy();
+    const name = (e as { name?: string }).name;
+    if (name === 'PasswordException') throw new FileError('failed', 'encrypted', 'PDF needs a password');
+    if (name === 'InvalidPDFException') throw new FileError('failed', 'corrupt', `invalid PDF: ${msg(e)}`);
+    throw new FileError('failed', 'corrupt', `PDF: ${msg(e)}`);
+  }
+  const sections: Section[] = [];
+  let pagesOcr = 0;
+  const needOcr: number[] = [];
+  let failedPages = 0;
+  try {
+    const n = doc.numPages;
+    const last = Math.min(n, opts.maxPages);
+    if (n > opts.maxPages) ctx.warnings.push(`page cap: read ${opts.maxPages} of ${n} pages`);
+    for (let p = 1; p <= last; p++) {
+      opts.signal?.throwIfAborted();
+      if (ctx.budget.exhausted) {
+        ctx.budget.truncated = true;
+        break;
+      }
+      let text: string;
+      try {
+        text = await withTimeout(pageText(doc, p), opts.pageTimeoutMs, `page ${p}`);
+      } catch (e) {
+        failedPages++;
+        ctx.warnings.push(`page ${p}: ${msg(e)}`);
+        continue;
+      }
+      if (text.replace(/\s/g, '').length < MIN_TEXT_CHARS) {
+        needOcr.push(p);
+        if (!opts.ocr && text.trim()) sections.push({ text: ctx.budget.take(text), loc: { page: p } });
+        continue;
+      }
+      sections.push({ text: ctx.budget.take(text), loc: { page: p } });
+    }
+    if (failedPages === last && last > 0) throw new FileError('failed', 'corrupt', `no readable page (${ctx.warnings.at(-1) ?? ''})`);
+    if (needOcr.length && !opts.ocr) {
+      ctx.warnings.push(`no text layer on ${needOcr.length} page${needOcr.length > 1 ? 's' : ''}; OCR disabled`);
+    } else if (needOcr.length) {
+      for (const p of needOcr) {
+        if (ctx.budget.exhausted) break;
+        try {
+          const png = await withTimeout(renderPage(doc, p, opts.maxPixels), opts.pageTimeoutMs, `render page ${p}`);
+          const text = await ocrImage(png, opts.ocrLang, opts.ocrTimeoutMs);
+          pagesOcr++;
+          if (text.trim()) sections.push({ text: ctx.budget.take(text), loc: { page: p } });
+        } catch (e) {
+          if (e instanceof FileError && e.reason === 'ocr-unavailable') {
+            ctx.warnings.push(`OCR unavailable: ${e.message}`);
+            break;
+          }
+          ctx.warnings.push(`page ${p}: OCR failed: ${msg(e)}`);
+        }
+      }
+      sections.sort((a, b) => (a.loc.page ?? 0) - (b.loc.page ?? 0));
+    }
+    return { sections, pages: n, pagesOcr };
+  } finally {
+    await doc.destroy().catch(() => {});
+  }
+}
+
+async function pageText(doc: import('pdfjs-dist/legacy/build/pdf.mjs').PDFDocumentProxy, p: number): Promise<string> {
+  const page = await doc.getPage(p);
+  try {
+    const tc = await page.getTextContent();
+    let out = '';
+    let lastY: number | undefined;
+    let lastEnd: number | undefined;
+    for (const raw of tc.items) {
+      if (!('str' in raw)) continue;
+      const it = raw as TextItemLike;
+      const x = it.transform[4] ?? 0;
+      const y = it.transform[5] ?? 0;
+      const h = Math.abs(it.height) || Math.abs(it.transform[3] ?? 0) || 10;
+      if (lastY !== undefined && Math.abs(y - lastY) > h * 0.6 && !out.endsWith('\n')) out += '\n';
+      else if (lastEnd !== undefined && x - lastEnd > h * 0.15 && !/\s$/.test(out) && it.str && !/^\s/.test(it.str)) out += ' ';
+      out += it.str;
+      if (it.hasEOL) out += '\n';
+      if (it.str || it.hasEOL) {
+        lastY = y;
+        lastEnd = x + it.width;
+      }
+    }
+    return out;
+  } finally {
+    page.cleanup();
+  }
+}
+
+/** Renders one page to PNG for OCR at ~250 DPI, scaled down to stay under maxPixels. */
+async function renderPage(doc: import('pdfjs-dist/legacy/build/pdf.mjs').PDFDocumentProxy, p: number, maxPixels: number): Promise<Buffer> {
+  const { createCanvas } = await import('@napi-rs/canvas');
+  const page = await doc.getPage(p);
+  try {
+    const base = page.getViewport({ scale: 1 });
+    let scale = OCR_DPI / 72;
+    const px = base.width * base.height * scale * scale;
+    const cap = Math.min(maxPixels, 40_000_000);
+    if (px > cap) scale *= Math.sqrt(cap / px);
+    const vp = page.getViewport({ scale });
+    const canvas = createCanvas(Math.max(1, Math.ceil(vp.width)), Math.max(1, Math.ceil(vp.height)));
+    const c2d = canvas.getContext('2d');
+    c2d.fillStyle = '#ffffff';
+    c2d.fillRect(0, 0, canvas.width, canvas.height);
+    await page.render({ canvas: canvas as unknown as HTMLCanvasElement, canvasContext: c2d as unknown as CanvasRenderingContext2D, viewport: vp }).promise;
+    return canvas.toBuffer('image/png');
+  } finally {
+    page.cleanup();
+  }
+}
+
+register(['pdf'], { version: '1', extract: extractPdf });
