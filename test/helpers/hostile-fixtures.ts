@@ -1,0 +1,174 @@
+// Generates hostile (and a few good) input files at test time, so no binary fixture is committed.
+import { createWriteStream } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { once } from 'node:events';
+import { crc32, createDeflateRaw, deflateRawSync, deflateSync } from 'node:zlib';
+
+export interface ZipEntry {
+  name: string;
+  data?: Buffer | string;
+  /** Pre-compressed deflate data with its real crc/size (for the huge entries). */
+  raw?: { deflated: Buffer; crc: number; size: number };
+  /** Lie in the headers about the uncompressed size. */
+  declaredSize?: number;
+}
+
+/** A minimal ZIP writer. `centralOnly` adds central-directory records that reuse earlier local entries' data. */
+export function buildZip(entries: ZipEntry[], centralOnly: { name: string; sameAs: number }[] = []): Buffer {
+  const parts: Buffer[] = [];
+  const central: Buffer[] = [];
+  const meta: { crc: number; csize: number; usize: number; offset: number }[] = [];
+  let offset = 0;
+  const u16 = (n: number) => { const b = Buffer.alloc(2); b.writeUInt16LE(n); return b; };
+  const u32 = (n: number) => { const b = Buffer.alloc(4); b.writeUInt32LE(n >>> 0); return b; };
+  const header = (sig: number, m: { crc: number; csize: number; usize: number }, name: Buffer) =>
+    Buffer.concat([u32(sig), ...(sig === 0x02014b50 ? [u16(20)] : []), u16(20), u16(0), u16(8), u16(0), u16(0x21),
+      u32(m.crc), u32(m.csize), u32(m.usize), u16(name.length), u16(0)]);
+  const centralRecord = (name: string, m: (typeof meta)[number]) => {
+    const n = Buffer.from(name);
+    return Buffer.concat([header(0x02014b50, m, n), u16(0), u16(0), u16(0), u32(0), u32(m.offset), n]);
+  };
+  for (const e of entries) {
+    const name = Buffer.from(e.name);
+    let deflated: Buffer, crc: number, size: number;
+    if (e.raw) ({ deflated, crc, size } = e.raw);
+    else {
+      const data = Buffer.from(e.data ?? '');
+      deflated = deflateRawSync(data);
+      crc = crc32(data);
+      size = data.length;
+    }
+    const m = { crc, csize: deflated.length, usize: e.declaredSize ?? size, offset };
+    const local = Buffer.concat([header(0x04034b50, m, name), name, deflated]);
+    parts.push(local);
+    offset += local.length;
+    meta.push(m);
+    central.push(centralRecord(e.name, m));
+  }
+  for (const c of centralOnly) central.push(centralRecord(c.name, meta[c.sameAs]!));
+  const cd = Buffer.concat(central);
+  const eocd = Buffer.concat([u32(0x06054b50), u16(0), u16(0), u16(central.length), u16(central.length), u32(cd.length), u32(offset), u16(0)]);
+  return Buffer.concat([...parts, cd, eocd]);
+}
+
+/** Raw-deflates `size` bytes of zeros by streaming (≈2 MB out for 2 GB in), with the real CRC. */
+export async function deflatedZeros(size: number): Promise<{ deflated: Buffer; crc: number; size: number }> {
+  const chunk = Buffer.alloc(1 << 20);
+  const d = createDeflateRaw({ level: 9 });
+  const out: Buffer[] = [];
+  d.on('data', (b: Buffer) => out.push(b));
+  let crc = 0;
+  for (let left = size; left > 0; left -= chunk.length) {
+    const piece = left >= chunk.length ? chunk : chunk.subarray(0, left);
+    crc = crc32(piece, crc);
+    if (!d.write(piece)) await once(d, 'drain');
+  }
+  d.end();
+  await once(d, 'end');
+  return { deflated: Buffer.concat(out), crc, size };
+}
+
+const CT = (parts: string) => `<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/>${parts}</Types>`;
+const REL = (type: string, target: string) => `<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/${type}" Target="${target}"/></Relationships>`;
+
+export function docxEntries(documentXml: string | ZipEntry['raw'], declaredSize?: number): ZipEntry[] {
+  const doc: ZipEntry = typeof documentXml === 'string' ? { name: 'word/document.xml', data: documentXml } : { name: 'word/document.xml', raw: documentXml };
+  return [
+    { name: '[Content_Types].xml', data: CT('<Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/>') },
+    { name: '_rels/.rels', data: REL('officeDocument', 'word/document.xml') },
+    { ...doc, declaredSize },
+  ];
+}
+
+export const docxBody = (inner: string, prolog = '') =>
+  `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>${prolog}<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>${inner}</w:t></w:r></w:p></w:body></w:document>`;
+
+export function xlsxEntries(sheetXml: string | ZipEntry['raw'], sharedStrings?: string, declaredSize?: number): ZipEntry[] {
+  const sheet: ZipEntry = typeof sheetXml === 'string' ? { name: 'xl/worksheets/sheet1.xml', data: sheetXml } : { name: 'xl/worksheets/sheet1.xml', raw: sheetXml };
+  const entries: ZipEntry[] = [
+    { name: '[Content_Types].xml', data: CT('<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>' + (sharedStrings ? '<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>' : '')) },
+    { name: '_rels/.rels', data: REL('officeDocument', 'xl/workbook.xml') },
+    { name: 'xl/workbook.xml', data: '<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>' },
+    { name: 'xl/_rels/workbook.xml.rels', data: `<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/>${sharedStrings ? '<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/>' : ''}</Relationships>` },
+    { ...sheet, declaredSize },
+  ];
+  if (sharedStrings) entries.push({ name: 'xl/sharedStrings.xml', data: sharedStrings });
+  return entries;
+}
+
+export const sheetXml = (cells: string, dim = 'A1:A1', prolog = '') =>
+  `<?xml version="1.0" encoding="UTF-8"?>${prolog}<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><dimension ref="${dim}"/><sheetData>${cells}</sheetData></worksheet>`;
+
+export function pptxEntries(slideXml: string): ZipEntry[] {
+  return [
+    { name: '[Content_Types].xml', data: CT('<Override PartName="/ppt/presentation.xml" ContentType="application/vnd.openxmlformats-officedocument.presentationml.presentation.main+xml"/><Override PartName="/ppt/slides/slide1.xml" ContentType="application/vnd.openxmlformats-officedocument.presentationml.slide+xml"/>') },
+    { name: '_rels/.rels', data: REL('officeDocument', 'ppt/presentation.xml') },
+    { name: 'ppt/presentation.xml', data: '<?xml version="1.0" encoding="UTF-8"?><p:presentation xmlns:p="http://schemas.openxmlformats.org/presentationml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><p:sldIdLst><p:sldId id="256" r:id="rId1"/></p:sldIdLst></p:presentation>' },
+    { name: 'ppt/_rels/presentation.xml.rels', data: REL('slide', 'slides/slide1.xml') },
+    { name: 'ppt/slides/slide1.xml', data: slideXml },
+  ];
+}
+
+export const slideXml = (inner: string, prolog = '') =>
+  `<?xml version="1.0" encoding="UTF-8"?>${prolog}<p:sld xmlns:p="http://schemas.openxmlformats.org/presentationml/2006/main" xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main"><p:cSld><p:spTree><p:sp><p:txBody><a:p><a:r><a:t>${inner}</a:t></a:r></a:p></p:txBody></p:sp></p:spTree></p:cSld></p:sld>`;
+
+/** Billion laughs: 10 levels of 10× expansion ≈ 3 GB of "lol" if an entity expander is naive. */
+export function laughsDoctype(root: string): string {
+  let ents = '<!ENTITY lol0 "lol">';
+  for (let i = 1; i <= 10; i++) ents += `<!ENTITY lol${i} "${`&lol${i - 1};`.repeat(10)}">`;
+  return `<!DOCTYPE ${root} [${ents}]>`;
+}
+export const XXE_DOCTYPE = (root: string) => `<!DOCTYPE ${root} [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>`;
+
+/** A PNG whose IHDR claims `w`×`h` pixels, with a tiny valid IDAT. */
+export function pngHeader(w: number, h: number): Buffer {
+  const chunk = (type: string, data: Buffer) => {
+    const len = Buffer.alloc(4); len.writeUInt32BE(data.length);
+    const td = Buffer.concat([Buffer.from(type, 'latin1'), data]);
+    const crc = Buffer.alloc(4); crc.writeUInt32BE(crc32(td));
+    return Buffer.concat([len, td, crc]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(w, 0); ihdr.writeUInt32BE(h, 4);
+  ihdr[8] = 8; ihdr[9] = 2; // 8-bit RGB
+  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr),
+    chunk('IDAT', deflateSync(Buffer.alloc(4096))), chunk('IEND', Buffer.alloc(0))]);
+}
+
+/** A classic-xref PDF from object bodies (object n = objs[n-1]); offsets are computed so the xref is valid. */
+export function buildPdf(objs: string[]): Buffer {
+  let out = '%PDF-1.4\n%\xe2\xe3\xcf\xd3\n';
+  const offs: number[] = [];
+  objs.forEach((body, i) => { offs.push(Buffer.byteLength(out, 'latin1')); out += `${i + 1} 0 obj\n${body}\nendobj\n`; });
+  const xref = Buffer.byteLength(out, 'latin1');
+  out += `xref\n0 ${objs.length + 1}\n0000000000 65535 f \n${offs.map((o) => `${String(o).padStart(10, '0')} 00000 n \n`).join('')}`;
+  out += `trailer\n<< /Size ${objs.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
+  return Buffer.from(out, 'latin1');
+}
+
+const PAGE = '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>';
+const CONTENT = (text: string) => { const s = `BT /F1 24 Tf 72 700 Td (${text}) Tj ET`; return `<< /Length ${s.length} >>\nstream\n${s}\nendstream`; };
+const FONT = '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>';
+export const pdfSelfRefPages = () => buildPdf(['<< /Type /Catalog /Pages 2 0 R >>', '<< /Type /Pages /Kids [2 0 R 3 0 R] /Count 2 >>', PAGE, CONTENT('Loop'), FONT]);
+export const pdfHugeCount = () => buildPdf(['<< /Type /Catalog /Pages 2 0 R >>', '<< /Type /Pages /Kids [3 0 R] /Count 100000000 >>', PAGE, CONTENT('Only page'), FONT]);
+export const pdfGood = () => buildPdf(['<< /Type /Catalog /Pages 2 0 R >>', '<< /Type /Pages /Kids [3 0 R] /Count 1 >>', PAGE, CONTENT('Hello from a good PDF'), FONT]);
+
+/** Streams a single-line text file of `bytes` bytes (no newline at all) without holding it in memory. */
+export async function writeHugeLine(path: string, bytes: number): Promise<void> {
+  const chunk = Buffer.from('lorem ipsum dolor sit amet '.repeat(40000));
+  const ws = createWriteStream(path);
+  for (let left = bytes; left > 0; left -= chunk.length) {
+    if (!ws.write(left >= chunk.length ? chunk : chunk.subarray(0, left))) await once(ws, 'drain');
+  }
+  ws.end();
+  await once(ws, 'finish');
+}
+
+export async function makeTmpDir(): Promise<{ dir: string; cleanup: () => Promise<void> }> {
+  const dir = await mkdtemp(join(tmpdir(), 'docproc-hostile-'));
+  return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
+}
+
+export { writeFile };
