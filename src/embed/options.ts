@@ -32,6 +32,13 @@ export interface ModelOptions {
   device: 'auto' | 'cpu' | 'cuda';
   threads?: number;
   batchSize: number;
+  /**
+   * Default true: a text's vector never depends on the other texts of the call. Dynamically quantised
+   * (int8) models then run one sequence at a time, because their activation scale is shared by a whole
+   * batch; false batches them too (faster, vectors drift by ~1e-2 with batch composition). fp32 models
+   * are batched either way.
+   */
+  batchInvariant?: boolean;
   log: Logger;
   onProgress?: (e: DownloadProgress) => void;
 }
