@@ -40,7 +40,7 @@ const MIME: Record<string, string> = {
   jpeg: 'image/jpeg', tiff: 'image/tiff', bmp: 'image/bmp', webp: 'image/webp',
 };
 
-/** Returns the content type; throws FileError(skipped, dangerous-type | unsupported-legacy-format | encrypted). */
+/** Returns the content type; throws FileError(skipped: dangerous-type | unsupported-legacy-format; failed: encrypted). */
 export async function detectType(absPath: string): Promise<Detection> {
   const ext = path.extname(absPath).toLowerCase();
   if (DANGEROUS_EXT.has(ext)) throw new FileError('skipped', 'dangerous-type', `extension ${ext}`);
@@ -80,7 +80,7 @@ async function contentType(absPath: string, head: Buffer, ext: string): Promise<
 async function oleType(absPath: string, ext: string): Promise<string> {
   const buf = await readHead(absPath, 4 * 1024 * 1024);
   const has = (name: string) => buf.includes(Buffer.from(name, 'utf16le'));
-  if (has('EncryptedPackage')) throw new FileError('skipped', 'encrypted', 'password-protected Office document');
+  if (has('EncryptedPackage')) throw new FileError('failed', 'encrypted', 'password-protected Office document');
   if (!has('WordDocument') && !has('PowerPoint Document') && (has('Workbook') || has('Book\0') || ext === '.xls')) return 'xls';
   const kind = has('WordDocument') ? 'doc' : has('PowerPoint Document') ? 'ppt' : has('__substg1.0_') ? 'msg' : ext.slice(1) || 'ole2';
   throw new FileError('skipped', 'unsupported-legacy-format', `legacy ${kind} (OLE2)`);

@@ -3,3 +3,5 @@ import './text.js';
 import './pdf.js';
 import './html.js';
 import './docx.js';
+import './xlsx.js';
+import './csv.js';

@@ -1,0 +1,59 @@
+// XLSX / XLS / ODS via @e965/xlsx (SheetJS): zip pre-check, row cap, cell count checked against !ref before converting.
+import { readFile } from 'node:fs/promises';
+import * as XLSX from '@e965/xlsx';
+import { register } from '../registry.js';
+import { withZip, msg } from '../zip.js';
+import { rowsToSections } from '../tabular.js';
+import { FileError } from '../../errors.js';
+import type { Section } from '../types.js';
+
+register(['xlsx', 'xls', 'ods'], {
+  version: '1',
+  async extract(ctx) {
+    const { opts } = ctx;
+    // SheetJS inflates everything it is given: vet the zip directory (and each sheet's real size) first.
+    if (ctx.type !== 'xls') {
+      await withZip(ctx.absPath, opts.zip, async (z) => {
+        for (const n of z.names()) if (/^xl\/worksheets\/[^/]+\.xml$|^content\.xml$/.test(n)) await z.read(n, opts.zip.maxTotalBytes);
+      });
+    }
+    const buf = await readFile(ctx.absPath);
+    let wb: XLSX.WorkBook;
+    try {
+      wb = XLSX.read(buf, {
+        type: 'buffer',
+        dense: true,
+        sheetRows: Math.min(opts.maxCells, 1_048_576),
+        cellFormula: false,
+        cellHTML: false,
+        cellStyles: false,
+        bookVBA: false,
+      });
+    } catch (e) {
+      const m = msg(e);
+      if (/password|encrypt/i.test(m)) throw new FileError('failed', 'encrypted', m);
+      throw new FileError('failed', 'corrupt', `${ctx.type}: ${m}`);
+    }
+    const sections: Section[] = [];
+    let tooBig = 0;
+    for (const name of wb.SheetNames) {
+      const ws = wb.Sheets[name];
+      if (!ws) continue;
+      const ref = (ws['!fullref'] as string | undefined) ?? ws['!ref'];
+      if (!ref) continue; // empty sheet
+      const r = XLSX.utils.decode_range(ref);
+      const cells = (r.e.r - r.s.r + 1) * (r.e.c - r.s.c + 1);
+      if (cells > opts.maxCells) {
+        tooBig++;
+        ctx.warnings.push(`sheet "${name}" skipped: ${cells} cells in ${ref} > maxCells ${opts.maxCells}`);
+        continue;
+      }
+      // raw:false -> the formatted text Excel displays (the `w` field), e.g. dates and percentages as shown.
+      const rows = XLSX.utils.sheet_to_json<string[]>(ws, { header: 1, raw: false, defval: '', blankrows: true });
+      sections.push(...rowsToSections(rows.map((row) => row.map((c) => String(c ?? ''))), { sheet: name }, ctx.budget, r.s.r + 1));
+      if (ctx.budget.exhausted) break;
+    }
+    if (tooBig && !sections.length) throw new FileError('failed', 'too-large', `every non-empty sheet exceeds maxCells ${opts.maxCells}`);
+    return { sections };
+  },
+});
