@@ -5,7 +5,8 @@ import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FileError } from '../../src/errors.js';
-import { defaultExtractOptions } from '../../src/extract/index.js';
+// options.js, not index.js: keeps the extractors out of the parent, whose memory is asserted on.
+import { defaultExtractOptions } from '../../src/extract/options.js';
 import { ExtractPool, type ExtractOutcome } from '../../src/extract/pool.js';
 import * as F from '../helpers/hostile-fixtures.js';
 
