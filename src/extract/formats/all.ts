@@ -5,3 +5,4 @@ import './html.js';
 import './docx.js';
 import './xlsx.js';
 import './csv.js';
+import './pptx.js';
