@@ -173,10 +173,19 @@ export class ExtractPool {
     slot.timer = setTimeout(() => {
       this.killFor(slot, new FileError('quarantined', 'timeout', `extraction exceeded ${fmtSeconds(this.timeoutMs)}`));
     }, this.timeoutMs);
-    slot.poller = setInterval(() => void this.sample(slot, child), this.pollMs);
+    this.poll(slot, child, slot.task);
     const req: ChildRequest = { id, absPath: task.absPath, opts: this.opts };
     child.send(req, (err) => {
       if (err) this.log.debug({ err: err.message }, 'send to extract child failed'); // its exit handler reports it
+    });
+  }
+
+  /** A timeout chain, not setInterval: samples never overlap, and near the ceiling they come faster to limit overshoot. */
+  private poll(slot: Slot, child: ChildProcess, task: Slot['task']): void {
+    void this.sample(slot, child).then((rss) => {
+      if (slot.task !== task || !task || task.settled || slot.child !== child) return;
+      const delay = rss > this.maxMemoryMB * 0.5 ? Math.min(this.pollMs, 20) : this.pollMs;
+      slot.poller = setTimeout(() => this.poll(slot, child, task), delay);
     });
   }
 
@@ -211,7 +220,7 @@ export class ExtractPool {
     if (slot.child !== child || !t || t.settled || m.id !== t.id || slot.killReason) return; // late reply: already settled
     t.settled = true; // from here neither the timer nor the poller may kill this child for this file
     clearTimeout(slot.timer);
-    clearInterval(slot.poller);
+    clearTimeout(slot.poller);
     void readRssMB(child.pid ?? 0).then((rss) => {
       if (rss > this.peakChildRssMB) this.peakChildRssMB = rss;
       const stats = { ms: Date.now() - t.started, peakRssMB: round(Math.max(t.peakRssMB, rss)) };
@@ -242,7 +251,7 @@ export class ExtractPool {
 
   private finish(slot: Slot): void {
     clearTimeout(slot.timer);
-    clearInterval(slot.poller);
+    clearTimeout(slot.poller);
     slot.task = null;
   }
 }
