@@ -5,7 +5,7 @@ import { commitStaging, createStaging, entryDir, readCached, sha256File, sweepSt
 import { SourceFailure } from './http.js';
 import { loadModelDir } from './model-dir.js';
 import type { ModelInfo, ModelOptions } from './options.js';
-import { findModel, listKnownModels, type RegistryEntry } from './registry.js';
+import { findModel, listKnownModels, sourcesFor, type RegistryEntry } from './registry.js';
 import { attemptsFor, mavenHelp } from './sources.js';
 
 function entryOrThrow(name: string): RegistryEntry {
@@ -52,7 +52,7 @@ function reason(err: unknown): string {
   return e?.code ? `${e.code}: ${e.message ?? ''}` : String(e?.message ?? err);
 }
 
-async function fetchModel(entry: RegistryEntry, opts: ModelOptions): Promise<ModelInfo> {
+export async function fetchModel(entry: RegistryEntry, opts: ModelOptions): Promise<ModelInfo> {
   await sweepStale(opts.home).catch(() => undefined);
   const tried: string[] = [];
   for (const attempt of attemptsFor(entry, opts)) {
@@ -97,7 +97,8 @@ export function notFoundMessage(entry: RegistryEntry, opts: ModelOptions, tried:
   const lines = [
     `Model "${entry.name}" is not in the cache (${entryDir(opts.home, entry.name)}) and no source could provide it.`,
     `Sources tried (${opts.sources.join(', ')}):`,
-    ...(tried.length > 0 ? tried.map((t) => `  - ${t}`) : ['  - none: this model has no source among the enabled ones']),
+    ...tried.map((t) => `  - ${t}`),
+    ...opts.sources.filter((s) => !sourcesFor(entry, [s]).length).map((s) => `  - ${s}: not a source of this model`),
     'To provide it, do one of:',
     `  - with network access: docproc models pull ${entry.name}   (then copy ${entryDir(opts.home, entry.name)} to this machine if needed)`,
     ...mavenHelp(entry).map((h) => `  - ${h}`),
