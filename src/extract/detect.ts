@@ -67,6 +67,8 @@ async function contentType(absPath: string, head: Buffer, ext: string): Promise<
     const claimed = EXT_TYPE[ext];
     return claimed && ZIP_TYPES.has(claimed) ? claimed : 'zip';
   }
+  const m4 = head.subarray(0, 4).toString('latin1');
+  if (m4 === 'II*\0' || m4 === 'MM\0*') return 'tiff'; // file-type needs more than the head to classify TIFF variants
   const ft = await fileTypeFromBuffer(head).catch(() => undefined);
   if (ft && FT_MAP[ft.ext]) return FT_MAP[ft.ext]!;
   // Weak magic (mp1, some audio) matches text files too: text wins when the bytes look like text.

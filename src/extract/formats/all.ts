@@ -6,3 +6,4 @@ import './docx.js';
 import './xlsx.js';
 import './csv.js';
 import './pptx.js';
+import './image.js';

@@ -1,0 +1,97 @@
+// Images (PNG, JPEG, TIFF multi-page, BMP, WebP): size checked from headers, then OCR; loc.page for TIFF pages.
+import { readFile } from 'node:fs/promises';
+import UTIF from 'utif2';
+import { register } from '../registry.js';
+import { imageSize } from '../imagesize.js';
+import { ocrImage } from '../ocr.js';
+import { FileError } from '../../errors.js';
+import { msg } from '../zip.js';
+import type { ExtractContext, Section } from '../types.js';
+
+function checkPixels(w: number, h: number, max: number, what: string): void {
+  if (!(w > 0 && h > 0)) throw new FileError('failed', 'corrupt', `${what}: bad dimensions ${w}x${h}`);
+  if (w * h > max) throw new FileError('failed', 'image-too-large', `${what}: ${w}x${h} = ${w * h} pixels > ${max}`);
+}
+
+/** RGBA pixels -> PNG (tesseract reads PNG natively). */
+async function rgbaToPng(rgba: Uint8Array, w: number, h: number): Promise<Buffer> {
+  const { createCanvas } = await import('@napi-rs/canvas');
+  const canvas = createCanvas(w, h);
+  const c2d = canvas.getContext('2d');
+  const img = c2d.createImageData(w, h);
+  img.data.set(rgba);
+  c2d.putImageData(img, 0, 0);
+  return canvas.toBuffer('image/png');
+}
+
+/** WebP/BMP are re-encoded as PNG through @napi-rs/canvas: tesseract's build can't be relied on for them. */
+async function toPng(buf: Buffer): Promise<Buffer> {
+  const { createCanvas, loadImage } = await import('@napi-rs/canvas');
+  const img = await loadImage(buf);
+  const canvas = createCanvas(img.width, img.height);
+  const c2d = canvas.getContext('2d');
+  c2d.fillStyle = '#ffffff';
+  c2d.fillRect(0, 0, img.width, img.height);
+  c2d.drawImage(img, 0, 0);
+  return canvas.toBuffer('image/png');
+}
+
+async function tiffPages(ctx: ExtractContext, buf: Buffer): Promise<{ page: number; png: () => Promise<Buffer> }[]> {
+  let ifds: UTIF.IFD[];
+  try {
+    ifds = UTIF.decode(buf);
+  } catch (e) {
+    throw new FileError('failed', 'corrupt', `tiff: ${msg(e)}`);
+  }
+  // Pages are the full-resolution IFDs (NewSubfileType bit 0 marks thumbnails).
+  const pages = ifds.filter((d) => d.t256 && d.t257 && !((Number((d.t254 as number[] | undefined)?.[0] ?? 0) & 1)));
+  if (pages.length > ctx.opts.maxPages) ctx.warnings.push(`page cap: read ${ctx.opts.maxPages} of ${pages.length} pages`);
+  return pages.slice(0, ctx.opts.maxPages).map((ifd, i) => {
+    const w = Number((ifd.t256 as number[])[0]);
+    const h = Number((ifd.t257 as number[])[0]);
+    checkPixels(w, h, ctx.opts.maxPixels, `tiff page ${i + 1}`);
+    return {
+      page: i + 1,
+      png: async () => {
+        UTIF.decodeImage(buf, ifd);
+        const rgba = UTIF.toRGBA8(ifd);
+        const png = await rgbaToPng(rgba, ifd.width, ifd.height);
+        ifd.data = new Uint8Array(0); // free the decoded page before the next one
+        return png;
+      },
+    };
+  });
+}
+
+register(['png', 'jpeg', 'tiff', 'bmp', 'webp'], {
+  version: '1',
+  async extract(ctx) {
+    if (!ctx.opts.ocr) throw new FileError('skipped', 'ocr-disabled', `${ctx.type} image needs OCR`);
+    const buf = await readFile(ctx.absPath);
+    let pages: { page?: number; png: () => Promise<Buffer> }[];
+    if (ctx.type === 'tiff') pages = await tiffPages(ctx, buf);
+    else {
+      const size = imageSize(buf);
+      if (!size) throw new FileError('failed', 'corrupt', `${ctx.type}: unreadable header`);
+      checkPixels(size.width, size.height, ctx.opts.maxPixels, ctx.type);
+      pages = [{ png: async () => (ctx.type === 'png' || ctx.type === 'jpeg' ? buf : toPng(buf)) }];
+    }
+    const sections: Section[] = [];
+    let done = 0;
+    for (const p of pages) {
+      if (ctx.budget.exhausted) break;
+      ctx.opts.signal?.throwIfAborted();
+      try {
+        const text = await ocrImage(await p.png(), ctx.opts.ocrLang, ctx.opts.ocrTimeoutMs);
+        done++;
+        if (text.trim()) sections.push({ text: ctx.budget.take(text), loc: p.page ? { page: p.page } : {} });
+      } catch (e) {
+        if (e instanceof FileError) throw e;
+        if (pages.length === 1) throw new FileError('failed', 'ocr-failed', msg(e));
+        ctx.warnings.push(`page ${p.page}: OCR failed: ${msg(e)}`);
+      }
+    }
+    if (!sections.length && done) ctx.warnings.push('OCR found no text');
+    return ctx.type === 'tiff' ? { sections, pages: pages.length, pagesOcr: done } : { sections, pagesOcr: done };
+  },
+});
