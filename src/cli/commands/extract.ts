@@ -1,0 +1,48 @@
+// `docproc extract <file>`: what docproc reads from one file, through the same isolated path as ingest; no index.
+import path from 'node:path';
+import fs from 'node:fs';
+import { createContext, type GlobalFlags } from '../context.js';
+import { writeJson, writeLine } from '../output.js';
+import { DocprocError, FileError, UsageError } from '../../errors.js';
+import { ExtractPool } from '../../extract/pool.js';
+import { extractOptionsFromConfig } from '../../pipeline/resources.js';
+import type { Loc } from '../../pipeline/types.js';
+
+interface ExtractFlags extends GlobalFlags {
+  ocr?: boolean;
+  ocrLang?: string;
+}
+
+export function formatLoc(loc: Loc): string {
+  const parts: string[] = [];
+  if (loc.page !== undefined) parts.push(`p. ${loc.page}`);
+  if (loc.sheet !== undefined) parts.push(`sheet ${loc.sheet}`);
+  if (loc.slide !== undefined) parts.push(`slide ${loc.slide}`);
+  if (loc.heading) parts.push(`§ ${loc.heading}`);
+  if (loc.line !== undefined) parts.push(`line ${loc.line}`);
+  return parts.join(', ');
+}
+
+export async function run(file: string, flags: ExtractFlags): Promise<void> {
+  const { config, log } = createContext(flags, { ocr: flags.ocr === false ? false : undefined, ocrLang: flags.ocrLang });
+  const abs = path.resolve(file);
+  if (!fs.existsSync(abs) || !fs.statSync(abs).isFile()) throw new UsageError(`not a file: ${file}`);
+  const pool = new ExtractPool({ size: 1, timeoutMs: config.fileTimeoutMs, maxMemoryMB: config.workerMemoryMB, extractOptions: extractOptionsFromConfig(config), log });
+  try {
+    const doc = await pool.extract(abs);
+    if (config.json) return writeJson({ path: file, status: 'ok', ...doc, characters: doc.sections.reduce((n, s) => n + s.text.length, 0) });
+    for (const w of doc.warnings) process.stderr.write(`warning: ${w}\n`);
+    process.stderr.write(`type: ${doc.type}${doc.pages ? `, ${doc.pages} pages` : ''}${doc.pagesOcr ? `, ${doc.pagesOcr} OCR'd` : ''}\n`);
+    for (const s of doc.sections) {
+      const where = formatLoc(s.loc);
+      if (where) writeLine(`--- ${where}`);
+      writeLine(s.text);
+    }
+  } catch (err) {
+    if (!(err instanceof FileError)) throw err;
+    if (config.json) writeJson({ path: file, status: err.status, reason: err.message });
+    throw new DocprocError(`${file}: ${err.status}: ${err.message}`, { code: err.status, exitCode: 3 });
+  } finally {
+    await pool.close();
+  }
+}

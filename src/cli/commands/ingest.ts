@@ -1,0 +1,95 @@
+// `docproc ingest`: flags -> config -> ingest pipeline -> NDJSON events or a human report, and the exit code.
+import { createContext, type GlobalFlags } from '../context.js';
+import { writeLine, writeNdjson, displayPath } from '../output.js';
+import { ExitCode, UsageError } from '../../errors.js';
+import type { IngestEvent, IngestSummary } from '../../pipeline/events.js';
+import { startSpinner } from '../spinner.js';
+import { installStopSignals } from '../signals.js';
+
+interface IngestFlags extends GlobalFlags {
+  ignore?: string[];
+  followSymlinks?: boolean;
+  chunkTokens?: number;
+  chunkOverlap?: number;
+  ocr?: boolean;
+  ocrLang?: string;
+  maxFileMb?: number;
+  workers?: number;
+  model?: string;
+  modelDir?: string;
+  device?: 'auto' | 'cpu' | 'cuda';
+  threads?: number;
+  batchSize?: number;
+  reembed?: boolean;
+  dryRun?: boolean;
+  prune?: boolean;
+  retryFailed?: boolean;
+  failOn: 'failed' | 'empty' | 'never';
+  wait?: boolean | string;
+}
+
+export function configFlags(f: IngestFlags): Record<string, unknown> {
+  return {
+    ignore: f.ignore, followSymlinks: f.followSymlinks, chunkTokens: f.chunkTokens, chunkOverlap: f.chunkOverlap,
+    ocr: f.ocr === false ? false : undefined, ocrLang: f.ocrLang, maxFileMB: f.maxFileMb, workers: f.workers,
+    model: f.model, modelDir: f.modelDir, device: f.device, threads: f.threads, batchSize: f.batchSize,
+  };
+}
+
+function waitSeconds(wait: IngestFlags['wait']): number {
+  if (wait === undefined || wait === false) return 0;
+  if (wait === true) return 24 * 3600;
+  const n = Number(wait);
+  if (!Number.isFinite(n) || n < 0) throw new UsageError(`--wait: not a number of seconds: ${wait}`);
+  return n;
+}
+
+export async function run(paths: string[], flags: IngestFlags): Promise<void> {
+  const { config, log } = createContext(flags, configFlags(flags));
+  if (!paths.length && !flags.reembed) throw new UsageError('ingest needs at least one path', 'usage: docproc ingest <paths...>');
+  const stop = installStopSignals(log);
+  const spinner = config.json || config.quiet ? null : startSpinner('ingesting');
+  const onEvent = (e: IngestEvent): void => {
+    if (config.json) return writeNdjson(e.event === 'file' || e.event === 'plan' ? { ...e, path: displayPath(e.path) } : e);
+    if (e.event === 'progress') spinner?.update(`${e.done}/${e.total} files, ${e.chunksPerSec} chunks/s${e.etaSec !== null ? `, ETA ${e.etaSec}s` : ''}`);
+    else if (e.event === 'plan') writeLine(`${e.action.padEnd(10)} ${displayPath(e.path)}`);
+    else if (e.event === 'file' && e.status !== 'unchanged') {
+      spinner?.clear();
+      const extra = e.reason ? `: ${e.reason}` : e.chunks !== undefined ? ` (${e.chunks} chunks)` : '';
+      writeLine(`${e.status.padEnd(11)} ${displayPath(e.path)}${extra}`);
+    }
+  };
+  let summary: IngestSummary;
+  try {
+    const common = { config, log, onEvent, signal: stop.signal, waitSeconds: waitSeconds(flags.wait), retryFailed: flags.retryFailed, prune: flags.prune };
+    if (flags.reembed) {
+      const { reembed } = await import('../../pipeline/reembed.js');
+      summary = await reembed({ ...common, paths });
+    } else {
+      const { ingest } = await import('../../pipeline/ingest.js');
+      summary = await ingest({ ...common, paths, dryRun: flags.dryRun });
+    }
+  } finally {
+    spinner?.stop();
+    stop.dispose();
+  }
+  if (config.json) writeNdjson(summary);
+  else writeLine(humanSummary(summary));
+  process.exitCode = exitCodeFor(summary, flags.failOn, stop.received());
+}
+
+function humanSummary(s: IngestSummary): string {
+  const parts = (['indexed', 'updated', 'unchanged', 'moved', 'removed', 'skipped', 'empty', 'failed', 'quarantined'] as const)
+    .filter((k) => s[k] > 0)
+    .map((k) => `${s[k]} ${k}`);
+  const what = s.dryRun ? 'dry run: would change' : 'done';
+  return `${what}: ${parts.join(', ') || 'nothing to do'}; ${s.chunks} chunks (${s.embedded} embedded, ${s.reused} reused) in ${(s.durationMs / 1000).toFixed(1)}s${s.interrupted ? ' (interrupted)' : ''}`;
+}
+
+export function exitCodeFor(s: IngestSummary, failOn: IngestFlags['failOn'], signal: NodeJS.Signals | null): number {
+  if (signal === 'SIGINT') return ExitCode.sigint;
+  if (signal === 'SIGTERM') return ExitCode.sigterm;
+  if (failOn === 'never') return ExitCode.ok;
+  const bad = s.failed + s.quarantined + (failOn === 'empty' ? s.empty : 0);
+  return bad > 0 ? ExitCode.someFailed : ExitCode.ok;
+}

@@ -1,0 +1,18 @@
+// `docproc models pull [name]`: fetch a model ahead of time (Docker images, air-gapped hosts, CI caches).
+import { createContext, type GlobalFlags } from '../context.js';
+import { writeJson, writeLine } from '../output.js';
+import { pullModel } from '../../embed/index.js';
+import { modelOptionsFromConfig } from '../../pipeline/resources.js';
+import { downloadProgress } from '../download-progress.js';
+
+export async function run(name: string | undefined, flags: GlobalFlags & { model?: string; modelDir?: string }): Promise<void> {
+  const { config, log } = createContext(flags, { model: name ?? flags.model, modelDir: flags.modelDir });
+  const progress = config.json || config.quiet ? undefined : downloadProgress();
+  try {
+    const info = await pullModel(await modelOptionsFromConfig(config, log, progress?.onProgress));
+    if (config.json) return writeJson(info);
+    writeLine(`${info.name}: ${info.path} (sha256 ${info.sha256}, ${(info.sizeBytes / 1048576).toFixed(1)} MB, from ${info.source})`);
+  } finally {
+    progress?.done();
+  }
+}

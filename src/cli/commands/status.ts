@@ -1,0 +1,63 @@
+// `docproc status`: what the index holds, the last runs and current failures.
+import fs from 'node:fs';
+import path from 'node:path';
+import Table from 'cli-table3';
+import { createContext, type GlobalFlags } from '../context.js';
+import { writeJson, writeLine, displayPath } from '../output.js';
+import { DocprocError } from '../../errors.js';
+import { SqliteStore } from '../../store/sqlite/store.js';
+
+interface StatusFlags extends GlobalFlags {
+  failed?: boolean;
+  runs: number;
+}
+
+export async function run(flags: StatusFlags): Promise<void> {
+  const { config } = createContext(flags);
+  if (!fs.existsSync(config.db)) {
+    throw new DocprocError(`no index at ${path.resolve(config.db)}`, { code: 'no-index', hint: 'create one with: docproc ingest <paths...>' });
+  }
+  const store = new SqliteStore(config.db);
+  try {
+    const failures = store.documentsWithStatus(['failed', 'quarantined']).map((d) => ({
+      path: displayPath(d.path), status: d.status, reason: d.reason, attempts: d.attempts, updatedAt: d.updatedAt,
+    }));
+    if (flags.failed) {
+      if (config.json) return writeJson(failures);
+      if (!failures.length) return writeLine('no failed or quarantined files');
+      const t = new Table({ head: ['status', 'path', 'attempts', 'reason'], wordWrap: true, colWidths: [13, 40, 10, 50] });
+      for (const f of failures) t.push([f.status, f.path, f.attempts, f.reason ?? '']);
+      return writeLine(t.toString());
+    }
+    const stats = store.stats();
+    const identity = store.identity();
+    const runs = store.runs.last(flags.runs);
+    const sizeBytes = ['', '-wal'].reduce((n, ext) => n + (fs.existsSync(config.db + ext) ? fs.statSync(config.db + ext).size : 0), 0);
+    const report = {
+      documents: stats.documents,
+      chunks: stats.chunks,
+      vectors: stats.vectors,
+      model: identity ?? null,
+      database: { path: path.resolve(config.db), sizeBytes },
+      lastRun: runs[0] ?? null,
+      runs,
+      failures,
+    };
+    if (config.json) return writeJson(report);
+    writeLine(`index     ${report.database.path} (${(sizeBytes / 1048576).toFixed(1)} MB)`);
+    writeLine(`model     ${identity ? `${identity.modelName} (${identity.dims} dims, sha256 ${identity.modelSha256.slice(0, 12)}), chunks ${identity.chunkTokens}/${identity.chunkOverlap} tokens` : 'none yet'}`);
+    writeLine(`documents ${Object.entries(stats.documents).map(([k, v]) => `${v} ${k}`).join(', ') || 'none'}`);
+    writeLine(`chunks    ${stats.chunks}`);
+    if (runs.length) {
+      const t = new Table({ head: ['run', 'command', 'started', 'outcome', 'duration', 'counts'] });
+      for (const r of runs) {
+        const counts = Object.entries(r.counts).filter(([, v]) => v > 0).map(([k, v]) => `${v} ${k}`).join(', ');
+        t.push([r.id, r.command, r.startedAt, r.outcome ?? 'running/killed', r.durationMs !== null ? `${(r.durationMs / 1000).toFixed(1)}s` : '', counts]);
+      }
+      writeLine(t.toString());
+    }
+    if (failures.length) writeLine(`${failures.length} failed or quarantined file(s): docproc status --failed`);
+  } finally {
+    store.close();
+  }
+}

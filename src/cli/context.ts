@@ -1,0 +1,26 @@
+// Builds what every command needs from its flags: resolved config and a logger.
+import { loadConfig } from '../config/load.js';
+import type { Config } from '../config/schema.js';
+import { createLogger, type Logger } from '../log.js';
+
+export interface GlobalFlags {
+  db?: string;
+  config?: string;
+  json?: boolean;
+  quiet?: boolean;
+  verbose?: boolean;
+  logFile?: string;
+}
+
+export interface Context {
+  config: Config;
+  log: Logger;
+}
+
+export function createContext(globals: GlobalFlags, commandFlags: Record<string, unknown> = {}): Context {
+  const { config: configFile, ...rest } = globals;
+  const config = loadConfig({ flags: { ...rest, ...commandFlags }, configFile });
+  const level = config.quiet ? 'error' : config.verbose ? 'debug' : 'warn';
+  const log = createLogger({ level: config.logFile && !config.quiet ? (config.verbose ? 'debug' : 'info') : level, file: config.logFile });
+  return { config, log };
+}

@@ -1,0 +1,122 @@
+// The commander program: global flags, every command's flags, and a lazy import of each command.
+import { Command, InvalidArgumentError, Option } from 'commander';
+import type { GlobalFlags } from './context.js';
+
+const int = (v: string): number => {
+  const n = Number(v);
+  if (!Number.isInteger(n)) throw new InvalidArgumentError('not an integer');
+  return n;
+};
+const num = (v: string): number => {
+  const n = Number(v);
+  if (!Number.isFinite(n)) throw new InvalidArgumentError('not a number');
+  return n;
+};
+const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
+
+type Action = (...args: unknown[]) => Promise<void>;
+/** Commands are imported only when run: `docproc --help` never loads ONNX or pdfjs. */
+function lazy(load: () => Promise<{ run: (...a: never[]) => Promise<void> }>): Action {
+  return async (...args: unknown[]) => {
+    const cmd = args[args.length - 1] as Command;
+    const mod = await load();
+    const positional = args.slice(0, -2);
+    await (mod.run as (...a: unknown[]) => Promise<void>)(...positional, cmd.optsWithGlobals() as GlobalFlags & Record<string, unknown>);
+  };
+}
+
+function modelOptions(cmd: Command): Command {
+  return cmd
+    .option('--model <name>', 'embedding model (see `docproc models list`)')
+    .option('--model-dir <dir>', 'use a local sentence-transformers ONNX export')
+    .addOption(new Option('--device <device>', 'execution provider').choices(['auto', 'cpu', 'cuda']))
+    .option('--threads <n>', 'ONNX intra-op threads', int)
+    .option('--batch-size <n>', 'chunks per model call', int);
+}
+
+export function buildProgram(): Command {
+  const program = new Command('docproc')
+    .description('Ingest documents into a local semantic index and search them')
+    .version('0.1.0')
+    .option('--db <path>', 'index file (env DOCPROC_DB)')
+    .option('--config <file>', 'config file (default ./docproc.config.json)')
+    .option('--json', 'machine-readable output on stdout')
+    .option('-q, --quiet', 'only errors on stderr')
+    .option('-v, --verbose', 'debug logs on stderr')
+    .option('--log-file <file>', 'write logs to this file')
+    .showHelpAfterError()
+    .exitOverride();
+
+  modelOptions(
+    program
+      .command('ingest')
+      .description('walk paths, extract, chunk, embed and store every file')
+      .argument('[paths...]', 'files or folders (default: roots already in the index, with --reembed)')
+      .option('--ignore <glob>', 'ignore matching paths (repeatable)', collect)
+      .option('--follow-symlinks', 'follow symbolic links inside the root')
+      .option('--chunk-tokens <n>', 'max tokens per chunk', int)
+      .option('--chunk-overlap <n>', 'overlap tokens between chunks', int)
+      .option('--no-ocr', 'do not OCR images and scanned pages')
+      .option('--ocr-lang <lang>', 'tesseract language(s)')
+      .option('--max-file-mb <mb>', 'skip larger files', num)
+      .option('--workers <n>', 'extraction worker processes', int)
+      .option('--reembed', 'rebuild the whole index (new model or chunk settings) in a shadow copy, then swap it in')
+      .option('--dry-run', 'list what would change, touch nothing')
+      .option('--no-prune', 'keep documents whose files were deleted')
+      .option('--retry-failed', 'retry failed files even past maxAttempts')
+      .addOption(new Option('--fail-on <what>', 'which outcome makes the exit code 3').choices(['failed', 'empty', 'never']).default('failed'))
+      .option('--wait [seconds]', 'wait for a locked index instead of exiting 4'),
+  ).action(lazy(() => import('./commands/ingest.js')));
+
+  modelOptions(
+    program
+      .command('search')
+      .description('find passages by meaning and keywords')
+      .argument('<query>', 'what to look for')
+      .option('-k, --limit <n>', 'number of results', int, 10)
+      .addOption(new Option('--mode <mode>', 'retrieval mode').choices(['hybrid', 'vector', 'keyword']).default('hybrid'))
+      .option('--path <glob>', 'only documents whose path matches (repeatable)', collect)
+      .option('--type <types>', 'only these types, e.g. pdf,docx')
+      .option('--since <date>', 'only files modified since this date')
+      .option('--min-score <x>', 'drop results scoring below this', num)
+      .addOption(new Option('--group-by <what>', 'one result per document or every chunk').choices(['document', 'chunk']))
+      .option('--explain', 'show keyword, vector and fused scores per result'),
+  ).action(lazy(() => import('./commands/search.js')));
+
+  program
+    .command('status')
+    .description('what the index holds, recent runs and failures')
+    .option('--failed', 'list failed and quarantined files with reasons')
+    .option('--runs <n>', 'how many recent runs to show', int, 5)
+    .action(lazy(() => import('./commands/status.js')));
+
+  modelOptions(
+    program
+      .command('watch')
+      .description('keep the index in sync with folders as files change')
+      .argument('<paths...>', 'folders to watch')
+      .option('--ignore <glob>', 'ignore matching paths (repeatable)', collect)
+      .option('--debounce <ms>', 'wait this long after the last change', int, 500)
+      .option('--no-ocr', 'do not OCR images and scanned pages'),
+  ).action(lazy(() => import('./commands/watch.js')));
+
+  program
+    .command('extract')
+    .description('print what docproc extracts from one file, touching no index')
+    .argument('<file>')
+    .option('--no-ocr', 'do not OCR')
+    .option('--ocr-lang <lang>', 'tesseract language(s)')
+    .action(lazy(() => import('./commands/extract.js')));
+
+  const models = program.command('models').description('manage embedding models');
+  modelOptions(models.command('list').description('known and cached models')).action(lazy(() => import('./commands/models-list.js')));
+  modelOptions(models.command('pull').description('fetch a model ahead of time').argument('[name]')).action(lazy(() => import('./commands/models-pull.js')));
+  modelOptions(models.command('info').description('details of the configured model').argument('[name]')).action(lazy(() => import('./commands/models-info.js')));
+
+  program
+    .command('config')
+    .description('every configuration key with its default, env variable and resolved value')
+    .action(lazy(() => import('./commands/config.js')));
+
+  return program;
+}

@@ -1,0 +1,97 @@
+// Walks the roots: recursive, skips hidden files, .git and node_modules and --ignore globs, never leaves a root.
+import fs from 'node:fs';
+import path from 'node:path';
+import type { SourceFile } from './types.js';
+import { compileGlobs } from './glob.js';
+
+export const DEFAULT_IGNORES = ['.git', 'node_modules', '.*'];
+
+export interface DiscoverOptions {
+  ignore: string[];
+  followSymlinks: boolean;
+  /** Files the index itself writes (the database, its WAL) are never ingested. */
+  exclude?: string[];
+}
+
+export interface Discovered {
+  root: string;
+  /** A single file was named: nothing under its folder may be pruned. */
+  singleFile: boolean;
+  files: SourceFile[];
+  /** Paths skipped on the way, with reasons: reported, never silent. */
+  skipped: { path: string; root: string; relPath: string; reason: string }[];
+}
+
+export function discover(rootArg: string, opts: DiscoverOptions): Discovered {
+  const root = path.resolve(rootArg);
+  const out: Discovered = { root, singleFile: false, files: [], skipped: [] };
+  const ignored = compileGlobs([...DEFAULT_IGNORES, ...opts.ignore]);
+  const excluded = new Set((opts.exclude ?? []).map((p) => path.resolve(p)));
+  const realRoot = fs.realpathSync(root);
+  const st = fs.statSync(root);
+  if (st.isFile()) {
+    // A single file: its root is its folder, so relPath is its name.
+    const dir = path.dirname(root);
+    out.root = dir;
+    out.singleFile = true;
+    out.files.push(toSource(root, dir, st));
+    return out;
+  }
+  const seenDirs = new Set<string>();
+  const walk = (dir: string): void => {
+    let entries: fs.Dirent[];
+    try {
+      entries = fs.readdirSync(dir, { withFileTypes: true });
+    } catch (err) {
+      const rel = path.relative(root, dir).split(path.sep).join('/');
+      out.skipped.push({ path: dir, root, relPath: rel, reason: `unreadable-directory: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}` });
+      return;
+    }
+    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const e of entries) {
+      const abs = path.join(dir, e.name);
+      const rel = path.relative(root, abs).split(path.sep).join('/');
+      if (ignored(rel) || excluded.has(abs)) continue;
+      let target: fs.Stats;
+      if (e.isSymbolicLink()) {
+        if (!opts.followSymlinks) continue;
+        try {
+          const real = fs.realpathSync(abs);
+          if (real !== realRoot && !real.startsWith(realRoot + path.sep)) {
+            out.skipped.push({ path: abs, root, relPath: rel, reason: 'symlink-outside-root' });
+            continue;
+          }
+          target = fs.statSync(abs);
+          if (target.isDirectory() && seenDirs.has(real)) continue; // a link cycle
+        } catch {
+          out.skipped.push({ path: abs, root, relPath: rel, reason: 'broken-symlink' });
+          continue;
+        }
+      } else if (e.isDirectory() || e.isFile()) {
+        try {
+          target = fs.statSync(abs);
+        } catch {
+          continue; // vanished between readdir and stat
+        }
+      } else continue; // sockets, FIFOs, devices: never read
+      if (target.isDirectory()) {
+        seenDirs.add(fs.realpathSync(abs));
+        walk(abs);
+      } else if (target.isFile()) out.files.push(toSource(abs, root, target, rel));
+    }
+  };
+  seenDirs.add(realRoot);
+  walk(root);
+  return out;
+}
+
+function toSource(abs: string, root: string, st: fs.Stats, rel?: string): SourceFile {
+  return {
+    absPath: abs,
+    root,
+    relPath: rel ?? path.relative(root, abs).split(path.sep).join('/'),
+    size: st.size,
+    mtimeMs: st.mtimeMs,
+    ino: st.ino,
+  };
+}

@@ -1,0 +1,188 @@
+// Ingest: discover -> plan -> extract/chunk/embed/store each file -> prune; one run record per call.
+import pLimit from 'p-limit';
+import type { Config } from '../config/schema.js';
+import type { Logger } from '../log.js';
+import { silentLogger } from '../log.js';
+import { Chunker } from '../chunk/chunker.js';
+import { ExtractPool } from '../extract/pool.js';
+import { extractorVersions } from '../extract/index.js';
+import { SqliteStore, type DocumentRow } from '../store/sqlite/store.js';
+import { acquireLock, type IndexLock } from './lock.js';
+import { discover, type Discovered } from './discover.js';
+import { planFile, type Action } from './plan.js';
+import { processFile } from './process-file.js';
+import { BatchEmbedder } from './batch-embedder.js';
+import { sha256File, type PipelineIdentity } from './fingerprint.js';
+import { openEmbedder, extractOptionsFromConfig } from './resources.js';
+import { emptySummary, type IngestEvent, type IngestSummary, type FileEvent } from './events.js';
+import { ProgressMeter } from './progress.js';
+import type { Embedder, SourceFile } from './types.js';
+
+export interface IngestOptions {
+  paths: string[];
+  config: Config;
+  log?: Logger;
+  /** Injected model (tests, benchmarks); by default the configured model is loaded. */
+  embedder?: Embedder;
+  onEvent?: (e: IngestEvent) => void;
+  dryRun?: boolean;
+  prune?: boolean;
+  retryFailed?: boolean;
+  signal?: AbortSignal;
+  waitSeconds?: number;
+  /** Watch mode already holds the index lock. */
+  lockHeld?: boolean;
+  command?: string;
+}
+
+interface WorkItem {
+  file: SourceFile;
+  prev?: DocumentRow;
+  action: Action;
+  sha256?: string;
+}
+
+export async function ingest(o: IngestOptions): Promise<IngestSummary> {
+  const log = o.log ?? silentLogger;
+  const started = Date.now();
+  const summary = emptySummary();
+  summary.dryRun = !!o.dryRun;
+  const emit = (e: IngestEvent): void => o.onEvent?.(e);
+  const lock: IndexLock | null = o.dryRun || o.lockHeld ? null : await acquireLock(o.config.db, o.command ?? 'ingest', o.waitSeconds);
+  let store: SqliteStore | undefined;
+  let pool: ExtractPool | undefined;
+  let ownEmbedder: Embedder | undefined;
+  try {
+    store = new SqliteStore(o.config.db);
+    const found = o.paths.map((p) => discover(p, { ignore: o.config.ignore, followSymlinks: o.config.followSymlinks, exclude: indexFiles(o.config.db) }));
+    if (o.dryRun) return finishDryRun(store, found, o, summary, emit, started);
+
+    const embedder = o.embedder ?? (ownEmbedder = await openEmbedder(o.config, log));
+    store.bindIdentity({ modelName: embedder.modelName, modelSha256: embedder.modelSha256, dims: embedder.dims, chunkTokens: o.config.chunkTokens, chunkOverlap: o.config.chunkOverlap });
+    const identity: PipelineIdentity = { modelSha256: embedder.modelSha256, chunkTokens: o.config.chunkTokens, chunkOverlap: o.config.chunkOverlap, extractorVersions };
+    const runId = store.runs.start(o.command ?? 'ingest', found.map((f) => f.root));
+    summary.runId = runId;
+    pool = new ExtractPool({ size: o.config.workers, timeoutMs: o.config.fileTimeoutMs, maxMemoryMB: o.config.workerMemoryMB, extractOptions: extractOptionsFromConfig(o.config), log });
+    const batcher = new BatchEmbedder(embedder, o.config.batchSize);
+    const deps = { store, pool, chunker: new Chunker(embedder, o.config), embedder: batcher, identity };
+    const failures: { path: string; status: string; reason: string }[] = [];
+    const record = (e: FileEvent): void => {
+      countStatus(summary, e);
+      if ((e.status === 'failed' || e.status === 'quarantined') && e.reason) failures.push({ path: e.path, status: e.status, reason: e.reason });
+      emit(e);
+    };
+
+    const { work, missing } = planAll(store, found, o, summary, record);
+    await detectMoves(store, work, missing, record, log);
+    const meter = new ProgressMeter(work.length, emit);
+    const limit = pLimit(Math.max(4, o.config.workers * 4));
+    await Promise.all(
+      work.map((item) =>
+        limit(async () => {
+          if (o.signal?.aborted) return;
+          const r = await processFile(item.file, item.prev, deps, item.sha256);
+          summary.embedded += r.embedded;
+          summary.reused += r.reused;
+          const { embedded: _e, reused: _r, ...result } = r;
+          record({ event: 'file', ...result, ...(item.action === 'retry' ? { retried: true } : {}) });
+          meter.tick(r.chunks ?? 0);
+        }),
+      ),
+    );
+    summary.interrupted = !!o.signal?.aborted;
+    if (o.prune !== false && !summary.interrupted) {
+      for (const doc of missing.values()) if (store.removeDocument(doc.path)) record({ event: 'file', path: doc.path, status: 'removed' });
+    }
+    summary.modelCalls = batcher.modelCalls;
+    summary.writes = store.writes;
+    summary.durationMs = Date.now() - started;
+    store.runs.finish(runId, summary.interrupted ? 'interrupted' : 'completed', countsOf(summary), failures, summary.durationMs);
+    return summary;
+  } finally {
+    await pool?.close();
+    await ownEmbedder?.close();
+    store?.close();
+    lock?.release();
+  }
+}
+
+function planAll(store: SqliteStore, found: Discovered[], o: IngestOptions, summary: IngestSummary, record: (e: FileEvent) => void): { work: WorkItem[]; missing: Map<string, DocumentRow> } {
+  const work: WorkItem[] = [];
+  const missing = new Map<string, DocumentRow>();
+  const identity = { modelSha256: store.identity()?.modelSha256 ?? '', chunkTokens: o.config.chunkTokens, chunkOverlap: o.config.chunkOverlap, extractorVersions };
+  const seen = new Set<string>();
+  for (const d of found) {
+    for (const s of d.skipped) record({ event: 'file', path: s.path, status: 'skipped', reason: s.reason });
+    const known = new Map(store.documentsUnder(d.root).map((doc) => [doc.path, doc]));
+    for (const file of d.files) {
+      if (seen.has(file.absPath)) continue; // the same file named twice
+      seen.add(file.absPath);
+      const prev = known.get(file.absPath);
+      const action = planFile(file, prev, { identity, maxAttempts: o.config.maxAttempts, retryFailed: !!o.retryFailed });
+      if (action === 'unchanged') record({ event: 'file', path: file.absPath, status: 'unchanged', ...(prev?.status === 'failed' || prev?.status === 'quarantined' ? { reason: `still ${prev.status} after ${prev.attempts} attempts: ${prev.reason ?? ''}; use --retry-failed` } : {}) });
+      else work.push({ file, prev, action });
+    }
+    if (!d.singleFile) for (const [p, doc] of known) if (!seen.has(p)) missing.set(p, doc);
+  }
+  void summary;
+  return { work, missing };
+}
+
+/** A new path whose content equals a vanished indexed document is a rename: re-point, don't re-embed. */
+async function detectMoves(store: SqliteStore, work: WorkItem[], missing: Map<string, DocumentRow>, record: (e: FileEvent) => void, log: Logger): Promise<void> {
+  const gone = [...missing.values()].filter((d) => d.status === 'indexed' && d.sha256);
+  if (!gone.length) return;
+  const bySha = new Map(gone.map((d) => [d.sha256!, d]));
+  for (let i = work.length - 1; i >= 0; i--) {
+    const item = work[i]!;
+    if (item.action !== 'add') continue;
+    try {
+      item.sha256 = await sha256File(item.file.absPath);
+    } catch {
+      continue;
+    }
+    const from = bySha.get(item.sha256);
+    if (!from) continue;
+    store.moveDocument(from.path, { ...item.file, path: item.file.absPath, status: 'indexed', fingerprint: from.fingerprint ?? '', sha256: item.sha256 });
+    bySha.delete(item.sha256);
+    missing.delete(from.path);
+    work.splice(i, 1);
+    log.info({ from: from.path, to: item.file.absPath }, 'moved');
+    record({ event: 'file', path: item.file.absPath, status: 'moved', from: from.path, chunks: from.chunkCount });
+  }
+}
+
+function finishDryRun(store: SqliteStore, found: Discovered[], o: IngestOptions, summary: IngestSummary, emit: (e: IngestEvent) => void, started: number): IngestSummary {
+  const { work, missing } = planAll(store, found, o, summary, (e) => {
+    if (e.status === 'unchanged') summary.unchanged++;
+    emit({ event: 'plan', path: e.path, action: 'unchanged' });
+  });
+  for (const w of work) {
+    emit({ event: 'plan', path: w.file.absPath, action: w.action });
+    if (w.action === 'add') summary.indexed++;
+    else if (w.action === 'update') summary.updated++;
+    else summary.retried++;
+  }
+  if (o.prune !== false) for (const doc of missing.values()) {
+    emit({ event: 'plan', path: doc.path, action: 'remove' });
+    summary.removed++;
+  }
+  summary.durationMs = Date.now() - started;
+  return summary;
+}
+
+function countStatus(s: IngestSummary, e: FileEvent): void {
+  const key = e.status;
+  if (key in s && typeof (s as unknown as Record<string, unknown>)[key] === 'number') (s as unknown as Record<string, number>)[key]!++;
+  if (e.retried) s.retried++;
+  if (e.chunks && (e.status === 'indexed' || e.status === 'updated')) s.chunks += e.chunks;
+}
+
+function countsOf(s: IngestSummary): Record<string, number> {
+  const { indexed, updated, unchanged, moved, removed, skipped, empty, failed, quarantined, retried, chunks, embedded, reused } = s;
+  return { indexed, updated, unchanged, moved, removed, skipped, empty, failed, quarantined, retried, chunks, embedded, reused };
+}
+
+function indexFiles(db: string): string[] {
+  return [db, `${db}-wal`, `${db}-shm`, `${db}.lock`];
+}

@@ -1,0 +1,92 @@
+// One file through extract -> chunk -> embed -> store. Any per-file problem becomes a status, never a throw.
+import fs from 'node:fs';
+import { FileError } from '../errors.js';
+import type { ExtractPool } from '../extract/pool.js';
+import type { Chunker } from '../chunk/chunker.js';
+import type { SqliteStore, DocumentRow, DocumentInput } from '../store/sqlite/store.js';
+import type { BatchEmbedder } from './batch-embedder.js';
+import type { FileResult, SourceFile } from './types.js';
+import { documentFingerprint, sha256File, type PipelineIdentity } from './fingerprint.js';
+
+export interface FileDeps {
+  store: SqliteStore;
+  pool: ExtractPool;
+  chunker: Chunker;
+  embedder: BatchEmbedder;
+  identity: PipelineIdentity;
+}
+
+export interface ProcessedFile extends FileResult {
+  embedded: number;
+  reused: number;
+}
+
+export async function processFile(file: SourceFile, previous: DocumentRow | undefined, deps: FileDeps, sha256?: string): Promise<ProcessedFile> {
+  const base = { path: file.absPath, embedded: 0, reused: 0 };
+  let sha: string;
+  try {
+    sha = sha256 ?? (await sha256File(file.absPath));
+  } catch (err) {
+    return { ...base, status: 'failed', reason: `unreadable: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}` };
+  }
+  const input: DocumentInput = {
+    root: file.root, path: file.absPath, relPath: file.relPath, sha256: sha, size: file.size, mtimeMs: file.mtimeMs,
+    ino: file.ino, status: 'indexed', fingerprint: '',
+  };
+  // Same bytes, same pipeline: only the file's stat changed (touch, copy-over). Nothing to extract or embed.
+  if (previous?.sha256 === sha && previous.status !== 'failed' && previous.status !== 'quarantined' &&
+      previous.fingerprint === documentFingerprint(deps.identity, previous.type)) {
+    deps.store.recordStat(file.absPath, file.size, file.mtimeMs, file.ino);
+    return { ...base, status: 'unchanged' };
+  }
+  const sameContentAsBefore = previous?.sha256 === sha;
+  try {
+    const doc = await deps.pool.extract(file.absPath);
+    if (changedSince(file)) {
+      // Torn read: the file changed while we read it. Not recorded; the next run picks it up.
+      return { ...base, status: 'failed', reason: 'changed-while-reading' };
+    }
+    input.type = doc.type;
+    input.fingerprint = documentFingerprint(deps.identity, doc.type);
+    input.warnings = doc.warnings;
+    input.pagesOcr = doc.pagesOcr ?? 0;
+    input.charCount = doc.sections.reduce((n, s) => n + s.text.length, 0);
+    const chunks = deps.chunker.chunk(doc.sections);
+    if (chunks.length === 0) {
+      input.status = 'empty';
+      input.reason = doc.warnings[0] ?? 'no text found';
+      deps.store.recordOutcome(input);
+      return { ...base, status: 'empty', reason: input.reason, type: doc.type, warnings: doc.warnings };
+    }
+    const cached = deps.store.vectorsForChunkHashes(chunks.map((c) => c.sha256));
+    const missing = chunks.filter((c) => !cached.has(c.sha256));
+    const fresh = await deps.embedder.embed(missing.map((c) => c.text));
+    missing.forEach((c, i) => cached.set(c.sha256, fresh[i]!));
+    input.status = previous?.status === 'indexed' ? 'updated' : 'indexed';
+    deps.store.replaceDocument({ ...input, status: 'indexed' }, chunks, chunks.map((c) => cached.get(c.sha256)!));
+    return {
+      ...base, status: input.status, chunks: chunks.length, type: doc.type, embedded: missing.length,
+      reused: chunks.length - missing.length, ...(doc.warnings.length ? { warnings: doc.warnings } : {}),
+      ...(doc.pagesOcr ? { pagesOcr: doc.pagesOcr } : {}),
+    };
+  } catch (err) {
+    if (!(err instanceof FileError)) throw err; // a broken model or database is fatal for the run
+    input.status = err.status === 'empty' ? 'empty' : err.status;
+    input.reason = err.message;
+    input.fingerprint = documentFingerprint(deps.identity, null);
+    input.attempts = err.status === 'failed' || err.status === 'quarantined'
+      ? (sameContentAsBefore ? (previous?.attempts ?? 0) : 0) + 1
+      : 0;
+    deps.store.recordOutcome(input);
+    return { ...base, status: input.status, reason: err.message };
+  }
+}
+
+function changedSince(file: SourceFile): boolean {
+  try {
+    const st = fs.statSync(file.absPath);
+    return st.size !== file.size || st.mtimeMs !== file.mtimeMs;
+  } catch {
+    return true;
+  }
+}

@@ -1,0 +1,51 @@
+// --reembed: rebuild the index in a shadow file and swap it in atomically; searches use the old one meanwhile.
+import fs from 'node:fs';
+import { SqliteStore } from '../store/sqlite/store.js';
+import { UsageError } from '../errors.js';
+import { acquireLock } from './lock.js';
+import { ingest, type IngestOptions } from './ingest.js';
+import type { IngestSummary } from './events.js';
+
+export async function reembed(o: IngestOptions): Promise<IngestSummary> {
+  const db = o.config.db;
+  const lock = await acquireLock(db, 'ingest --reembed', o.waitSeconds);
+  const shadow = `${db}.reembed-${process.pid}`;
+  try {
+    let roots = o.paths;
+    if (!roots.length) {
+      const old = new SqliteStore(db);
+      roots = old.roots().filter((r) => fs.existsSync(r));
+      old.close();
+      if (!roots.length) throw new UsageError('nothing to re-embed: the index has no roots', 'usage: docproc ingest --reembed <paths...>');
+    }
+    removeDb(shadow);
+    const summary = await ingest({ ...o, paths: roots, config: { ...o.config, db: shadow }, lockHeld: true, command: 'ingest --reembed' });
+    if (summary.interrupted) {
+      removeDb(shadow);
+      return summary;
+    }
+    swapIn(shadow, db);
+    return summary;
+  } catch (err) {
+    removeDb(shadow);
+    throw err;
+  } finally {
+    lock.release();
+  }
+}
+
+/** rename(2) is atomic: a reader sees the old index or the new one, never a mix. */
+function swapIn(shadow: string, db: string): void {
+  if (fs.existsSync(db)) {
+    // Fold the old WAL into its file first: a stale -wal beside the new file would be replayed into it.
+    const old = new SqliteStore(db);
+    old.db.pragma('wal_checkpoint(TRUNCATE)');
+    old.close();
+  }
+  fs.renameSync(shadow, db);
+  for (const ext of ['-wal', '-shm']) fs.rmSync(db + ext, { force: true });
+}
+
+function removeDb(file: string): void {
+  for (const ext of ['', '-wal', '-shm']) fs.rmSync(file + ext, { force: true });
+}

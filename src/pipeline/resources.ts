@@ -1,0 +1,45 @@
+// Turns resolved config into the heavy resources a run needs: the embedder, extraction options, the pool.
+import type { Config } from '../config/schema.js';
+import type { Logger } from '../log.js';
+import type { ExtractOptions } from '../extract/options.js';
+import { defaultExtractOptions, SUPPORTED_TYPES } from '../extract/options.js';
+import type { ModelOptions, DownloadProgress, LoadedEmbedder } from '../embed/index.js';
+
+export function modelOptionsFromConfig(config: Config, log: Logger, onProgress?: (e: DownloadProgress) => void): Promise<ModelOptions> {
+  return import('../embed/index.js').then(({ defaultModelOptions }) =>
+    defaultModelOptions({
+      home: config.home,
+      model: config.model,
+      modelDir: config.modelDir,
+      pooling: config.pooling,
+      sources: config.modelSources,
+      hfEndpoint: config.hfEndpoint,
+      ...(config.mavenRepos.length ? { mavenRepos: config.mavenRepos } : {}),
+      localModelsDir: config.localModelsDir,
+      connectTimeoutMs: config.connectTimeoutMs,
+      device: config.device,
+      ...(config.threads ? { threads: config.threads } : {}),
+      batchSize: config.batchSize,
+      log,
+      onProgress,
+    }),
+  );
+}
+
+/** Loads the embedding model (fetching it on first use). The import is lazy: ONNX Runtime is heavy. */
+export async function openEmbedder(config: Config, log: Logger, onProgress?: (e: DownloadProgress) => void): Promise<LoadedEmbedder> {
+  const { loadEmbedder } = await import('../embed/index.js');
+  return loadEmbedder(await modelOptionsFromConfig(config, log, onProgress));
+}
+
+export function extractOptionsFromConfig(config: Config): ExtractOptions {
+  return {
+    ...defaultExtractOptions,
+    maxFileBytes: Math.round(config.maxFileMB * 1024 * 1024),
+    maxChars: config.maxChars,
+    maxPages: config.maxPages,
+    ocr: config.ocr,
+    ocrLang: config.ocrLang,
+    allowedTypes: config.allowedTypes ?? [...SUPPORTED_TYPES],
+  };
+}

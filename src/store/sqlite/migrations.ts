@@ -1,0 +1,98 @@
+// Numbered, append-only schema migrations, recorded in the database and applied on open.
+import type { Database } from 'better-sqlite3';
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+// Never edit a released migration: add a new one.
+export const migrations: Migration[] = [
+  {
+    version: 1,
+    name: 'documents-chunks-meta-runs',
+    sql: `
+      CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+      CREATE TABLE documents (
+        id INTEGER PRIMARY KEY,
+        root TEXT NOT NULL,
+        path TEXT NOT NULL UNIQUE,
+        rel_path TEXT NOT NULL,
+        type TEXT,
+        sha256 TEXT,
+        size INTEGER,
+        mtime_ms REAL,
+        ino INTEGER,
+        status TEXT NOT NULL,
+        reason TEXT,
+        warnings TEXT,
+        chunk_count INTEGER NOT NULL DEFAULT 0,
+        char_count INTEGER NOT NULL DEFAULT 0,
+        pages_ocr INTEGER NOT NULL DEFAULT 0,
+        fingerprint TEXT,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        first_seen_at TEXT NOT NULL,
+        indexed_at TEXT,
+        updated_at TEXT NOT NULL
+      );
+      CREATE INDEX documents_root ON documents(root);
+      CREATE INDEX documents_sha256 ON documents(sha256);
+      CREATE INDEX documents_status ON documents(status);
+      CREATE TABLE chunks (
+        id INTEGER PRIMARY KEY,
+        document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+        seq INTEGER NOT NULL,
+        text TEXT NOT NULL,
+        tokens INTEGER NOT NULL,
+        loc TEXT NOT NULL,
+        sha256 TEXT NOT NULL
+      );
+      CREATE INDEX chunks_document ON chunks(document_id, seq);
+      CREATE INDEX chunks_sha256 ON chunks(sha256);
+      CREATE VIRTUAL TABLE chunks_fts USING fts5(
+        text, content='chunks', content_rowid='id', tokenize='porter unicode61 remove_diacritics 2'
+      );
+      CREATE TRIGGER chunks_fts_insert AFTER INSERT ON chunks BEGIN
+        INSERT INTO chunks_fts(rowid, text) VALUES (new.id, new.text);
+      END;
+      CREATE TRIGGER chunks_fts_delete AFTER DELETE ON chunks BEGIN
+        INSERT INTO chunks_fts(chunks_fts, rowid, text) VALUES ('delete', old.id, old.text);
+      END;
+      CREATE TABLE runs (
+        id INTEGER PRIMARY KEY,
+        command TEXT NOT NULL,
+        roots TEXT NOT NULL,
+        pid INTEGER NOT NULL,
+        started_at TEXT NOT NULL,
+        ended_at TEXT,
+        outcome TEXT,
+        counts TEXT,
+        failures TEXT,
+        duration_ms INTEGER
+      );
+    `,
+  },
+];
+
+export function applyMigrations(db: Database): number {
+  db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+    version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`);
+  const applied = new Set(
+    (db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map((r) => r.version),
+  );
+  const record = db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)');
+  for (const m of migrations) {
+    if (applied.has(m.version)) continue;
+    db.transaction(() => {
+      db.exec(m.sql);
+      record.run(m.version, m.name, new Date().toISOString());
+    })();
+  }
+  const latest = migrations[migrations.length - 1]!.version;
+  const max = Math.max(0, ...applied);
+  if (max > latest) {
+    throw new Error(`index schema version ${max} is newer than this docproc supports (${latest}); upgrade docproc`);
+  }
+  return latest;
+}
