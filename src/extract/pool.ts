@@ -119,7 +119,9 @@ export class ExtractPool {
   /** Kill every child and wait for each to be reaped; queued files are rejected. */
   async close(): Promise<void> {
     this.closed = true;
-    const exits = this.slots.flatMap((s) => (s.child && alive(s.child) ? [exited(s.child)] : []));
+    const live = this.slots.flatMap((s) => (s.child && alive(s.child) ? [s.child] : []));
+    for (const c of live) this.hold(c, true); // idle children are unref'd: without this we'd exit before seeing them die
+    const exits = live.map(exited);
     this.abortAll(new Error('ExtractPool closed'));
     await Promise.all(exits);
   }
@@ -166,8 +168,18 @@ export class ExtractPool {
     return child;
   }
 
+  /** Busy children keep the parent's event loop alive; idle ones don't, so a forgotten close() can't hang a CLI. */
+  private hold(child: ChildProcess, busy: boolean): void {
+    type Handle = { ref?(): void; unref?(): void } | null | undefined;
+    for (const h of [child, child.channel, child.stderr as Handle] as Handle[]) {
+      if (busy) h?.ref?.();
+      else h?.unref?.();
+    }
+  }
+
   private dispatch(slot: Slot, task: Task): void {
     const child = slot.child && alive(slot.child) ? slot.child : this.spawn(slot);
+    this.hold(child, true);
     const id = this.nextId++;
     slot.task = { ...task, id, started: Date.now(), peakRssMB: 0, settled: false };
     slot.timer = setTimeout(() => {
@@ -225,6 +237,7 @@ export class ExtractPool {
       if (rss > this.peakChildRssMB) this.peakChildRssMB = rss;
       const stats = { ms: Date.now() - t.started, peakRssMB: round(Math.max(t.peakRssMB, rss)) };
       if (slot.task === t) slot.task = null;
+      this.hold(child, false);
       if (rss > this.maxMemoryMB * RECYCLE_SHARE && slot.child === child) {
         this.log.debug({ pid: child.pid, rss }, 'recycling extract child');
         this.kill(slot);

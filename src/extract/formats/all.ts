@@ -7,3 +7,8 @@ import './xlsx.js';
 import './csv.js';
 import './pptx.js';
 import './image.js';
+import './structured.js';
+import './odt.js';
+import './eml.js';
+import './rtf.js';
+import './epub.js';
