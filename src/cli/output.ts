@@ -16,3 +16,8 @@ export function displayPath(abs: string, cwd = process.cwd()): string {
   if (abs.startsWith(cwd + '/')) return abs.slice(cwd.length + 1);
   return abs;
 }
+
+/** cli-table3 colours its borders and headers by default: keep them for terminals, plain text for pipes. */
+export function tableStyle(): { head: string[]; border: string[] } | undefined {
+  return process.stdout.isTTY ? undefined : { head: [], border: [] };
+}

@@ -13,7 +13,8 @@ import { planFile, type Action } from './plan.js';
 import { processFile } from './process-file.js';
 import { BatchEmbedder } from './batch-embedder.js';
 import { sha256File, type PipelineIdentity } from './fingerprint.js';
-import { openEmbedder, extractOptionsFromConfig } from './resources.js';
+import { openEmbedder, extractOptionsFromConfig, resolveModelInfo } from './resources.js';
+import { IndexMismatchError } from '../errors.js';
 import { emptySummary, type IngestEvent, type IngestSummary, type FileEvent } from './events.js';
 import { ProgressMeter } from './progress.js';
 import type { Embedder, SourceFile } from './types.js';
@@ -57,43 +58,49 @@ export async function ingest(o: IngestOptions): Promise<IngestSummary> {
     const found = o.paths.map((p) => discover(p, { ignore: o.config.ignore, followSymlinks: o.config.followSymlinks, exclude: indexFiles(o.config.db) }));
     if (o.dryRun) return finishDryRun(store, found, o, summary, emit, started);
 
-    const embedder = o.embedder ?? (ownEmbedder = await openEmbedder(o.config, log));
-    store.bindIdentity({ modelName: embedder.modelName, modelSha256: embedder.modelSha256, dims: embedder.dims, chunkTokens: o.config.chunkTokens, chunkOverlap: o.config.chunkOverlap });
-    const identity: PipelineIdentity = { modelSha256: embedder.modelSha256, chunkTokens: o.config.chunkTokens, chunkOverlap: o.config.chunkOverlap, extractorVersions };
+    // Resolve the model's identity cheaply (cache metadata); load the ONNX session only if a file needs it.
+    const model = o.embedder ?? (await resolveModelInfo(o.config, log));
+    const modelSha256 = 'modelSha256' in model ? model.modelSha256 : model.sha256;
+    const identity: PipelineIdentity = { modelSha256, chunkTokens: o.config.chunkTokens, chunkOverlap: o.config.chunkOverlap, extractorVersions };
+    checkIdentity(store, identity);
     const runId = store.runs.start(o.command ?? 'ingest', found.map((f) => f.root));
     summary.runId = runId;
-    pool = new ExtractPool({ size: o.config.workers, timeoutMs: o.config.fileTimeoutMs, maxMemoryMB: o.config.workerMemoryMB, extractOptions: extractOptionsFromConfig(o.config), log });
-    const batcher = new BatchEmbedder(embedder, o.config.batchSize);
-    const deps = { store, pool, chunker: new Chunker(embedder, o.config), embedder: batcher, identity };
     const failures: { path: string; status: string; reason: string }[] = [];
     const record = (e: FileEvent): void => {
       countStatus(summary, e);
       if ((e.status === 'failed' || e.status === 'quarantined') && e.reason) failures.push({ path: e.path, status: e.status, reason: e.reason });
       emit(e);
     };
-
-    const { work, missing } = planAll(store, found, o, summary, record);
+    const { work, missing } = planAll(store, found, o, identity, record);
     await detectMoves(store, work, missing, record, log);
-    const meter = new ProgressMeter(work.length, emit);
-    const limit = pLimit(Math.max(4, o.config.workers * 4));
-    await Promise.all(
-      work.map((item) =>
-        limit(async () => {
-          if (o.signal?.aborted) return;
-          const r = await processFile(item.file, item.prev, deps, item.sha256);
-          summary.embedded += r.embedded;
-          summary.reused += r.reused;
-          const { embedded: _e, reused: _r, ...result } = r;
-          record({ event: 'file', ...result, ...(item.action === 'retry' ? { retried: true } : {}) });
-          meter.tick(r.chunks ?? 0);
-        }),
-      ),
-    );
+    let batcher: BatchEmbedder | undefined;
+    if (work.length) {
+      const embedder = o.embedder ?? (ownEmbedder = await openEmbedder(o.config, log));
+      store.bindIdentity({ modelName: embedder.modelName, modelSha256: embedder.modelSha256, dims: embedder.dims, chunkTokens: o.config.chunkTokens, chunkOverlap: o.config.chunkOverlap });
+      pool = new ExtractPool({ size: o.config.workers, timeoutMs: o.config.fileTimeoutMs, maxMemoryMB: o.config.workerMemoryMB, extractOptions: extractOptionsFromConfig(o.config), log });
+      batcher = new BatchEmbedder(embedder, o.config.batchSize);
+      const deps = { store, pool, chunker: new Chunker(embedder, o.config), embedder: batcher, identity };
+      const meter = new ProgressMeter(work.length, emit);
+      const limit = pLimit(Math.max(4, o.config.workers * 4));
+      await Promise.all(
+        work.map((item) =>
+          limit(async () => {
+            if (o.signal?.aborted) return;
+            const r = await processFile(item.file, item.prev, deps, item.sha256);
+            summary.embedded += r.embedded;
+            summary.reused += r.reused;
+            const { embedded: _e, reused: _r, ...result } = r;
+            record({ event: 'file', ...result, ...(item.action === 'retry' ? { retried: true } : {}) });
+            meter.tick(r.chunks ?? 0);
+          }),
+        ),
+      );
+    }
     summary.interrupted = !!o.signal?.aborted;
     if (o.prune !== false && !summary.interrupted) {
       for (const doc of missing.values()) if (store.removeDocument(doc.path)) record({ event: 'file', path: doc.path, status: 'removed' });
     }
-    summary.modelCalls = batcher.modelCalls;
+    summary.modelCalls = batcher?.modelCalls ?? 0;
     summary.writes = store.writes;
     summary.durationMs = Date.now() - started;
     store.runs.finish(runId, summary.interrupted ? 'interrupted' : 'completed', countsOf(summary), failures, summary.durationMs);
@@ -106,10 +113,9 @@ export async function ingest(o: IngestOptions): Promise<IngestSummary> {
   }
 }
 
-function planAll(store: SqliteStore, found: Discovered[], o: IngestOptions, summary: IngestSummary, record: (e: FileEvent) => void): { work: WorkItem[]; missing: Map<string, DocumentRow> } {
+function planAll(store: SqliteStore, found: Discovered[], o: IngestOptions, identity: PipelineIdentity, record: (e: FileEvent) => void): { work: WorkItem[]; missing: Map<string, DocumentRow> } {
   const work: WorkItem[] = [];
   const missing = new Map<string, DocumentRow>();
-  const identity = { modelSha256: store.identity()?.modelSha256 ?? '', chunkTokens: o.config.chunkTokens, chunkOverlap: o.config.chunkOverlap, extractorVersions };
   const seen = new Set<string>();
   for (const d of found) {
     for (const s of d.skipped) record({ event: 'file', path: s.path, status: 'skipped', reason: s.reason });
@@ -124,7 +130,6 @@ function planAll(store: SqliteStore, found: Discovered[], o: IngestOptions, summ
     }
     if (!d.singleFile) for (const [p, doc] of known) if (!seen.has(p)) missing.set(p, doc);
   }
-  void summary;
   return { work, missing };
 }
 
@@ -153,7 +158,8 @@ async function detectMoves(store: SqliteStore, work: WorkItem[], missing: Map<st
 }
 
 function finishDryRun(store: SqliteStore, found: Discovered[], o: IngestOptions, summary: IngestSummary, emit: (e: IngestEvent) => void, started: number): IngestSummary {
-  const { work, missing } = planAll(store, found, o, summary, (e) => {
+  const identity = { modelSha256: store.identity()?.modelSha256 ?? '', chunkTokens: o.config.chunkTokens, chunkOverlap: o.config.chunkOverlap, extractorVersions };
+  const { work, missing } = planAll(store, found, o, identity, (e) => {
     if (e.status === 'unchanged') summary.unchanged++;
     emit({ event: 'plan', path: e.path, action: 'unchanged' });
   });
@@ -185,4 +191,16 @@ function countsOf(s: IngestSummary): Record<string, number> {
 
 function indexFiles(db: string): string[] {
   return [db, `${db}-wal`, `${db}-shm`, `${db}.lock`];
+}
+
+/** Refuses early, before any work, when the index was built with another model or chunking. */
+function checkIdentity(store: SqliteStore, want: PipelineIdentity): void {
+  const have = store.identity();
+  if (!have) return;
+  if (have.modelSha256 !== want.modelSha256 || have.chunkTokens !== want.chunkTokens || have.chunkOverlap !== want.chunkOverlap) {
+    throw new IndexMismatchError(
+      `index ${store.file} was built with model ${have.modelName} (sha256 ${have.modelSha256.slice(0, 12)}) and ${have.chunkTokens}/${have.chunkOverlap}-token chunks; ` +
+        `this run uses sha256 ${want.modelSha256.slice(0, 12)} and ${want.chunkTokens}/${want.chunkOverlap}; refusing to mix vectors`,
+    );
+  }
 }

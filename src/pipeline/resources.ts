@@ -3,7 +3,7 @@ import type { Config } from '../config/schema.js';
 import type { Logger } from '../log.js';
 import type { ExtractOptions } from '../extract/options.js';
 import { defaultExtractOptions, SUPPORTED_TYPES } from '../extract/options.js';
-import type { ModelOptions, DownloadProgress, LoadedEmbedder } from '../embed/index.js';
+import type { ModelOptions, ModelInfo, DownloadProgress, LoadedEmbedder } from '../embed/index.js';
 
 export function modelOptionsFromConfig(config: Config, log: Logger, onProgress?: (e: DownloadProgress) => void): Promise<ModelOptions> {
   return import('../embed/index.js').then(({ defaultModelOptions }) =>
@@ -42,4 +42,10 @@ export function extractOptionsFromConfig(config: Config): ExtractOptions {
     ocrLang: config.ocrLang,
     allowedTypes: config.allowedTypes ?? [...SUPPORTED_TYPES],
   };
+}
+
+/** The model's identity from the cache (fetching it on first use) without opening an ONNX session. */
+export async function resolveModelInfo(config: Config, log: Logger): Promise<ModelInfo> {
+  const { resolveModel } = await import('../embed/index.js');
+  return resolveModel(await modelOptionsFromConfig(config, log));
 }

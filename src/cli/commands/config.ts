@@ -1,7 +1,7 @@
 // `docproc config`: every key with its description, default, environment variable and resolved value.
 import Table from 'cli-table3';
 import { createContext, type GlobalFlags } from '../context.js';
-import { writeJson, writeLine } from '../output.js';
+import { writeJson, writeLine, tableStyle } from '../output.js';
 import { describeConfig } from '../../config/schema.js';
 
 export async function run(flags: GlobalFlags): Promise<void> {
@@ -12,7 +12,7 @@ export async function run(flags: GlobalFlags): Promise<void> {
     value: (config as Record<string, unknown>)[d.key],
   }));
   if (config.json) return writeJson(rows);
-  const t = new Table({ head: ['key', 'value', 'env', 'description'], wordWrap: true, colWidths: [16, 28, 26, 50] });
+  const t = new Table({ head: ['key', 'value', 'env', 'description'], style: tableStyle(), wordWrap: true, colWidths: [16, 28, 26, 50] });
   for (const r of rows) t.push([r.key, JSON.stringify(r.value) ?? '', r.env, r.description]);
   writeLine(t.toString());
 }

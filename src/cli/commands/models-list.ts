@@ -1,7 +1,7 @@
 // `docproc models list`: the registry's models and which are cached.
 import Table from 'cli-table3';
 import { createContext, type GlobalFlags } from '../context.js';
-import { writeJson, writeLine } from '../output.js';
+import { writeJson, writeLine, tableStyle } from '../output.js';
 import { listKnownModels, listCachedModels, DEFAULT_MODEL } from '../../embed/index.js';
 
 export async function run(flags: GlobalFlags): Promise<void> {
@@ -22,7 +22,7 @@ export async function run(flags: GlobalFlags): Promise<void> {
     description: e.description,
   }));
   if (config.json) return writeJson(rows);
-  const t = new Table({ head: ['name', 'dims', 'pooling', 'max tokens', 'sources', 'cached', ''] });
+  const t = new Table({ head: ['name', 'dims', 'pooling', 'max tokens', 'sources', 'cached', ''], style: tableStyle() });
   for (const r of rows) t.push([r.name, r.dims, r.pooling, r.maxTokens, r.sources.join(','), r.cached ? 'yes' : 'no', r.configured ? '(configured)' : r.default ? '(default)' : '']);
   writeLine(t.toString());
 }

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Table from 'cli-table3';
 import { createContext, type GlobalFlags } from '../context.js';
-import { writeJson, writeLine, displayPath } from '../output.js';
+import { writeJson, writeLine, displayPath, tableStyle } from '../output.js';
 import { DocprocError } from '../../errors.js';
 import { SqliteStore } from '../../store/sqlite/store.js';
 
@@ -25,7 +25,7 @@ export async function run(flags: StatusFlags): Promise<void> {
     if (flags.failed) {
       if (config.json) return writeJson(failures);
       if (!failures.length) return writeLine('no failed or quarantined files');
-      const t = new Table({ head: ['status', 'path', 'attempts', 'reason'], wordWrap: true, colWidths: [13, 40, 10, 50] });
+      const t = new Table({ head: ['status', 'path', 'attempts', 'reason'], style: tableStyle(), wordWrap: true, colWidths: [13, 40, 10, 50] });
       for (const f of failures) t.push([f.status, f.path, f.attempts, f.reason ?? '']);
       return writeLine(t.toString());
     }
@@ -49,7 +49,7 @@ export async function run(flags: StatusFlags): Promise<void> {
     writeLine(`documents ${Object.entries(stats.documents).map(([k, v]) => `${v} ${k}`).join(', ') || 'none'}`);
     writeLine(`chunks    ${stats.chunks}`);
     if (runs.length) {
-      const t = new Table({ head: ['run', 'command', 'started', 'outcome', 'duration', 'counts'] });
+      const t = new Table({ head: ['run', 'command', 'started', 'outcome', 'duration', 'counts'], style: tableStyle() });
       for (const r of runs) {
         const counts = Object.entries(r.counts).filter(([, v]) => v > 0).map(([k, v]) => `${v} ${k}`).join(', ');
         t.push([r.id, r.command, r.startedAt, r.outcome ?? 'running/killed', r.durationMs !== null ? `${(r.durationMs / 1000).toFixed(1)}s` : '', counts]);

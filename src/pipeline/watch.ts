@@ -1,0 +1,116 @@
+// Watch mode: a catch-up sync, then debounced syncs through the same ingest path as file changes arrive.
+import path from 'node:path';
+import { watch as chokidarWatch, type FSWatcher } from 'chokidar';
+import type { Config } from '../config/schema.js';
+import type { Logger } from '../log.js';
+import { acquireLock } from './lock.js';
+import { compileGlobs } from './glob.js';
+import { DEFAULT_IGNORES } from './discover.js';
+import { ingest } from './ingest.js';
+import { openEmbedder } from './resources.js';
+import type { IngestEvent, IngestSummary } from './events.js';
+import type { Embedder } from './types.js';
+
+export interface WatchOptions {
+  paths: string[];
+  config: Config;
+  log: Logger;
+  debounceMs: number;
+  signal: AbortSignal;
+  embedder?: Embedder;
+  onEvent?: (e: IngestEvent | SyncEvent) => void;
+}
+
+export interface SyncEvent {
+  event: 'sync';
+  trigger: 'startup' | 'changes';
+  changes: number;
+  /** From the first change of the batch to the moment it is searchable. */
+  lagMs: number | null;
+  summary: IngestSummary;
+}
+
+export async function watch(o: WatchOptions): Promise<void> {
+  const lock = await acquireLock(o.config.db, 'watch');
+  const roots = o.paths.map((p) => path.resolve(p));
+  const embedder = o.embedder ?? (await openEmbedder(o.config, o.log));
+  let watcher: FSWatcher | undefined;
+  try {
+    const sync = async (trigger: SyncEvent['trigger'], changes: number, firstChangeAt: number | null): Promise<void> => {
+      const summary = await ingest({ paths: roots, config: o.config, log: o.log, embedder, lockHeld: true, command: 'watch', onEvent: (e) => e.event === 'file' && e.status !== 'unchanged' && o.onEvent?.(e) });
+      const lagMs = firstChangeAt === null ? null : Date.now() - firstChangeAt;
+      o.log.info({ trigger, changes, lagMs, indexed: summary.indexed, updated: summary.updated, removed: summary.removed, moved: summary.moved, failed: summary.failed }, 'watch sync');
+      o.onEvent?.({ event: 'sync', trigger, changes, lagMs, summary });
+    };
+    await sync('startup', 0, null);
+    watcher = startWatcher(roots, o.config);
+    await runLoop(watcher, o, sync);
+  } finally {
+    await watcher?.close();
+    if (!o.embedder) await embedder.close();
+    lock.release();
+  }
+}
+
+function startWatcher(roots: string[], config: Config): FSWatcher {
+  const ignoredGlob = compileGlobs([...DEFAULT_IGNORES, ...config.ignore]);
+  const dbFiles = new Set(['', '-wal', '-shm', '.lock'].map((ext) => path.resolve(config.db) + ext));
+  return chokidarWatch(roots, {
+    ignoreInitial: true,
+    followSymlinks: false,
+    atomic: true,
+    // Write-finish detection: a file still being written is not read half-way.
+    awaitWriteFinish: { stabilityThreshold: 200, pollInterval: 50 },
+    ignored: (p: string) => {
+      if (dbFiles.has(p) || p.includes(`${path.resolve(config.db)}.reembed-`)) return true;
+      const root = roots.find((r) => p === r || p.startsWith(r + path.sep));
+      if (!root || p === root) return false;
+      return ignoredGlob(path.relative(root, p).split(path.sep).join('/'));
+    },
+  });
+}
+
+/** Changes are batched: a burst of 1,000 files is one sync, not 1,000. Errors are logged and retried. */
+function runLoop(watcher: FSWatcher, o: WatchOptions, sync: (t: SyncEvent['trigger'], n: number, first: number | null) => Promise<void>): Promise<void> {
+  return new Promise((resolve) => {
+    let pending = 0;
+    let firstAt: number | null = null;
+    let timer: NodeJS.Timeout | undefined;
+    let running: Promise<void> | null = null;
+    const fire = (): void => {
+      if (running) {
+        schedule();
+        return;
+      }
+      const n = pending;
+      const first = firstAt;
+      pending = 0;
+      firstAt = null;
+      running = sync('changes', n, first)
+        .catch((err: unknown) => {
+          o.log.error({ err: (err as Error).message }, 'watch sync failed; will retry');
+          pending += n;
+          firstAt ??= first;
+          schedule(Math.max(o.debounceMs, 2000));
+        })
+        .finally(() => {
+          running = null;
+        });
+    };
+    const schedule = (ms = o.debounceMs): void => {
+      clearTimeout(timer);
+      timer = setTimeout(fire, ms);
+    };
+    watcher.on('all', (event, file) => {
+      o.log.debug({ event, file }, 'change');
+      pending++;
+      firstAt ??= Date.now();
+      schedule();
+    });
+    watcher.on('error', (err) => o.log.error({ err: (err as Error).message }, 'watcher error'));
+    o.signal.addEventListener('abort', () => {
+      clearTimeout(timer);
+      void (running ?? Promise.resolve()).then(() => resolve());
+    }, { once: true });
+  });
+}
