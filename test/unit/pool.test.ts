@@ -128,13 +128,13 @@ test('FileErrors keep status and reason; other errors become failed', async () =
 });
 
 test('one hanging file does not hold up the others (size 2)', async () => {
-  const p = pool({ size: 2, timeoutMs: 3000 });
+  const p = pool({ size: 2, timeoutMs: 6000 });
   try {
     const hang = p.extract('/x/hang.pdf').catch((e: unknown) => e);
     const t0 = Date.now();
     const oks = await Promise.all(['/x/ok1.txt', '/x/slow.txt', '/x/ok2.txt'].map((f) => p.extract(f)));
     assert.equal(oks.length, 3);
-    assert.ok(Date.now() - t0 < 2500);
+    assert.ok(Date.now() - t0 < 5000, 'good files waited for the hanging one');
     assert.equal(((await hang) as FileError).reason, 'timeout');
   } finally {
     await p.close();
@@ -184,3 +184,22 @@ for (const kind of ['hang', 'spin']) {
     assert.ok(await waitDead(pid, 3000), `orphaned child ${pid} still alive`);
   });
 }
+
+test('a parent that forgets close() still exits once idle, and takes its children with it', async () => {
+  const code = `
+    const { ExtractPool } = await import(${JSON.stringify(POOL)});
+    const p = new ExtractPool({ size: 2, timeoutMs: 5000, maxMemoryMB: 200, childModule: ${JSON.stringify(STUB)}, extractOptions: {} });
+    await Promise.all([p.extract('/x/ok1.txt'), p.extract('/x/slow.txt')]);
+    console.log(p.childPids.join(','));`;
+  const parent = spawn(process.execPath, ['--input-type=module', '-e', code], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  parent.stdout.on('data', (d: Buffer) => (out += String(d)));
+  const exit = await new Promise<number | null>((resolve) => {
+    const t = setTimeout(() => { parent.kill('SIGKILL'); resolve(-1); }, 5000);
+    parent.once('exit', (c) => { clearTimeout(t); resolve(c); });
+  });
+  assert.equal(exit, 0, 'parent hung on idle children');
+  const pids = out.trim().split(',').map(Number);
+  assert.equal(pids.length, 2);
+  for (const pid of pids) assert.ok(await waitDead(pid, 3000), `child ${pid} outlived its parent`);
+});
