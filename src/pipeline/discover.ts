@@ -25,7 +25,7 @@ export interface Discovered {
 export function discover(rootArg: string, opts: DiscoverOptions): Discovered {
   const root = path.resolve(rootArg);
   const out: Discovered = { root, singleFile: false, files: [], skipped: [] };
-  const ignored = compileGlobs([...DEFAULT_IGNORES, ...opts.ignore]);
+  const ignored = compileGlobs([...DEFAULT_IGNORES, ...opts.ignore, ...readIgnoreFile(root)]);
   const excluded = new Set((opts.exclude ?? []).map((p) => path.resolve(p)));
   const realRoot = fs.realpathSync(root);
   const st = fs.statSync(root);
@@ -94,4 +94,19 @@ function toSource(abs: string, root: string, st: fs.Stats, rel?: string): Source
     mtimeMs: st.mtimeMs,
     ino: st.ino,
   };
+}
+
+/** A `.docprocignore` in a root holds more ignore globs, one per line, `#` comments: like .gitignore, simpler. */
+export const IGNORE_FILE = '.docprocignore';
+
+function readIgnoreFile(root: string): string[] {
+  try {
+    return fs
+      .readFileSync(path.join(root, IGNORE_FILE), 'utf8')
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l && !l.startsWith('#'));
+  } catch {
+    return [];
+  }
 }
