@@ -146,8 +146,8 @@ export function looksText(b: Buffer): boolean {
     else if (c < 9 || (c > 13 && c < 32 && c !== 27)) ctl++;
   }
   if (nul > 0) {
-    // UTF-16/32 without BOM was accepted above; other NULs mean binary.
-    return false;
+    // UTF-16/32 without BOM was accepted above; more than a stray NUL (stripped later) means binary.
+    if (nul > Math.max(2, b.length * 0.005)) return false;
   }
   return ctl <= b.length * 0.02;
 }

@@ -1,0 +1,106 @@
+// Detection and limits: magic bytes over extensions, dangerous and legacy files, hostile archives, caps.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync, copyFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { extractFile, detectType, defaultExtractOptions, closeExtractors } from '../../src/extract/index.js';
+import { FileError } from '../../src/errors.js';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+const DOCS = path.join(ROOT, 'fixtures/docs');
+const opts = { ...defaultExtractOptions };
+let dir = '';
+const file = (name: string, data: string | Buffer) => {
+  const p = path.join(dir, name);
+  writeFileSync(p, data);
+  return p;
+};
+async function rejects(p: Promise<unknown>, status: string, reason: string) {
+  await assert.rejects(p, (e: unknown) => {
+    assert.ok(e instanceof FileError, String(e));
+    assert.equal(e.status, status, e.message);
+    assert.equal(e.reason, reason, e.message);
+    return true;
+  });
+}
+
+before(() => {
+  dir = mkdtempSync(path.join(tmpdir(), 'docproc-extract-'));
+});
+after(async () => {
+  rmSync(dir, { recursive: true, force: true });
+  await closeExtractors();
+});
+
+test('mismatch: a JPEG named .pdf is detected as jpeg with a warning', async () => {
+  const p = path.join(dir, 'photo.pdf');
+  copyFileSync(path.join(DOCS, 'garden-rules.jpg'), p);
+  const d = await detectType(p);
+  assert.equal(d.type, 'jpeg');
+  assert.equal(d.mismatch, 'type-mismatch: extension .pdf but content is jpeg');
+  await rejects(extractFile(p, { ...opts, ocr: false }), 'skipped', 'ocr-disabled');
+});
+
+test('mismatch: a PDF named .docx is extracted as pdf', async () => {
+  const p = path.join(dir, 'orbit.docx');
+  copyFileSync(path.join(DOCS, 'orbital-mechanics.pdf'), p);
+  const d = await extractFile(p, opts);
+  assert.equal(d.type, 'pdf');
+  assert.ok(d.warnings.includes('type-mismatch: extension .docx but content is pdf'));
+});
+
+test('dangerous: by extension and by magic', async () => {
+  await rejects(extractFile(file('run.sh', 'echo hi\n'), opts), 'skipped', 'dangerous-type');
+  await rejects(extractFile(file('tool.ps1', 'Write-Host hi\n'), opts), 'skipped', 'dangerous-type');
+  await rejects(extractFile(file('notes.txt', '#!/bin/sh\nrm -rf /\n'), opts), 'skipped', 'dangerous-type');
+  await rejects(extractFile(file('a.txt', Buffer.from([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1, 0, 0, 0, 0, 0])), opts), 'skipped', 'dangerous-type');
+  await rejects(extractFile(file('b.dat', Buffer.concat([Buffer.from('MZ'), Buffer.alloc(200)])), opts), 'skipped', 'dangerous-type');
+});
+
+test('legacy OLE2 .doc is skipped; encrypted OOXML fails as encrypted', async () => {
+  const ole = (stream: string) => {
+    const b = Buffer.alloc(2048);
+    Buffer.from('d0cf11e0a1b11ae1', 'hex').copy(b, 0);
+    Buffer.from(stream, 'utf16le').copy(b, 1024);
+    return b;
+  };
+  await rejects(extractFile(file('old.doc', ole('WordDocument')), opts), 'skipped', 'unsupported-legacy-format');
+  await rejects(extractFile(file('old.ppt', ole('PowerPoint Document')), opts), 'skipped', 'unsupported-legacy-format');
+  await rejects(extractFile(file('locked.xlsx', ole('EncryptedPackage')), opts), 'failed', 'encrypted');
+});
+
+test('hostile zips: bomb fails, XXE and billion laughs stay inert', async () => {
+  await rejects(extractFile(path.join(DOCS, 'hostile/bomb.docx'), opts), 'failed', 'zip-bomb');
+  const d = await extractFile(path.join(DOCS, 'hostile/xxe.pptx'), opts);
+  const all = d.sections.map((s) => s.text).join('\n');
+  assert.ok(!all.includes('root:'), 'external entity was resolved');
+  assert.ok(all.length < 5000, 'entities were expanded');
+  assert.ok(all.includes('Entity test'));
+});
+
+test('corrupt files fail with a reason', async () => {
+  await rejects(extractFile(file('broken.pdf', '%PDF-1.7\n1 0 obj garbage'), opts), 'failed', 'corrupt');
+  await rejects(extractFile(file('broken.docx', Buffer.from('PK\u0003\u0004 truncated')), opts), 'failed', 'corrupt');
+});
+
+test('limits: size, maxChars, allowedTypes', async () => {
+  await rejects(extractFile(path.join(DOCS, 'lighthouse-logbook.txt'), { ...opts, maxFileBytes: 10 }), 'skipped', 'size');
+  const d = await extractFile(path.join(DOCS, 'lighthouse-logbook.txt'), { ...opts, maxChars: 100 });
+  assert.ok(d.sections.map((s) => s.text).join('').length <= 100);
+  assert.ok(d.warnings.some((w) => w.startsWith('truncated')));
+  await rejects(extractFile(path.join(DOCS, 'sourdough.md'), { ...opts, allowedTypes: ['pdf'] }), 'skipped', 'type');
+});
+
+test('text: encodings, NUL and lone surrogates, empty file', async () => {
+  const d16 = await extractFile(file('u16.txt', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('Grüße aus Köln', 'utf16le')])), opts);
+  assert.equal(d16.sections[0]?.text, 'Grüße aus Köln');
+  const d1252 = await extractFile(file('w.txt', Buffer.from([0x93, 0x63, 0x61, 0x66, 0xe9, 0x94, 0x20, 0x80, 0x35])), opts);
+  assert.equal(d1252.sections[0]?.text, '“café” €5');
+  const dnul = await extractFile(file('n.txt', 'a\u0000b \ud800 c e\u0301'), opts);
+  assert.equal(dnul.sections[0]?.text, 'ab \ufffd c é');
+  const empty = await extractFile(file('empty.txt', ''), opts);
+  assert.equal(empty.sections.length, 0);
+  assert.ok(empty.warnings.length > 0);
+});

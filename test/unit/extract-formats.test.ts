@@ -1,0 +1,112 @@
+// Runs extractFile on every fixture in fixtures/docs and checks expected snippets and locations.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync, existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { extractFile, defaultExtractOptions, closeExtractors, extractorVersions } from '../../src/extract/index.js';
+import type { ExtractedDoc } from '../../src/pipeline/types.js';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+const DOCS = path.join(ROOT, 'fixtures/docs');
+const norm = (s: string) => s.normalize('NFKC').replace(/\s+/g, ' ').trim();
+const opts = { ...defaultExtractOptions };
+const cache = new Map<string, Promise<ExtractedDoc>>();
+const extract = (name: string) => {
+  if (!cache.has(name)) cache.set(name, extractFile(path.join(DOCS, name), opts));
+  return cache.get(name)!;
+};
+const sectionWith = (d: ExtractedDoc, s: string) => d.sections.find((x) => norm(x.text).includes(norm(s)));
+
+after(() => closeExtractors());
+
+const fixtures = readdirSync(DOCS).filter((f) => !f.endsWith('.expected.txt') && existsSync(path.join(DOCS, f + '.expected.txt')));
+
+test('every fixture has an expected list', () => {
+  assert.ok(fixtures.length >= 12, `found ${fixtures.length} fixtures`);
+});
+
+for (const f of fixtures) {
+  test(`fixture ${f}: expected snippets`, async () => {
+    const doc = await extract(f);
+    const all = norm(doc.sections.map((s) => s.text).join('\n'));
+    const snippets = readFileSync(path.join(DOCS, f + '.expected.txt'), 'utf8').split('\n').filter((l) => l.trim());
+    for (const s of snippets) assert.ok(all.includes(norm(s)), `${f}: missing "${s}"\n--- got:\n${all.slice(0, 2000)}`);
+    for (const s of doc.sections) {
+      assert.equal(s.text, s.text.normalize('NFC'));
+      assert.ok(!s.text.includes('\u0000'));
+    }
+    assert.ok(extractorVersions[doc.type], `no version for ${doc.type}`);
+  });
+}
+
+test('pdf: one section per page with loc.page', async () => {
+  const d = await extract('orbital-mechanics.pdf');
+  assert.equal(d.type, 'pdf');
+  assert.equal(d.pages, 3);
+  assert.equal(d.pagesOcr, 0);
+  assert.equal(sectionWith(d, 'Hohmann transfer uses two engine burns')?.loc.page, 2);
+  assert.equal(sectionWith(d, 'Lagrange Points')?.loc.page, 3);
+});
+
+test('scanned pdf: OCR fills the page without a text layer', async () => {
+  const d = await extract('scanned-notice.pdf');
+  assert.equal(d.pagesOcr, 1);
+  assert.equal(sectionWith(d, 'WATER MAIN REPAIR')?.loc.page, 1);
+});
+
+test('scanned pdf with ocr off: empty + warning', async () => {
+  const d = await extractFile(path.join(DOCS, 'scanned-notice.pdf'), { ...opts, ocr: false });
+  assert.equal(d.sections.length, 0);
+  assert.ok(d.warnings.some((w) => /no text layer on 1 page; OCR disabled/.test(w)), d.warnings.join());
+});
+
+test('markdown: headings become loc.heading, code fences are not headings', async () => {
+  const d = await extract('sourdough.md');
+  assert.equal(sectionWith(d, 'stretch-and-folds')?.loc.heading, 'Bulk Fermentation');
+  assert.equal(sectionWith(d, 'Dutch oven')?.loc.heading, 'Baking');
+  assert.ok(!d.sections.some((s) => s.loc.heading?.includes('not a heading')));
+  assert.ok((sectionWith(d, 'rye flour')?.loc.line ?? 0) > 1);
+});
+
+test('docx: headings and tables', async () => {
+  const d = await extract('beekeeping.docx');
+  assert.equal(sectionWith(d, 'Queen cells along the bottom')?.loc.heading, 'Swarm Control');
+  assert.equal(sectionWith(d, 'mouse guard')?.loc.heading, 'Winter Preparation');
+});
+
+test('xlsx: per sheet, header applied, empty sheet skipped', async () => {
+  const d = await extract('kayak-rentals.xlsx');
+  assert.equal(sectionWith(d, 'Lake Bohinj')?.loc.sheet, 'Locations');
+  assert.equal(sectionWith(d, 'Tandem kayak')?.loc.sheet, 'Prices');
+  assert.ok(!d.sections.some((s) => s.loc.sheet === 'Empty'));
+});
+
+test('pptx: slides, table, notes', async () => {
+  const d = await extract('volcanoes.pptx');
+  assert.equal(sectionWith(d, 'Viscous andesitic magma')?.loc.slide, 1);
+  assert.equal(sectionWith(d, 'tenfold increase')?.loc.slide, 2);
+  assert.equal(d.pages, 2);
+});
+
+test('html: charset, scripts dropped, headings', async () => {
+  const d = await extract('bird-migration-cp1252.html');
+  const all = d.sections.map((s) => s.text).join('\n');
+  assert.ok(!all.includes('must not be extracted'));
+  assert.ok(!all.includes('color: #333'));
+  assert.equal(sectionWith(d, '25 € per day')?.loc.heading, 'Observers’ costs');
+  const u = await extract('ferry-timetable-utf16.html');
+  assert.equal(sectionWith(u, 'Kirkwall')?.loc.heading, 'Island Ferry Timetable');
+});
+
+test('csv: delimiter, quoted field, row numbers', async () => {
+  const d = await extract('cheese-inventory.csv');
+  assert.equal(sectionWith(d, 'Comté')?.loc.line, 1);
+  assert.ok(norm(d.sections.map((s) => s.text).join('\n')).includes('Cheese: Manchego; Origin: La Mancha, Spain'));
+});
+
+test('image: OCR of a rotated, noisy photo', async () => {
+  const d = await extract('garden-rules.jpg');
+  assert.equal(d.type, 'jpeg');
+  assert.equal(d.pagesOcr, 1);
+});
