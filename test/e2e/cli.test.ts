@@ -1,0 +1,181 @@
+// The CLI contract, run as a child process: exit codes, stdout/stderr separation, --json shapes, semantic search.
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { runCli, parseNdjson, summaryOf, tempDir, fixturesDir } from '../helpers/cli.js';
+
+let work: string;
+let db: string;
+
+before(async () => {
+  work = tempDir();
+  db = path.join(work, 'index.db');
+  const r = await runCli(['ingest', fixturesDir, '--db', db, '--json'], { cwd: work });
+  assert.equal(r.code, 0, r.stderr);
+});
+
+test('--help and --version exit 0; unknown commands and flags exit 2', async () => {
+  assert.equal((await runCli(['--help'])).code, 0);
+  const v = await runCli(['--version']);
+  assert.equal(v.code, 0);
+  assert.match(v.stdout, /^\d+\.\d+\.\d+/);
+  assert.equal((await runCli(['bogus'])).code, 2);
+  assert.equal((await runCli(['ingest', '--no-such-flag', '.'])).code, 2);
+  assert.equal((await runCli(['search'])).code, 2);
+});
+
+test('invalid configuration exits 2 naming the key', async () => {
+  const env = await runCli(['ingest', fixturesDir, '--db', path.join(work, 'x.db')], { env: { DOCPROC_CHUNK_TOKENS: 'lots' } });
+  assert.equal(env.code, 2);
+  assert.match(env.stderr, /chunkTokens/);
+  const overlap = await runCli(['ingest', fixturesDir, '--db', path.join(work, 'x.db'), '--chunk-tokens', '64', '--chunk-overlap', '64']);
+  assert.equal(overlap.code, 2);
+  assert.match(overlap.stderr, /chunkOverlap/);
+  const cfgDir = tempDir();
+  fs.writeFileSync(path.join(cfgDir, 'docproc.config.json'), JSON.stringify({ device: 'tpu' }));
+  const file = await runCli(['status'], { cwd: cfgDir });
+  assert.equal(file.code, 2);
+  assert.match(file.stderr, /device/);
+  fs.writeFileSync(path.join(cfgDir, 'docproc.config.json'), JSON.stringify({ chunkTokenz: 3 }));
+  assert.match((await runCli(['status'], { cwd: cfgDir })).stderr, /unknown config key.*chunkTokenz/);
+});
+
+test('precedence: flag > env > config file > default', async () => {
+  const dir = tempDir();
+  fs.writeFileSync(path.join(dir, 'docproc.config.json'), JSON.stringify({ batchSize: 7, chunkTokens: 100 }));
+  const cfg = async (args: string[], env: Record<string, string> = {}): Promise<Record<string, unknown>> => {
+    const r = await runCli(['config', '--json', ...args], { cwd: dir, env });
+    assert.equal(r.code, 0, r.stderr);
+    return Object.fromEntries((JSON.parse(r.stdout) as { key: string; value: unknown }[]).map((x) => [x.key, x.value]));
+  };
+  assert.equal((await cfg([]))['batchSize'], 7);
+  assert.equal((await cfg([], { DOCPROC_BATCH_SIZE: '9' }))['batchSize'], 9);
+  assert.equal((await cfg(['--db', 'flag.db'], { DOCPROC_DB: 'env.db' }))['db'], 'flag.db');
+  assert.equal((await cfg([], { DOCPROC_DB: 'env.db' }))['db'], 'env.db');
+  assert.equal((await cfg([]))['chunkOverlap'], 38);
+});
+
+test('ingest --json: NDJSON file events and a summary on stdout only', async () => {
+  const other = path.join(work, 'again.db');
+  const r = await runCli(['ingest', fixturesDir, '--db', other, '--json'], { cwd: work });
+  assert.equal(r.code, 0, r.stderr);
+  const events = parseNdjson(r.stdout);
+  const files = events.filter((e) => e['event'] === 'file');
+  assert.ok(files.length >= 10);
+  for (const f of files) {
+    assert.equal(typeof f['path'], 'string');
+    assert.ok(['indexed', 'skipped', 'empty', 'failed'].includes(f['status'] as string), JSON.stringify(f));
+    if (f['status'] === 'indexed') assert.ok((f['chunks'] as number) > 0);
+  }
+  assert.ok(!files.some((f) => String(f['path']).endsWith('.expected.txt')), '.docprocignore is honoured');
+  const s = summaryOf(r.stdout);
+  for (const k of ['indexed', 'unchanged', 'skipped', 'empty', 'failed', 'chunks', 'durationMs']) assert.equal(typeof s[k], 'number', k);
+  assert.equal(s['indexed'], files.filter((f) => f['status'] === 'indexed').length);
+  assert.equal(s['failed'], 0);
+});
+
+test('re-ingesting an unchanged tree reads nothing and calls no model', async () => {
+  const r = await runCli(['ingest', fixturesDir, '--db', db, '--json'], { cwd: work });
+  assert.equal(r.code, 0, r.stderr);
+  const s = summaryOf(r.stdout);
+  assert.equal(s['indexed'], 0);
+  assert.equal(s['modelCalls'], 0);
+  assert.equal(s['writes'], 0);
+  assert.ok((s['unchanged'] as number) >= 10);
+});
+
+test('search --json: a paraphrase finds the right document at rank 1', async () => {
+  const cases: [string, RegExp][] = [
+    ['how long does a planet take to go around the sun compared with its distance', /orbital-mechanics\.pdf$/],
+    ['keeping a bread culture alive by feeding it', /sourdough\.md$/],
+    ['boat schedule between the islands', /ferry-timetable/],
+  ];
+  for (const [query, expected] of cases) {
+    const r = await runCli(['search', query, '--db', db, '--json', '-k', '3'], { cwd: work });
+    assert.equal(r.code, 0, r.stderr);
+    const hits = JSON.parse(r.stdout) as Record<string, unknown>[];
+    assert.ok(hits.length > 0 && hits.length <= 3);
+    assert.match(String(hits[0]!['path']), expected, `${query} -> ${hits.map((h) => h['path']).join(', ')}`);
+    for (const [i, h] of hits.entries()) {
+      assert.equal(h['rank'], i + 1);
+      for (const k of ['score', 'path', 'chunk', 'text', 'location']) assert.ok(k in h, k);
+    }
+  }
+});
+
+test('search: table on stdout; empty index and missing index are clear errors', async () => {
+  const r = await runCli(['search', 'lighthouse fog bell', '--db', db], { cwd: work });
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /lighthouse-logbook\.txt/);
+  const missing = await runCli(['search', 'x', '--db', path.join(work, 'nope.db')]);
+  assert.notEqual(missing.code, 0);
+  assert.match(missing.stderr, /docproc ingest/);
+});
+
+test('status --json reports documents, chunks, model, database and last run', async () => {
+  const r = await runCli(['status', '--db', db, '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  const s = JSON.parse(r.stdout) as Record<string, Record<string, unknown>>;
+  assert.ok((s['documents']!['indexed'] as number) >= 10);
+  assert.ok((s['chunks'] as unknown as number) > 10);
+  assert.equal(s['model']!['modelName'], 'all-minilm-l6-v2-q');
+  assert.equal(s['model']!['dims'], 384);
+  assert.equal(s['database']!['path'], db);
+  assert.equal(s['lastRun']!['outcome'], 'completed');
+});
+
+test('a broken file is a failed status with a reason and exit code 3; --fail-on never exits 0', async () => {
+  const dir = tempDir();
+  fs.writeFileSync(path.join(dir, 'good.txt'), 'Kayaks can be rented by the hour at the north pier.');
+  fs.writeFileSync(path.join(dir, 'broken.pdf'), Buffer.concat([Buffer.from('%PDF-1.4\n'), Buffer.alloc(2000, 0x5a)]));
+  const dbx = path.join(dir, 'i.db');
+  const r = await runCli(['ingest', dir, '--db', dbx, '--json']);
+  assert.equal(r.code, 3, r.stderr);
+  const failed = parseNdjson(r.stdout).find((e) => String(e['path']).endsWith('broken.pdf'))!;
+  assert.equal(failed['status'], 'failed');
+  assert.ok(String(failed['reason']).length > 3);
+  assert.equal(summaryOf(r.stdout)['indexed'], 1);
+  const never = await runCli(['ingest', dir, '--db', dbx, '--json', '--fail-on', 'never', '--retry-failed']);
+  assert.equal(never.code, 0);
+});
+
+test('an index built with other chunk settings is refused with the re-embed command; --reembed rebuilds it', async () => {
+  const dir = tempDir();
+  fs.writeFileSync(path.join(dir, 'a.txt'), 'Volcanic ash grounded flights across the north Atlantic for six days.');
+  const dbx = path.join(dir, 'i.db');
+  assert.equal((await runCli(['ingest', dir, '--db', dbx])).code, 0);
+  const mismatch = await runCli(['ingest', dir, '--db', dbx, '--chunk-tokens', '128', '--chunk-overlap', '16']);
+  assert.equal(mismatch.code, 2);
+  assert.match(mismatch.stderr, /--reembed/);
+  const rebuilt = await runCli(['ingest', dir, '--db', dbx, '--chunk-tokens', '128', '--chunk-overlap', '16', '--reembed', '--json']);
+  assert.equal(rebuilt.code, 0, rebuilt.stderr);
+  assert.equal(summaryOf(rebuilt.stdout)['indexed'], 1);
+  const st = JSON.parse((await runCli(['status', '--db', dbx, '--json'])).stdout) as { model: { chunkTokens: number } };
+  assert.equal(st.model.chunkTokens, 128);
+});
+
+test('extract prints text with locations and touches no index', async () => {
+  const dir = tempDir();
+  const r = await runCli(['extract', path.join(fixturesDir, 'docs/orbital-mechanics.pdf'), '--json'], { cwd: dir });
+  assert.equal(r.code, 0, r.stderr);
+  const doc = JSON.parse(r.stdout) as { type: string; sections: { text: string; loc: { page?: number } }[] };
+  assert.equal(doc.type, 'pdf');
+  assert.ok(doc.sections.some((s) => s.loc.page === 2));
+  assert.deepEqual(fs.readdirSync(dir), []);
+});
+
+test('symlinks are not followed by default, and never outside the root', async () => {
+  const dir = tempDir();
+  const outside = tempDir();
+  fs.writeFileSync(path.join(outside, 'secret.txt'), 'outside the root');
+  fs.writeFileSync(path.join(dir, 'inside.txt'), 'inside the root');
+  fs.symlinkSync(path.join(outside, 'secret.txt'), path.join(dir, 'link.txt'));
+  const dbx = path.join(dir, '.i.db');
+  const plain = parseNdjson((await runCli(['ingest', dir, '--db', dbx, '--json'])).stdout);
+  assert.ok(!plain.some((e) => String(e['path']).includes('link.txt')));
+  const follow = parseNdjson((await runCli(['ingest', dir, '--db', dbx, '--json', '--follow-symlinks'])).stdout);
+  const link = follow.find((e) => String(e['path']).includes('link.txt'));
+  assert.equal(link?.['status'], 'skipped');
+  assert.equal(link?.['reason'], 'symlink-outside-root');
+});
