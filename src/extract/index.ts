@@ -63,18 +63,18 @@ function finalise(raw: Section[], maxChars: number, warnings: string[], budget: 
   let used = 0;
   let truncated = budget.truncated;
   for (const s of raw) {
-    let text = cleanText(s.text);
+    const text = cleanText(s.text);
     if (!text) continue;
-    if (used + text.length > maxChars) {
-      text = text.slice(0, Math.max(0, maxChars - used));
+    const room = maxChars - used;
+    if (room <= 0) {
       truncated = true;
-    }
-    if (text) out.push({ text, loc: s.loc });
-    used += text.length;
-    if (used >= maxChars) {
-      if (out.length < raw.length) truncated = truncated || raw.indexOf(s) < raw.length - 1;
       break;
     }
+    if (text.length > room) truncated = true;
+    // Cut without splitting a surrogate pair.
+    const kept = text.length > room ? text.slice(0, /[\uD800-\uDBFF]/.test(text[room - 1] ?? '') ? room - 1 : room) : text;
+    out.push({ text: kept, loc: s.loc });
+    used += kept.length;
   }
   if (truncated) warnings.push(`truncated: text exceeds maxChars (${maxChars})`);
   return out;

@@ -100,6 +100,7 @@ async function extractPdf(ctx: ExtractContext) {
           ctx.warnings.push(`page ${p}: OCR failed: ${msg(e)}`);
         }
       }
+      if (pagesOcr && !sections.length) ctx.warnings.push(`OCR found no text on ${pagesOcr} page${pagesOcr > 1 ? 's' : ''}`);
       sections.sort((a, b) => (a.loc.page ?? 0) - (b.loc.page ?? 0));
     }
     return { sections, pages: n, pagesOcr };
