@@ -29,6 +29,7 @@ function modelOptions(cmd: Command): Command {
   return cmd
     .option('--model <name>', 'embedding model (see `docproc models list`)')
     .option('--model-dir <dir>', 'use a local sentence-transformers ONNX export')
+    .addOption(new Option('--pooling <pooling>', 'pooling for --model-dir models whose config does not say').choices(['mean', 'cls']))
     .addOption(new Option('--device <device>', 'execution provider').choices(['auto', 'cpu', 'cuda']))
     .option('--threads <n>', 'ONNX intra-op threads', int)
     .option('--batch-size <n>', 'chunks per model call', int);
