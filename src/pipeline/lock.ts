@@ -1,5 +1,6 @@
 // The index lock: one writer (ingest or watch) per index; stale locks of dead processes are taken over.
 import fs from 'node:fs';
+import path from 'node:path';
 import { LockedError } from '../errors.js';
 
 interface LockInfo {
@@ -29,30 +30,63 @@ function readLock(file: string): LockInfo | undefined {
   }
 }
 
-function tryAcquire(file: string, command: string): LockInfo | null {
+/**
+ * One attempt: null when we now hold the lock, the live holder when someone else does, 'busy' when another
+ * process is mid-takeover (retry shortly).
+ */
+function tryAcquire(file: string, command: string): LockInfo | 'busy' | null {
   const info: LockInfo = { pid: process.pid, startedAt: new Date().toISOString(), command };
+  // The lock file appears with its whole content (write a private file, then link it into place: link fails
+  // with EEXIST like O_EXCL). With openSync('wx') + write, a second process could read the still-empty file,
+  // judge it stale and take it over: two writers.
+  // Helper files are dotfiles: discovery and watch ignore them when the index lives inside a watched root.
+  const hidden = (suffix: string): string => path.join(path.dirname(file), `.${path.basename(file)}.${suffix}`);
+  const tmp = hidden(String(process.pid));
+  fs.writeFileSync(tmp, JSON.stringify(info));
   try {
-    // O_EXCL: exactly one process creates the file.
-    const fd = fs.openSync(file, 'wx');
-    fs.writeSync(fd, JSON.stringify(info));
-    fs.fsyncSync(fd);
-    fs.closeSync(fd);
+    fs.linkSync(tmp, file);
     return null;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  } finally {
+    fs.rmSync(tmp, { force: true });
   }
   const holder = readLock(file);
   if (holder && holder.pid !== process.pid && alive(holder.pid)) return holder;
-  // Stale (dead holder or unreadable half-written file): take it over via rename, which is atomic.
-  const tmp = `${file}.${process.pid}`;
+  if (!holder && ageMs(file) < 2000) return 'busy'; // unreadable and fresh: not ours to judge yet
+  // Stale (dead holder, or unreadable and old). Takers serialise on <lock>.takeover (link = O_EXCL), re-check
+  // under it, then rename over the lock (atomic). Without this, two processes that both saw the dead pid would
+  // both rename and both run.
+  const guard = hidden('takeover');
   fs.writeFileSync(tmp, JSON.stringify(info));
-  const recheck = readLock(file);
-  if (recheck && recheck.pid !== holder?.pid && alive(recheck.pid)) {
+  try {
+    try {
+      fs.linkSync(tmp, guard);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      if (ageMs(guard) > 10_000) fs.rmSync(guard, { force: true }); // a taker died mid-takeover
+      return 'busy';
+    }
+    try {
+      const recheck = readLock(file);
+      if (recheck && recheck.pid !== process.pid && alive(recheck.pid)) return recheck;
+      if (!recheck && fs.existsSync(file) && ageMs(file) < 2000) return 'busy';
+      fs.renameSync(tmp, file);
+      return null;
+    } finally {
+      fs.rmSync(guard, { force: true });
+    }
+  } finally {
     fs.rmSync(tmp, { force: true });
-    return recheck;
   }
-  fs.renameSync(tmp, file);
-  return null;
+}
+
+function ageMs(file: string): number {
+  try {
+    return Date.now() - fs.statSync(file).mtimeMs;
+  } catch {
+    return Infinity;
+  }
 }
 
 /** Takes the lock, or throws LockedError; with waitSeconds, polls until then. */
@@ -62,6 +96,11 @@ export async function acquireLock(dbFile: string, command: string, waitSeconds =
   for (;;) {
     const holder = tryAcquire(file, command);
     if (!holder) break;
+    if (holder === 'busy') {
+      // Someone is mid-takeover of a stale lock: settle before judging (bounded by the guard's 10 s expiry).
+      await new Promise((r) => setTimeout(r, 50));
+      continue;
+    }
     if (Date.now() >= deadline) {
       throw new LockedError(`index ${dbFile} is locked by pid ${holder.pid} (${holder.command}) since ${holder.startedAt}`);
     }
