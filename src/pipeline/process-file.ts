@@ -14,6 +14,8 @@ export interface FileDeps {
   chunker: Chunker;
   embedder: BatchEmbedder;
   identity: PipelineIdentity;
+  /** The run's stop signal: a file whose extraction fails after it fired is not recorded as failed. */
+  signal?: AbortSignal;
 }
 
 export interface ProcessedFile extends FileResult {
@@ -71,6 +73,11 @@ export async function processFile(file: SourceFile, previous: DocumentRow | unde
     };
   } catch (err) {
     if (!(err instanceof FileError)) throw err; // a broken model or database is fatal for the run
+    // A file rewritten while we read it often fails to parse (half a PDF, a truncated zip): that is a torn read,
+    // not a verdict on the file. Record nothing, count no attempt; the next run (or watch sync) reads it whole.
+    if (changedSince(file)) return { ...base, status: 'failed', reason: 'changed-while-reading' };
+    // Interrupted (Ctrl-C reaches the extraction workers too): not the file's fault either.
+    if (deps.signal?.aborted) return { ...base, status: 'failed', reason: 'interrupted' };
     input.status = err.status === 'empty' ? 'empty' : err.status;
     input.reason = err.message;
     input.fingerprint = documentFingerprint(deps.identity, null);
