@@ -37,13 +37,16 @@ export async function watch(o: WatchOptions): Promise<void> {
   let watcher: FSWatcher | undefined;
   try {
     const sync = async (trigger: SyncEvent['trigger'], changes: number, firstChangeAt: number | null): Promise<void> => {
-      const summary = await ingest({ paths: roots, config: o.config, log: o.log, embedder, lockHeld: true, command: 'watch', onEvent: (e) => e.event === 'file' && e.status !== 'unchanged' && o.onEvent?.(e) });
+      if (o.signal.aborted) return;
+      const summary = await ingest({ paths: roots, config: o.config, log: o.log, embedder, lockHeld: true, command: 'watch', signal: o.signal, onEvent: (e) => e.event === 'file' && e.status !== 'unchanged' && o.onEvent?.(e) });
       const lagMs = firstChangeAt === null ? null : Date.now() - firstChangeAt;
       o.log.info({ trigger, changes, lagMs, indexed: summary.indexed, updated: summary.updated, removed: summary.removed, moved: summary.moved, failed: summary.failed }, 'watch sync');
       o.onEvent?.({ event: 'sync', trigger, changes, lagMs, summary });
     };
-    await sync('startup', 0, null);
+    // Watch first, then catch up: a change made during the catch-up sync, or right after its `sync` event,
+    // is seen (it triggers a sync once the catch-up ends) instead of falling between the two.
     watcher = startWatcher(roots, o.config);
+    await new Promise<void>((resolve) => watcher!.once('ready', () => resolve()));
     await runLoop(watcher, o, sync);
   } finally {
     await watcher?.close();
@@ -72,12 +75,24 @@ function startWatcher(roots: string[], config: Config): FSWatcher {
 
 /** Changes are batched: a burst of 1,000 files is one sync, not 1,000. Errors are logged and retried. */
 function runLoop(watcher: FSWatcher, o: WatchOptions, sync: (t: SyncEvent['trigger'], n: number, first: number | null) => Promise<void>): Promise<void> {
-  return new Promise((resolve) => {
+  return new Promise((resolve, reject) => {
     let pending = 0;
     let firstAt: number | null = null;
     let timer: NodeJS.Timeout | undefined;
-    let running: Promise<void> | null = null;
+    let stopped = false;
+    // The catch-up sync runs first; changes arriving meanwhile wait for it. If it fails, watch fails.
+    let running: Promise<void> | null = sync('startup', 0, null).then(
+      () => {
+        running = null;
+      },
+      (err: unknown) => {
+        stopped = true;
+        clearTimeout(timer);
+        reject(err as Error);
+      },
+    );
     const fire = (): void => {
+      if (stopped || o.signal.aborted) return;
       if (running) {
         schedule();
         return;
@@ -108,9 +123,13 @@ function runLoop(watcher: FSWatcher, o: WatchOptions, sync: (t: SyncEvent['trigg
       schedule();
     });
     watcher.on('error', (err) => o.log.error({ err: (err as Error).message }, 'watcher error'));
-    o.signal.addEventListener('abort', () => {
+    const stop = (): void => {
+      stopped = true;
       clearTimeout(timer);
       void (running ?? Promise.resolve()).then(() => resolve());
-    }, { once: true });
+    };
+    // A signal may already have arrived (during model load or the catch-up): an abort listener added now never fires.
+    if (o.signal.aborted) stop();
+    else o.signal.addEventListener('abort', stop, { once: true });
   });
 }
