@@ -1,4 +1,5 @@
 // Ingest: discover -> plan -> extract/chunk/embed/store each file -> prune; one run record per call.
+import fs from 'node:fs';
 import pLimit from 'p-limit';
 import type { Config } from '../config/schema.js';
 import type { Logger } from '../log.js';
@@ -31,6 +32,8 @@ export interface IngestOptions {
   retryFailed?: boolean;
   signal?: AbortSignal;
   waitSeconds?: number;
+  /** More files never to ingest (the live index while --reembed builds a shadow). */
+  excludeFiles?: string[];
   /** Watch mode already holds the index lock. */
   lockHeld?: boolean;
   command?: string;
@@ -54,8 +57,9 @@ export async function ingest(o: IngestOptions): Promise<IngestSummary> {
   let pool: ExtractPool | undefined;
   let ownEmbedder: Embedder | undefined;
   try {
-    store = new SqliteStore(o.config.db);
-    const found = o.paths.map((p) => discover(p, { ignore: o.config.ignore, followSymlinks: o.config.followSymlinks, exclude: indexFiles(o.config.db) }));
+    // A dry run creates nothing: with no index yet, it plans against an empty in-memory one.
+    store = new SqliteStore(o.dryRun && !fs.existsSync(o.config.db) ? ':memory:' : o.config.db);
+    const found = o.paths.map((p) => discover(p, { ignore: o.config.ignore, followSymlinks: o.config.followSymlinks, exclude: [...indexFiles(o.config.db), ...(o.excludeFiles ?? [])] }));
     if (o.dryRun) return finishDryRun(store, found, o, summary, emit, started);
 
     // Resolve the model's identity cheaply (cache metadata); load the ONNX session only if a file needs it.
@@ -79,7 +83,7 @@ export async function ingest(o: IngestOptions): Promise<IngestSummary> {
       store.bindIdentity({ modelName: embedder.modelName, modelSha256: embedder.modelSha256, dims: embedder.dims, chunkTokens: o.config.chunkTokens, chunkOverlap: o.config.chunkOverlap });
       pool = new ExtractPool({ size: o.config.workers, timeoutMs: o.config.fileTimeoutMs, maxMemoryMB: o.config.workerMemoryMB, extractOptions: extractOptionsFromConfig(o.config), log });
       batcher = new BatchEmbedder(embedder, o.config.batchSize);
-      const deps = { store, pool, chunker: new Chunker(embedder, o.config), embedder: batcher, identity };
+      const deps = { store, pool, chunker: new Chunker(embedder, o.config), embedder: batcher, identity, signal: o.signal };
       const meter = new ProgressMeter(work.length, emit);
       const limit = pLimit(Math.max(4, o.config.workers * 4));
       await Promise.all(
