@@ -1,0 +1,78 @@
+// `docproc search <query>`: flags -> SearchQuery -> searchIndex -> table or JSON.
+import fs from 'node:fs';
+import { createContext, type GlobalFlags } from '../context.js';
+import { writeJson, writeLine } from '../output.js';
+import { renderSearchTable, toSearchJson } from '../render-search.js';
+import { DocprocError, UsageError } from '../../errors.js';
+import { SqliteStore } from '../../store/sqlite/store.js';
+import { searchIndex, type GroupBy, type SearchMode, type SearchQuery } from '../../search/index.js';
+import type { Embedder } from '../../pipeline/types.js';
+
+export interface SearchFlags extends GlobalFlags {
+  limit?: number;
+  mode?: SearchMode;
+  path?: string[];
+  type?: string;
+  since?: string;
+  minScore?: number;
+  groupBy?: GroupBy;
+  explain?: boolean;
+  [key: string]: unknown;
+}
+
+export function parseSince(value: string): Date {
+  // A bare date means local midnight, which is what someone typing `--since 2024-05-01` expects.
+  const d = /^\d{4}-\d{2}-\d{2}$/.test(value) ? new Date(`${value}T00:00:00`) : new Date(value);
+  if (Number.isNaN(d.getTime())) throw new UsageError(`--since: not a date: ${value}`, 'use an ISO date such as 2024-05-01 or 2024-05-01T12:00:00Z');
+  return d;
+}
+
+export function toSearchQuery(query: string, flags: SearchFlags): SearchQuery {
+  const types = flags.type?.split(',').map((t) => t.trim()).filter(Boolean);
+  return {
+    text: query,
+    limit: flags.limit ?? 10,
+    mode: flags.mode ?? 'hybrid',
+    // One grouping for table and JSON alike: the output format must not change which results come back.
+    // Scripts that want every passage (RAG) ask for --group-by chunk.
+    groupBy: flags.groupBy ?? 'document',
+    ...(flags.path?.length ? { paths: flags.path } : {}),
+    ...(types?.length ? { types } : {}),
+    ...(flags.since !== undefined ? { since: parseSince(flags.since) } : {}),
+    ...(flags.minScore !== undefined ? { minScore: flags.minScore } : {}),
+    ...(flags.explain ? { explain: true } : {}),
+  };
+}
+
+export async function run(query: string, flags: SearchFlags): Promise<void> {
+  const q = toSearchQuery(query, flags);
+  if (!q.text.trim()) throw new UsageError('empty query', 'pass what to look for, e.g. docproc search "error budget"');
+  const { config: resolved, log } = createContext(flags, flags);
+  let config = resolved;
+  if (!fs.existsSync(config.db)) {
+    throw new DocprocError(`no index at ${config.db}`, { code: 'no-index', hint: 'nothing indexed yet: run docproc ingest <paths>' });
+  }
+  const store = new SqliteStore(config.db);
+  let embedder: Embedder | null = null;
+  try {
+    // Keyword search never loads the model: it works offline and starts instantly.
+    if (q.mode !== 'keyword') {
+      // An index can only be searched with the model that built it: unless one was named on the command
+      // line, follow the index rather than the configured default (a mismatch still errors in searchIndex).
+      const built = store.identity()?.modelName;
+      if (built && !flags['model'] && !flags['modelDir'] && !config.modelDir && built !== config.model) config = { ...config, model: built };
+      const { openEmbedder } = await import('../../pipeline/resources.js');
+      embedder = await openEmbedder(config, log);
+    }
+    const hits = await searchIndex(store, embedder, q);
+    log.debug({ query: q.text, mode: q.mode, hits: hits.length }, 'search done');
+    if (config.json) writeJson(toSearchJson(hits, { explain: q.explain }));
+    else if (!hits.length) {
+      if (!config.quiet) process.stderr.write('no results\n');
+    }
+    else writeLine(renderSearchTable(hits, { explain: q.explain, color: !!process.stdout.isTTY, width: process.stdout.columns }));
+  } finally {
+    await embedder?.close();
+    store.close();
+  }
+}

@@ -1,0 +1,129 @@
+// searchIndex: keyword (FTS5 bm25), vector (sqlite-vec) or hybrid retrieval over a SqliteStore.
+import type { Embedder, Loc } from '../pipeline/types.js';
+import type { SqliteStore } from '../store/sqlite/store.js';
+import { DocprocError, IndexMismatchError, UsageError } from '../errors.js';
+import {
+  chunkRows, countChunks, hasVectorTable, keywordCandidates, vectorCandidates, type Candidate,
+} from '../store/sqlite/search.js';
+import { allowedDocumentIds } from './filters.js';
+import { buildMatchExpression, queryTerms } from './fts-query.js';
+import { DEFAULT_FUSION, fuse, type Fused, type FusionOptions, type RankedList } from './fusion.js';
+import { makeSnippet } from './snippet.js';
+import type { SearchHit, SearchQuery } from './types.js';
+
+export const DEFAULT_CANDIDATES = 100;
+// Grouping by document needs more chunk candidates than documents: a long document can fill a short list.
+const CHUNKS_PER_DOCUMENT_CANDIDATE = 4;
+
+export interface SearchOptions {
+  /** Override the measured default fusion (the retrieval benchmark sweeps these). */
+  fusion?: FusionOptions;
+}
+
+export async function searchIndex(
+  store: SqliteStore,
+  embedder: Embedder | null,
+  q: SearchQuery,
+  opts: SearchOptions = {},
+): Promise<SearchHit[]> {
+  validate(q);
+  const db = store.db;
+  if (countChunks(db) === 0) {
+    throw new DocprocError('nothing indexed yet', { code: 'empty-index', hint: 'run docproc ingest <paths>' });
+  }
+  const needsVectors = q.mode !== 'keyword';
+  if (needsVectors) checkEmbedder(store, embedder);
+
+  const allowed = allowedDocumentIds(db, q);
+  if (allowed !== null && allowed.length === 0) return [];
+  const byDocument = q.groupBy === 'document';
+  const want = Math.max(q.candidates ?? DEFAULT_CANDIDATES, q.limit);
+  const chunkLimit = byDocument ? want * CHUNKS_PER_DOCUMENT_CANDIDATE : want;
+
+  let keyword: Candidate[] = [];
+  if (q.mode !== 'vector') {
+    const match = buildMatchExpression(q.text);
+    if (match) keyword = keywordCandidates(db, match, allowed, chunkLimit);
+  }
+  let vector: Candidate[] = [];
+  if (needsVectors) {
+    const [qv] = await embedder!.embed([q.text], 'query');
+    vector = vectorCandidates(db, qv!, allowed, chunkLimit);
+  }
+
+  const keyOf = (c: Candidate): number => (byDocument ? c.documentId : c.chunkId);
+  const kwList = rankList(keyword, keyOf, want);
+  const vecList = rankList(vector, keyOf, want);
+  const fused = fuse(kwList.list, vecList.list, opts.fusion ?? DEFAULT_FUSION);
+  // Per document, show the chunk that is strongest on the fused chunk-level scale.
+  const chunkFused = byDocument ? new Map(fuse(rankList(keyword, (c) => c.chunkId, chunkLimit).list,
+    rankList(vector, (c) => c.chunkId, chunkLimit).list, opts.fusion ?? DEFAULT_FUSION).map((f) => [f.key, f.fused])) : null;
+
+  const picked: { f: Fused; chunkId: number; score: number }[] = [];
+  for (const f of fused) {
+    const score = q.mode === 'keyword' ? f.keywordScore! : q.mode === 'vector' ? f.vectorScore! : f.fused;
+    if (q.minScore !== undefined && score < q.minScore) continue;
+    const kwChunk = kwList.chunkOf.get(f.key);
+    const vecChunk = vecList.chunkOf.get(f.key);
+    let chunkId = (kwChunk ?? vecChunk)!;
+    if (chunkFused && kwChunk !== undefined && vecChunk !== undefined) {
+      chunkId = (chunkFused.get(vecChunk) ?? 0) > (chunkFused.get(kwChunk) ?? 0) ? vecChunk : kwChunk;
+    }
+    picked.push({ f, chunkId, score });
+    if (picked.length >= q.limit) break;
+  }
+  return toHits(store, picked, q);
+}
+
+function validate(q: SearchQuery): void {
+  if (!q.text.trim()) throw new UsageError('empty query', 'pass what to look for, e.g. docproc search "error budget"');
+  if (!Number.isInteger(q.limit) || q.limit < 1) throw new UsageError(`--limit must be a positive integer, got ${q.limit}`);
+  if (q.since && Number.isNaN(q.since.getTime())) throw new UsageError('--since is not a valid date');
+}
+
+function checkEmbedder(store: SqliteStore, embedder: Embedder | null): void {
+  const identity = store.identity();
+  if (!identity || !hasVectorTable(store.db)) {
+    throw new DocprocError('the index has no vectors', { code: 'no-vectors', hint: 'search with --mode keyword, or re-run docproc ingest' });
+  }
+  if (!embedder) throw new Error(`searchIndex: mode needs an embedder`);
+  if (identity.modelSha256 !== embedder.modelSha256 || identity.dims !== embedder.dims) {
+    throw new IndexMismatchError(
+      `the index was built with model ${identity.modelName} (sha256 ${identity.modelSha256.slice(0, 12)}), ` +
+        `not ${embedder.modelName} (${embedder.modelSha256.slice(0, 12)})`,
+      `search with --model ${identity.modelName}, or rebuild the index with: docproc ingest --reembed`,
+    );
+  }
+}
+
+/** Deduplicates candidates by key (the first, best, chunk per key wins) and keeps the top `limit`. */
+function rankList(cands: Candidate[], keyOf: (c: Candidate) => number, limit: number): { list: RankedList; chunkOf: Map<number, number> } {
+  const list: RankedList = { keys: [], scores: [] };
+  const chunkOf = new Map<number, number>();
+  for (const c of cands) {
+    const key = keyOf(c);
+    if (chunkOf.has(key)) continue;
+    chunkOf.set(key, c.chunkId);
+    list.keys.push(key);
+    list.scores.push(c.score);
+    if (list.keys.length >= limit) break;
+  }
+  return { list, chunkOf };
+}
+
+function toHits(store: SqliteStore, picked: { f: Fused; chunkId: number; score: number }[], q: SearchQuery): SearchHit[] {
+  const rows = chunkRows(store.db, picked.map((p) => p.chunkId));
+  const terms = queryTerms(q.text);
+  return picked.map(({ f, chunkId, score }, i) => {
+    const row = rows.get(chunkId)!;
+    const { snippet, highlights } = makeSnippet(row.text, terms);
+    const hit: SearchHit = {
+      rank: i + 1, score, path: row.path, relPath: row.relPath, documentId: row.documentId, chunkId,
+      seq: row.seq, text: row.text, location: JSON.parse(row.loc) as Loc, type: row.type, snippet, highlights,
+    };
+    if (q.explain) {
+      hit.explain = { keywordRank: f.keywordRank, keywordScore: f.keywordScore, vectorRank: f.vectorRank, vectorScore: f.vectorScore, fused: f.fused };
+    }
+    return hit;
+  });
+}

@@ -1,0 +1,104 @@
+// SQL for search: FTS5 keyword candidates, vec0 / brute-force vector candidates, and hit rows.
+import type { Database } from 'better-sqlite3';
+
+/** A ranked candidate from one retriever: higher score is better. */
+export interface Candidate {
+  chunkId: number;
+  documentId: number;
+  score: number;
+}
+
+export interface ChunkRow {
+  chunkId: number;
+  documentId: number;
+  seq: number;
+  text: string;
+  loc: string;
+  path: string;
+  relPath: string;
+  root: string;
+  type: string | null;
+}
+
+/** Documents as the filters see them: filtering happens in JS (globs), the ids go back into SQL. */
+export interface FilterableDocument {
+  id: number;
+  path: string;
+  relPath: string;
+  type: string | null;
+  mtimeMs: number | null;
+}
+
+export function listFilterableDocuments(db: Database): FilterableDocument[] {
+  return db
+    .prepare('SELECT id, path, rel_path AS relPath, type, mtime_ms AS mtimeMs FROM documents WHERE chunk_count > 0')
+    .all() as FilterableDocument[];
+}
+
+export function countChunks(db: Database): number {
+  return (db.prepare('SELECT COUNT(*) AS n FROM chunks').get() as { n: number }).n;
+}
+
+export function hasVectorTable(db: Database): boolean {
+  return !!db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'vec_chunks'").get();
+}
+
+// `allowed` is a JSON array of document ids, or null for no filter. Passing it as one bound
+// parameter through json_each keeps the statement text constant whatever the filter size.
+const DOC_FILTER = '(@allowed IS NULL OR c.document_id IN (SELECT value FROM json_each(@allowed)))';
+
+/**
+ * FTS5 candidates ordered by bm25 (FTS5 returns it negated: smaller is better, so the score is -bm25).
+ * `match` must already be a safe FTS5 expression (see search/fts-query.ts).
+ */
+export function keywordCandidates(db: Database, match: string, allowed: number[] | null, limit: number): Candidate[] {
+  const rows = db
+    .prepare(
+      `SELECT c.id AS chunkId, c.document_id AS documentId, -bm25(chunks_fts) AS score
+         FROM chunks_fts JOIN chunks c ON c.id = chunks_fts.rowid
+        WHERE chunks_fts MATCH @match AND ${DOC_FILTER}
+        ORDER BY bm25(chunks_fts) LIMIT @limit`,
+    )
+    .all({ match, allowed: allowed && JSON.stringify(allowed), limit }) as Candidate[];
+  return rows;
+}
+
+const vecBlob = (v: Float32Array): Buffer => Buffer.from(v.buffer, v.byteOffset, v.byteLength);
+
+/**
+ * Vector candidates, score = 1 - cosine distance (vectors are L2-normalised).
+ * Unfiltered: the vec0 KNN index. Filtered: an exact scan of the allowed chunks only, so a filter can
+ * never be starved by better-scoring chunks outside it (post-filtering a KNN short list would be).
+ */
+export function vectorCandidates(db: Database, query: Float32Array, allowed: number[] | null, limit: number): Candidate[] {
+  if (allowed === null) {
+    return db
+      .prepare(
+        `SELECT knn.rowid AS chunkId, c.document_id AS documentId, 1 - knn.distance AS score
+           FROM (SELECT rowid, distance FROM vec_chunks WHERE embedding MATCH @q AND k = @limit) knn
+           JOIN chunks c ON c.id = knn.rowid
+          ORDER BY knn.distance`,
+      )
+      .all({ q: vecBlob(query), limit }) as Candidate[];
+  }
+  return db
+    .prepare(
+      `SELECT c.id AS chunkId, c.document_id AS documentId, 1 - vec_distance_cosine(v.embedding, @q) AS score
+         FROM chunks c JOIN vec_chunks v ON v.rowid = c.id
+        WHERE ${DOC_FILTER}
+        ORDER BY score DESC LIMIT @limit`,
+    )
+    .all({ q: vecBlob(query), allowed: JSON.stringify(allowed), limit }) as Candidate[];
+}
+
+export function chunkRows(db: Database, chunkIds: number[]): Map<number, ChunkRow> {
+  const rows = db
+    .prepare(
+      `SELECT c.id AS chunkId, c.document_id AS documentId, c.seq, c.text, c.loc,
+              d.path, d.rel_path AS relPath, d.root, d.type
+         FROM chunks c JOIN documents d ON d.id = c.document_id
+        WHERE c.id IN (SELECT value FROM json_each(?))`,
+    )
+    .all(JSON.stringify(chunkIds)) as ChunkRow[];
+  return new Map(rows.map((r) => [r.chunkId, r]));
+}
