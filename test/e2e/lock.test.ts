@@ -1,0 +1,104 @@
+// One writer per index: a concurrent ingest exits 4 at once (or waits with --wait); a dead holder's lock is taken over.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { runCli, spawnCli, summaryOf, tempDir, type CliResult } from '../helpers/cli.js';
+
+const work = tempDir('docproc-lock-');
+after(() => fs.rmSync(work, { recursive: true, force: true }));
+
+let n = 0;
+function tree(files: number): { docs: string; db: string } {
+  const base = path.join(work, `case${n++}`);
+  const docs = path.join(base, 'docs');
+  fs.mkdirSync(docs, { recursive: true });
+  for (let i = 0; i < files; i++) fs.writeFileSync(path.join(docs, `n${i}.txt`), `Lock note ${i}: the heron waits by the pond number ${i}.\n`);
+  return { docs, db: path.join(base, 'index.db') };
+}
+
+/** Resolves with the CLI result and the time it ended. */
+function start(args: string[]): { done: Promise<CliResult & { endedAt: number }> } {
+  const child = spawnCli(args, { cwd: work });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  const done = new Promise<CliResult & { endedAt: number }>((resolve) =>
+    child.on('close', (code, signal) => {
+      resolve({ code, signal, stdout, stderr, endedAt: Date.now() });
+    }),
+  );
+  return { done };
+}
+
+/** Resolves once the lock file exists: the holder is past start-up and has model loading and all files ahead. */
+async function lockTaken(db: string): Promise<void> {
+  for (let i = 0; i < 1500 && !fs.existsSync(`${db}.lock`); i++) await new Promise((r) => setTimeout(r, 10));
+  assert.ok(fs.existsSync(`${db}.lock`), 'the first ingest never took the lock');
+}
+
+const deadPid = (): number => {
+  const r = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']);
+  return Number(r.stdout.toString());
+};
+
+test('a second ingest on a busy index exits 4 promptly, naming the holder; the first completes', async () => {
+  const { docs, db } = tree(150);
+  const first = start(['ingest', docs, '--db', db, '--json']);
+  await lockTaken(db);
+  const holder = (JSON.parse(fs.readFileSync(`${db}.lock`, 'utf8')) as { pid: number }).pid;
+  const second = await runCli(['ingest', docs, '--db', db, '--json'], { cwd: work, timeoutMs: 30_000 });
+  const secondEnded = Date.now();
+  const firstResult = await first.done;
+  assert.ok(secondEnded < firstResult.endedAt, 'the second exited while the first was still running');
+  assert.equal(second.code, 4, second.stderr);
+  assert.match(second.stderr, /locked by pid \d+/);
+  assert.match(second.stderr, new RegExp(`pid ${holder}\\b`));
+  assert.equal(second.stdout, '', 'no events from a run that did not start');
+  assert.equal(firstResult.code, 0, firstResult.stderr);
+  assert.equal(summaryOf(firstResult.stdout)['indexed'], 150);
+  assert.ok(!fs.existsSync(`${db}.lock`), 'lock released');
+});
+
+test('three ingests started at once: exactly one runs, the others exit 4', async () => {
+  const { docs, db } = tree(30);
+  const runs = await Promise.all([0, 1, 2].map(() => start(['ingest', docs, '--db', db, '--json']).done));
+  const codes = runs.map((r) => r.code).sort();
+  assert.deepEqual(codes, [0, 4, 4], runs.map((r) => r.stderr).join('\n'));
+  for (const r of runs.filter((x) => x.code === 4)) assert.match(r.stderr, /locked by pid \d+/);
+  assert.equal(summaryOf(runs.find((r) => r.code === 0)!.stdout)['indexed'], 30);
+});
+
+test('--wait 30 waits for the holder, then runs', async () => {
+  const { docs, db } = tree(150);
+  const first = start(['ingest', docs, '--db', db, '--json']);
+  await lockTaken(db);
+  const second = start(['ingest', docs, '--db', db, '--json', '--wait', '30']);
+  const [a, b] = await Promise.all([first.done, second.done]);
+  assert.equal(a.code, 0, a.stderr);
+  assert.equal(b.code, 0, b.stderr);
+  assert.ok(b.endedAt >= a.endedAt, 'the waiter ends after the holder');
+  // It planned after the holder finished: everything was already indexed.
+  const s = summaryOf(b.stdout);
+  assert.deepEqual([s['unchanged'], s['indexed'], s['modelCalls']], [150, 0, 0]);
+  assert.doesNotMatch(b.stderr, /locked by/);
+});
+
+test('a stale lock (dead pid, or an old unreadable file) is taken over', async () => {
+  const { docs, db } = tree(3);
+  fs.writeFileSync(`${db}.lock`, JSON.stringify({ pid: deadPid(), startedAt: new Date(0).toISOString(), command: 'ingest' }));
+  const r = await runCli(['ingest', docs, '--db', db, '--json'], { cwd: work });
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(summaryOf(r.stdout)['indexed'], 3);
+  assert.ok(!fs.existsSync(`${db}.lock`), 'lock released');
+
+  fs.writeFileSync(`${db}.lock`, ''); // a holder that crashed before writing its pid (older versions)
+  const old = new Date(Date.now() - 60_000);
+  fs.utimesSync(`${db}.lock`, old, old);
+  const r2 = await runCli(['ingest', docs, '--db', db, '--json'], { cwd: work });
+  assert.equal(r2.code, 0, r2.stderr);
+  assert.ok(!fs.existsSync(`${db}.lock`), 'lock released');
+  assert.deepEqual(fs.readdirSync(path.dirname(db)).filter((f) => f.includes('.lock')), [], 'no helper files left behind');
+});
