@@ -65,7 +65,8 @@ export async function createSession(
   if (opts.device === 'cpu') return cpu();
   if (opts.device === 'cuda') {
     try {
-      return { session: await ort.InferenceSession.create(modelFile, { ...base, executionProviders: ['cuda'] }), device: 'cuda' };
+      // logSeverityLevel 4 quiets session-level logs; ORT's global logger may still print the provider-load error.
+      return { session: await ort.InferenceSession.create(modelFile, { ...base, executionProviders: ['cuda'], logSeverityLevel: 4 }), device: 'cuda' };
     } catch (err) {
       throw new ModelError(`--device cuda: cannot create a CUDA session: ${(err as Error).message.split('\n')[0]}`, CUDA_HINT, err);
     }

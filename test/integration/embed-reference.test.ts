@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defaultModelOptions, loadEmbedder, type LoadedEmbedder } from '../../src/embed/index.js';
 import { cosine } from '../../src/embed/pooling.js';
+import { ModelError } from '../../src/errors.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const HOME = process.env['DOCPROC_TEST_HOME'] ?? join(tmpdir(), 'docproc-test-home');
@@ -109,4 +110,24 @@ test('--model-dir: a sentence-transformers layout with CLS pooling config gives 
     await e.close();
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('device: auto falls back to CPU; cuda without the CUDA provider is a ModelError naming the fix', async () => {
+  const auto = await load('all-minilm-l6-v2-q', { device: 'auto' });
+  const autoDevice = auto.device;
+  await auto.close();
+  let cuda: LoadedEmbedder | undefined;
+  try {
+    cuda = await load('all-minilm-l6-v2-q', { device: 'cuda' });
+  } catch (err) {
+    assert.ok(err instanceof ModelError, String(err));
+    assert.match(`${err.message} ${err.hint ?? ''}`, /ONNXRUNTIME_NODE_INSTALL=cuda12 npm ci/);
+    assert.match(err.hint ?? '', /cuDNN 9/);
+    assert.equal(autoDevice, 'cpu');
+    return;
+  }
+  // A machine with the CUDA provider installed: both pick the GPU.
+  assert.equal(cuda.device, 'cuda');
+  assert.equal(autoDevice, 'cuda');
+  await cuda.close();
 });
