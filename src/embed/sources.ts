@@ -190,6 +190,6 @@ export function mavenHelp(entry: RegistryEntry): string[] {
   const c = mavenCoordinates(entry.maven);
   return [
     `mvn dependency:get -Dartifact=${c}   (docproc reads ~/.m2/repository/${jarRelPath(entry.maven)})`,
-    `mvn dependency:copy -Dartifact=${c} -DoutputDirectory=<dir>   then pass that <dir> as the local models folder`,
+    `mvn dependency:copy -Dartifact=${c} -DoutputDirectory=<dir>   then set localModelsDir: <dir> in the docproc config (the 'local' source)`,
   ];
 }
