@@ -102,7 +102,7 @@ export function notFoundMessage(entry: RegistryEntry, opts: ModelOptions, tried:
     'To provide it, do one of:',
     `  - with network access: docproc models pull ${entry.name}   (then copy ${entryDir(opts.home, entry.name)} to this machine if needed)`,
     ...mavenHelp(entry).map((h) => `  - ${h}`),
-    ...(entry.hf ? [`  - download ${entry.hf.modelFile} and ${entry.hf.tokenizerFile} from ${opts.hfEndpoint}/${entry.hf.repo} into <dir>/${entry.name}/ and pass <dir> as the local models folder`] : []),
+    ...(entry.hf ? [`  - download ${entry.hf.modelFile} and ${entry.hf.tokenizerFile} from ${opts.hfEndpoint}/${entry.hf.repo} into <dir>/${entry.name}/ and set localModelsDir: <dir> in the docproc config`] : []),
     '  - use a local sentence-transformers ONNX export: --model-dir <dir>   (model .onnx + tokenizer.json)',
   ];
   return lines.join('\n');
