@@ -71,15 +71,6 @@ test('legacy OLE2 .doc is skipped; encrypted OOXML fails as encrypted', async ()
   await rejects(extractFile(file('locked.xlsx', ole('EncryptedPackage')), opts), 'failed', 'encrypted');
 });
 
-test('hostile zips: bomb fails, XXE and billion laughs stay inert', async () => {
-  await rejects(extractFile(path.join(DOCS, 'hostile/bomb.docx'), opts), 'failed', 'zip-bomb');
-  const d = await extractFile(path.join(DOCS, 'hostile/xxe.pptx'), opts);
-  const all = d.sections.map((s) => s.text).join('\n');
-  assert.ok(!all.includes('root:'), 'external entity was resolved');
-  assert.ok(all.length < 5000, 'entities were expanded');
-  assert.ok(all.includes('Entity test'));
-});
-
 test('corrupt files fail with a reason', async () => {
   await rejects(extractFile(file('broken.pdf', '%PDF-1.7\n1 0 obj garbage'), opts), 'failed', 'corrupt');
   await rejects(extractFile(file('broken.docx', Buffer.from('PK\u0003\u0004 truncated')), opts), 'failed', 'corrupt');
