@@ -19,7 +19,7 @@ export async function reembed(o: IngestOptions): Promise<IngestSummary> {
       if (!roots.length) throw new UsageError('nothing to re-embed: the index has no roots', 'usage: docproc ingest --reembed <paths...>');
     }
     removeDb(shadow);
-    const summary = await ingest({ ...o, paths: roots, config: { ...o.config, db: shadow }, lockHeld: true, command: 'ingest --reembed' });
+    const summary = await ingest({ ...o, paths: roots, config: { ...o.config, db: shadow }, lockHeld: true, command: 'ingest --reembed', excludeFiles: ['', '-wal', '-shm', '.lock'].map((ext) => db + ext) });
     if (summary.interrupted) {
       removeDb(shadow);
       return summary;

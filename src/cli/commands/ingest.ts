@@ -17,6 +17,7 @@ interface IngestFlags extends GlobalFlags {
   workers?: number;
   model?: string;
   modelDir?: string;
+  pooling?: 'mean' | 'cls';
   device?: 'auto' | 'cpu' | 'cuda';
   threads?: number;
   batchSize?: number;
@@ -32,7 +33,7 @@ export function configFlags(f: IngestFlags): Record<string, unknown> {
   return {
     ignore: f.ignore, followSymlinks: f.followSymlinks, chunkTokens: f.chunkTokens, chunkOverlap: f.chunkOverlap,
     ocr: f.ocr === false ? false : undefined, ocrLang: f.ocrLang, maxFileMB: f.maxFileMb, workers: f.workers,
-    model: f.model, modelDir: f.modelDir, device: f.device, threads: f.threads, batchSize: f.batchSize,
+    model: f.model, modelDir: f.modelDir, pooling: f.pooling, device: f.device, threads: f.threads, batchSize: f.batchSize,
   };
 }
 
