@@ -55,6 +55,8 @@ export async function watch(o: WatchOptions): Promise<void> {
   }
 }
 
+const WRITE_FINISH_MS = 200;
+
 function startWatcher(roots: string[], config: Config): FSWatcher {
   const ignoredGlob = compileGlobs([...DEFAULT_IGNORES, ...config.ignore]);
   const dbFiles = new Set(['', '-wal', '-shm', '.lock'].map((ext) => path.resolve(config.db) + ext));
@@ -63,7 +65,7 @@ function startWatcher(roots: string[], config: Config): FSWatcher {
     followSymlinks: false,
     atomic: true,
     // Write-finish detection: a file still being written is not read half-way.
-    awaitWriteFinish: { stabilityThreshold: 200, pollInterval: 50 },
+    awaitWriteFinish: { stabilityThreshold: WRITE_FINISH_MS, pollInterval: 50 },
     ignored: (p: string) => {
       if (dbFiles.has(p) || p.includes(`${path.resolve(config.db)}.reembed-`)) return true;
       const root = roots.find((r) => p === r || p.startsWith(r + path.sep));
@@ -112,12 +114,16 @@ function runLoop(watcher: FSWatcher, o: WatchOptions, sync: (t: SyncEvent['trigg
           running = null;
         });
     };
+    // A rename is unlink + add, but the add is held back by write-finish detection: a sync right after the
+    // unlink would remove the document, and the add would then embed it again instead of moving it.
+    let holdUntil = 0;
     const schedule = (ms = o.debounceMs): void => {
       clearTimeout(timer);
-      timer = setTimeout(fire, ms);
+      timer = setTimeout(fire, Math.max(ms, holdUntil - Date.now()));
     };
     watcher.on('all', (event, file) => {
       o.log.debug({ event, file }, 'change');
+      if (event === 'unlink' || event === 'unlinkDir') holdUntil = Date.now() + WRITE_FINISH_MS + 250;
       pending++;
       firstAt ??= Date.now();
       schedule();
