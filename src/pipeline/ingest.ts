@@ -15,6 +15,7 @@ import { processFile } from './process-file.js';
 import { BatchEmbedder } from './batch-embedder.js';
 import { sha256File, type PipelineIdentity } from './fingerprint.js';
 import { openEmbedder, extractOptionsFromConfig, resolveModelInfo } from './resources.js';
+import type { DownloadProgress } from '../embed/index.js';
 import { IndexMismatchError } from '../errors.js';
 import { emptySummary, type IngestEvent, type IngestSummary, type FileEvent } from './events.js';
 import { ProgressMeter } from './progress.js';
@@ -32,6 +33,8 @@ export interface IngestOptions {
   retryFailed?: boolean;
   signal?: AbortSignal;
   waitSeconds?: number;
+  /** Model download progress, on first use. */
+  onDownload?: (e: DownloadProgress) => void;
   /** More files never to ingest (the live index while --reembed builds a shadow). */
   excludeFiles?: string[];
   /** Watch mode already holds the index lock. */
@@ -63,7 +66,7 @@ export async function ingest(o: IngestOptions): Promise<IngestSummary> {
     if (o.dryRun) return finishDryRun(store, found, o, summary, emit, started);
 
     // Resolve the model's identity cheaply (cache metadata); load the ONNX session only if a file needs it.
-    const model = o.embedder ?? (await resolveModelInfo(o.config, log));
+    const model = o.embedder ?? (await resolveModelInfo(o.config, log, o.onDownload));
     const modelSha256 = 'modelSha256' in model ? model.modelSha256 : model.sha256;
     const identity: PipelineIdentity = { modelSha256, chunkTokens: o.config.chunkTokens, chunkOverlap: o.config.chunkOverlap, extractorVersions };
     checkIdentity(store, identity);

@@ -45,7 +45,7 @@ export function extractOptionsFromConfig(config: Config): ExtractOptions {
 }
 
 /** The model's identity from the cache (fetching it on first use) without opening an ONNX session. */
-export async function resolveModelInfo(config: Config, log: Logger): Promise<ModelInfo> {
+export async function resolveModelInfo(config: Config, log: Logger, onProgress?: (e: DownloadProgress) => void): Promise<ModelInfo> {
   const { resolveModel } = await import('../embed/index.js');
-  return resolveModel(await modelOptionsFromConfig(config, log));
+  return resolveModel(await modelOptionsFromConfig(config, log, onProgress));
 }

@@ -5,6 +5,7 @@ import { ExitCode, UsageError } from '../../errors.js';
 import type { IngestEvent, IngestSummary } from '../../pipeline/events.js';
 import { startSpinner } from '../spinner.js';
 import { installStopSignals } from '../signals.js';
+import { downloadProgress } from '../download-progress.js';
 
 interface IngestFlags extends GlobalFlags {
   ignore?: string[];
@@ -62,7 +63,8 @@ export async function run(paths: string[], flags: IngestFlags): Promise<void> {
   };
   let summary: IngestSummary;
   try {
-    const common = { config, log, onEvent, signal: stop.signal, waitSeconds: waitSeconds(flags.wait), retryFailed: flags.retryFailed, prune: flags.prune };
+    const download = config.json || config.quiet ? undefined : downloadProgress();
+    const common = { config, log, onEvent, onDownload: download?.onProgress, signal: stop.signal, waitSeconds: waitSeconds(flags.wait), retryFailed: flags.retryFailed, prune: flags.prune };
     if (flags.reembed) {
       const { reembed } = await import('../../pipeline/reembed.js');
       summary = await reembed({ ...common, paths });
