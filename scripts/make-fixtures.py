@@ -9,12 +9,14 @@ from PIL import Image, ImageDraw, ImageFont, ImageFilter
 
 OUT = os.path.join(os.path.dirname(__file__), '..', 'fixtures', 'docs')
 os.makedirs(OUT, exist_ok=True)
+EXPECTED = os.path.join(os.path.dirname(__file__), '..', 'test', 'data', 'expected')
+os.makedirs(EXPECTED, exist_ok=True)
 FONT = '/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf'
 SERIF = '/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf'
 
 
 def expected(name, snippets):
-    with open(os.path.join(OUT, name + '.expected.txt'), 'w', encoding='utf-8') as f:
+    with open(os.path.join(EXPECTED, name + '.expected.txt'), 'w', encoding='utf-8') as f:
         f.write('\n'.join(snippets) + '\n')
 
 

@@ -1,6 +1,6 @@
 # Python reference embeddings (onnxruntime + tokenizers) that docproc's TS embedder is tested against.
 #
-# Usage: python scripts/reference_embed.py --model-dir DIR [--out fixtures/embed]
+# Usage: python scripts/reference_embed.py --model-dir DIR [--out test/data/embed]
 #   DIR holds the files extracted from the langchain4j jars:
 #   all-minilm-l6-v2-q.onnx, all-minilm-l6-v2-q-tokenizer.json, all-minilm-l6-v2.onnx,
 #   bge-small-en-v1.5-q.onnx, bge-small-en-v1.5-q-tokenizer.json
@@ -90,7 +90,7 @@ def embed(sess, tok, text, cfg, prefix):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--model-dir", required=True)
-    ap.add_argument("--out", default="fixtures/embed")
+    ap.add_argument("--out", default="test/data/embed")
     a = ap.parse_args()
     os.makedirs(a.out, exist_ok=True)
     opts = ort.SessionOptions()

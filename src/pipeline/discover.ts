@@ -25,7 +25,9 @@ export interface Discovered {
 export function discover(rootArg: string, opts: DiscoverOptions): Discovered {
   const root = path.resolve(rootArg);
   const out: Discovered = { root, singleFile: false, files: [], skipped: [] };
-  const ignored = compileGlobs([...DEFAULT_IGNORES, ...opts.ignore, ...readIgnoreFile(root)]);
+  const hidden = compileGlobs(DEFAULT_IGNORES);
+  // The user's own ignore rules are reported (skipped: ignored); hidden files and .git/node_modules are not.
+  const ignored = compileGlobs([...opts.ignore, ...readIgnoreFile(root)]);
   const excluded = new Set((opts.exclude ?? []).map((p) => path.resolve(p)));
   const realRoot = fs.realpathSync(root);
   const st = fs.statSync(root);
@@ -51,7 +53,11 @@ export function discover(rootArg: string, opts: DiscoverOptions): Discovered {
     for (const e of entries) {
       const abs = path.join(dir, e.name);
       const rel = path.relative(root, abs).split(path.sep).join('/');
-      if (ignored(rel) || excluded.has(abs)) continue;
+      if (hidden(rel) || excluded.has(abs)) continue;
+      if (ignored(rel)) {
+        out.skipped.push({ path: abs, root, relPath: rel, reason: 'ignored' });
+        continue;
+      }
       let target: fs.Stats;
       if (e.isSymbolicLink()) {
         if (!opts.followSymlinks) continue;

@@ -31,7 +31,7 @@ interface RefDoc {
 }
 
 function reference(model: string): RefDoc {
-  return JSON.parse(readFileSync(join(ROOT, 'fixtures', 'embed', `reference-${model}.json`), 'utf8')) as RefDoc;
+  return JSON.parse(readFileSync(join(ROOT, 'test', 'data', 'embed', `reference-${model}.json`), 'utf8')) as RefDoc;
 }
 
 function assertClose(got: Float32Array, want: number[], label: string): void {

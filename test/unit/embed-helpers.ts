@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { defaultModelOptions, type ModelOptions } from '../../src/embed/index.js';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-export const FIXTURES = join(REPO_ROOT, 'fixtures', 'embed');
+export const FIXTURES = join(REPO_ROOT, 'test', 'data', 'embed');
 
 export interface TestServer {
   url: string;

@@ -9,6 +9,8 @@ import type { ExtractedDoc } from '../../src/pipeline/types.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const DOCS = path.join(ROOT, 'fixtures/docs');
+// Expected snippets live outside fixtures/ so that `docproc ingest fixtures` sees documents only.
+const EXPECTED = path.join(ROOT, 'test/data/expected');
 const norm = (s: string) => s.normalize('NFKC').replace(/\s+/g, ' ').trim();
 const opts = { ...defaultExtractOptions };
 const cache = new Map<string, Promise<ExtractedDoc>>();
@@ -20,7 +22,7 @@ const sectionWith = (d: ExtractedDoc, s: string) => d.sections.find((x) => norm(
 
 after(() => closeExtractors());
 
-const fixtures = readdirSync(DOCS).filter((f) => !f.endsWith('.expected.txt') && existsSync(path.join(DOCS, f + '.expected.txt')));
+const fixtures = readdirSync(DOCS).filter((f) => existsSync(path.join(EXPECTED, f + '.expected.txt')));
 
 test('every fixture has an expected list', () => {
   assert.ok(fixtures.length >= 12, `found ${fixtures.length} fixtures`);
@@ -30,7 +32,7 @@ for (const f of fixtures) {
   test(`fixture ${f}: expected snippets`, async () => {
     const doc = await extract(f);
     const all = norm(doc.sections.map((s) => s.text).join('\n'));
-    const snippets = readFileSync(path.join(DOCS, f + '.expected.txt'), 'utf8').split('\n').filter((l) => l.trim());
+    const snippets = readFileSync(path.join(EXPECTED, f + '.expected.txt'), 'utf8').split('\n').filter((l) => l.trim());
     for (const s of snippets) assert.ok(all.includes(norm(s)), `${f}: missing "${s}"\n--- got:\n${all.slice(0, 2000)}`);
     for (const s of doc.sections) {
       assert.equal(s.text, s.text.normalize('NFC'));
