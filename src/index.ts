@@ -42,7 +42,7 @@ export async function search(o: SearchOptions): Promise<SearchHit[]> {
   const mode = o.mode ?? 'hybrid';
   const embedder = mode === 'keyword' ? null : (o.embedder ?? (await openEmbedder(config, log)));
   try {
-    return await searchIndex(store, embedder, { ...o, text: o.text, limit: o.limit ?? 10, mode, groupBy: o.groupBy ?? 'chunk' });
+    return await searchIndex(store, embedder, { ...o, text: o.text, limit: o.limit ?? 10, mode, groupBy: o.groupBy ?? 'document' });
   } finally {
     if (embedder && !o.embedder) await embedder.close();
     store.close();
