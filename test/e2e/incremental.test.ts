@@ -240,3 +240,12 @@ test('a failed file is retried up to maxAttempts, then stays failed until --retr
   const st2 = JSON.parse((await runCli(['status', '--failed', '--json', '--db', db], { cwd: work })).stdout) as { attempts: number }[];
   assert.equal(st2[0]!.attempts, 1, 'new content resets the attempt count');
 });
+
+test('--dry-run with no index yet plans every file as add and creates no database', async () => {
+  const fresh = path.join(work, 'fresh.db');
+  const r = await runCli(['ingest', docs, '--db', fresh, '--json', '--dry-run', ...CHUNKING], { cwd: work });
+  ok(r);
+  const plan = parseNdjson(r.stdout).filter((e) => e['event'] === 'plan');
+  assert.ok(plan.length > 0 && plan.every((e) => e['action'] === 'add'));
+  assert.deepEqual(fs.readdirSync(work).filter((f) => f.startsWith('fresh.db')), []);
+});
