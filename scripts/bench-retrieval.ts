@@ -49,7 +49,7 @@ function render(rows: ModeResult[], meta: { model: string; ingestMs: number | nu
     process.stdout.write(JSON.stringify({ ...meta, results: rows }, null, 2) + '\n');
     return;
   }
-  const t = new Table({ head: ['mode', 'nDCG@10', 'Recall@100', 'MRR@10', 'mean ms', 'p95 ms', 'queries'] });
+  const t = new Table({ style: { head: [], border: [] }, head: ['mode', 'nDCG@10', 'Recall@100', 'MRR@10', 'mean ms', 'p95 ms', 'queries'] });
   for (const r of rows) {
     t.push([r.fusion ? `${r.mode} (${r.fusion})` : r.mode, r.ndcg10.toFixed(4), r.recall100.toFixed(4), r.mrr10.toFixed(4), r.meanMs.toFixed(1), r.p95Ms.toFixed(1), r.queries]);
   }

@@ -5,8 +5,8 @@
 const TOKEN = /[\p{L}\p{N}\p{M}]+/gu;
 
 // A short English stopword list. BM25 gives these low idf anyway, but OR-ing them in makes FTS5 score
-// almost every row, which costs latency and lets long claims drift; measured on SciFact (see
-// scripts/bench-retrieval.ts). Kept when the whole query is stopwords ("to be or not to be").
+// almost every row. Measured on the SciFact train split (809 claims): nDCG@10 0.6937 without them vs
+// 0.6895 with them, and the FTS query 2.4x faster. Kept when the whole query is stopwords ("to be or not to be").
 const STOPWORDS = new Set(
   ('a an and are as at be been but by can could did do does for from had has have he her his how i if in into is it its ' +
     'may might more most no not of on or our she should so such than that the their them then there these they this those ' +

@@ -13,6 +13,8 @@ function stem(word: string): string {
   for (const suffix of ['ational', 'ization', 'ness', 'ment', 'ing', 'ies', 'ied', 'ed', 'es', 'ly', 's']) {
     if (w.length - suffix.length >= 3 && w.endsWith(suffix)) {
       w = w.slice(0, -suffix.length);
+      // "running" -> "runn" -> "run", as porter undoubles after -ing/-ed.
+      if ((suffix === 'ing' || suffix === 'ed') && /([^aeiouslz])\1$/.test(w)) w = w.slice(0, -1);
       break;
     }
   }
@@ -29,7 +31,9 @@ function findMatches(text: string, terms: string[]): Match[] {
   const want = new Map(terms.map((t) => [stem(t), t]));
   const out: Match[] = [];
   for (const m of text.matchAll(/[\p{L}\p{N}\p{M}]+/gu)) {
-    const term = want.get(stem(m[0].normalize('NFKC').toLowerCase()));
+    // NFKC only when needed: it is the slow part and ASCII text (most of it) is already normal.
+    const word = /^[\x00-\x7f]*$/.test(m[0]) ? m[0] : m[0].normalize('NFKC');
+    const term = want.get(stem(word.toLowerCase()));
     if (term !== undefined) out.push({ start: m.index, end: m.index + m[0].length, term });
   }
   return out;
