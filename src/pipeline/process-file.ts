@@ -46,7 +46,7 @@ export async function processFile(file: SourceFile, previous: DocumentRow | unde
     const doc = await deps.pool.extract(file.absPath);
     if (changedSince(file)) {
       // Torn read: the file changed while we read it. Not recorded; the next run picks it up.
-      return { ...base, status: 'failed', reason: 'changed-while-reading' };
+      return { ...base, status: 'skipped', reason: 'changed-while-reading: retried on the next run' };
     }
     input.type = doc.type;
     input.fingerprint = documentFingerprint(deps.identity, doc.type);
@@ -75,9 +75,9 @@ export async function processFile(file: SourceFile, previous: DocumentRow | unde
     if (!(err instanceof FileError)) throw err; // a broken model or database is fatal for the run
     // A file rewritten while we read it often fails to parse (half a PDF, a truncated zip): that is a torn read,
     // not a verdict on the file. Record nothing, count no attempt; the next run (or watch sync) reads it whole.
-    if (changedSince(file)) return { ...base, status: 'failed', reason: 'changed-while-reading' };
+    if (changedSince(file)) return { ...base, status: 'skipped', reason: 'changed-while-reading: retried on the next run' };
     // Interrupted (Ctrl-C reaches the extraction workers too): not the file's fault either.
-    if (deps.signal?.aborted) return { ...base, status: 'failed', reason: 'interrupted' };
+    if (deps.signal?.aborted) return { ...base, status: 'skipped', reason: 'interrupted: retried on the next run' };
     input.status = err.status === 'empty' ? 'empty' : err.status;
     input.reason = err.message;
     input.fingerprint = documentFingerprint(deps.identity, null);

@@ -144,6 +144,7 @@ test('Ctrl-C (SIGINT to the whole process group, extract workers included): exit
   const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
   assert.equal(code, 130, stderr);
   assert.equal(summaryOf(stdout)['interrupted'], true);
+  assert.equal(summaryOf(stdout)['failed'], 0, 'workers ignore SIGINT: files in flight finish');
   const failed = await runCli(['status', '--failed', '--json', '--db', db], { cwd: work });
   assert.deepEqual(JSON.parse(failed.stdout), [], 'a worker killed by Ctrl-C is not the file\'s failure');
   assert.deepEqual(contents(db).half, []);
