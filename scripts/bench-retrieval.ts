@@ -69,7 +69,14 @@ async function main(): Promise<void> {
   const db = args.index ? path.resolve(args.index) : path.join(tmp, 'index.db');
   const embedder = await openEmbedder({ ...config, db }, log);
   try {
-    const ingestMs = fs.existsSync(db) ? null : await buildIndex(need('corpus'), db, config, embedder);
+    // A kept index is reused only if its ingest finished: an interrupted one is rebuilt from scratch.
+    const done = `${db}.complete`;
+    let ingestMs: number | null = null;
+    if (!fs.existsSync(done)) {
+      for (const f of [db, `${db}-wal`, `${db}-shm`]) fs.rmSync(f, { force: true });
+      ingestMs = await buildIndex(need('corpus'), db, config, embedder);
+      if (args.index) fs.writeFileSync(done, `${new Date().toISOString()}\n`);
+    }
     const store = new SqliteStore(db);
     const rows: ModeResult[] = [];
     for (const mode of modes) rows.push(await evaluateMode(store, embedder, queries, qrels, mode));
