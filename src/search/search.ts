@@ -40,14 +40,16 @@ export async function searchIndex(
   const want = Math.max(q.candidates ?? DEFAULT_CANDIDATES, q.limit);
   const chunkLimit = byDocument ? want * CHUNKS_PER_DOCUMENT_CANDIDATE : want;
 
+  // The model runs off the main thread: start it first so the FTS query overlaps with it.
+  const queryVector = needsVectors ? embedder!.embed([q.text], 'query') : null;
   let keyword: Candidate[] = [];
   if (q.mode !== 'vector') {
     const match = buildMatchExpression(q.text);
     if (match) keyword = keywordCandidates(db, match, allowed, chunkLimit);
   }
   let vector: Candidate[] = [];
-  if (needsVectors) {
-    const [qv] = await embedder!.embed([q.text], 'query');
+  if (queryVector) {
+    const [qv] = await queryVector;
     vector = vectorCandidates(db, qv!, allowed, chunkLimit);
   }
 
