@@ -88,7 +88,7 @@ test('search --json: a paraphrase finds the right document at rank 1', async () 
   const cases: [string, RegExp][] = [
     ['how long does a planet take to go around the sun compared with its distance', /orbital-mechanics\.pdf$/],
     ['keeping a bread culture alive by feeding it', /sourdough\.md$/],
-    ['boat schedule between the islands', /ferry-timetable/],
+    ['ship crossing times and fares', /ferry-timetable/],
   ];
   for (const [query, expected] of cases) {
     const r = await runCli(['search', query, '--db', db, '--json', '-k', '3'], { cwd: work });
