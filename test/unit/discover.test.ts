@@ -1,0 +1,59 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { compileGlobs, globToRegExp } from '../../src/pipeline/glob.js';
+import { discover } from '../../src/pipeline/discover.js';
+import { loadConfig } from '../../src/config/load.js';
+import { UsageError } from '../../src/errors.js';
+
+test('glob: *, **, ?, classes and braces', () => {
+  assert.ok(globToRegExp('*.pdf').test('a.pdf'));
+  assert.ok(!globToRegExp('*.pdf').test('dir/a.pdf'));
+  assert.ok(globToRegExp('**/*.pdf').test('a.pdf'));
+  assert.ok(globToRegExp('**/*.pdf').test('x/y/a.pdf'));
+  assert.ok(globToRegExp('docs/**').test('docs/a/b.txt'));
+  assert.ok(globToRegExp('report-?.{md,txt}').test('report-1.md'));
+  assert.ok(!globToRegExp('report-?.{md,txt}').test('report-12.md'));
+  assert.ok(globToRegExp('[ab]*.txt').test('b1.txt'));
+  assert.ok(globToRegExp('a+b(1).txt').test('a+b(1).txt'), 'regex metacharacters are literal');
+});
+
+test('glob: patterns without a slash match any path segment, like .gitignore', () => {
+  const m = compileGlobs(['drafts', '*.log']);
+  assert.ok(m('drafts'));
+  assert.ok(m('a/drafts/b.txt'));
+  assert.ok(m('x/y.log'));
+  assert.ok(!m('x/y.txt'));
+});
+
+test('discover: sorted, skips hidden and node_modules, reports broken links, single file roots', () => {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'docproc-discover-'));
+  fs.mkdirSync(path.join(root, 'sub'));
+  fs.mkdirSync(path.join(root, 'node_modules'));
+  fs.writeFileSync(path.join(root, 'b.txt'), 'b');
+  fs.writeFileSync(path.join(root, 'sub', 'a.txt'), 'a');
+  fs.writeFileSync(path.join(root, 'node_modules', 'x.txt'), 'x');
+  fs.writeFileSync(path.join(root, '.env'), 'secret');
+  fs.symlinkSync(path.join(root, 'missing'), path.join(root, 'dangling.txt'));
+  const found = discover(root, { ignore: [], followSymlinks: true });
+  assert.deepEqual(found.files.map((f) => f.relPath), ['b.txt', 'sub/a.txt']);
+  assert.deepEqual(found.skipped.map((s) => [s.relPath, s.reason]), [['dangling.txt', 'broken-symlink']]);
+  const single = discover(path.join(root, 'sub', 'a.txt'), { ignore: [], followSymlinks: false });
+  assert.equal(single.singleFile, true);
+  assert.equal(single.root, path.join(root, 'sub'));
+});
+
+test('config: flags beat env beat file beat defaults; bad values name the key', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'docproc-config-'));
+  fs.writeFileSync(path.join(dir, 'docproc.config.json'), JSON.stringify({ batchSize: 4, ocr: false }));
+  const cfg = loadConfig({ flags: { batchSize: 16 }, env: { DOCPROC_BATCH_SIZE: '8', DOCPROC_MODEL_SOURCES: 'maven,local' }, cwd: dir });
+  assert.equal(cfg.batchSize, 16);
+  assert.equal(cfg.ocr, false);
+  assert.deepEqual(cfg.modelSources, ['maven', 'local']);
+  assert.equal(loadConfig({ flags: {}, env: { DOCPROC_BATCH_SIZE: '8' }, cwd: dir }).batchSize, 8);
+  assert.equal(loadConfig({ flags: {}, env: {}, cwd: os.tmpdir() }).chunkTokens, 256);
+  assert.throws(() => loadConfig({ flags: {}, env: { DOCPROC_MODEL_SOURCES: 'ftp' }, cwd: dir }), (e: unknown) => e instanceof UsageError && /modelSources/.test(e.message));
+  assert.throws(() => loadConfig({ flags: {}, env: {}, configFile: 'nope.json', cwd: dir }), /config file not found/);
+});
