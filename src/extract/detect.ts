@@ -70,7 +70,8 @@ async function contentType(absPath: string, head: Buffer, ext: string): Promise<
   const m4 = head.subarray(0, 4).toString('latin1');
   if (m4 === 'II*\0' || m4 === 'MM\0*') return 'tiff'; // file-type needs more than the head to classify TIFF variants
   const ft = await fileTypeFromBuffer(head).catch(() => undefined);
-  if (ft && FT_MAP[ft.ext]) return FT_MAP[ft.ext]!;
+  // "BM" is a two-byte magic: a text file starting "BMI-1 …" is not a bitmap unless the header holds up.
+  if (ft && FT_MAP[ft.ext] && !(ft.ext === 'bmp' && !plausibleBmp(head))) return FT_MAP[ft.ext]!;
   // Weak magic (mp1, some audio) matches text files too: text wins when the bytes look like text.
   if (!looksText(head)) return ft ? ft.ext : 'binary';
   const byExt = EXT_TYPE[ext];
@@ -178,4 +179,9 @@ export async function readHead(absPath: string, n: number): Promise<Buffer> {
   } finally {
     await fh.close();
   }
+}
+
+/** A real BMP names a known DIB header size at offset 14. */
+function plausibleBmp(head: Buffer): boolean {
+  return head.length >= 18 && [12, 16, 40, 52, 56, 64, 108, 124].includes(head.readUInt32LE(14));
 }

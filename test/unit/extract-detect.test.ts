@@ -95,3 +95,10 @@ test('text: encodings, NUL and lone surrogates, empty file', async () => {
   assert.equal(empty.sections.length, 0);
   assert.ok(empty.warnings.length > 0);
 });
+
+test('a text file that starts with "BM" is text, not a bitmap (two-byte magic needs a plausible header)', async () => {
+  const d = await detectType(file('abstract.txt', 'BMI-1 regulates stem cell self-renewal in many tissues.\n'));
+  assert.equal(d.type, 'txt');
+  const noExt = await detectType(file('abstract', 'BMP/SMAD1 signalling controls bone formation.\n'));
+  assert.equal(noExt.type, 'txt');
+});
