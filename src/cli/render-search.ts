@@ -66,10 +66,15 @@ export function renderSearchTable(hits: SearchHit[], opts: { explain?: boolean; 
     const e = h.explain;
     const side = (rank: number | undefined, score: number | undefined): string => (rank === undefined ? '-' : `#${rank} ${fmt(score)}`);
     t.push([
-      h.rank, fmt(h.score), displayPath(h.path, opts.cwd), formatLocation(h.location),
+      h.rank, fmt(h.score), keepEnd(displayPath(h.path, opts.cwd), pathWidth - 2), formatLocation(h.location),
       ...(opts.explain ? [side(e?.keywordRank, e?.keywordScore), side(e?.vectorRank, e?.vectorScore), fmt(e?.fused, 4)] : []),
       highlight(h.snippet, h.highlights, opts.color),
     ]);
   }
   return t.toString();
+}
+
+/** A long path keeps its end: the file name says more than the folders above it. */
+function keepEnd(text: string, width: number): string {
+  return text.length <= width ? text : '…' + text.slice(text.length - width + 1);
 }
