@@ -55,7 +55,7 @@ export async function ingest(o: IngestOptions): Promise<IngestSummary> {
   const summary = emptySummary();
   summary.dryRun = !!o.dryRun;
   const emit = (e: IngestEvent): void => o.onEvent?.(e);
-  const lock: IndexLock | null = o.dryRun || o.lockHeld ? null : await acquireLock(o.config.db, o.command ?? 'ingest', o.waitSeconds);
+  const lock: IndexLock | null = o.dryRun || o.lockHeld ? null : await acquireLock(o.config.db, o.command ?? 'ingest', o.waitSeconds, o.signal);
   let store: SqliteStore | undefined;
   let pool: ExtractPool | undefined;
   let ownEmbedder: Embedder | undefined;

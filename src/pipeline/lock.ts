@@ -90,7 +90,7 @@ function ageMs(file: string): number {
 }
 
 /** Takes the lock, or throws LockedError; with waitSeconds, polls until then. */
-export async function acquireLock(dbFile: string, command: string, waitSeconds = 0): Promise<IndexLock> {
+export async function acquireLock(dbFile: string, command: string, waitSeconds = 0, signal?: AbortSignal): Promise<IndexLock> {
   const file = `${dbFile}.lock`;
   const deadline = Date.now() + waitSeconds * 1000;
   for (;;) {
@@ -101,7 +101,7 @@ export async function acquireLock(dbFile: string, command: string, waitSeconds =
       await new Promise((r) => setTimeout(r, 50));
       continue;
     }
-    if (Date.now() >= deadline) {
+    if (Date.now() >= deadline || signal?.aborted) {
       throw new LockedError(`index ${dbFile} is locked by pid ${holder.pid} (${holder.command}) since ${holder.startedAt}`);
     }
     await new Promise((r) => setTimeout(r, 250));

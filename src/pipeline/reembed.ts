@@ -8,7 +8,7 @@ import type { IngestSummary } from './events.js';
 
 export async function reembed(o: IngestOptions): Promise<IngestSummary> {
   const db = o.config.db;
-  const lock = await acquireLock(db, 'ingest --reembed', o.waitSeconds);
+  const lock = await acquireLock(db, 'ingest --reembed', o.waitSeconds, o.signal);
   const shadow = `${db}.reembed-${process.pid}`;
   try {
     let roots = o.paths;

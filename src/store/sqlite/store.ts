@@ -183,7 +183,8 @@ export class SqliteStore {
   /** A renamed or moved file: same content, new path; its chunks and vectors move with it. */
   moveDocument(fromPath: string, to: DocumentInput): void {
     this.db.transaction(() => {
-      this.db.prepare('DELETE FROM documents WHERE path = ? AND path <> ?').run(to.path, fromPath);
+      // A document already at the target (nested roots) goes with its chunks and vectors, never orphaning them.
+      if (to.path !== fromPath) this.removeDocument(to.path);
       this.db
         .prepare('UPDATE documents SET root = ?, path = ?, rel_path = ?, size = ?, mtime_ms = ?, ino = ?, updated_at = ? WHERE path = ?')
         .run(to.root, to.path, to.relPath, to.size, to.mtimeMs, to.ino, new Date().toISOString(), fromPath);
