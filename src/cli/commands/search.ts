@@ -7,6 +7,7 @@ import { DocprocError, UsageError } from '../../errors.js';
 import { SqliteStore } from '../../store/sqlite/store.js';
 import { searchIndex, type GroupBy, type SearchMode, type SearchQuery } from '../../search/index.js';
 import type { Embedder } from '../../pipeline/types.js';
+import { downloadProgress } from '../download-progress.js';
 
 export interface SearchFlags extends GlobalFlags {
   limit?: number;
@@ -62,7 +63,9 @@ export async function run(query: string, flags: SearchFlags): Promise<void> {
       const built = store.identity()?.modelName;
       if (built && !flags['model'] && !flags['modelDir'] && !config.modelDir && built !== config.model) config = { ...config, model: built };
       const { openEmbedder } = await import('../../pipeline/resources.js');
-      embedder = await openEmbedder(config, log);
+      const download = config.json || config.quiet ? undefined : downloadProgress();
+      embedder = await openEmbedder(config, log, download?.onProgress);
+      download?.done();
     }
     const hits = await searchIndex(store, embedder, q);
     log.debug({ query: q.text, mode: q.mode, hits: hits.length }, 'search done');
