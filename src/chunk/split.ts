@@ -72,15 +72,25 @@ function groupWords(words: string[], budget: number, count: CountContent): { tex
 function cutByChars(text: string, budget: number, count: CountContent): string[] {
   const chars = Array.from(text);
   const parts: string[] = [];
+  const fits = (start: number, len: number): boolean => count(chars.slice(start, start + len).join('')) <= budget;
   let start = 0;
   while (start < chars.length) {
-    // Binary search the longest prefix that fits: tokenizers are not linear in characters.
+    const left = chars.length - start;
+    // Gallop from a small prefix, then binary search: the cost stays proportional to the piece, not to the
+    // rest of the text (searching over the whole remainder made a 400 KB base64 line take hours).
     let lo = 1;
-    let hi = chars.length - start;
-    while (lo < hi) {
-      const mid = Math.ceil((lo + hi) / 2);
-      if (count(chars.slice(start, start + mid).join('')) <= budget) lo = mid;
-      else hi = mid - 1;
+    let hi = Math.min(left, Math.max(8, budget));
+    while (hi < left && fits(start, hi)) {
+      lo = hi;
+      hi = Math.min(left, hi * 2);
+    }
+    if (fits(start, hi)) lo = hi;
+    else {
+      while (lo < hi - 1) {
+        const mid = Math.floor((lo + hi) / 2);
+        if (fits(start, mid)) lo = mid;
+        else hi = mid;
+      }
     }
     parts.push(chars.slice(start, start + lo).join(''));
     start += lo;

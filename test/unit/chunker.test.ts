@@ -58,3 +58,14 @@ test('chunk sha256 depends on text only', () => {
   const [b] = c.chunk([{ text: 'same text', loc: { page: 9 } }]);
   assert.equal(a!.sha256, b!.sha256);
 });
+
+test('a huge text without spaces is cut by characters into chunks that fit (regression: this used to take hours)', { timeout: 60_000 }, () => {
+  // A tokenizer that sees one token per 3 characters, like base64 under WordPiece.
+  const charTok = { maxTokens: 128, countTokens: (t: string) => Math.ceil(t.length / 3) + 2 };
+  const c = new Chunker(charTok, { chunkTokens: 128, chunkOverlap: 0 });
+  const text = 'QUJD'.repeat(50_000);
+  const chunks = c.chunk([{ text, loc: {} }]);
+  assert.equal(chunks.map((ch) => ch.text).join(''), text);
+  for (const ch of chunks) assert.ok(ch.tokens <= 128);
+  assert.ok(chunks.length < 700, `${chunks.length} chunks: pieces should be nearly full`);
+});
