@@ -81,7 +81,9 @@ export function discover(rootArg: string, opts: DiscoverOptions): Discovered {
         }
       } else continue; // sockets, FIFOs, devices: never read
       if (target.isDirectory()) {
-        seenDirs.add(fs.realpathSync(abs));
+        const real = fs.realpathSync(abs);
+        if (seenDirs.has(real)) continue; // already walked through a link: one path per file
+        seenDirs.add(real);
         walk(abs);
       } else if (target.isFile()) out.files.push(toSource(abs, root, target, rel));
     }

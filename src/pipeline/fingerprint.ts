@@ -7,12 +7,14 @@ export interface PipelineIdentity {
   chunkTokens: number;
   chunkOverlap: number;
   extractorVersions: Record<string, string>;
+  /** Extraction settings that change what a file yields (size cap, OCR, page and character caps, types). */
+  extractSettings: string;
 }
 
 export function documentFingerprint(id: PipelineIdentity, type: string | null | undefined): string {
   const extractor = type ? (id.extractorVersions[type] ?? 'none') : 'none';
   return createHash('sha256')
-    .update(JSON.stringify([id.modelSha256, id.chunkTokens, id.chunkOverlap, type ?? '', extractor]))
+    .update(JSON.stringify([id.modelSha256, id.chunkTokens, id.chunkOverlap, type ?? '', extractor, id.extractSettings]))
     .digest('hex')
     .slice(0, 16);
 }

@@ -14,9 +14,9 @@ import { planFile, type Action } from './plan.js';
 import { processFile } from './process-file.js';
 import { BatchEmbedder } from './batch-embedder.js';
 import { sha256File, type PipelineIdentity } from './fingerprint.js';
-import { openEmbedder, extractOptionsFromConfig, resolveModelInfo } from './resources.js';
+import { openEmbedder, extractOptionsFromConfig, resolveModelInfo, extractSettingsKey } from './resources.js';
 import type { DownloadProgress } from '../embed/index.js';
-import { IndexMismatchError } from '../errors.js';
+import { IndexMismatchError, UsageError } from '../errors.js';
 import { emptySummary, type IngestEvent, type IngestSummary, type FileEvent } from './events.js';
 import { ProgressMeter } from './progress.js';
 import type { Embedder, SourceFile } from './types.js';
@@ -55,6 +55,7 @@ export async function ingest(o: IngestOptions): Promise<IngestSummary> {
   const summary = emptySummary();
   summary.dryRun = !!o.dryRun;
   const emit = (e: IngestEvent): void => o.onEvent?.(e);
+  for (const p of o.paths) if (!fs.existsSync(p)) throw new UsageError(`no such file or directory: ${p}`);
   const lock: IndexLock | null = o.dryRun || o.lockHeld ? null : await acquireLock(o.config.db, o.command ?? 'ingest', o.waitSeconds, o.signal);
   let store: SqliteStore | undefined;
   let pool: ExtractPool | undefined;
@@ -68,7 +69,7 @@ export async function ingest(o: IngestOptions): Promise<IngestSummary> {
     // Resolve the model's identity cheaply (cache metadata); load the ONNX session only if a file needs it.
     const model = o.embedder ?? (await resolveModelInfo(o.config, log, o.onDownload));
     const modelSha256 = 'modelSha256' in model ? model.modelSha256 : model.sha256;
-    const identity: PipelineIdentity = { modelSha256, chunkTokens: o.config.chunkTokens, chunkOverlap: o.config.chunkOverlap, extractorVersions };
+    const identity: PipelineIdentity = { modelSha256, chunkTokens: o.config.chunkTokens, chunkOverlap: o.config.chunkOverlap, extractorVersions, extractSettings: extractSettingsKey(o.config) };
     checkIdentity(store, identity);
     const runId = store.runs.start(o.command ?? 'ingest', found.map((f) => f.root));
     summary.runId = runId;
@@ -89,19 +90,29 @@ export async function ingest(o: IngestOptions): Promise<IngestSummary> {
       const deps = { store, pool, chunker: new Chunker(embedder, o.config), embedder: batcher, identity, signal: o.signal };
       const meter = new ProgressMeter(work.length, emit);
       const limit = pLimit(Math.max(4, o.config.workers * 4));
-      await Promise.all(
+      let fatal = false;
+      const settled = await Promise.allSettled(
         work.map((item) =>
           limit(async () => {
-            if (o.signal?.aborted) return;
+            if (o.signal?.aborted || fatal) return;
             const r = await processFile(item.file, item.prev, deps, item.sha256);
             summary.embedded += r.embedded;
             summary.reused += r.reused;
             const { embedded: _e, reused: _r, ...result } = r;
             record({ event: 'file', ...result, ...(item.action === 'retry' ? { retried: true } : {}) });
             meter.tick(r.chunks ?? 0);
+          }).catch((err: unknown) => {
+            fatal = true; // the model or the database broke: start no more files
+            throw err;
           }),
         ),
       );
+      // Files in flight have finished (allSettled), so nothing is closed under them; the run is recorded as failed.
+      const broken = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+      if (broken) {
+        store.runs.finish(runId, 'failed', countsOf(summary), failures, Date.now() - started);
+        throw broken.reason;
+      }
     }
     summary.interrupted = !!o.signal?.aborted;
     if (o.prune !== false && !summary.interrupted) {
@@ -124,6 +135,9 @@ function planAll(store: SqliteStore, found: Discovered[], o: IngestOptions, iden
   const work: WorkItem[] = [];
   const missing = new Map<string, DocumentRow>();
   const seen = new Set<string>();
+  // What could not be looked at this time (an unreadable folder, a dangling link) is not gone: never prune it.
+  const unseen = found.flatMap((d) => d.skipped.filter((s) => s.reason !== 'ignored').map((s) => s.path));
+  const shielded = (p: string): boolean => unseen.some((u) => p === u || p.startsWith(u + '/'));
   for (const d of found) {
     for (const s of d.skipped) record({ event: 'file', path: s.path, status: 'skipped', reason: s.reason });
     const known = new Map(store.documentsUnder(d.root).map((doc) => [doc.path, doc]));
@@ -135,8 +149,10 @@ function planAll(store: SqliteStore, found: Discovered[], o: IngestOptions, iden
       if (action === 'unchanged') record({ event: 'file', path: file.absPath, status: 'unchanged', ...(prev?.status === 'failed' || prev?.status === 'quarantined' ? { reason: `still ${prev.status} after ${prev.attempts} attempts: ${prev.reason ?? ''}; use --retry-failed` } : {}) });
       else work.push({ file, prev, action });
     }
-    if (!d.singleFile) for (const [p, doc] of known) if (!seen.has(p)) missing.set(p, doc);
+    if (!d.singleFile) for (const [p, doc] of known) if (!shielded(p)) missing.set(p, doc);
   }
+  // Roots may overlap (a and a/sub): a file seen under any root is not missing.
+  for (const p of seen) missing.delete(p);
   return { work, missing };
 }
 
@@ -165,7 +181,7 @@ async function detectMoves(store: SqliteStore, work: WorkItem[], missing: Map<st
 }
 
 function finishDryRun(store: SqliteStore, found: Discovered[], o: IngestOptions, summary: IngestSummary, emit: (e: IngestEvent) => void, started: number): IngestSummary {
-  const identity = { modelSha256: store.identity()?.modelSha256 ?? '', chunkTokens: o.config.chunkTokens, chunkOverlap: o.config.chunkOverlap, extractorVersions };
+  const identity = { modelSha256: store.identity()?.modelSha256 ?? '', chunkTokens: o.config.chunkTokens, chunkOverlap: o.config.chunkOverlap, extractorVersions, extractSettings: extractSettingsKey(o.config) };
   const { work, missing } = planAll(store, found, o, identity, (e) => {
     if (e.status === 'unchanged') summary.unchanged++;
     emit({ event: 'plan', path: e.path, action: 'unchanged' });

@@ -91,6 +91,7 @@ function ageMs(file: string): number {
 
 /** Takes the lock, or throws LockedError; with waitSeconds, polls until then. */
 export async function acquireLock(dbFile: string, command: string, waitSeconds = 0, signal?: AbortSignal): Promise<IndexLock> {
+  fs.mkdirSync(path.dirname(path.resolve(dbFile)), { recursive: true });
   const file = `${dbFile}.lock`;
   const deadline = Date.now() + waitSeconds * 1000;
   for (;;) {

@@ -42,8 +42,10 @@ function swapIn(shadow: string, db: string): void {
     old.db.pragma('wal_checkpoint(TRUNCATE)');
     old.close();
   }
-  fs.renameSync(shadow, db);
+  // Drop the old WAL and shared memory before the rename, never after: a reader opening the new file must
+  // not find the old file's WAL beside it. Readers that still hold the old file keep their open handles.
   for (const ext of ['-wal', '-shm']) fs.rmSync(db + ext, { force: true });
+  fs.renameSync(shadow, db);
 }
 
 function removeDb(file: string): void {

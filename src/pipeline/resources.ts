@@ -49,3 +49,9 @@ export async function resolveModelInfo(config: Config, log: Logger, onProgress?:
   const { resolveModel } = await import('../embed/index.js');
   return resolveModel(await modelOptionsFromConfig(config, log, onProgress));
 }
+
+/** The settings whose change must re-read files: a file skipped for size is read once the limit is raised. */
+export function extractSettingsKey(config: Config): string {
+  const { maxFileMB, maxChars, maxPages, ocr, ocrLang, allowedTypes } = config;
+  return JSON.stringify({ maxFileMB, maxChars, maxPages, ocr, ocrLang, allowedTypes: allowedTypes ?? null });
+}

@@ -117,9 +117,12 @@ function runLoop(watcher: FSWatcher, o: WatchOptions, sync: (t: SyncEvent['trigg
     // A rename is unlink + add, but the add is held back by write-finish detection: a sync right after the
     // unlink would remove the document, and the add would then embed it again instead of moving it.
     let holdUntil = 0;
+    // A steady stream of changes must not postpone syncs for ever: at most 10 debounces after the first change.
+    const maxWaitMs = Math.max(o.debounceMs * 10, 5000);
     const schedule = (ms = o.debounceMs): void => {
       clearTimeout(timer);
-      timer = setTimeout(fire, Math.max(ms, holdUntil - Date.now()));
+      const overdue = firstAt !== null ? firstAt + maxWaitMs - Date.now() : Infinity;
+      timer = setTimeout(fire, Math.max(0, Math.min(Math.max(ms, holdUntil - Date.now()), overdue)));
     };
     watcher.on('all', (event, file) => {
       o.log.debug({ event, file }, 'change');

@@ -195,3 +195,44 @@ test('--ignore and .docprocignore matches are reported as skipped: ignored', asy
   assert.equal(byName.get('notes.log')?.['reason'], 'ignored');
   assert.ok(!byName.has('.hidden.txt') && !byName.has('draft.txt'));
 });
+
+test('overlapping roots share one ledger: a subfolder run keeps the fast path and a parent run still prunes', async () => {
+  const dir = tempDir();
+  fs.mkdirSync(path.join(dir, 'sub'));
+  fs.writeFileSync(path.join(dir, 'top.txt'), 'Anchors hold best in sand and mud.');
+  fs.writeFileSync(path.join(dir, 'sub', 'zebra.txt'), 'Zebras graze on the open savanna.');
+  const dbx = path.join(tempDir(), 'i.db');
+  assert.equal((await runCli(['ingest', dir, '--db', dbx])).code, 0);
+  const sub = await runCli(['ingest', path.join(dir, 'sub'), '--db', dbx, '--json']);
+  assert.equal(summaryOf(sub.stdout)['unchanged'], 1, 'a file indexed from the parent is unchanged from the subfolder');
+  assert.equal(summaryOf(sub.stdout)['modelCalls'], 0);
+  fs.rmSync(path.join(dir, 'sub', 'zebra.txt'));
+  const parent = await runCli(['ingest', dir, '--db', dbx, '--json']);
+  assert.equal(summaryOf(parent.stdout)['removed'], 1);
+  const hits = JSON.parse((await runCli(['search', 'zebras', '--db', dbx, '--json', '--mode', 'keyword'])).stdout) as unknown[];
+  assert.equal(hits.length, 0);
+});
+
+test('changing an extraction setting re-reads the files it affects', async () => {
+  const dir = tempDir();
+  fs.writeFileSync(path.join(dir, 'big.txt'), 'Salt marshes store carbon. '.repeat(200));
+  const dbx = path.join(tempDir(), 'i.db');
+  const small = await runCli(['ingest', dir, '--db', dbx, '--json', '--max-file-mb', '0.001']);
+  assert.equal(parseNdjson(small.stdout).find((e) => e['event'] === 'file')?.['status'], 'skipped');
+  const normal = await runCli(['ingest', dir, '--db', dbx, '--json']);
+  assert.equal(summaryOf(normal.stdout)['indexed'], 1);
+});
+
+test('usage errors exit 2: a missing path, --dry-run with --reembed; a missing index folder is created', async () => {
+  const dir = tempDir();
+  fs.writeFileSync(path.join(dir, 'a.txt'), 'Storm petrels nest in burrows.');
+  const missing = await runCli(['ingest', path.join(dir, 'nope'), '--db', path.join(dir, 'i.db')]);
+  assert.equal(missing.code, 2);
+  assert.match(missing.stderr, /no such file or directory/);
+  assert.doesNotMatch(missing.stderr, /at .*\.js:\d+/, 'no stack trace');
+  const combo = await runCli(['ingest', dir, '--db', path.join(dir, 'i.db'), '--reembed', '--dry-run']);
+  assert.equal(combo.code, 2);
+  const nested = path.join(tempDir(), 'deep', 'er', 'i.db');
+  assert.equal((await runCli(['ingest', path.join(dir, 'a.txt'), '--db', nested])).code, 0);
+  assert.ok(fs.existsSync(nested));
+});

@@ -49,6 +49,7 @@ function waitSeconds(wait: IngestFlags['wait']): number {
 export async function run(paths: string[], flags: IngestFlags): Promise<void> {
   const { config, log } = createContext(flags, configFlags(flags));
   if (!paths.length && !flags.reembed) throw new UsageError('ingest needs at least one path', 'usage: docproc ingest <paths...>');
+  if (flags.reembed && flags.dryRun) throw new UsageError('--dry-run and --reembed do not combine: a re-embed rebuilds every document', 'preview with: docproc ingest --dry-run <paths...>');
   const stop = installStopSignals(log);
   const spinner = config.json || config.quiet ? null : startSpinner('ingesting');
   const onEvent = (e: IngestEvent): void => {

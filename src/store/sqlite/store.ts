@@ -111,8 +111,13 @@ export class SqliteStore {
     return r && toDoc(r);
   }
 
+  /** Documents at or below a folder, whichever root they were ingested from (a parent, a subfolder, a file). */
   documentsUnder(root: string): DocumentRow[] {
-    const rows = this.db.prepare(`SELECT ${DOC_COLUMNS} FROM documents WHERE root = ?`).all(root) as RawDoc[];
+    const dir = root.endsWith('/') ? root.slice(0, -1) : root;
+    // '0' sorts right after '/': the range is exactly the paths that start with dir + '/'.
+    const rows = this.db
+      .prepare(`SELECT ${DOC_COLUMNS} FROM documents WHERE path = ? OR (path >= ? AND path < ?)`)
+      .all(dir, dir + '/', dir + '0') as RawDoc[];
     return rows.map(toDoc);
   }
 
