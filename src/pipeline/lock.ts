@@ -7,19 +7,38 @@ interface LockInfo {
   pid: number;
   startedAt: string;
   command: string;
+  /** The holder's start time in clock ticks since boot (Linux): tells a live holder from a reused pid. */
+  procStart?: string;
 }
 
 export interface IndexLock {
   release(): void;
 }
 
-function alive(pid: number): boolean {
+function pidExists(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
+}
+
+function procStartOf(pid: number): string | undefined {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Field 22 (starttime); the command name (field 2) may hold spaces and parentheses, so count from its end.
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+  } catch {
+    return undefined;
+  }
+}
+
+/** The holder still runs: its pid exists and, where known, was started when the lock was taken (not reused). */
+function holderAlive(h: LockInfo): boolean {
+  if (!pidExists(h.pid)) return false;
+  const now = h.procStart ? procStartOf(h.pid) : undefined;
+  return now === undefined || now === h.procStart;
 }
 
 function readLock(file: string): LockInfo | undefined {
@@ -35,7 +54,7 @@ function readLock(file: string): LockInfo | undefined {
  * process is mid-takeover (retry shortly).
  */
 function tryAcquire(file: string, command: string): LockInfo | 'busy' | null {
-  const info: LockInfo = { pid: process.pid, startedAt: new Date().toISOString(), command };
+  const info: LockInfo = { pid: process.pid, startedAt: new Date().toISOString(), command, procStart: procStartOf(process.pid) };
   // The lock file appears with its whole content (write a private file, then link it into place: link fails
   // with EEXIST like O_EXCL). With openSync('wx') + write, a second process could read the still-empty file,
   // judge it stale and take it over: two writers.
@@ -52,7 +71,7 @@ function tryAcquire(file: string, command: string): LockInfo | 'busy' | null {
     fs.rmSync(tmp, { force: true });
   }
   const holder = readLock(file);
-  if (holder && holder.pid !== process.pid && alive(holder.pid)) return holder;
+  if (holder && holder.pid !== process.pid && holderAlive(holder)) return holder;
   if (!holder && ageMs(file) < 2000) return 'busy'; // unreadable and fresh: not ours to judge yet
   // Stale (dead holder, or unreadable and old). Takers serialise on <lock>.takeover (link = O_EXCL), re-check
   // under it, then rename over the lock (atomic). Without this, two processes that both saw the dead pid would
@@ -69,7 +88,7 @@ function tryAcquire(file: string, command: string): LockInfo | 'busy' | null {
     }
     try {
       const recheck = readLock(file);
-      if (recheck && recheck.pid !== process.pid && alive(recheck.pid)) return recheck;
+      if (recheck && recheck.pid !== process.pid && holderAlive(recheck)) return recheck;
       if (!recheck && fs.existsSync(file) && ageMs(file) < 2000) return 'busy';
       fs.renameSync(tmp, file);
       return null;

@@ -102,3 +102,12 @@ test('a stale lock (dead pid, or an old unreadable file) is taken over', async (
   assert.ok(!fs.existsSync(`${db}.lock`), 'lock released');
   assert.deepEqual(fs.readdirSync(path.dirname(db)).filter((f) => f.includes('.lock')), [], 'no helper files left behind');
 });
+
+test('a lock whose pid now belongs to another process (pid reuse after a crash) is taken over', async () => {
+  const { docs, db } = tree(2);
+  // This test runner is alive, but it did not take the lock: its start time differs from the one recorded.
+  fs.writeFileSync(`${db}.lock`, JSON.stringify({ pid: process.pid, startedAt: new Date(0).toISOString(), command: 'ingest', procStart: '1' }));
+  const r = await runCli(['ingest', docs, '--db', db, '--json'], { cwd: work });
+  assert.equal(r.code, 0, r.stderr);
+  assert.ok(!fs.existsSync(`${db}.lock`), 'lock released');
+});
