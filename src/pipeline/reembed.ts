@@ -24,6 +24,7 @@ export async function reembed(o: IngestOptions): Promise<IngestSummary> {
       removeDb(shadow);
       return summary;
     }
+    carryRunHistory(db, shadow);
     swapIn(shadow, db);
     return summary;
   } catch (err) {
@@ -50,4 +51,23 @@ function swapIn(shadow: string, db: string): void {
 
 function removeDb(file: string): void {
   for (const ext of ['', '-wal', '-shm']) fs.rmSync(file + ext, { force: true });
+}
+
+/** The rebuilt index keeps the old run history, numbered before the re-embed run itself. */
+function carryRunHistory(db: string, shadow: string): void {
+  if (!fs.existsSync(db)) return;
+  const target = new SqliteStore(shadow);
+  try {
+    target.db.prepare('ATTACH DATABASE ? AS old').run(db);
+    target.db.transaction(() => {
+      const { n } = target.db.prepare('SELECT COALESCE(MAX(id), 0) AS n FROM old.runs').get() as { n: number };
+      // Shift in two steps so that no id collides on the way.
+      target.db.prepare('UPDATE runs SET id = -id').run();
+      target.db.prepare('UPDATE runs SET id = -id + ?').run(n);
+      target.db.exec('INSERT INTO runs SELECT * FROM old.runs');
+    })();
+    target.db.exec('DETACH DATABASE old');
+  } finally {
+    target.close();
+  }
 }

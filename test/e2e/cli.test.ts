@@ -150,8 +150,9 @@ test('an index built with other chunk settings is refused with the re-embed comm
   const rebuilt = await runCli(['ingest', dir, '--db', dbx, '--chunk-tokens', '128', '--chunk-overlap', '16', '--reembed', '--json']);
   assert.equal(rebuilt.code, 0, rebuilt.stderr);
   assert.equal(summaryOf(rebuilt.stdout)['indexed'], 1);
-  const st = JSON.parse((await runCli(['status', '--db', dbx, '--json'])).stdout) as { model: { chunkTokens: number } };
+  const st = JSON.parse((await runCli(['status', '--db', dbx, '--json'])).stdout) as { model: { chunkTokens: number }; runs: { command: string }[] };
   assert.equal(st.model.chunkTokens, 128);
+  assert.deepEqual(st.runs.map((r) => r.command), ['ingest --reembed', 'ingest'], 'the run history survives the rebuild');
 });
 
 test('extract prints text with locations and touches no index', async () => {
