@@ -1,5 +1,5 @@
 // Builds what every command needs from its flags: resolved config and a logger.
-import { loadConfig } from '../config/load.js';
+import { loadConfig, explicitConfigKeys } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { createLogger, type Logger } from '../log.js';
 
@@ -15,12 +15,15 @@ export interface GlobalFlags {
 export interface Context {
   config: Config;
   log: Logger;
+  /** Config keys the user set; the rest are defaults that an existing index may override. */
+  explicit: Set<string>;
 }
 
 export function createContext(globals: GlobalFlags, commandFlags: Record<string, unknown> = {}): Context {
   const { config: configFile, ...rest } = globals;
-  const config = loadConfig({ flags: { ...rest, ...commandFlags }, configFile });
+  const input = { flags: { ...rest, ...commandFlags }, configFile };
+  const config = loadConfig(input);
   const level = config.quiet ? 'error' : config.verbose ? 'debug' : 'warn';
   const log = createLogger({ level: config.logFile && !config.quiet ? (config.verbose ? 'debug' : 'info') : level, file: config.logFile });
-  return { config, log };
+  return { config, log, explicit: explicitConfigKeys(input) };
 }

@@ -79,3 +79,10 @@ export function loadConfig(input: LoadConfigInput): Config {
 function dropUndefined(o: Raw): Raw {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
 }
+
+/** Keys the user set (flag, environment or config file), as opposed to defaults. */
+export function explicitConfigKeys(input: LoadConfigInput): Set<string> {
+  const fileRaw = readConfigFile(input.configFile, input.cwd ?? process.cwd());
+  const merged: Raw = { ...fileRaw, ...readEnv(input.env ?? process.env), ...dropUndefined(input.flags) };
+  return new Set(Object.keys(merged).filter((k) => k in configSchema.shape));
+}

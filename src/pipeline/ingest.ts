@@ -33,6 +33,11 @@ export interface IngestOptions {
   retryFailed?: boolean;
   signal?: AbortSignal;
   waitSeconds?: number;
+  /**
+   * Config keys the user set. Model and chunk settings left at their defaults follow an existing index, so a
+   * plain `docproc ingest` keeps working on an index built with --model or --chunk-tokens.
+   */
+  explicitKeys?: Set<string>;
   /** Model download progress, on first use. */
   onDownload?: (e: DownloadProgress) => void;
   /** More files never to ingest (the live index while --reembed builds a shadow). */
@@ -63,6 +68,7 @@ export async function ingest(o: IngestOptions): Promise<IngestSummary> {
   try {
     // A dry run creates nothing: with no index yet, it plans against an empty in-memory one.
     store = new SqliteStore(o.dryRun && !fs.existsSync(o.config.db) ? ':memory:' : o.config.db);
+    if (o.explicitKeys) o = { ...o, config: followIndex(store, o.config, o.explicitKeys) };
     const found = o.paths.map((p) => discover(p, { ignore: o.config.ignore, followSymlinks: o.config.followSymlinks, exclude: [...indexFiles(o.config.db), ...(o.excludeFiles ?? [])] }));
     if (o.dryRun) return finishDryRun(store, found, o, summary, emit, started);
 
@@ -226,4 +232,15 @@ function checkIdentity(store: SqliteStore, want: PipelineIdentity): void {
         `this run uses sha256 ${want.modelSha256.slice(0, 12)} and ${want.chunkTokens}/${want.chunkOverlap}; refusing to mix vectors`,
     );
   }
+}
+
+/** Model and chunk settings the user did not set are taken from the index, when it has them. */
+export function followIndex(store: SqliteStore, config: Config, explicit: Set<string>): Config {
+  const id = store.identity();
+  if (!id) return config;
+  const out = { ...config };
+  if (!explicit.has('model') && !explicit.has('modelDir')) out.model = id.modelName;
+  if (!explicit.has('chunkTokens')) out.chunkTokens = id.chunkTokens;
+  if (!explicit.has('chunkOverlap')) out.chunkOverlap = id.chunkOverlap;
+  return out;
 }

@@ -6,12 +6,16 @@ import type { Logger } from '../log.js';
 import { acquireLock } from './lock.js';
 import { compileGlobs } from './glob.js';
 import { DEFAULT_IGNORES } from './discover.js';
-import { ingest } from './ingest.js';
+import { ingest, followIndex } from './ingest.js';
 import { openEmbedder } from './resources.js';
+import { SqliteStore } from '../store/sqlite/store.js';
+import fs from 'node:fs';
 import type { IngestEvent, IngestSummary } from './events.js';
 import type { Embedder } from './types.js';
 
 export interface WatchOptions {
+  /** Config keys the user set: see IngestOptions.explicitKeys. */
+  explicitKeys?: Set<string>;
   paths: string[];
   config: Config;
   log: Logger;
@@ -33,6 +37,14 @@ export interface SyncEvent {
 export async function watch(o: WatchOptions): Promise<void> {
   const lock = await acquireLock(o.config.db, 'watch');
   const roots = o.paths.map((p) => path.resolve(p));
+  if (o.explicitKeys && fs.existsSync(o.config.db)) {
+    const store = new SqliteStore(o.config.db);
+    try {
+      o = { ...o, config: followIndex(store, o.config, o.explicitKeys) };
+    } finally {
+      store.close();
+    }
+  }
   const embedder = o.embedder ?? (await openEmbedder(o.config, o.log));
   let watcher: FSWatcher | undefined;
   try {

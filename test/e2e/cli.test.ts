@@ -153,6 +153,10 @@ test('an index built with other chunk settings is refused with the re-embed comm
   const st = JSON.parse((await runCli(['status', '--db', dbx, '--json'])).stdout) as { model: { chunkTokens: number }; runs: { command: string }[] };
   assert.equal(st.model.chunkTokens, 128);
   assert.deepEqual(st.runs.map((r) => r.command), ['ingest --reembed', 'ingest'], 'the run history survives the rebuild');
+  // Settings left at their defaults follow the index: a plain re-run works on the rebuilt index.
+  const plain = await runCli(['ingest', dir, '--db', dbx, '--json']);
+  assert.equal(plain.code, 0, plain.stderr);
+  assert.equal(summaryOf(plain.stdout)['unchanged'], 1);
 });
 
 test('extract prints text with locations and touches no index', async () => {

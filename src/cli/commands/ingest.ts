@@ -47,7 +47,7 @@ function waitSeconds(wait: IngestFlags['wait']): number {
 }
 
 export async function run(paths: string[], flags: IngestFlags): Promise<void> {
-  const { config, log } = createContext(flags, configFlags(flags));
+  const { config, log, explicit } = createContext(flags, configFlags(flags));
   if (!paths.length && !flags.reembed) throw new UsageError('ingest needs at least one path', 'usage: docproc ingest <paths...>');
   if (flags.reembed && flags.dryRun) throw new UsageError('--dry-run and --reembed do not combine: a re-embed rebuilds every document', 'preview with: docproc ingest --dry-run <paths...>');
   const stop = installStopSignals(log);
@@ -65,7 +65,7 @@ export async function run(paths: string[], flags: IngestFlags): Promise<void> {
   let summary: IngestSummary;
   try {
     const download = config.json || config.quiet ? undefined : downloadProgress();
-    const common = { config, log, onEvent, onDownload: download?.onProgress, signal: stop.signal, waitSeconds: waitSeconds(flags.wait), retryFailed: flags.retryFailed, prune: flags.prune };
+    const common = { config, log, explicitKeys: explicit, onEvent, onDownload: download?.onProgress, signal: stop.signal, waitSeconds: waitSeconds(flags.wait), retryFailed: flags.retryFailed, prune: flags.prune };
     if (flags.reembed) {
       const { reembed } = await import('../../pipeline/reembed.js');
       summary = await reembed({ ...common, paths });

@@ -17,12 +17,12 @@ interface WatchFlags extends GlobalFlags {
 }
 
 export async function run(paths: string[], flags: WatchFlags): Promise<void> {
-  const { config, log } = createContext(flags, configFlags({ ...flags, failOn: 'failed' }));
+  const { config, log, explicit } = createContext(flags, configFlags({ ...flags, failOn: 'failed' }));
   const stop = installStopSignals(log);
   const { watch } = await import('../../pipeline/watch.js');
   try {
     await watch({
-      paths, config, log, debounceMs: flags.debounce, signal: stop.signal,
+      paths, config, log, explicitKeys: explicit, debounceMs: flags.debounce, signal: stop.signal,
       onEvent: (e) => {
         if (config.json) return writeNdjson(e.event === 'file' ? { ...e, path: displayPath(e.path) } : e);
         if (e.event === 'file') writeLine(`${e.status.padEnd(11)} ${displayPath(e.path)}${e.reason ? `: ${e.reason}` : ''}`);
