@@ -7,9 +7,10 @@ import path from 'node:path';
 import { createRequire } from 'node:module';
 import type { Database } from 'better-sqlite3';
 import { runCli, parseNdjson, summaryOf, tempDir, type CliResult } from '../helpers/cli.js';
+import { loadSqliteDriver } from '../../src/store/sqlite/driver.js';
 
 const require = createRequire(import.meta.url);
-const BetterSqlite = require('better-sqlite3') as typeof import('better-sqlite3');
+const BetterSqlite = loadSqliteDriver();
 const sqliteVec = require('sqlite-vec') as { load(db: Database): void };
 
 const work = tempDir('docproc-incr-');

@@ -4,12 +4,11 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { createRequire } from 'node:module';
 import type { Database } from 'better-sqlite3';
 import { runCli, spawnCli, tempDir } from '../helpers/cli.js';
+import { loadSqliteDriver } from '../../src/store/sqlite/driver.js';
 
-const require = createRequire(import.meta.url);
-const BetterSqlite = require('better-sqlite3') as typeof import('better-sqlite3');
+const BetterSqlite = loadSqliteDriver();
 
 const work = tempDir('docproc-watch-');
 const docs = path.join(work, 'docs');

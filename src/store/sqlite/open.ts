@@ -5,6 +5,7 @@ import { createRequire } from 'node:module';
 import type { Database } from 'better-sqlite3';
 import { DocprocError } from '../../errors.js';
 import { applyMigrations } from './migrations.js';
+import { loadSqliteDriver } from './driver.js';
 
 const require = createRequire(import.meta.url);
 
@@ -12,7 +13,7 @@ export function openDatabase(file: string, opts: { readonly?: boolean } = {}): D
   let BetterSqlite: typeof import('better-sqlite3');
   let vec: { load(db: Database): void };
   try {
-    BetterSqlite = require('better-sqlite3') as typeof import('better-sqlite3');
+    BetterSqlite = loadSqliteDriver();
     vec = require('sqlite-vec') as { load(db: Database): void };
   } catch (err) {
     throw new DocprocError(`cannot load SQLite bindings: ${(err as Error).message}`, {
