@@ -8,6 +8,7 @@ import { createRequire } from 'node:module';
 import type { Database } from 'better-sqlite3';
 import { runCli, parseNdjson, summaryOf, tempDir, type CliResult } from '../helpers/cli.js';
 import { loadSqliteDriver } from '../../src/store/sqlite/driver.js';
+import { keywordPaths } from '../helpers/index-db.js';
 
 const require = createRequire(import.meta.url);
 const BetterSqlite = loadSqliteDriver();
@@ -69,9 +70,7 @@ function dump(): { documents: unknown[]; chunks: unknown[]; vectors: unknown[] }
 function keyword(term: string): string[] {
   const d = openDb();
   try {
-    const rows = d.prepare(`SELECT DISTINCT d.path FROM chunks_fts f JOIN chunks c ON c.id = f.rowid
-      JOIN documents d ON d.id = c.document_id WHERE chunks_fts MATCH ? ORDER BY d.path`).all(term) as { path: string }[];
-    return rows.map((r) => path.relative(docs, r.path));
+    return keywordPaths(d, term, docs);
   } finally {
     d.close();
   }

@@ -7,6 +7,7 @@ import path from 'node:path';
 import type { Database } from 'better-sqlite3';
 import { runCli, spawnCli, tempDir } from '../helpers/cli.js';
 import { loadSqliteDriver } from '../../src/store/sqlite/driver.js';
+import { keywordPaths } from '../helpers/index-db.js';
 
 const BetterSqlite = loadSqliteDriver();
 
@@ -22,9 +23,7 @@ interface Sync { event: 'sync'; trigger: string; changes: number; lagMs: number 
 function keyword(term: string): string[] {
   const d: Database = new BetterSqlite(db, { readonly: true });
   try {
-    const rows = d.prepare(`SELECT DISTINCT d.path FROM chunks_fts f JOIN chunks c ON c.id = f.rowid
-      JOIN documents d ON d.id = c.document_id WHERE chunks_fts MATCH ? ORDER BY d.path`).all(term) as { path: string }[];
-    return rows.map((r) => path.relative(docs, r.path));
+    return keywordPaths(d, term, docs);
   } finally {
     d.close();
   }
