@@ -1,5 +1,5 @@
 // Builds what every command needs from its flags: resolved config and a logger.
-import { loadConfig, explicitConfigKeys } from '../config/load.js';
+import { loadConfig, explicitConfigKeys, unknownEnvWarnings } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { createLogger, type Logger } from '../log.js';
 
@@ -21,9 +21,10 @@ export interface Context {
 
 export function createContext(globals: GlobalFlags, commandFlags: Record<string, unknown> = {}): Context {
   const { config: configFile, ...rest } = globals;
-  const input = { flags: { ...rest, ...commandFlags }, configFile };
+  const input = { flags: { ...rest, ...commandFlags }, configFile, env: process.env };
   const config = loadConfig(input);
   const level = config.quiet ? 'error' : config.verbose ? 'debug' : 'warn';
   const log = createLogger({ level: config.logFile && !config.quiet ? (config.verbose ? 'debug' : 'info') : level, file: config.logFile });
+  for (const w of unknownEnvWarnings(input.env)) log.warn({ variable: w.variable, suggestion: w.suggestion }, w.message);
   return { config, log, explicit: explicitConfigKeys(input) };
 }

@@ -1,39 +1,21 @@
 // Resolves configuration once, at the edge: flags > DOCPROC_* env > config file > defaults.
 import fs from 'node:fs';
 import path from 'node:path';
-import { z } from 'zod';
 import { configSchema, type Config } from './schema.js';
+import { readEnv } from './env.js';
 import { UsageError } from '../errors.js';
+
+export { readEnv, unknownEnvWarnings, configEnvNames, type EnvWarning } from './env.js';
 
 type Raw = Record<string, unknown>;
 
-/** DOCPROC_CHUNK_TOKENS -> chunkTokens, parsed by the key's schema type. */
-export function readEnv(env: NodeJS.ProcessEnv): Raw {
-  const out: Raw = {};
-  for (const [key, schema] of Object.entries(configSchema.shape)) {
-    const name = 'DOCPROC_' + key.replace(/[A-Z]/g, (c) => '_' + c).toUpperCase();
-    const value = env[name];
-    if (value === undefined || value === '') continue;
-    out[key] = coerce(value, schema as z.ZodType);
-  }
-  if (env['DOCPROC_HOME'] && out['home'] === undefined) out['home'] = env['DOCPROC_HOME'];
-  return out;
-}
+/**
+ * Keys holding a file or folder path. A relative one in a config file means "next to this file", so a
+ * project's docproc.config.json works from any working directory; flags and environment stay relative to cwd.
+ */
+export const PATH_KEYS = ['db', 'home', 'logFile', 'modelDir', 'localModelsDir'] as const;
 
-function innerType(schema: z.ZodType): z.ZodType {
-  let s: z.ZodType = schema;
-  while (s instanceof z.ZodDefault || s instanceof z.ZodOptional) s = s.unwrap() as z.ZodType;
-  return s;
-}
-
-function coerce(value: string, schema: z.ZodType): unknown {
-  const inner = innerType(schema);
-  if (inner instanceof z.ZodNumber) return Number(value);
-  if (inner instanceof z.ZodBoolean) return ['1', 'true', 'yes', 'on'].includes(value.toLowerCase());
-  if (inner instanceof z.ZodArray) return value.split(',').map((v) => v.trim()).filter(Boolean);
-  return value;
-}
-
+/** The config file's values, with relative paths (PATH_KEYS) resolved against the file's folder. */
 export function readConfigFile(file: string | undefined, cwd: string): Raw {
   const explicit = file !== undefined;
   const target = path.resolve(cwd, file ?? 'docproc.config.json');
@@ -41,13 +23,24 @@ export function readConfigFile(file: string | undefined, cwd: string): Raw {
     if (explicit) throw new UsageError(`config file not found: ${target}`);
     return {};
   }
+  let raw: Raw;
   try {
     const parsed: unknown = JSON.parse(fs.readFileSync(target, 'utf8'));
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not a JSON object');
-    return parsed as Raw;
+    raw = parsed as Raw;
   } catch (err) {
     throw new UsageError(`invalid config file ${target}: ${(err as Error).message}`);
   }
+  return resolvePaths(raw, path.dirname(target));
+}
+
+function resolvePaths(raw: Raw, dir: string): Raw {
+  const out: Raw = { ...raw };
+  for (const key of PATH_KEYS) {
+    const v = out[key];
+    if (typeof v === 'string' && v !== '' && !path.isAbsolute(v)) out[key] = path.resolve(dir, v);
+  }
+  return out;
 }
 
 export interface LoadConfigInput {
@@ -57,6 +50,7 @@ export interface LoadConfigInput {
   cwd?: string;
 }
 
+/** The resolved config. Reads the config file but writes nothing and logs nothing (see unknownEnvWarnings). */
 export function loadConfig(input: LoadConfigInput): Config {
   const cwd = input.cwd ?? process.cwd();
   const fileRaw = readConfigFile(input.configFile, cwd);

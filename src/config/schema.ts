@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import os from 'node:os';
 import path from 'node:path';
+import { envNameFor } from './env-names.js';
 
 const defaultHome = (): string =>
   path.join(process.env['XDG_CACHE_HOME'] ?? path.join(os.homedir(), '.cache'), 'docproc');
@@ -43,11 +44,13 @@ export const configSchema = z.object({
 export type Config = z.infer<typeof configSchema>;
 export type ConfigKey = keyof Config;
 
-export function describeConfig(): { key: string; description: string; default: unknown }[] {
+/** Every key with its description, default and environment variable (what `docproc config` and the README show). */
+export function describeConfig(): { key: string; description: string; default: unknown; env: string }[] {
   const defaults = configSchema.parse({});
   return Object.entries(configSchema.shape).map(([key, s]) => ({
     key,
     description: (s as z.ZodType).description ?? '',
     default: (defaults as Record<string, unknown>)[key],
+    env: envNameFor(key),
   }));
 }
