@@ -1,8 +1,8 @@
 // The registry of known embedding models: where each can be fetched from and the pinned sha256 of its files.
 //
-// A model's identity is the sha256 of its .onnx file. The same network quantised by two publishers
-// gives different bytes and different vectors, so langchain4j's files (Maven) and Xenova's (Hugging
-// Face) are separate entries, never alternative sources of one entry.
+// A model's identity is the sha256 of its .onnx file. Each publisher's files are a separate entry
+// (langchain4j's on Maven, Xenova's on the Hugging Face hub), never alternative sources of one entry,
+// and every entry pins its file's sha256: a source, hub or mirror, is never the authority on its own bytes.
 
 export type SourceKind = 'hf' | 'maven' | 'local';
 export type Pooling = 'mean' | 'cls';
@@ -31,7 +31,10 @@ export interface RegistryEntry {
   /** Max tokens per sequence, special tokens included (sentence-transformers' max_seq_length). */
   maxTokens: number;
   quantized: boolean;
-  /** Pinned sha256 of the model file; absent where it cannot be pinned (verified against the hub's ETag instead). */
+  /**
+   * Pinned sha256 of the model file. Every built-in entry has one (the registry test checks); an entry
+   * without one would be verified only against what its source claims, and fetching it logs a warning.
+   */
   sha256?: string;
   sizeBytes?: number;
   tokenizerSha256?: string;
@@ -108,21 +111,32 @@ const ENTRIES: readonly RegistryEntry[] = [
   {
     name: 'xenova/all-minilm-l6-v2-q',
     aliases: [],
-    description: 'Xenova/all-MiniLM-L6-v2 model_quantized.onnx (Hugging Face; sha256 checked against the hub ETag)',
+    description: 'Xenova/all-MiniLM-L6-v2 model_quantized.onnx (Hugging Face hub; pinned sha256)',
     dims: 384,
     pooling: 'mean',
     maxTokens: 256,
     quantized: true,
+    // The hub's LFS oid (X-Linked-Etag) of onnx/model_quantized.onnx and the sha256 of tokenizer.json, as
+    // published pinned by several independent projects that fetch these two files. They are the same
+    // bytes as the langchain4j entry above: the jar ships Xenova's export.
+    sha256: 'afdb6f1a0e45b715d0bb9b11772f032c399babd23bfc31fed1c170afc848bdb1',
+    sizeBytes: 22972370,
+    tokenizerSha256: 'da0e79933b9ed51798a3ae27893d3c5fa4a201126cef75586296df9b4d2c62a0',
     hf: { repo: 'Xenova/all-MiniLM-L6-v2', modelFile: 'onnx/model_quantized.onnx', tokenizerFile: 'tokenizer.json' },
   },
   {
     name: 'xenova/bge-small-en-v1.5-q',
     aliases: [],
-    description: 'Xenova/bge-small-en-v1.5 model_quantized.onnx (Hugging Face; sha256 checked against the hub ETag)',
+    description: 'Xenova/bge-small-en-v1.5 model_quantized.onnx (Hugging Face hub; pinned sha256)',
     dims: 384,
     pooling: 'cls',
     maxTokens: 512,
     quantized: true,
+    // As above: onnx/model_quantized.onnx and tokenizer.json of Xenova/bge-small-en-v1.5, byte for byte the
+    // files in the langchain4j bge-small-en-v15-q jar.
+    sha256: '6c9c6101a956d62dfb5e7190c538226c0c5bb9cb27b651234b6df063ee7dbfe4',
+    sizeBytes: 34014426,
+    tokenizerSha256: 'd241a60d5e8f04cc1b2b3e9ef7a4921b27bf526d9f6050ab90f9267a1f9e5c66',
     queryPrefix: BGE_QUERY,
     hf: { repo: 'Xenova/bge-small-en-v1.5', modelFile: 'onnx/model_quantized.onnx', tokenizerFile: 'tokenizer.json' },
   },

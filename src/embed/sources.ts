@@ -34,16 +34,25 @@ function hubEtag(h: Headers): string | undefined {
   return raw?.replace(/^W\//, '').replace(/"/g, '').trim().toLowerCase() || undefined;
 }
 
-/** Downloads one hub file, following the CDN redirect by hand so the hub's own ETag headers are seen. */
-async function hfFile(opts: ModelOptions, repo: string, file: string, dest: string): Promise<string> {
+/**
+ * Downloads one hub file, following the CDN redirect by hand so the hub's own ETag headers are seen.
+ * The ETag only proves the transfer matches what this endpoint claims; the pinned sha256 (checked here
+ * before the download when the ETag is a sha256, and by resolve.ts after it) is what proves the file.
+ */
+async function hfFile(opts: ModelOptions, repo: string, file: string, dest: string, pinnedSha256?: string): Promise<string> {
   const url = `${opts.hfEndpoint.replace(/\/+$/, '')}/${repo}/resolve/main/${file}`;
   const ctx = httpCtx(opts, url);
   let o = await openUrl(url, ctx, { redirect: 'manual' });
   let etag = hubEtag(o.res.headers);
-  for (let hops = 0; o.res.status >= 300 && o.res.status < 400; hops++) {
+  for (let hops = 0; ; hops++) {
+    // The hub names the file's sha256 before the redirect to the CDN: a file that is not the pinned one is refused unread.
+    const notPinned = pinnedSha256 && etag && /^[0-9a-f]{64}$/.test(etag) && etag !== pinnedSha256;
+    const redirect = o.res.status >= 300 && o.res.status < 400;
+    if (!notPinned && !redirect) break;
     const loc = o.res.headers.get('location');
     o.done();
     await o.res.body?.cancel().catch(() => undefined);
+    if (notPinned) throw new SourceFailure(`model sha256 mismatch: ${url} serves ${etag}, expected the pinned ${pinnedSha256}`);
     if (!loc || hops > 5) throw new SourceFailure(`bad redirect from ${url}`);
     o = await openUrl(new URL(loc, url).toString(), ctx, { redirect: 'manual' });
     etag ??= hubEtag(o.res.headers);
@@ -67,7 +76,10 @@ function hfAttempts(entry: RegistryEntry, opts: ModelOptions): Attempt[] {
       kind: 'hf',
       label: `hf ${opts.hfEndpoint}/${hf.repo}`,
       run: async (st) => {
-        await hfFile(opts, hf.repo, hf.modelFile, st.modelPath);
+        if (!entry.sha256) {
+          opts.log.warn({ model: entry.name, repo: hf.repo }, 'no pinned sha256 for this model: verified only against what the hub endpoint claims');
+        }
+        await hfFile(opts, hf.repo, hf.modelFile, st.modelPath, entry.sha256);
         await hfFile(opts, hf.repo, hf.tokenizerFile, st.tokenizerPath);
         return { source: `hf:${opts.hfEndpoint}/${hf.repo}` };
       },

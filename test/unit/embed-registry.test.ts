@@ -15,10 +15,13 @@ test('registry pins langchain4j files and keeps Hugging Face builds as separate 
     assert.ok(names.includes(n), n);
   }
   for (const m of all) {
-    if (m.maven) assert.match(m.sha256 ?? '', /^[0-9a-f]{64}$/, `${m.name} pinned`);
+    assert.match(m.sha256 ?? '', /^[0-9a-f]{64}$/, `${m.name} pinned`);
+    assert.match(m.tokenizerSha256 ?? '', /^[0-9a-f]{64}$/, `${m.name} tokenizer pinned`);
     assert.ok(!(m.maven && m.hf), `${m.name}: one publisher's bytes per entry`);
   }
-  assert.equal(new Set(all.filter((m) => m.sha256).map((m) => m.sha256)).size, all.filter((m) => m.sha256).length);
+  // Entries that pin the same file must describe it the same way, or one file would give two kinds of vectors.
+  const describe = (m: (typeof all)[number]) => JSON.stringify([m.dims, m.pooling, m.maxTokens, m.queryPrefix, m.passagePrefix, m.sizeBytes, m.tokenizerSha256]);
+  for (const a of all) for (const b of all) if (a.sha256 === b.sha256) assert.equal(describe(a), describe(b), `${a.name} vs ${b.name}`);
   const minilm = findModel('all-minilm-l6-v2-q');
   assert.equal(minilm?.maxTokens, 256);
   assert.equal(minilm?.pooling, 'mean');
@@ -28,6 +31,20 @@ test('registry pins langchain4j files and keeps Hugging Face builds as separate 
   assert.equal(bge?.maxTokens, 512);
   assert.equal(bge?.queryPrefix, 'Represent this sentence for searching relevant passages: ');
   assert.equal(findModel('nope'), undefined);
+});
+
+test('xenova/* entries pin the hub files (LFS sha256 of onnx/model_quantized.onnx), not the endpoint ETag', () => {
+  const minilm = findModel('xenova/all-minilm-l6-v2-q')!;
+  assert.equal(minilm.hf?.modelFile, 'onnx/model_quantized.onnx');
+  assert.equal(minilm.sha256, 'afdb6f1a0e45b715d0bb9b11772f032c399babd23bfc31fed1c170afc848bdb1');
+  assert.equal(minilm.sizeBytes, 22972370);
+  assert.equal(minilm.tokenizerSha256, 'da0e79933b9ed51798a3ae27893d3c5fa4a201126cef75586296df9b4d2c62a0');
+  const bge = findModel('xenova/bge-small-en-v1.5-q')!;
+  assert.equal(bge.hf?.modelFile, 'onnx/model_quantized.onnx');
+  assert.equal(bge.sha256, '6c9c6101a956d62dfb5e7190c538226c0c5bb9cb27b651234b6df063ee7dbfe4');
+  assert.equal(bge.sizeBytes, 34014426);
+  assert.equal(bge.tokenizerSha256, 'd241a60d5e8f04cc1b2b3e9ef7a4921b27bf526d9f6050ab90f9267a1f9e5c66');
+  for (const m of [minilm, bge]) assert.doesNotMatch(m.description, /ETag/);
 });
 
 test('sourcesFor follows the caller order, filtered to what the entry has', () => {

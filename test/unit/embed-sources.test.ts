@@ -4,10 +4,13 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pino } from 'pino';
+import type { Logger } from '../../src/log.js';
 import { ModelError } from '../../src/errors.js';
-import { listCachedModels, pullModel, resolveModel } from '../../src/embed/index.js';
+import { findModel, listCachedModels, pullModel, resolveModel } from '../../src/embed/index.js';
+import { commitStaging, createStaging } from '../../src/embed/cache.js';
 import { fetchModel } from '../../src/embed/resolve.js';
-import type { RegistryEntry } from '../../src/embed/registry.js';
+import { cacheDirName, type RegistryEntry } from '../../src/embed/registry.js';
 import { jarRelPath } from '../../src/embed/sources.js';
 import { closedPort, FIXTURES, startServer, tempDir, testOptions } from './embed-helpers.js';
 
@@ -16,8 +19,19 @@ const gitBlob = (b: Buffer): string => createHash('sha1').update(`blob ${b.lengt
 const MODEL = Buffer.from('not really onnx, but bytes the hub would serve '.repeat(2000));
 const TOKENIZER = Buffer.from('{"version":"1.0","model":{}}\n');
 
+/** The hub entry, pinned to the test bytes instead of the real file (which the fake hub cannot serve). */
+const XENOVA = findModel('xenova/all-minilm-l6-v2-q')!;
+const HUB_TEST: RegistryEntry = { ...XENOVA, name: 'test/hub-minilm', sha256: sha256(MODEL), sizeBytes: MODEL.length, tokenizerSha256: sha256(TOKENIZER) };
+
+/** A logger whose lines the test can read. */
+function captureLog(): { log: Logger; lines: () => Array<Record<string, unknown>> } {
+  const out: string[] = [];
+  const log = pino({ level: 'debug', base: undefined }, { write: (l: string) => void out.push(l) });
+  return { log, lines: () => out.map((l) => JSON.parse(l) as Record<string, unknown>) };
+}
+
 /** Serves Xenova/all-MiniLM-L6-v2 like the hub: the model via a 302 to a CDN path, X-Linked-Etag on the hub response. */
-function hubHandler(opts: { modelEtag?: string; status?: number } = {}) {
+function hubHandler(opts: { modelEtag?: string; status?: number; body?: Buffer } = {}) {
   return (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse): void => {
     const u = req.url ?? '';
     if (opts.status) {
@@ -25,7 +39,8 @@ function hubHandler(opts: { modelEtag?: string; status?: number } = {}) {
     } else if (u === '/Xenova/all-MiniLM-L6-v2/resolve/main/onnx/model_quantized.onnx') {
       res.writeHead(302, { location: '/cdn/blob123', 'x-linked-etag': `"${opts.modelEtag ?? sha256(MODEL)}"`, 'x-linked-size': String(MODEL.length) }).end();
     } else if (u === '/cdn/blob123') {
-      res.writeHead(200, { 'content-length': MODEL.length, etag: '"cdn-etag-not-a-hash"' }).end(MODEL);
+      const body = opts.body ?? MODEL;
+      res.writeHead(200, { 'content-length': body.length, etag: '"cdn-etag-not-a-hash"' }).end(body);
     } else if (u === '/Xenova/all-MiniLM-L6-v2/resolve/main/tokenizer.json') {
       res.writeHead(200, { etag: `"${gitBlob(TOKENIZER)}"`, 'content-length': TOKENIZER.length }).end(TOKENIZER);
     } else {
@@ -45,8 +60,9 @@ test('hf: follows the redirect, verifies X-Linked-Etag and the git ETag, records
   try {
     const home = tempDir();
     const progress: number[] = [];
-    const info = await resolveModel(
-      testOptions({ home, model: 'xenova/all-minilm-l6-v2-q', sources: ['hf'], hfEndpoint: srv.url, onProgress: (e) => progress.push(e.receivedBytes) }),
+    const info = await fetchModel(
+      HUB_TEST,
+      testOptions({ home, sources: ['hf'], hfEndpoint: srv.url, onProgress: (e) => progress.push(e.receivedBytes) }),
     );
     assert.equal(info.sha256, sha256(MODEL));
     assert.equal(info.sizeBytes, MODEL.length);
@@ -55,25 +71,111 @@ test('hf: follows the redirect, verifies X-Linked-Etag and the git ETag, records
     assert.ok(progress.length > 0);
     const meta = JSON.parse(readFileSync(join(info.path, 'docproc-model.json'), 'utf8')) as Record<string, unknown>;
     for (const k of ['sha256', 'sizeBytes', 'dims', 'pooling', 'maxTokens', 'source', 'fetchedAt']) assert.ok(k in meta, k);
-    assert.deepEqual(listCachedModels(home).map((m) => m.name), ['xenova/all-minilm-l6-v2-q']);
-    // A second resolve is a cache hit: no more requests.
-    const before = srv.hits.length;
-    await resolveModel(testOptions({ home, model: 'xenova/all-minilm-l6-v2-q', sources: ['hf'], hfEndpoint: srv.url }));
-    assert.equal(srv.hits.length, before);
+    assert.deepEqual(listCachedModels(home).map((m) => m.name), ['test/hub-minilm']);
+    assert.equal(meta['tokenizerSha256'], sha256(TOKENIZER));
+  } finally {
+    await srv.close();
+  }
+});
+
+/** Puts `model` into the cache as the registry's xenova/all-minilm-l6-v2-q, recording `recordedSha256`. */
+async function seedCache(home: string, model: Buffer, recordedSha256: string): Promise<void> {
+  const st = await createStaging(home, XENOVA.name);
+  writeFileSync(st.modelPath, model);
+  writeFileSync(st.tokenizerPath, TOKENIZER);
+  await commitStaging(home, st, {
+    name: XENOVA.name, sha256: recordedSha256, sizeBytes: model.length, dims: 384, pooling: 'mean', maxTokens: 256, source: 'test', fetchedAt: new Date().toISOString(),
+  });
+}
+
+test('hf: a cached model with the pinned sha256 is used without a request; one with another sha256 is not', async () => {
+  const srv = await startServer(hubHandler());
+  try {
+    const home = tempDir();
+    await seedCache(home, MODEL, XENOVA.sha256!);
+    const info = await resolveModel(testOptions({ home, model: XENOVA.name, sources: ['hf'], hfEndpoint: srv.url }));
+    assert.equal(info.sha256, XENOVA.sha256);
+    assert.equal(srv.hits.length, 0);
+    // An entry fetched before the pin (verified only against its endpoint's ETag) is refetched, and the hub's file is refused.
+    const old = tempDir();
+    await seedCache(old, MODEL, sha256(MODEL));
+    await assert.rejects(resolveModel(testOptions({ home: old, model: XENOVA.name, sources: ['hf'], hfEndpoint: srv.url })), /sha256 mismatch/);
+    assert.ok(srv.hits.length > 0);
   } finally {
     await srv.close();
   }
 });
 
 test('hf: a sha256 mismatch is rejected and leaves nothing in the cache', async () => {
-  const srv = await startServer(hubHandler({ modelEtag: 'a'.repeat(64) }));
+  // The hub's ETag is the pinned value, but the bytes it serves are not that file.
+  const srv = await startServer(hubHandler({ body: Buffer.alloc(MODEL.length, 7) }));
+  try {
+    const home = tempDir();
+    await assert.rejects(
+      fetchModel(HUB_TEST, testOptions({ home, sources: ['hf'], hfEndpoint: srv.url })),
+      (e: unknown) => e instanceof ModelError && /sha256 mismatch .*hub says/.test(e.message),
+    );
+    noLeftovers(home);
+  } finally {
+    await srv.close();
+  }
+});
+
+test('hf: xenova/* models are pinned: a hub serving other bytes is rejected even when its own ETag matches them', async () => {
+  assert.match(XENOVA.sha256 ?? '', /^[0-9a-f]{64}$/);
+  // The default handler's X-Linked-Etag is the sha256 of the bytes it serves: self-consistent, but not the pinned file.
+  const srv = await startServer(hubHandler());
   try {
     const home = tempDir();
     await assert.rejects(
       resolveModel(testOptions({ home, model: 'xenova/all-minilm-l6-v2-q', sources: ['hf'], hfEndpoint: srv.url })),
-      (e: unknown) => e instanceof ModelError && /sha256 mismatch/.test(e.message),
+      (e: unknown) => e instanceof ModelError && /sha256 mismatch/.test(e.message) && e.message.includes(XENOVA.sha256!),
     );
     noLeftovers(home);
+    // Refused from the hub's header, before the 23 MB body is read.
+    assert.ok(!srv.hits.includes('/cdn/blob123'), srv.hits.join(', '));
+  } finally {
+    await srv.close();
+  }
+  // A hub that sends a git ETag (not a sha256) for the model: the transfer matches it, the download is
+  // then checked against the pin and refused.
+  const gitEtag = await startServer((req, res) => {
+    const body = req.url?.endsWith('/tokenizer.json') ? TOKENIZER : MODEL;
+    res.writeHead(200, { etag: `"${gitBlob(body)}"`, 'content-length': body.length }).end(body);
+  });
+  try {
+    const home = tempDir();
+    await assert.rejects(
+      resolveModel(testOptions({ home, model: XENOVA.name, sources: ['hf'], hfEndpoint: gitEtag.url })),
+      (e: unknown) => e instanceof ModelError && /model sha256 mismatch: expected afdb6f1a/.test(e.message),
+    );
+    assert.equal(gitEtag.hits.length, 2, 'model and tokenizer downloaded, then refused');
+    noLeftovers(home);
+    const local = tempDir();
+    mkdirSync(join(local, cacheDirName(XENOVA.name)));
+    writeFileSync(join(local, cacheDirName(XENOVA.name), 'model.onnx'), MODEL);
+    writeFileSync(join(local, cacheDirName(XENOVA.name), 'tokenizer.json'), TOKENIZER);
+    // A local copy of the wrong file is refused too.
+    await assert.rejects(
+      resolveModel(testOptions({ home, model: XENOVA.name, sources: ['local'], localModelsDir: local })),
+      /model sha256 mismatch: expected afdb6f1a/,
+    );
+    noLeftovers(home);
+  } finally {
+    await gitEtag.close();
+  }
+});
+
+test('hf: an entry without a pinned sha256 is checked against the ETag and the user is warned', async () => {
+  const srv = await startServer(hubHandler());
+  try {
+    const { log, lines } = captureLog();
+    const unpinned: RegistryEntry = { ...HUB_TEST, sha256: undefined, tokenizerSha256: undefined };
+    const info = await fetchModel(unpinned, testOptions({ home: tempDir(), sources: ['hf'], hfEndpoint: srv.url, log }));
+    assert.equal(info.sha256, sha256(MODEL));
+    const warn = lines().find((l) => l['level'] === 40);
+    assert.match(String(warn?.['msg']), /no pinned sha256/);
+    assert.equal(warn?.['model'], 'test/hub-minilm');
   } finally {
     await srv.close();
   }
@@ -84,12 +186,10 @@ test('hf: 404 falls through to the next source (local folder)', async () => {
   try {
     const home = tempDir();
     const local = tempDir();
-    mkdirSync(join(local, 'xenova--all-minilm-l6-v2-q'));
-    writeFileSync(join(local, 'xenova--all-minilm-l6-v2-q', 'model.onnx'), MODEL);
-    writeFileSync(join(local, 'xenova--all-minilm-l6-v2-q', 'tokenizer.json'), TOKENIZER);
-    const info = await resolveModel(
-      testOptions({ home, model: 'xenova/all-minilm-l6-v2-q', sources: ['hf', 'local'], hfEndpoint: srv.url, localModelsDir: local }),
-    );
+    mkdirSync(join(local, cacheDirName(HUB_TEST.name)));
+    writeFileSync(join(local, cacheDirName(HUB_TEST.name), 'model.onnx'), MODEL);
+    writeFileSync(join(local, cacheDirName(HUB_TEST.name), 'tokenizer.json'), TOKENIZER);
+    const info = await fetchModel(HUB_TEST, testOptions({ home, sources: ['hf', 'local'], hfEndpoint: srv.url, localModelsDir: local }));
     assert.match(info.source, /^local:/);
     assert.equal(srv.hits.length, 1);
   } finally {
@@ -225,12 +325,20 @@ test('pullModel rehashes the cache and refetches a damaged file', async () => {
   const xhome = tempDir();
   const srv = await startServer(hubHandler());
   try {
-    const o = testOptions({ home: xhome, model: 'xenova/all-minilm-l6-v2-q', sources: ['hf'], hfEndpoint: srv.url });
-    const first = await pullModel(o);
+    // A cache entry that records the pinned sha256 but whose file is damaged (same size, other bytes).
+    await seedCache(xhome, MODEL, XENOVA.sha256!);
+    const o = testOptions({ home: xhome, model: XENOVA.name, sources: ['hf'], hfEndpoint: srv.url });
+    // resolveModel trusts the metadata; pullModel rehashes, goes back to the source, and (the fake hub
+    // not having the real file) refuses what it gets rather than keeping or replacing the damaged entry.
+    assert.equal((await resolveModel(o)).sha256, XENOVA.sha256);
+    assert.equal(srv.hits.length, 0);
+    await assert.rejects(pullModel(o), /sha256 mismatch/);
+    assert.ok(srv.hits.length > 0, 'refetched');
+    // A good copy replaces a damaged one: the same flow with the test entry, whose pin the fake hub can serve.
+    const home = tempDir();
+    const first = await fetchModel(HUB_TEST, testOptions({ home, sources: ['hf'], hfEndpoint: srv.url }));
     writeFileSync(join(first.path, 'model.onnx'), Buffer.alloc(MODEL.length, 1));
-    const hits = srv.hits.length;
-    const again = await pullModel(o);
-    assert.ok(srv.hits.length > hits, 'refetched');
+    const again = await fetchModel(HUB_TEST, testOptions({ home, sources: ['hf'], hfEndpoint: srv.url }));
     assert.equal(readFileSync(join(again.path, 'model.onnx')).equals(MODEL), true);
   } finally {
     await srv.close();
