@@ -12,6 +12,11 @@ const num = (v: string): number => {
   if (!Number.isFinite(n)) throw new InvalidArgumentError('not a number');
   return n;
 };
+const ratio = (v: string): number => {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < 0 || n > 1) throw new InvalidArgumentError('not a number from 0 to 1');
+  return n;
+};
 const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
 
 type Action = (...args: unknown[]) => Promise<void>;
@@ -64,6 +69,8 @@ export function buildProgram(): Command {
       .option('--reembed', 'rebuild the whole index (new model or chunk settings) in a shadow copy, then swap it in')
       .option('--dry-run', 'list what would change, touch nothing')
       .option('--no-prune', 'keep documents whose files were deleted')
+      .option('--allow-empty-root', 'let a root that yields no files remove its documents (default: refuse, exit 3)')
+      .option('--max-prune-ratio <x>', 'largest share (0-1) of a root\'s documents one run may remove (default 0.5)', ratio)
       .option('--retry-failed', 'retry failed files even past maxAttempts')
       .addOption(new Option('--fail-on <what>', 'which outcome makes the exit code 3').choices(['failed', 'empty', 'never']).default('failed'))
       .option('--wait [seconds]', 'wait for a locked index instead of exiting 4'),

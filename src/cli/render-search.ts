@@ -8,6 +8,7 @@ import { displayPath } from './output.js';
 export interface SearchHitJson {
   rank: number;
   score: number;
+  similarity?: number;
   path: string;
   chunk: number;
   text: string;
@@ -20,7 +21,8 @@ export interface SearchHitJson {
 
 export function toSearchJson(hits: SearchHit[], opts: { explain?: boolean; cwd?: string } = {}): SearchHitJson[] {
   return hits.map((h) => ({
-    rank: h.rank, score: round(h.score), path: displayPath(h.path, opts.cwd), chunk: h.seq, text: h.text,
+    rank: h.rank, score: round(h.score), ...(h.similarity !== undefined ? { similarity: round(h.similarity) } : {}),
+    path: displayPath(h.path, opts.cwd), chunk: h.seq, text: h.text,
     location: h.location, type: h.type, snippet: h.snippet, highlights: h.highlights,
     ...(opts.explain && h.explain ? { explain: h.explain } : {}),
   }));

@@ -42,6 +42,7 @@ function infoFromMeta(dir: string, m: CacheMeta): ModelInfo {
   return {
     name: m.name,
     sha256: m.sha256,
+    ...(m.tokenizerSha256 ? { tokenizerSha256: m.tokenizerSha256 } : {}),
     sizeBytes: m.sizeBytes,
     dims: m.dims,
     pooling: m.pooling,

@@ -69,6 +69,7 @@ export async function loadModelDir(opts: ModelOptions): Promise<ModelInfo> {
   return {
     name: str(own['name']) ?? basename(dir),
     sha256: await sha256File(modelFile),
+    tokenizerSha256: await sha256File(tokenizerFile),
     sizeBytes: statSync(modelFile).size,
     dims,
     pooling,

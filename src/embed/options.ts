@@ -46,6 +46,8 @@ export interface ModelOptions {
 export interface ModelInfo {
   name: string;
   sha256: string;
+  /** sha256 of tokenizer.json: a different tokenizer changes every vector even with the same weights. */
+  tokenizerSha256?: string;
   sizeBytes: number;
   dims: number;
   pooling: Pooling;

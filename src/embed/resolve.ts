@@ -104,7 +104,7 @@ export function notFoundMessage(entry: RegistryEntry, opts: ModelOptions, tried:
     ...mavenHelp(entry).map((h) => `  - ${h}`),
     ...(entry.hf ? [`  - download ${entry.hf.modelFile} and ${entry.hf.tokenizerFile} from ${opts.hfEndpoint}/${entry.hf.repo} into <dir>/${entry.name}/ and set localModelsDir: <dir> in the docproc config`] : []),
     '  - use a local sentence-transformers ONNX export: --model-dir <dir>   (model .onnx + tokenizer.json)',
-    ...twinsOf(entry).map((t) => `  - or use the same model from another source: --model ${t.name}   (${[t.hf ? 'Hugging Face hub' : '', t.maven ? 'Maven' : ''].filter(Boolean).join(', ')}; a different file, so a different index)`),
+    ...twinsOf(entry).map((t) => `  - or use the same model from another source: --model ${t.name}   (${[t.hf ? 'Hugging Face hub' : '', t.maven ? 'Maven' : ''].filter(Boolean).join(', ')}${t.sha256 && t.sha256 === entry.sha256 ? '; the same file, so the same index' : '; a different file, so a different index'})`),
   ];
   return lines.join('\n');
 }

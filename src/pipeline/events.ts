@@ -21,6 +21,14 @@ export interface PlanEvent {
   action: 'add' | 'update' | 'retry' | 'remove' | 'unchanged';
 }
 
+/** A root whose deletions were held back: `root-empty` (unmounted share?) or `prune-limit`. */
+export interface RootEvent {
+  event: 'root';
+  path: string;
+  status: 'failed';
+  reason: string;
+}
+
 export interface ProgressEvent {
   event: 'progress';
   done: number;
@@ -50,14 +58,16 @@ export interface IngestSummary {
   durationMs: number;
   dryRun: boolean;
   interrupted: boolean;
+  /** Roots whose deletions were held back (see RootEvent): the run exits 3. */
+  rootFailures: number;
 }
 
-export type IngestEvent = FileEvent | PlanEvent | ProgressEvent | IngestSummary;
+export type IngestEvent = FileEvent | PlanEvent | RootEvent | ProgressEvent | IngestSummary;
 
 export function emptySummary(): IngestSummary {
   return {
     event: 'summary', runId: null, indexed: 0, updated: 0, unchanged: 0, moved: 0, removed: 0, skipped: 0, empty: 0,
     failed: 0, quarantined: 0, retried: 0, chunks: 0, embedded: 0, reused: 0, modelCalls: 0, writes: 0, durationMs: 0,
-    dryRun: false, interrupted: false,
+    dryRun: false, interrupted: false, rootFailures: 0,
   };
 }

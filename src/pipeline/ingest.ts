@@ -8,6 +8,8 @@ import { Chunker } from '../chunk/chunker.js';
 import { ExtractPool } from '../extract/pool.js';
 import { extractorVersions } from '../extract/index.js';
 import { SqliteStore, type DocumentRow } from '../store/sqlite/store.js';
+import { embedderIdentity, identityOf, type EmbeddingIdentity } from '../store/identity.js';
+import { rootGuardReason } from './root-guard.js';
 import { acquireLock, type IndexLock } from './lock.js';
 import { discover, type Discovered } from './discover.js';
 import { planFile, type Action } from './plan.js';
@@ -16,8 +18,9 @@ import { BatchEmbedder } from './batch-embedder.js';
 import { sha256File, type PipelineIdentity } from './fingerprint.js';
 import { openEmbedder, extractOptionsFromConfig, resolveModelInfo, extractSettingsKey } from './resources.js';
 import type { DownloadProgress } from '../embed/index.js';
-import { IndexMismatchError, UsageError } from '../errors.js';
-import { emptySummary, type IngestEvent, type IngestSummary, type FileEvent } from './events.js';
+import { UsageError } from '../errors.js';
+import type { ModelInfo } from '../embed/options.js';
+import { emptySummary, type IngestEvent, type IngestSummary, type FileEvent, type RootEvent } from './events.js';
 import { ProgressMeter } from './progress.js';
 import type { Embedder, SourceFile } from './types.js';
 
@@ -45,6 +48,10 @@ export interface IngestOptions {
   /** Watch mode already holds the index lock. */
   lockHeld?: boolean;
   command?: string;
+  /** Prune a root that yielded no files although the index holds documents under it (default: refuse). */
+  allowEmptyRoot?: boolean;
+  /** Largest share of a root's documents one run may remove (default 0.5). */
+  maxPruneRatio?: number;
 }
 
 interface WorkItem {
@@ -66,17 +73,21 @@ export async function ingest(o: IngestOptions): Promise<IngestSummary> {
   let pool: ExtractPool | undefined;
   let ownEmbedder: Embedder | undefined;
   try {
-    // A dry run creates nothing: with no index yet, it plans against an empty in-memory one.
-    store = new SqliteStore(o.dryRun && !fs.existsSync(o.config.db) ? ':memory:' : o.config.db);
+    // A dry run creates and writes nothing: it reads an existing index read-only, or plans against an empty one.
+    store = o.dryRun
+      ? new SqliteStore(fs.existsSync(o.config.db) ? o.config.db : ':memory:', { readonly: fs.existsSync(o.config.db) })
+      : new SqliteStore(o.config.db);
     if (o.explicitKeys) o = { ...o, config: followIndex(store, o.config, o.explicitKeys) };
     const found = o.paths.map((p) => discover(p, { ignore: o.config.ignore, followSymlinks: o.config.followSymlinks, exclude: [...indexFiles(o.config.db), ...(o.excludeFiles ?? [])] }));
-    if (o.dryRun) return finishDryRun(store, found, o, summary, emit, started);
 
     // Resolve the model's identity cheaply (cache metadata); load the ONNX session only if a file needs it.
-    const model = o.embedder ?? (await resolveModelInfo(o.config, log, o.onDownload));
-    const modelSha256 = 'modelSha256' in model ? model.modelSha256 : model.sha256;
-    const identity: PipelineIdentity = { modelSha256, chunkTokens: o.config.chunkTokens, chunkOverlap: o.config.chunkOverlap, extractorVersions, extractSettings: extractSettingsKey(o.config) };
-    checkIdentity(store, identity);
+    // A dry run checks the same identity, so it never promises work that the real run would refuse.
+    const wanted = o.dryRun && !store.identity() ? undefined : await runIdentity(o, log);
+    if (wanted) store.checkIdentity(wanted);
+    const identity: PipelineIdentity = { modelSha256: wanted?.modelSha256 ?? '', chunkTokens: o.config.chunkTokens, chunkOverlap: o.config.chunkOverlap, extractorVersions, extractSettings: extractSettingsKey(o.config) };
+    if (o.dryRun) return finishDryRun(store, found, o, identity, summary, emit, started);
+
+    store.recordRoots(found.map((f) => ({ path: f.singleFile ? f.files[0]!.absPath : f.root, kind: f.singleFile ? 'file' : 'folder' })));
     const runId = store.runs.start(o.command ?? 'ingest', found.map((f) => f.root));
     summary.runId = runId;
     const failures: { path: string; status: string; reason: string }[] = [];
@@ -85,12 +96,17 @@ export async function ingest(o: IngestOptions): Promise<IngestSummary> {
       if ((e.status === 'failed' || e.status === 'quarantined') && e.reason) failures.push({ path: e.path, status: e.status, reason: e.reason });
       emit(e);
     };
-    const { work, missing } = planAll(store, found, o, identity, record);
+    const { work, missing, guarded } = planAll(store, found, o, identity, record);
+    for (const g of guarded) {
+      summary.rootFailures++;
+      failures.push({ path: g.path, status: 'failed', reason: g.reason });
+      emit(g);
+    }
     await detectMoves(store, work, missing, record, log);
     let batcher: BatchEmbedder | undefined;
     if (work.length) {
       const embedder = o.embedder ?? (ownEmbedder = await openEmbedder(o.config, log));
-      store.bindIdentity({ modelName: embedder.modelName, modelSha256: embedder.modelSha256, dims: embedder.dims, chunkTokens: o.config.chunkTokens, chunkOverlap: o.config.chunkOverlap });
+      store.bindIdentity(embedderIdentity(embedder, o.config));
       pool = new ExtractPool({ size: o.config.workers, timeoutMs: o.config.fileTimeoutMs, maxMemoryMB: o.config.workerMemoryMB, extractOptions: extractOptionsFromConfig(o.config), log });
       batcher = new BatchEmbedder(embedder, o.config.batchSize);
       const deps = { store, pool, chunker: new Chunker(embedder, o.config), embedder: batcher, identity, signal: o.signal };
@@ -137,9 +153,18 @@ export async function ingest(o: IngestOptions): Promise<IngestSummary> {
   }
 }
 
-function planAll(store: SqliteStore, found: Discovered[], o: IngestOptions, identity: PipelineIdentity, record: (e: FileEvent) => void): { work: WorkItem[]; missing: Map<string, DocumentRow> } {
+interface Plan {
+  work: WorkItem[];
+  missing: Map<string, DocumentRow>;
+  /** Roots whose deletions were held back (empty root, too many at once): failures of the run. */
+  guarded: RootEvent[];
+}
+
+function planAll(store: SqliteStore, found: Discovered[], o: IngestOptions, identity: PipelineIdentity, record: (e: FileEvent) => void): Plan {
   const work: WorkItem[] = [];
   const missing = new Map<string, DocumentRow>();
+  const guarded: RootEvent[] = [];
+  const foundPaths = new Set(found.flatMap((d) => d.files.map((f) => f.absPath)));
   const seen = new Set<string>();
   // What could not be looked at this time (an unreadable folder, a dangling link) is not gone: never prune it.
   const unseen = found.flatMap((d) => d.skipped.filter((s) => s.reason !== 'ignored').map((s) => s.path));
@@ -155,11 +180,20 @@ function planAll(store: SqliteStore, found: Discovered[], o: IngestOptions, iden
       if (action === 'unchanged') record({ event: 'file', path: file.absPath, status: 'unchanged', ...(prev?.status === 'failed' || prev?.status === 'quarantined' ? { reason: `still ${prev.status} after ${prev.attempts} attempts: ${prev.reason ?? ''}; use --retry-failed` } : {}) });
       else work.push({ file, prev, action });
     }
-    if (!d.singleFile) for (const [p, doc] of known) if (!shielded(p)) missing.set(p, doc);
+    if (d.singleFile) continue;
+    const gone = [...known].filter(([p]) => !shielded(p) && !foundPaths.has(p));
+    const reason = rootGuardReason(
+      { root: d.root, found: d.files.length, known: known.size, missing: gone.length },
+      { allowEmptyRoot: !!o.allowEmptyRoot, maxPruneRatio: o.maxPruneRatio ?? 0.5 },
+    );
+    if (reason) guarded.push({ event: 'root', path: d.root, status: 'failed', reason });
+    else for (const [p, doc] of gone) missing.set(p, doc);
   }
   // Roots may overlap (a and a/sub): a file seen under any root is not missing.
   for (const p of seen) missing.delete(p);
-  return { work, missing };
+  // A guarded root shields everything under it, even from an overlapping root's pruning.
+  for (const g of guarded) for (const p of [...missing.keys()]) if (p === g.path || p.startsWith(g.path + '/')) missing.delete(p);
+  return { work, missing, guarded };
 }
 
 /** A new path whose content equals a vanished indexed document is a rename: re-point, don't re-embed. */
@@ -186,9 +220,8 @@ async function detectMoves(store: SqliteStore, work: WorkItem[], missing: Map<st
   }
 }
 
-function finishDryRun(store: SqliteStore, found: Discovered[], o: IngestOptions, summary: IngestSummary, emit: (e: IngestEvent) => void, started: number): IngestSummary {
-  const identity = { modelSha256: store.identity()?.modelSha256 ?? '', chunkTokens: o.config.chunkTokens, chunkOverlap: o.config.chunkOverlap, extractorVersions, extractSettings: extractSettingsKey(o.config) };
-  const { work, missing } = planAll(store, found, o, identity, (e) => {
+function finishDryRun(store: SqliteStore, found: Discovered[], o: IngestOptions, identity: PipelineIdentity, summary: IngestSummary, emit: (e: IngestEvent) => void, started: number): IngestSummary {
+  const { work, missing, guarded } = planAll(store, found, o, identity, (e) => {
     if (e.status === 'unchanged') summary.unchanged++;
     emit({ event: 'plan', path: e.path, action: 'unchanged' });
   });
@@ -201,6 +234,10 @@ function finishDryRun(store: SqliteStore, found: Discovered[], o: IngestOptions,
   if (o.prune !== false) for (const doc of missing.values()) {
     emit({ event: 'plan', path: doc.path, action: 'remove' });
     summary.removed++;
+  }
+  for (const g of guarded) {
+    summary.rootFailures++;
+    emit(g);
   }
   summary.durationMs = Date.now() - started;
   return summary;
@@ -222,16 +259,11 @@ function indexFiles(db: string): string[] {
   return [db, `${db}-wal`, `${db}-shm`, `${db}.lock`];
 }
 
-/** Refuses early, before any work, when the index was built with another model or chunking. */
-function checkIdentity(store: SqliteStore, want: PipelineIdentity): void {
-  const have = store.identity();
-  if (!have) return;
-  if (have.modelSha256 !== want.modelSha256 || have.chunkTokens !== want.chunkTokens || have.chunkOverlap !== want.chunkOverlap) {
-    throw new IndexMismatchError(
-      `index ${store.file} was built with model ${have.modelName} (sha256 ${have.modelSha256.slice(0, 12)}) and ${have.chunkTokens}/${have.chunkOverlap}-token chunks; ` +
-        `this run uses sha256 ${want.modelSha256.slice(0, 12)} and ${want.chunkTokens}/${want.chunkOverlap}; refusing to mix vectors`,
-    );
-  }
+/** The embedding identity this run would write, known before the ONNX session is loaded where possible. */
+async function runIdentity(o: IngestOptions, log: Logger): Promise<EmbeddingIdentity> {
+  if (o.embedder) return embedderIdentity(o.embedder, o.config);
+  const info: ModelInfo = await resolveModelInfo(o.config, log, o.onDownload);
+  return identityOf(info, o.config);
 }
 
 /** Model and chunk settings the user did not set are taken from the index, when it has them. */

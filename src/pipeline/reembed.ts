@@ -1,7 +1,8 @@
 // --reembed: rebuild the index in a shadow file and swap it in atomically; searches use the old one meanwhile.
 import fs from 'node:fs';
-import { SqliteStore } from '../store/sqlite/store.js';
-import { UsageError } from '../errors.js';
+import path from 'node:path';
+import { SqliteStore, type Root } from '../store/sqlite/store.js';
+import { DocprocError, ExitCode, UsageError } from '../errors.js';
 import { acquireLock } from './lock.js';
 import { ingest, type IngestOptions } from './ingest.js';
 import type { IngestSummary } from './events.js';
@@ -11,19 +12,14 @@ export async function reembed(o: IngestOptions): Promise<IngestSummary> {
   const lock = await acquireLock(db, 'ingest --reembed', o.waitSeconds, o.signal);
   const shadow = `${db}.reembed-${process.pid}`;
   try {
-    let roots = o.paths;
-    if (!roots.length) {
-      const old = new SqliteStore(db);
-      roots = old.roots().filter((r) => fs.existsSync(r));
-      old.close();
-      if (!roots.length) throw new UsageError('nothing to re-embed: the index has no roots', 'usage: docproc ingest --reembed <paths...>');
-    }
+    const roots = rootsToRebuild(db, o);
     removeDb(shadow);
     const summary = await ingest({ ...o, paths: roots, config: { ...o.config, db: shadow }, lockHeld: true, command: 'ingest --reembed', excludeFiles: ['', '-wal', '-shm', '.lock'].map((ext) => db + ext) });
     if (summary.interrupted) {
       removeDb(shadow);
       return summary;
     }
+    if (!o.allowEmptyRoot) refuseLostRoots(db, shadow, roots);
     carryRunHistory(db, shadow);
     swapIn(shadow, db);
     return summary;
@@ -32,6 +28,55 @@ export async function reembed(o: IngestOptions): Promise<IngestSummary> {
     throw err;
   } finally {
     lock.release();
+  }
+}
+
+/**
+ * Every root the index was built from, plus any newly named: a re-embed rebuilds the whole index, so a root left
+ * out would vanish at the swap. A named file stays a file root (never its whole folder).
+ */
+function rootsToRebuild(db: string, o: IngestOptions): string[] {
+  const recorded = fs.existsSync(db) ? readRoots(db) : [];
+  const roots = [...recorded.map((r) => r.path)];
+  for (const p of o.paths.map((p) => path.resolve(p))) if (!roots.includes(p)) roots.push(p);
+  if (!roots.length) throw new UsageError('nothing to re-embed: the index has no roots', 'usage: docproc ingest --reembed <paths...>');
+  const missing = roots.filter((r) => !fs.existsSync(r));
+  if (missing.length && !o.allowEmptyRoot) {
+    throw new DocprocError(`cannot re-embed: root${missing.length > 1 ? 's' : ''} ${missing.join(', ')} ${missing.length > 1 ? 'are' : 'is'} missing (unmounted?); the index is unchanged`, {
+      code: 'root-missing',
+      exitCode: ExitCode.someFailed,
+      hint: 'mount it and run again, or pass --allow-empty-root to drop its documents from the rebuilt index',
+    });
+  }
+  return roots.filter((r) => fs.existsSync(r));
+}
+
+/** A root that held documents but came back empty (an unmounted share) must not empty the index at the swap. */
+function refuseLostRoots(db: string, shadow: string, roots: string[]): void {
+  if (!fs.existsSync(db)) return;
+  const before = new SqliteStore(db, { readonly: true });
+  const after = new SqliteStore(shadow, { readonly: true });
+  try {
+    const lost = roots.filter((r) => before.documentsUnder(r).length > 0 && after.documentsUnder(r).length === 0);
+    if (lost.length) {
+      throw new DocprocError(`root-empty: ${lost.join(', ')} yielded no files but the index holds documents under it (an unmounted share?); the index is unchanged`, {
+        code: 'root-empty',
+        exitCode: ExitCode.someFailed,
+        hint: 'mount it and run again, or pass --allow-empty-root if it really is empty now',
+      });
+    }
+  } finally {
+    before.close();
+    after.close();
+  }
+}
+
+function readRoots(db: string): Root[] {
+  const old = new SqliteStore(db, { readonly: true });
+  try {
+    return old.roots();
+  } finally {
+    old.close();
   }
 }
 

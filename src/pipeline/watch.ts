@@ -50,7 +50,10 @@ export async function watch(o: WatchOptions): Promise<void> {
   try {
     const sync = async (trigger: SyncEvent['trigger'], changes: number, firstChangeAt: number | null): Promise<void> => {
       if (o.signal.aborted) return;
-      const summary = await ingest({ paths: roots, config: o.config, log: o.log, embedder, lockHeld: true, command: 'watch', signal: o.signal, onEvent: (e) => e.event === 'file' && e.status !== 'unchanged' && o.onEvent?.(e) });
+      const summary = await ingest({ paths: roots, config: o.config, log: o.log, embedder, lockHeld: true, command: 'watch', signal: o.signal, onEvent: (e) => {
+        if (e.event === 'file' && e.status !== 'unchanged') o.onEvent?.(e);
+        else if (e.event === 'root') o.log.warn({ root: e.path, reason: e.reason }, 'deletions held back');
+      } });
       const lagMs = firstChangeAt === null ? null : Date.now() - firstChangeAt;
       o.log.info({ trigger, changes, lagMs, indexed: summary.indexed, updated: summary.updated, removed: summary.removed, moved: summary.moved, failed: summary.failed }, 'watch sync');
       o.onEvent?.({ event: 'sync', trigger, changes, lagMs, summary });

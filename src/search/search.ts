@@ -1,9 +1,10 @@
 // searchIndex: keyword (FTS5 bm25), vector (sqlite-vec) or hybrid retrieval over a SqliteStore.
 import type { Embedder, Loc } from '../pipeline/types.js';
 import type { SqliteStore } from '../store/sqlite/store.js';
-import { DocprocError, IndexMismatchError, UsageError } from '../errors.js';
+import { DocprocError, UsageError } from '../errors.js';
+import { embedderIdentity } from '../store/identity.js';
 import {
-  chunkRows, countChunks, hasVectorTable, keywordCandidates, vectorCandidates, type Candidate,
+  chunkRows, chunkSimilarity, countChunks, hasVectorTable, keywordCandidates, vectorCandidates, MAX_VECTOR_CANDIDATES, type Candidate,
 } from '../store/sqlite/search.js';
 import { allowedDocumentIds } from './filters.js';
 import { buildMatchExpression, queryTerms } from './fts-query.js';
@@ -18,8 +19,11 @@ const CHUNKS_PER_DOCUMENT_CANDIDATE = 4;
 export interface SearchOptions {
   /** Override the measured default fusion (the retrieval benchmark sweeps these). */
   fusion?: FusionOptions;
+  /** Told when a search had to consider fewer candidates than asked for (vec0 caps k). */
+  onWarning?: (message: string) => void;
 }
 
+/** Every search reads one consistent snapshot: a writer committing during the query embedding is invisible. */
 export async function searchIndex(
   store: SqliteStore,
   embedder: Embedder | null,
@@ -27,6 +31,10 @@ export async function searchIndex(
   opts: SearchOptions = {},
 ): Promise<SearchHit[]> {
   validate(q);
+  return store.snapshot(() => searchSnapshot(store, embedder, q, opts));
+}
+
+async function searchSnapshot(store: SqliteStore, embedder: Embedder | null, q: SearchQuery, opts: SearchOptions): Promise<SearchHit[]> {
   const db = store.db;
   if (countChunks(db) === 0) {
     throw new DocprocError('nothing indexed yet', { code: 'empty-index', hint: 'run docproc ingest <paths>' });
@@ -39,6 +47,10 @@ export async function searchIndex(
   const byDocument = q.groupBy === 'document';
   const want = Math.max(q.candidates ?? DEFAULT_CANDIDATES, q.limit);
   const chunkLimit = byDocument ? want * CHUNKS_PER_DOCUMENT_CANDIDATE : want;
+  const vectorLimit = Math.min(chunkLimit, MAX_VECTOR_CANDIDATES);
+  if (needsVectors && vectorLimit < chunkLimit) {
+    opts.onWarning?.(`only the ${MAX_VECTOR_CANDIDATES} nearest chunks are considered (sqlite-vec's limit); asked for ${chunkLimit}`);
+  }
 
   // The model runs off the main thread: start it first so the FTS query overlaps with it.
   const queryVector = needsVectors ? embedder!.embed([q.text], 'query') : null;
@@ -50,8 +62,9 @@ export async function searchIndex(
   let vector: Candidate[] = [];
   if (queryVector) {
     const [qv] = await queryVector;
-    vector = vectorCandidates(db, qv!, allowed, chunkLimit);
+    vector = vectorCandidates(db, qv!, allowed, vectorLimit);
   }
+  const vectorOf = queryVector ? (await queryVector)[0]! : null;
 
   const keyOf = (c: Candidate): number => (byDocument ? c.documentId : c.chunkId);
   const kwList = rankList(keyword, keyOf, want);
@@ -61,20 +74,39 @@ export async function searchIndex(
   const chunkFused = byDocument ? new Map(fuse(rankList(keyword, (c) => c.chunkId, chunkLimit).list,
     rankList(vector, (c) => c.chunkId, chunkLimit).list, opts.fusion ?? DEFAULT_FUSION).map((f) => [f.key, f.fused])) : null;
 
-  const picked: { f: Fused; chunkId: number; score: number }[] = [];
+  const picked: Picked[] = [];
   for (const f of fused) {
-    const score = q.mode === 'keyword' ? f.keywordScore! : q.mode === 'vector' ? f.vectorScore! : f.fused;
-    if (q.minScore !== undefined && score < q.minScore) continue;
     const kwChunk = kwList.chunkOf.get(f.key);
     const vecChunk = vecList.chunkOf.get(f.key);
     let chunkId = (kwChunk ?? vecChunk)!;
     if (chunkFused && kwChunk !== undefined && vecChunk !== undefined) {
       chunkId = (chunkFused.get(vecChunk) ?? 0) > (chunkFused.get(kwChunk) ?? 0) ? vecChunk : kwChunk;
     }
-    picked.push({ f, chunkId, score });
+    // The cosine of the result to the query: its vector score, or (a keyword-only hit) its chunk's own cosine.
+    const similarity = vectorOf ? (f.vectorScore ?? chunkSimilarity(db, chunkId, vectorOf)) : undefined;
+    const score = q.mode === 'keyword' ? f.keywordScore! : q.mode === 'vector' ? f.vectorScore! : f.fused;
+    if (q.minScore !== undefined && minScoreBasis(q.mode, score, similarity) < q.minScore) continue;
+    picked.push({ f, chunkId, score, similarity });
     if (picked.length >= q.limit) break;
   }
   return toHits(store, picked, q);
+}
+
+interface Picked {
+  f: Fused;
+  chunkId: number;
+  score: number;
+  similarity?: number;
+}
+
+/**
+ * What --min-score compares against. The fused hybrid score is min-max normalised per query (the best vector
+ * hit always gets at least alpha), so it ranks within a query but means nothing across queries; the cosine
+ * similarity does, so hybrid thresholds apply to it. Keyword mode compares BM25, vector mode the cosine.
+ */
+function minScoreBasis(mode: SearchQuery['mode'], score: number, similarity: number | undefined): number {
+  if (mode === 'hybrid') return similarity ?? -Infinity;
+  return score;
 }
 
 function validate(q: SearchQuery): void {
@@ -89,13 +121,9 @@ function checkEmbedder(store: SqliteStore, embedder: Embedder | null): void {
     throw new DocprocError('the index has no vectors', { code: 'no-vectors', hint: 'search with --mode keyword, or re-run docproc ingest' });
   }
   if (!embedder) throw new Error(`searchIndex: mode needs an embedder`);
-  if (identity.modelSha256 !== embedder.modelSha256 || identity.dims !== embedder.dims) {
-    throw new IndexMismatchError(
-      `the index was built with model ${identity.modelName} (sha256 ${identity.modelSha256.slice(0, 12)}), ` +
-        `not ${embedder.modelName} (${embedder.modelSha256.slice(0, 12)})`,
-      `search with --model ${identity.modelName}, or rebuild the index with: docproc ingest --reembed`,
-    );
-  }
+  // The same check as ingest's; chunk settings do not change a query vector, so the index's are taken.
+  store.checkIdentity(embedderIdentity(embedder, identity),
+    `search with --model ${identity.modelName} (or unset DOCPROC_MODEL / the config file's model), or rebuild the index with: docproc ingest --reembed`);
 }
 
 /** Deduplicates candidates by key (the first, best, chunk per key wins) and keeps the top `limit`. */
@@ -113,15 +141,16 @@ function rankList(cands: Candidate[], keyOf: (c: Candidate) => number, limit: nu
   return { list, chunkOf };
 }
 
-function toHits(store: SqliteStore, picked: { f: Fused; chunkId: number; score: number }[], q: SearchQuery): SearchHit[] {
+function toHits(store: SqliteStore, picked: Picked[], q: SearchQuery): SearchHit[] {
   const rows = chunkRows(store.db, picked.map((p) => p.chunkId));
   const terms = queryTerms(q.text);
-  return picked.map(({ f, chunkId, score }, i) => {
+  return picked.map(({ f, chunkId, score, similarity }, i) => {
     const row = rows.get(chunkId)!;
     const { snippet, highlights } = makeSnippet(row.text, terms);
     const hit: SearchHit = {
       rank: i + 1, score, path: row.path, relPath: row.relPath, documentId: row.documentId, chunkId,
       seq: row.seq, text: row.text, location: JSON.parse(row.loc) as Loc, type: row.type, snippet, highlights,
+      ...(similarity !== undefined ? { similarity } : {}),
     };
     if (q.explain) {
       hit.explain = { keywordRank: f.keywordRank, keywordScore: f.keywordScore, vectorRank: f.vectorRank, vectorScore: f.vectorScore, fused: f.fused };

@@ -14,7 +14,10 @@ export interface SearchQuery {
   types?: string[];
   /** Only documents whose file was modified at or after this instant. */
   since?: Date;
-  /** Drop hits whose final score (the fused score in hybrid mode) is below this. */
+  /**
+   * Drop hits below this: BM25 in keyword mode, cosine similarity in vector and hybrid mode (the fused
+   * hybrid score is normalised per query, so a threshold on it would mean nothing across queries).
+   */
   minScore?: number;
   groupBy: GroupBy;
   explain?: boolean;
@@ -47,5 +50,7 @@ export interface SearchHit {
   snippet: string;
   /** [start, end) ranges in `snippet`. */
   highlights: [number, number][];
+  /** Cosine similarity of the hit to the query (vector and hybrid modes): comparable across queries. */
+  similarity?: number;
   explain?: SearchExplain;
 }

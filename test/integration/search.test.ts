@@ -152,3 +152,41 @@ test('useful errors: empty index, empty query, model mismatch', async () => {
   assert.equal((await searchIndex(full.store, null, q('hello', { mode: 'keyword' })))[0]?.relPath, 'a.txt');
   full.store.close();
 });
+
+/** An embedder whose query waits until released: the window in which a writer commits during a search. */
+class GatedEmbedder extends FakeEmbedder {
+  gate: Promise<void> = Promise.resolve();
+  started: () => void = () => {};
+  override async embed(texts: string[], kind: 'query' | 'passage'): Promise<Float32Array[]> {
+    if (kind === 'query') {
+      this.started();
+      await this.gate;
+    }
+    return super.embed(texts, kind);
+  }
+}
+
+test('a search reads one snapshot: a writer deleting every chunk during the query embedding changes nothing', async () => {
+  const embedder = new GatedEmbedder(512);
+  const { store } = makeStore([
+    { rel: 'a.txt', chunks: ['the lighthouse keeper logs every passing ship'] },
+    { rel: 'b.txt', chunks: ['ships pass the lighthouse at night'] },
+    ...filler,
+  ], embedder);
+  let release!: () => void;
+  embedder.gate = new Promise<void>((r) => (release = r));
+  const started = new Promise<void>((r) => (embedder.started = r));
+  const pending = searchIndex(store, embedder, q('lighthouse ships'));
+  await started;
+  // Another connection (watch or ingest) removes the documents the keyword side has already found.
+  const writer = new SqliteStore(store.file);
+  for (const p of ['a.txt', 'b.txt', ...filler.map((f) => f.rel)]) writer.removeDocument(path.join(path.dirname(store.file), 'root', p));
+  writer.close();
+  release();
+  const hits = await pending;
+  assert.deepEqual(new Set(hits.slice(0, 2).map((h) => h.relPath)), new Set(['a.txt', 'b.txt']));
+  for (const h of hits) assert.equal(typeof h.text, 'string');
+  // The next search sees the writer's commit.
+  await assert.rejects(searchIndex(store, embedder, q('lighthouse ships')), /nothing indexed yet/);
+  store.close();
+});

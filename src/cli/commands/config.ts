@@ -8,7 +8,6 @@ export async function run(flags: GlobalFlags): Promise<void> {
   const { config } = createContext(flags);
   const rows = describeConfig().map((d) => ({
     ...d,
-    env: 'DOCPROC_' + d.key.replace(/[A-Z]/g, (c) => '_' + c).toUpperCase(),
     value: (config as Record<string, unknown>)[d.key],
   }));
   if (config.json) return writeJson(rows);

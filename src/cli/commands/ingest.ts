@@ -26,6 +26,8 @@ interface IngestFlags extends GlobalFlags {
   dryRun?: boolean;
   prune?: boolean;
   retryFailed?: boolean;
+  allowEmptyRoot?: boolean;
+  maxPruneRatio?: number;
   failOn: 'failed' | 'empty' | 'never';
   wait?: boolean | string;
 }
@@ -53,9 +55,13 @@ export async function run(paths: string[], flags: IngestFlags): Promise<void> {
   const stop = installStopSignals(log);
   const spinner = config.json || config.quiet ? null : startSpinner('ingesting');
   const onEvent = (e: IngestEvent): void => {
-    if (config.json) return writeNdjson(e.event === 'file' || e.event === 'plan' ? { ...e, path: displayPath(e.path) } : e);
+    if (config.json) return writeNdjson(e.event === 'file' || e.event === 'plan' || e.event === 'root' ? { ...e, path: displayPath(e.path) } : e);
     if (e.event === 'progress') spinner?.update(`${e.done}/${e.total} files, ${e.chunksPerSec} chunks/s${e.etaSec !== null ? `, ETA ${e.etaSec}s` : ''}`);
     else if (e.event === 'plan') writeLine(`${e.action.padEnd(10)} ${displayPath(e.path)}`);
+    else if (e.event === 'root') {
+      spinner?.clear();
+      writeLine(`${'failed'.padEnd(11)} ${displayPath(e.path)}: ${e.reason}`);
+    }
     else if (e.event === 'file' && e.status !== 'unchanged') {
       spinner?.clear();
       const extra = e.reason ? `: ${e.reason}` : e.chunks !== undefined ? ` (${e.chunks} chunks)` : '';
@@ -65,7 +71,7 @@ export async function run(paths: string[], flags: IngestFlags): Promise<void> {
   let summary: IngestSummary;
   try {
     const download = config.json || config.quiet ? undefined : downloadProgress();
-    const common = { config, log, explicitKeys: explicit, onEvent, onDownload: download?.onProgress, signal: stop.signal, waitSeconds: waitSeconds(flags.wait), retryFailed: flags.retryFailed, prune: flags.prune };
+    const common = { config, log, explicitKeys: explicit, onEvent, onDownload: download?.onProgress, signal: stop.signal, waitSeconds: waitSeconds(flags.wait), retryFailed: flags.retryFailed, prune: flags.prune, allowEmptyRoot: flags.allowEmptyRoot, maxPruneRatio: flags.maxPruneRatio };
     if (flags.reembed) {
       const { reembed } = await import('../../pipeline/reembed.js');
       summary = await reembed({ ...common, paths });
@@ -87,12 +93,15 @@ function humanSummary(s: IngestSummary): string {
     .filter((k) => s[k] > 0)
     .map((k) => `${s[k]} ${k}`);
   const what = s.dryRun ? 'dry run: would change' : 'done';
+  if (s.rootFailures) parts.push(`${s.rootFailures} root(s) held back`);
   return `${what}: ${parts.join(', ') || 'nothing to do'}; ${s.chunks} chunks (${s.embedded} embedded, ${s.reused} reused) in ${(s.durationMs / 1000).toFixed(1)}s${s.interrupted ? ' (interrupted)' : ''}`;
 }
 
 export function exitCodeFor(s: IngestSummary, failOn: IngestFlags['failOn'], signal: NodeJS.Signals | null): number {
   if (signal === 'SIGINT') return ExitCode.sigint;
   if (signal === 'SIGTERM') return ExitCode.sigterm;
+  // A root whose deletions were held back is a failed run whatever --fail-on says: someone must look.
+  if (s.rootFailures > 0) return ExitCode.someFailed;
   if (failOn === 'never') return ExitCode.ok;
   const bad = s.failed + s.quarantined + (failOn === 'empty' ? s.empty : 0);
   return bad > 0 ? ExitCode.someFailed : ExitCode.ok;

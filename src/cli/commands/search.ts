@@ -48,26 +48,27 @@ export function toSearchQuery(query: string, flags: SearchFlags): SearchQuery {
 export async function run(query: string, flags: SearchFlags): Promise<void> {
   const q = toSearchQuery(query, flags);
   if (!q.text.trim()) throw new UsageError('empty query', 'pass what to look for, e.g. docproc search "error budget"');
-  const { config: resolved, log } = createContext(flags, flags);
+  const { config: resolved, log, explicit } = createContext(flags, flags);
   let config = resolved;
   if (!fs.existsSync(config.db)) {
     throw new DocprocError(`no index at ${config.db}`, { code: 'no-index', hint: 'nothing indexed yet: run docproc ingest <paths>' });
   }
-  const store = new SqliteStore(config.db);
+  // Read-only: a search never writes, never creates WAL files of its own, and refuses a foreign database.
+  const store = new SqliteStore(config.db, { readonly: true });
   let embedder: Embedder | null = null;
   try {
     // Keyword search never loads the model: it works offline and starts instantly.
     if (q.mode !== 'keyword') {
-      // An index can only be searched with the model that built it: unless one was named on the command
-      // line, follow the index rather than the configured default (a mismatch still errors in searchIndex).
+      // An index can only be searched with the model that built it. A model the user set (flag, DOCPROC_MODEL,
+      // config file) is used as said, and a mismatch is an error in searchIndex; otherwise follow the index.
       const built = store.identity()?.modelName;
-      if (built && !flags['model'] && !flags['modelDir'] && !config.modelDir && built !== config.model) config = { ...config, model: built };
+      if (built && !explicit.has('model') && !explicit.has('modelDir') && built !== config.model) config = { ...config, model: built };
       const { openEmbedder } = await import('../../pipeline/resources.js');
       const download = config.json || config.quiet ? undefined : downloadProgress();
       embedder = await openEmbedder(config, log, download?.onProgress);
       download?.done();
     }
-    const hits = await searchIndex(store, embedder, q);
+    const hits = await searchIndex(store, embedder, q, { onWarning: (m) => log.warn(m) });
     log.debug({ query: q.text, mode: q.mode, hits: hits.length }, 'search done');
     if (config.json) writeJson(toSearchJson(hits, { explain: q.explain }));
     else if (!hits.length) {

@@ -17,7 +17,7 @@ export async function run(flags: StatusFlags): Promise<void> {
   if (!fs.existsSync(config.db)) {
     throw new DocprocError(`no index at ${path.resolve(config.db)}`, { code: 'no-index', hint: 'create one with: docproc ingest <paths...>' });
   }
-  const store = new SqliteStore(config.db);
+  const store = new SqliteStore(config.db, { readonly: true });
   try {
     const failures = store.documentsWithStatus(['failed', 'quarantined']).map((d) => ({
       path: displayPath(d.path), status: d.status, reason: d.reason, attempts: d.attempts, updatedAt: d.updatedAt,

@@ -1,5 +1,6 @@
 // Numbered, append-only schema migrations, recorded in the database and applied on open.
 import type { Database } from 'better-sqlite3';
+import { DocprocError } from '../../errors.js';
 
 export interface Migration {
   version: number;
@@ -73,6 +74,22 @@ export const migrations: Migration[] = [
       );
     `,
   },
+  {
+    // The roots the user named, file or folder: --reembed rebuilds exactly these. Older indexes infer them from
+    // their documents' folders (a single file named on its own was recorded under its folder then).
+    version: 2,
+    name: 'roots',
+    sql: `
+      CREATE TABLE roots (
+        path TEXT PRIMARY KEY,
+        kind TEXT NOT NULL CHECK (kind IN ('file', 'folder')),
+        added_at TEXT NOT NULL,
+        inferred INTEGER NOT NULL DEFAULT 0
+      );
+      INSERT INTO roots (path, kind, added_at, inferred)
+        SELECT DISTINCT root, 'folder', strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), 1 FROM documents;
+    `,
+  },
 ];
 
 export function applyMigrations(db: Database): number {
@@ -89,10 +106,19 @@ export function applyMigrations(db: Database): number {
       record.run(m.version, m.name, new Date().toISOString());
     })();
   }
-  const latest = migrations[migrations.length - 1]!.version;
-  const max = Math.max(0, ...applied);
-  if (max > latest) {
-    throw new Error(`index schema version ${max} is newer than this docproc supports (${latest}); upgrade docproc`);
+  return checkSchemaVersion(db);
+}
+
+export const LATEST_SCHEMA_VERSION = migrations[migrations.length - 1]!.version;
+
+/** Refuses an index written by a newer docproc; returns the index's schema version. */
+export function checkSchemaVersion(db: Database): number {
+  const { v } = db.prepare('SELECT COALESCE(MAX(version), 0) AS v FROM schema_migrations').get() as { v: number };
+  if (v > LATEST_SCHEMA_VERSION) {
+    throw new DocprocError(`index schema version ${v} is newer than this docproc supports (${LATEST_SCHEMA_VERSION})`, {
+      code: 'schema-too-new',
+      hint: 'upgrade docproc',
+    });
   }
-  return latest;
+  return v;
 }

@@ -3,13 +3,21 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import type { Database } from 'better-sqlite3';
-import { DocprocError } from '../../errors.js';
-import { applyMigrations } from './migrations.js';
+import { DocprocError, ExitCode } from '../../errors.js';
+import { applyMigrations, checkSchemaVersion } from './migrations.js';
 import { loadSqliteDriver } from './driver.js';
 
 const require = createRequire(import.meta.url);
 
-export function openDatabase(file: string, opts: { readonly?: boolean } = {}): Database {
+export interface OpenOptions {
+  /**
+   * Open an existing index for reading only: nothing is created or migrated, and a file that is not a docproc
+   * index is refused rather than given docproc's schema (`status --db other.sqlite` must not touch it).
+   */
+  readonly?: boolean;
+}
+
+export function openDatabase(file: string, opts: OpenOptions = {}): Database {
   let BetterSqlite: typeof import('better-sqlite3');
   let vec: { load(db: Database): void };
   try {
@@ -21,22 +29,78 @@ export function openDatabase(file: string, opts: { readonly?: boolean } = {}): D
       cause: err,
     });
   }
-  if (opts.readonly && !fs.existsSync(file)) {
-    throw new DocprocError(`no index at ${file}`, { code: 'no-index', hint: 'create one with: docproc ingest <paths...>' });
+  const memory = file === ':memory:';
+  if (opts.readonly && !memory && !fs.existsSync(file)) {
+    throw new DocprocError(`no index at ${path.resolve(file)}`, { code: 'no-index', hint: 'create one with: docproc ingest <paths...>' });
   }
-  fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  if (!memory && !opts.readonly) {
+    fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+    // A writer must not adopt a foreign database either: it would add docproc's tables to it.
+    if (fs.existsSync(file) && fs.statSync(file).size > 0) assertDocprocIndex(file, BetterSqlite);
+  }
   let db: Database;
   try {
-    db = new BetterSqlite(file, { readonly: false, timeout: 5000 });
+    db = new BetterSqlite(file, { readonly: !!opts.readonly, fileMustExist: !!opts.readonly, timeout: 5000 });
     vec.load(db);
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = NORMAL');
-    db.pragma('foreign_keys = ON');
     db.pragma('busy_timeout = 5000');
-    applyMigrations(db);
+    if (opts.readonly) {
+      assertSchema(db, file);
+    } else {
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = NORMAL');
+      db.pragma('foreign_keys = ON');
+      applyMigrations(db);
+    }
   } catch (err) {
     if (err instanceof DocprocError) throw err;
     throw new DocprocError(`cannot open index ${file}: ${(err as Error).message}`, { cause: err });
   }
   return db;
+}
+
+const DOCPROC_TABLES = ['schema_migrations', 'meta', 'documents', 'chunks', 'runs'];
+
+function notAnIndex(file: string, why: string): DocprocError {
+  return new DocprocError(`${path.resolve(file)} is not a docproc index (${why})`, {
+    code: 'not-an-index',
+    exitCode: ExitCode.usage,
+    hint: 'point --db at an index made by docproc ingest, or at a new file',
+  });
+}
+
+function tableNames(db: Database): Set<string> {
+  return new Set((db.prepare("SELECT name FROM sqlite_master WHERE type IN ('table', 'view')").all() as { name: string }[]).map((r) => r.name));
+}
+
+/** A non-empty database file must already hold docproc's tables (an empty one gets them on first write). */
+function assertDocprocIndex(file: string, Driver: typeof import('better-sqlite3')): void {
+  let probe: Database;
+  try {
+    probe = new Driver(file, { readonly: true, fileMustExist: true });
+  } catch (err) {
+    throw notAnIndex(file, (err as Error).message);
+  }
+  try {
+    const names = tableNames(probe);
+    if (names.size === 0) return;
+    const missing = DOCPROC_TABLES.filter((t) => !names.has(t));
+    if (missing.length) throw notAnIndex(file, `no ${missing.join(', ')} table${missing.length > 1 ? 's' : ''}`);
+  } catch (err) {
+    if (err instanceof DocprocError) throw err;
+    throw notAnIndex(file, (err as Error).message);
+  } finally {
+    probe.close();
+  }
+}
+
+function assertSchema(db: Database, file: string): void {
+  let names: Set<string>;
+  try {
+    names = tableNames(db);
+  } catch (err) {
+    throw notAnIndex(file, (err as Error).message);
+  }
+  const missing = DOCPROC_TABLES.filter((t) => !names.has(t));
+  if (missing.length) throw notAnIndex(file, `no ${missing.join(', ')} table${missing.length > 1 ? 's' : ''}`);
+  checkSchemaVersion(db);
 }

@@ -64,6 +64,19 @@ export function keywordCandidates(db: Database, match: string, allowed: number[]
   return rows;
 }
 
+/** sqlite-vec's vec0 refuses a KNN `k` above 4096. */
+export const MAX_VECTOR_CANDIDATES = 4096;
+
+/** Cosine of one stored chunk to a query vector (both L2-normalised, so the dot product). */
+export function chunkSimilarity(db: Database, chunkId: number, query: Float32Array): number | undefined {
+  const row = db.prepare('SELECT embedding AS e FROM vec_chunks WHERE rowid = ?').get(BigInt(chunkId)) as { e: Buffer } | undefined;
+  if (!row) return undefined;
+  const v = new Float32Array(row.e.buffer.slice(row.e.byteOffset, row.e.byteOffset + row.e.byteLength));
+  let dot = 0;
+  for (let i = 0; i < v.length && i < query.length; i++) dot += v[i]! * query[i]!;
+  return dot;
+}
+
 const vecBlob = (v: Float32Array): Buffer => Buffer.from(v.buffer, v.byteOffset, v.byteLength);
 
 /**

@@ -1,16 +1,18 @@
 // The SQLite store: documents, chunks, vectors (vec0) and index metadata. Returns plain data.
 import type { Database } from 'better-sqlite3';
 import type { Chunk, FileStatus, Loc } from '../../pipeline/types.js';
-import { IndexMismatchError } from '../../errors.js';
-import { openDatabase } from './open.js';
+import { assertSameIdentity, completeIdentity, type EmbeddingIdentity } from '../identity.js';
+import { openDatabase, type OpenOptions } from './open.js';
 import { RunLog } from './runs.js';
 
-export interface IndexIdentity {
-  modelName: string;
-  modelSha256: string;
-  dims: number;
-  chunkTokens: number;
-  chunkOverlap: number;
+export type { EmbeddingIdentity };
+
+/** A path the user named: a folder walked recursively, or a single file. */
+export interface Root {
+  path: string;
+  kind: 'file' | 'folder';
+  /** Recorded by an index older than the roots table: taken from its documents' folders. */
+  inferred: boolean;
 }
 
 export interface DocumentRow {
@@ -67,9 +69,28 @@ export class SqliteStore {
   /** Rows written to documents/chunks/vectors by this process: lets tests prove a no-op re-run. */
   writes = 0;
 
-  constructor(readonly file: string) {
-    this.db = openDatabase(file);
+  readonly readonly: boolean;
+
+  constructor(readonly file: string, opts: OpenOptions = {}) {
+    this.db = openDatabase(file, opts);
+    this.readonly = !!opts.readonly;
     this.runs = new RunLog(this.db);
+  }
+
+  /**
+   * Runs `read` against one consistent state of the index: a read transaction spans the whole call, awaits
+   * included, so a writer committing meanwhile (watch, ingest) is invisible to it.
+   */
+  async snapshot<T>(read: () => Promise<T>): Promise<T> {
+    if (this.db.inTransaction) return read();
+    this.db.exec('BEGIN');
+    try {
+      // A deferred BEGIN takes its snapshot at the first read: take it now, not after the caller's first await.
+      this.db.prepare('SELECT COUNT(*) FROM meta').get();
+      return await read();
+    } finally {
+      if (this.db.inTransaction) this.db.exec('COMMIT');
+    }
   }
 
   close(): void {
@@ -85,25 +106,54 @@ export class SqliteStore {
     this.db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(key, value);
   }
 
-  identity(): IndexIdentity | undefined {
+  identity(): EmbeddingIdentity | undefined {
     const raw = this.getMeta('identity');
-    return raw ? (JSON.parse(raw) as IndexIdentity) : undefined;
+    return raw ? (JSON.parse(raw) as EmbeddingIdentity) : undefined;
   }
 
-  /** Binds the index to one model and chunking; refuses to mix vectors from another. */
-  bindIdentity(want: IndexIdentity): void {
+  /** Refuses, before any work, a run whose vectors would differ from the index's (the one identity check). */
+  checkIdentity(want: EmbeddingIdentity, hint?: string): void {
+    assertSameIdentity(this.file, this.identity(), want, hint);
+  }
+
+  /** Binds the index to one embedding identity; refuses to mix vectors from another. */
+  bindIdentity(want: EmbeddingIdentity): void {
     const have = this.identity();
     if (!have) {
+      if (!want.dims) throw new Error('bindIdentity: dimensions unknown');
       this.db.transaction(() => {
         this.db.exec(`CREATE VIRTUAL TABLE IF NOT EXISTS vec_chunks USING vec0(embedding float[${want.dims}] distance_metric=cosine)`);
         this.setMeta('identity', JSON.stringify(want));
       })();
       return;
     }
-    const diffs = identityDiff(have, want);
-    if (diffs.length) {
-      throw new IndexMismatchError(`index ${this.file} was built with ${diffs.join(', ')}; refusing to mix vectors`);
+    assertSameIdentity(this.file, have, want);
+    // An index written before docproc recorded every field learns the rest from this (matching) run.
+    const completed = completeIdentity(have, want);
+    if (JSON.stringify(completed) !== JSON.stringify(have)) this.setMeta('identity', JSON.stringify(completed));
+  }
+
+  /** The roots the user named, in the order they were first named. */
+  roots(): Root[] {
+    if (!this.db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'roots'").get()) {
+      // An index from before the roots table, opened read-only (not migrated): what migration 2 would infer.
+      return (this.db.prepare('SELECT DISTINCT root FROM documents ORDER BY root').all() as { root: string }[])
+        .map((r) => ({ path: r.root, kind: 'folder', inferred: true }));
     }
+    return (this.db.prepare('SELECT path, kind, inferred FROM roots ORDER BY rowid').all() as { path: string; kind: Root['kind']; inferred: number }[])
+      .map((r) => ({ path: r.path, kind: r.kind, inferred: r.inferred === 1 }));
+  }
+
+  /** Remembers named roots (a named file is a file root, never its folder). */
+  recordRoots(roots: { path: string; kind: Root['kind'] }[]): void {
+    const stmt = this.db.prepare(
+      `INSERT INTO roots (path, kind, added_at, inferred) VALUES (?, ?, ?, 0)
+       ON CONFLICT(path) DO UPDATE SET kind = excluded.kind, inferred = 0`,
+    );
+    const now = new Date().toISOString();
+    this.db.transaction(() => {
+      for (const r of roots) stmt.run(r.path, r.kind, now);
+    })();
   }
 
   getDocument(path: string): DocumentRow | undefined {
@@ -124,10 +174,6 @@ export class SqliteStore {
   documentsWithStatus(statuses: FileStatus[]): DocumentRow[] {
     const q = `SELECT ${DOC_COLUMNS} FROM documents WHERE status IN (${statuses.map(() => '?').join(',')}) ORDER BY path`;
     return (this.db.prepare(q).all(...statuses) as RawDoc[]).map(toDoc);
-  }
-
-  roots(): string[] {
-    return (this.db.prepare('SELECT DISTINCT root FROM documents ORDER BY root').all() as { root: string }[]).map((r) => r.root);
   }
 
   /** Indexed documents with this content, for rename detection. */
@@ -263,13 +309,4 @@ export class SqliteStore {
   chunkLoc(raw: string): Loc {
     return JSON.parse(raw) as Loc;
   }
-}
-
-function identityDiff(have: IndexIdentity, want: IndexIdentity): string[] {
-  const out: string[] = [];
-  if (have.modelSha256 !== want.modelSha256) out.push(`model ${have.modelName} (sha256 ${have.modelSha256.slice(0, 12)}), not ${want.modelName} (${want.modelSha256.slice(0, 12)})`);
-  if (have.chunkTokens !== want.chunkTokens || have.chunkOverlap !== want.chunkOverlap) {
-    out.push(`chunks of ${have.chunkTokens}/${have.chunkOverlap} tokens, not ${want.chunkTokens}/${want.chunkOverlap}`);
-  }
-  return out;
 }
