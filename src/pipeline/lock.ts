@@ -1,138 +1,144 @@
-// The index lock: one writer (ingest or watch) per index; stale locks of dead processes are taken over.
+// The index lock: one writer (ingest or watch) per index, across processes, pid namespaces and hosts sharing the folder.
 import fs from 'node:fs';
 import path from 'node:path';
-import { LockedError } from '../errors.js';
+import { randomUUID } from 'node:crypto';
+import { LockedError, UsageError } from '../errors.js';
+import { linkNew, readLock, withGuard, writeTemp, type LockInfo } from './lock-file.js';
+import { judgeLock, selfIdentity, type ProcessIdentity } from './lock-holder.js';
+import { startHeartbeat } from './lock-heartbeat.js';
 
-interface LockInfo {
-  pid: number;
-  startedAt: string;
-  command: string;
-  /** The holder's start time in clock ticks since boot (Linux): tells a live holder from a reused pid. */
-  procStart?: string;
+/** A holder we cannot prove dead (another host, boot or pid namespace) keeps the lock while its heartbeat is younger. */
+export const LOCK_STALE_MS = 60_000;
+const MIN_STALE_MS = 200;
+
+export interface LockOptions {
+  /** Default: DOCPROC_LOCK_STALE_MS, else LOCK_STALE_MS. */
+  staleMs?: number;
+  /** Default: a quarter of staleMs, so that three missed beats in a row still leave the lock ours. */
+  heartbeatMs?: number;
 }
 
 export interface IndexLock {
+  /** Deletes the lock file only while it still holds this lock's token; idempotent. */
   release(): void;
+  readonly token: string;
 }
 
-function pidExists(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-function procStartOf(pid: number): string | undefined {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Field 22 (starttime); the command name (field 2) may hold spaces and parentheses, so count from its end.
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
-  } catch {
-    return undefined;
-  }
-}
-
-/** The holder still runs: its pid exists and, where known, was started when the lock was taken (not reused). */
-function holderAlive(h: LockInfo): boolean {
-  if (!pidExists(h.pid)) return false;
-  const now = h.procStart ? procStartOf(h.pid) : undefined;
-  return now === undefined || now === h.procStart;
-}
-
-function readLock(file: string): LockInfo | undefined {
-  try {
-    return JSON.parse(fs.readFileSync(file, 'utf8')) as LockInfo;
-  } catch {
-    return undefined;
-  }
-}
+/** Locks this process holds now: a second acquire of the same index in-process is refused, not taken over. */
+const ownTokens = new Set<string>();
 
 /**
- * One attempt: null when we now hold the lock, the live holder when someone else does, 'busy' when another
- * process is mid-takeover (retry shortly).
+ * DOCPROC_LOCK_STALE_MS is read here, below cli/, because every caller of acquireLock (ingest, watch,
+ * re-embed) would otherwise thread the same value through; the staleMs option still wins.
  */
-function tryAcquire(file: string, command: string): LockInfo | 'busy' | null {
-  const info: LockInfo = { pid: process.pid, startedAt: new Date().toISOString(), command, procStart: procStartOf(process.pid) };
-  // The lock file appears with its whole content (write a private file, then link it into place: link fails
-  // with EEXIST like O_EXCL). With openSync('wx') + write, a second process could read the still-empty file,
-  // judge it stale and take it over: two writers.
-  // Helper files are dotfiles: discovery and watch ignore them when the index lives inside a watched root.
-  const hidden = (suffix: string): string => path.join(path.dirname(file), `.${path.basename(file)}.${suffix}`);
-  const tmp = hidden(String(process.pid));
-  fs.writeFileSync(tmp, JSON.stringify(info));
-  try {
-    fs.linkSync(tmp, file);
-    return null;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-  } finally {
-    fs.rmSync(tmp, { force: true });
+export function staleMsFromEnv(env: NodeJS.ProcessEnv = process.env): number | undefined {
+  const raw = env['DOCPROC_LOCK_STALE_MS'];
+  if (raw === undefined || raw === '') return undefined;
+  const ms = Number(raw);
+  if (!Number.isFinite(ms) || ms < MIN_STALE_MS) {
+    throw new UsageError(`DOCPROC_LOCK_STALE_MS must be a number of milliseconds, at least ${MIN_STALE_MS}: got ${raw}`);
   }
-  const holder = readLock(file);
-  if (holder && holder.pid !== process.pid && holderAlive(holder)) return holder;
-  if (!holder && ageMs(file) < 2000) return 'busy'; // unreadable and fresh: not ours to judge yet
-  // Stale (dead holder, or unreadable and old). Takers serialise on <lock>.takeover (link = O_EXCL), re-check
-  // under it, then rename over the lock (atomic). Without this, two processes that both saw the dead pid would
-  // both rename and both run.
-  const guard = hidden('takeover');
-  fs.writeFileSync(tmp, JSON.stringify(info));
+  return ms;
+}
+
+type Attempt = { won: LockInfo } | { heldBy: string } | 'busy';
+
+interface AttemptContext {
+  file: string;
+  dbFile: string;
+  command: string;
+  me: ProcessIdentity;
+  staleMs: number;
+}
+
+function newInfo(c: AttemptContext): LockInfo {
+  const now = new Date().toISOString();
+  const { pid, procStart, host, bootId, pidNs } = c.me;
+  return { token: randomUUID(), pid, procStart, host, bootId, pidNs, command: c.command, startedAt: now, heartbeatAt: now };
+}
+
+/** One attempt: we hold the lock, someone else does (the message says who), or a lock is changing hands (retry). */
+function tryAcquire(c: AttemptContext): Attempt {
+  const info = newInfo(c);
+  const tmp = writeTemp(c.file, info);
   try {
-    try {
-      fs.linkSync(tmp, guard);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      if (ageMs(guard) > 10_000) fs.rmSync(guard, { force: true }); // a taker died mid-takeover
-      return 'busy';
-    }
-    try {
-      const recheck = readLock(file);
-      if (recheck && recheck.pid !== process.pid && holderAlive(recheck)) return recheck;
-      if (!recheck && fs.existsSync(file) && ageMs(file) < 2000) return 'busy';
-      fs.renameSync(tmp, file);
-      return null;
-    } finally {
-      fs.rmSync(guard, { force: true });
-    }
+    if (linkNew(tmp, c.file)) return { won: info };
+    const judge = (): Attempt | undefined => {
+      const seen = readLock(c.file);
+      if (seen.state === 'missing') return 'busy'; // released just now: link again
+      const v = judgeLock(seen, { dbFile: c.dbFile, me: c.me, staleMs: c.staleMs, ownTokens, nowMs: Date.now() });
+      return v.takeOver ? undefined : { heldBy: v.message };
+    };
+    const first = judge();
+    if (first) return first;
+    // Takeover: judge again under the guard, then rename over the lock (atomic). Two takers that both saw the
+    // stale lock serialise here, and the second one sees the first one's fresh lock.
+    const r = withGuard(c.file, (): Attempt => {
+      const again = judge();
+      if (again === 'busy') return linkNew(tmp, c.file) ? { won: info } : 'busy';
+      if (again) return again;
+      fs.renameSync(tmp, c.file);
+      return { won: info };
+    });
+    return r;
   } finally {
     fs.rmSync(tmp, { force: true });
   }
 }
 
-function ageMs(file: string): number {
-  try {
-    return Date.now() - fs.statSync(file).mtimeMs;
-  } catch {
-    return Infinity;
-  }
-}
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** Takes the lock, or throws LockedError; with waitSeconds, polls until then. */
-export async function acquireLock(dbFile: string, command: string, waitSeconds = 0, signal?: AbortSignal): Promise<IndexLock> {
+export async function acquireLock(dbFile: string, command: string, waitSeconds = 0, signal?: AbortSignal, o: LockOptions = {}): Promise<IndexLock> {
   fs.mkdirSync(path.dirname(path.resolve(dbFile)), { recursive: true });
-  const file = `${dbFile}.lock`;
+  const staleMs = o.staleMs ?? staleMsFromEnv() ?? LOCK_STALE_MS;
+  const c: AttemptContext = { file: `${dbFile}.lock`, dbFile, command, me: selfIdentity(), staleMs };
   const deadline = Date.now() + waitSeconds * 1000;
+  let info: LockInfo;
   for (;;) {
-    const holder = tryAcquire(file, command);
-    if (!holder) break;
-    if (holder === 'busy') {
-      // Someone is mid-takeover of a stale lock: settle before judging (bounded by the guard's 10 s expiry).
-      await new Promise((r) => setTimeout(r, 50));
+    const a = tryAcquire(c);
+    if (a === 'busy') {
+      // A lock is changing hands: settle before judging (bounded by the guard's expiry).
+      await sleep(50);
       continue;
     }
-    if (Date.now() >= deadline || signal?.aborted) {
-      throw new LockedError(`index ${dbFile} is locked by pid ${holder.pid} (${holder.command}) since ${holder.startedAt}`);
+    if ('won' in a) {
+      info = a.won;
+      break;
     }
-    await new Promise((r) => setTimeout(r, 250));
+    if (Date.now() >= deadline || signal?.aborted) throw new LockedError(a.heldBy);
+    await sleep(250);
   }
+  return holdLock(c.file, info, o.heartbeatMs ?? Math.max(50, Math.floor(staleMs / 4)));
+}
+
+/** How long release waits for a takeover in progress; the lock is left for its takers if that never ends. */
+const RELEASE_GUARD_WAIT_MS = 2_000;
+
+function holdLock(file: string, info: LockInfo, heartbeatMs: number): IndexLock {
+  const token = info.token!;
+  ownTokens.add(token);
+  const heartbeat = startHeartbeat(file, info, heartbeatMs);
   let released = false;
   const release = (): void => {
     if (released) return;
     released = true;
-    const holder = readLock(file);
-    if (holder?.pid === process.pid) fs.rmSync(file, { force: true });
+    heartbeat.stop();
+    process.off('exit', release);
+    try {
+      // Compare the token, not the pid: a process in another pid namespace may have our pid and the lock.
+      // Under the guard, nobody can replace the file between the check and the unlink. If the guard stays
+      // busy, the file is left: it names our (exiting) pid, and takers judge it like any other.
+      withGuard(file, () => {
+        const cur = readLock(file);
+        if (cur.state === 'ok' && cur.info.token === token) fs.rmSync(file, { force: true });
+      }, RELEASE_GUARD_WAIT_MS);
+    } catch {
+      // The folder went away or turned read-only: nothing of ours is left to delete.
+    } finally {
+      ownTokens.delete(token);
+    }
   };
   process.once('exit', release);
-  return { release };
+  return { release, token };
 }

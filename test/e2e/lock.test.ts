@@ -3,8 +3,10 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { spawnSync } from 'node:child_process';
-import { runCli, spawnCli, summaryOf, tempDir, type CliResult } from '../helpers/cli.js';
+import os from 'node:os';
+import { randomUUID } from 'node:crypto';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { binPath, cliEnv, runCli, spawnCli, summaryOf, tempDir, type CliResult } from '../helpers/cli.js';
 
 const work = tempDir('docproc-lock-');
 after(() => fs.rmSync(work, { recursive: true, force: true }));
@@ -18,9 +20,29 @@ function tree(files: number): { docs: string; db: string } {
   return { docs, db: path.join(base, 'index.db') };
 }
 
+const UNSHARE = ['--pid', '--fork', '--mount-proc', '--kill-child'];
+
+/** The CLI as pid 1 of a pid namespace of its own: like a container that shares the index's volume. */
+function spawnInNamespace(args: string[]): ChildProcess {
+  return spawn('unshare', [...UNSHARE, process.execPath, binPath, ...args], { cwd: work, env: cliEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+/** Why the namespace tests cannot run here, if they cannot: they are skipped, never passed. */
+function unshareSkipReason(): string | undefined {
+  const r = spawnSync('unshare', [...UNSHARE, 'true']);
+  if (r.error) return `unshare is not installed: ${r.error.message}`;
+  if (r.status !== 0) return `unshare --pid is not permitted here: ${r.stderr.toString().trim()}`;
+  return undefined;
+}
+
+/** Our own host, boot and pid namespace, as a lock written by a process beside us records them. */
+function here(): { host: string; bootId: string; pidNs: string } {
+  return { host: os.hostname(), bootId: fs.readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim(), pidNs: fs.readlinkSync('/proc/self/ns/pid') };
+}
+
 /** Resolves with the CLI result and the time it ended. */
-function start(args: string[]): { done: Promise<CliResult & { endedAt: number }> } {
-  const child = spawnCli(args, { cwd: work });
+function start(args: string[], o: { namespace?: boolean } = {}): { done: Promise<CliResult & { endedAt: number }> } {
+  const child = o.namespace ? spawnInNamespace(args) : spawnCli(args, { cwd: work });
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -86,16 +108,18 @@ test('--wait 30 waits for the holder, then runs', async () => {
   assert.doesNotMatch(b.stderr, /locked by/);
 });
 
-test('a stale lock (dead pid, or an old unreadable file) is taken over', async () => {
+test('a stale lock (dead pid here, or an old unreadable file) is taken over', async () => {
   const { docs, db } = tree(3);
-  fs.writeFileSync(`${db}.lock`, JSON.stringify({ pid: deadPid(), startedAt: new Date(0).toISOString(), command: 'ingest' }));
+  // A holder killed on this host, boot and pid namespace: provably dead, however fresh its last heartbeat.
+  const now = new Date().toISOString();
+  fs.writeFileSync(`${db}.lock`, JSON.stringify({ token: randomUUID(), pid: deadPid(), ...here(), startedAt: now, heartbeatAt: now, command: 'ingest' }));
   const r = await runCli(['ingest', docs, '--db', db, '--json'], { cwd: work });
   assert.equal(r.code, 0, r.stderr);
   assert.equal(summaryOf(r.stdout)['indexed'], 3);
   assert.ok(!fs.existsSync(`${db}.lock`), 'lock released');
 
   fs.writeFileSync(`${db}.lock`, ''); // a holder that crashed before writing its pid (older versions)
-  const old = new Date(Date.now() - 60_000);
+  const old = new Date(Date.now() - 120_000); // older than the 60 s stale limit: nothing names a holder
   fs.utimesSync(`${db}.lock`, old, old);
   const r2 = await runCli(['ingest', docs, '--db', db, '--json'], { cwd: work });
   assert.equal(r2.code, 0, r2.stderr);
@@ -106,8 +130,53 @@ test('a stale lock (dead pid, or an old unreadable file) is taken over', async (
 test('a lock whose pid now belongs to another process (pid reuse after a crash) is taken over', async () => {
   const { docs, db } = tree(2);
   // This test runner is alive, but it did not take the lock: its start time differs from the one recorded.
-  fs.writeFileSync(`${db}.lock`, JSON.stringify({ pid: process.pid, startedAt: new Date(0).toISOString(), command: 'ingest', procStart: '1' }));
+  fs.writeFileSync(`${db}.lock`, JSON.stringify({ token: randomUUID(), pid: process.pid, ...here(), startedAt: new Date(0).toISOString(), command: 'ingest', procStart: '1' }));
   const r = await runCli(['ingest', docs, '--db', db, '--json'], { cwd: work });
   assert.equal(r.code, 0, r.stderr);
+  assert.ok(!fs.existsSync(`${db}.lock`), 'lock released');
+});
+
+test('two ingests in separate pid namespaces: the second exits 4, and the first keeps and then releases its lock', async (t) => {
+  const skip = unshareSkipReason();
+  if (skip) return t.skip(skip);
+  const { docs, db } = tree(150);
+  const first = start(['ingest', docs, '--db', db, '--json'], { namespace: true });
+  await lockTaken(db);
+  const holder = JSON.parse(fs.readFileSync(`${db}.lock`, 'utf8')) as Record<string, unknown>;
+  assert.equal(holder['pid'], 1, 'the first ingest is pid 1 of its namespace');
+  // Pid 1 too: the old lock took a lock naming its own pid for a stale one of its own, and ran.
+  const second = await start(['ingest', docs, '--db', db, '--json'], { namespace: true }).done;
+  assert.equal(second.code, 4, second.stderr);
+  assert.match(second.stderr, /^docproc: index \S+ is locked by pid 1 \(ingest\) since \S+ in pid namespace pid:\[\d+\]; last heartbeat \d+(\.\d)?s ago, taken over after 60s without one\n/);
+  assert.equal(second.stdout, '', 'no events from a run that did not start');
+  // From our namespace, pid 1 is init: alive, but it says nothing about the holder.
+  const third = await runCli(['ingest', docs, '--db', db, '--json'], { cwd: work, timeoutMs: 30_000 });
+  assert.equal(third.code, 4, third.stderr);
+  assert.match(third.stderr, /locked by pid 1 \(ingest\) since \S+ in pid namespace/);
+  const firstResult = await first.done;
+  assert.equal(firstResult.code, 0, firstResult.stderr);
+  assert.equal(summaryOf(firstResult.stdout)['indexed'], 150);
+  assert.ok(!fs.existsSync(`${db}.lock`), 'lock released');
+});
+
+test('a lock from another host is kept while its heartbeat is fresh (exit 4), taken over once older than DOCPROC_LOCK_STALE_MS', async () => {
+  const { docs, db } = tree(2);
+  const env = { DOCPROC_LOCK_STALE_MS: '2000' };
+  const plant = (silentMs: number): void => {
+    const beat = new Date(Date.now() - silentMs);
+    const info = { token: randomUUID(), pid: deadPid(), host: 'elsewhere.example', bootId: randomUUID(), pidNs: 'pid:[4026531836]', command: 'watch', startedAt: new Date(0).toISOString(), heartbeatAt: beat.toISOString() };
+    fs.writeFileSync(`${db}.lock`, JSON.stringify(info));
+    fs.utimesSync(`${db}.lock`, beat, beat);
+  };
+  plant(0);
+  const busy = await runCli(['ingest', docs, '--db', db, '--json'], { cwd: work, env });
+  assert.equal(busy.code, 4, busy.stderr);
+  assert.match(busy.stderr, /^docproc: index \S+ is locked by pid \d+ \(watch\) since 1970-01-01T00:00:00\.000Z on host elsewhere\.example; last heartbeat \d+(\.\d)?s ago, taken over after 2s without one\n/);
+  assert.equal(JSON.parse(fs.readFileSync(`${db}.lock`, 'utf8')).host, 'elsewhere.example', 'left as it was');
+
+  plant(5_000);
+  const r = await runCli(['ingest', docs, '--db', db, '--json'], { cwd: work, env });
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(summaryOf(r.stdout)['indexed'], 2);
   assert.ok(!fs.existsSync(`${db}.lock`), 'lock released');
 });
