@@ -22,8 +22,8 @@ function main(): void {
   const send = process.send?.bind(process);
   if (!send) return; // not started by ExtractPool (e.g. picked up by a test runner glob): nothing to do
   process.on('disconnect', () => process.exit(0)); // parent died or closed the channel
-  // Ctrl-C reaches the whole process group. The parent decides: it lets files in flight finish, then kills
-  // us with SIGKILL on close; the watchdog ends us if the parent itself dies.
+  // Ctrl-C reaches the whole process group. The parent decides: it lets files in flight finish within its stop
+  // grace period, then kills us with SIGKILL; the watchdog ends us if the parent itself dies.
   process.on('SIGINT', () => undefined);
   process.on('SIGTERM', () => undefined);
   startParentWatchdog();

@@ -1,6 +1,5 @@
 // ExtractPool: runs extractFile in reusable child processes so hostile input (hangs, bombs, crashes) only costs one file.
 import { fork, type ChildProcess } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { FileError } from '../errors.js';
@@ -9,6 +8,9 @@ import type { ExtractedDoc } from '../pipeline/types.js';
 import type { ExtractOptions } from './index.js';
 import type { ChildReply, ChildRequest } from './child-protocol.js';
 import { childErrorToFileError } from './child-protocol.js';
+import { alive, crashError, exited, fmtSeconds, readRssMB, round } from './pool-process.js';
+
+export { readRssMB };
 
 export interface ExtractPoolOptions {
   /** Concurrent children; default min(2, cores). */
@@ -23,6 +25,17 @@ export interface ExtractPoolOptions {
   log?: Logger;
   /** RSS poll interval; default 100 ms. */
   pollMs?: number;
+  /**
+   * After a stop (extractOptions.signal, a per-file signal, or stop()), how long files in flight may finish before
+   * their children are killed and they end `skipped: interrupted`; default 10 000 ms. Bounded so a stop never waits
+   * out fileTimeoutMs (minutes) per file, well inside systemd's default 90 s stop timeout.
+   */
+  stopGraceMs?: number;
+}
+
+export interface ExtractCallOptions {
+  /** Stops this file: not yet started, it ends interrupted at once; in flight, it gets stopGraceMs to finish. */
+  signal?: AbortSignal;
 }
 
 /** Per-file measurements: peak RSS is sampled from /proc every pollMs, so very short spikes can be missed. */
@@ -42,11 +55,16 @@ interface Task {
   reject: (e: unknown) => void;
 }
 
+/** A dispatched task: the same object as the queued one, so a per-file signal can find it in its slot. */
+type Running = Task & { id: number; started: number; peakRssMB: number; settled: boolean };
+
 interface Slot {
   child: ChildProcess | null;
-  task: (Task & { id: number; started: number; peakRssMB: number; settled: boolean }) | null;
+  task: Running | null;
   timer?: NodeJS.Timeout;
   poller?: NodeJS.Timeout;
+  /** Armed by a stop: kills the child if its file is still in flight when the grace period ends. */
+  graceTimer?: NodeJS.Timeout;
   /** Why we killed the child, so its exit is reported as timeout/memory rather than a crash. */
   killReason?: FileError;
   stderrTail: string;
@@ -56,20 +74,11 @@ const DEFAULT_CHILD = fileURLToPath(new URL('./child.js', import.meta.url));
 /** After a file, a child whose RSS is above this share of the ceiling is replaced, so leaks don't accumulate. */
 const RECYCLE_SHARE = 0.5;
 
-export async function readRssMB(pid: number): Promise<number> {
-  try {
-    const status = await readFile(`/proc/${pid}/status`, 'utf8');
-    const m = /VmRSS:\s+(\d+)\s+kB/.exec(status);
-    return m?.[1] ? Number(m[1]) / 1024 : 0;
-  } catch {
-    return 0; // process gone, or no /proc (non-Linux): no measurement rather than an error
-  }
-}
-
 export class ExtractPool {
   readonly size: number;
   readonly timeoutMs: number;
   readonly maxMemoryMB: number;
+  readonly stopGraceMs: number;
   /** Highest child RSS seen over the pool's life. */
   peakChildRssMB = 0;
   private readonly slots: Slot[];
@@ -80,6 +89,7 @@ export class ExtractPool {
   private readonly pollMs: number;
   private nextId = 1;
   private closed = false;
+  private stopping = false;
 
   constructor(o: ExtractPoolOptions) {
     this.size = Math.max(1, o.size ?? Math.min(2, availableParallelism()));
@@ -88,11 +98,18 @@ export class ExtractPool {
     this.childModule = o.childModule ?? DEFAULT_CHILD;
     this.log = o.log ?? silentLogger;
     this.pollMs = o.pollMs ?? 100;
+    this.stopGraceMs = Math.max(0, o.stopGraceMs ?? 10_000);
     // An AbortSignal cannot cross IPC; the pool honours it here instead.
     const { signal, ...rest } = o.extractOptions;
     this.opts = rest;
     this.slots = Array.from({ length: this.size }, () => ({ child: null, task: null, stderrTail: '' }));
-    signal?.addEventListener('abort', () => this.abortAll(signal.reason), { once: true });
+    if (signal?.aborted) this.stopping = true;
+    else signal?.addEventListener('abort', () => this.stop(), { once: true });
+  }
+
+  /** The size cap files are checked against, so a caller can skip an oversized file without reading it. */
+  get maxFileBytes(): number | undefined {
+    return this.opts.maxFileBytes;
   }
 
   /** Pids of the live children (for diagnostics and tests). */
@@ -101,19 +118,40 @@ export class ExtractPool {
   }
 
   /** Extract one file; rejects with the FileError (or Error) the file ended in. */
-  async extract(absPath: string): Promise<ExtractedDoc> {
-    const out = await this.extractWithStats(absPath);
+  async extract(absPath: string, o: ExtractCallOptions = {}): Promise<ExtractedDoc> {
+    const out = await this.extractWithStats(absPath, o);
     if (!out.ok) throw out.error;
     return out.doc;
   }
 
   /** Like extract, but never rejects for per-file outcomes and reports time and peak child RSS. */
-  extractWithStats(absPath: string): Promise<ExtractOutcome> {
+  extractWithStats(absPath: string, o: ExtractCallOptions = {}): Promise<ExtractOutcome> {
     if (this.closed) return Promise.reject(new Error('ExtractPool is closed'));
+    const signal = o.signal;
+    if (this.stopping || signal?.aborted) return Promise.resolve(notStarted());
     return new Promise((resolve, reject) => {
-      this.queue.push({ absPath, resolve, reject });
+      const onAbort = (): void => this.interrupt(task);
+      const done = (): void => signal?.removeEventListener('abort', onAbort);
+      const task: Task = {
+        absPath,
+        resolve: (out) => { done(); resolve(out); },
+        reject: (err) => { done(); reject(err); },
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.queue.push(task);
       this.pump();
     });
+  }
+
+  /**
+   * Stop taking files (Ctrl-C, SIGTERM): queued files end `skipped: interrupted` now, without starting; files in
+   * flight get stopGraceMs to finish, then their children are killed and they end `skipped: interrupted` too.
+   */
+  stop(): void {
+    if (this.stopping) return;
+    this.stopping = true;
+    for (const t of this.queue.splice(0)) t.resolve(notStarted());
+    for (const slot of this.slots) this.armGrace(slot);
   }
 
   /** Kill every child and wait for each to be reaped; queued files are rejected. */
@@ -124,6 +162,28 @@ export class ExtractPool {
     const exits = live.map(exited);
     this.abortAll(new Error('ExtractPool closed'));
     await Promise.all(exits);
+  }
+
+  /** One file's signal fired: drop it if queued, else give it the grace period. */
+  private interrupt(task: Task): void {
+    const i = this.queue.indexOf(task);
+    if (i >= 0) {
+      this.queue.splice(i, 1);
+      task.resolve(notStarted());
+      return;
+    }
+    const slot = this.slots.find((s) => s.task === task);
+    if (slot) this.armGrace(slot);
+  }
+
+  private armGrace(slot: Slot): void {
+    const t = slot.task;
+    if (!t || t.settled || slot.graceTimer) return;
+    const reason = new FileError('skipped', 'interrupted', `stopped after the ${fmtSeconds(this.stopGraceMs)} grace period; retried on the next run`);
+    slot.graceTimer = setTimeout(() => {
+      slot.graceTimer = undefined;
+      if (slot.task === t) this.killFor(slot, reason);
+    }, this.stopGraceMs);
   }
 
   private abortAll(reason: unknown): void {
@@ -138,7 +198,7 @@ export class ExtractPool {
 
   private pump(): void {
     for (const slot of this.slots) {
-      if (this.closed || this.queue.length === 0) return;
+      if (this.closed || this.stopping || this.queue.length === 0) return;
       if (slot.task) continue;
       const task = this.queue.shift()!;
       this.dispatch(slot, task);
@@ -181,7 +241,7 @@ export class ExtractPool {
     const child = slot.child && alive(slot.child) ? slot.child : this.spawn(slot);
     this.hold(child, true);
     const id = this.nextId++;
-    slot.task = { ...task, id, started: Date.now(), peakRssMB: 0, settled: false };
+    slot.task = Object.assign(task, { id, started: Date.now(), peakRssMB: 0, settled: false });
     slot.timer = setTimeout(() => {
       this.killFor(slot, new FileError('quarantined', 'timeout', `extraction exceeded ${fmtSeconds(this.timeoutMs)}`));
     }, this.timeoutMs);
@@ -230,9 +290,8 @@ export class ExtractPool {
   private onReply(slot: Slot, child: ChildProcess, m: ChildReply): void {
     const t = slot.task;
     if (slot.child !== child || !t || t.settled || m.id !== t.id || slot.killReason) return; // late reply: already settled
-    t.settled = true; // from here neither the timer nor the poller may kill this child for this file
-    clearTimeout(slot.timer);
-    clearTimeout(slot.poller);
+    t.settled = true; // from here neither the timer, the poller nor a stop may kill this child for this file
+    clearTimers(slot);
     void readRssMB(child.pid ?? 0).then((rss) => {
       if (rss > this.peakChildRssMB) this.peakChildRssMB = rss;
       const stats = { ms: Date.now() - t.started, peakRssMB: round(Math.max(t.peakRssMB, rss)) };
@@ -263,36 +322,19 @@ export class ExtractPool {
   }
 
   private finish(slot: Slot): void {
-    clearTimeout(slot.timer);
-    clearTimeout(slot.poller);
+    clearTimers(slot);
     slot.task = null;
   }
 }
 
-function crashError(code: number | null, sig: NodeJS.Signals | null, stderr: string, err?: Error): Error {
-  // V8's own heap cap aborts the process; that is the memory limit doing its job, not a random crash.
-  if (/heap out of memory|Reached heap limit|Allocation failed/i.test(stderr)) {
-    return new FileError('quarantined', 'memory', 'extraction ran out of heap');
-  }
-  if (err) return new FileError('quarantined', 'crashed', `worker failed: ${err.message}`);
-  return new FileError('quarantined', 'crashed', sig ? `worker exited with signal ${sig}` : `worker exited with code ${code}`);
+function clearTimers(slot: Slot): void {
+  clearTimeout(slot.timer);
+  clearTimeout(slot.poller);
+  clearTimeout(slot.graceTimer);
+  slot.graceTimer = undefined;
 }
 
-function alive(c: ChildProcess): boolean {
-  return c.exitCode === null && c.signalCode === null;
-}
-
-function exited(c: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (!alive(c)) return resolve();
-    c.once('exit', () => resolve());
-  });
-}
-
-function fmtSeconds(ms: number): string {
-  return ms % 1000 === 0 ? `${ms / 1000}s` : `${(ms / 1000).toFixed(1)}s`;
-}
-
-function round(mb: number): number {
-  return Math.round(mb * 10) / 10;
+/** A file the stop reached before it started: nothing ran, so nothing is measured. */
+function notStarted(): ExtractOutcome {
+  return { ok: false, error: new FileError('skipped', 'interrupted', 'not started; retried on the next run'), ms: 0, peakRssMB: 0 };
 }

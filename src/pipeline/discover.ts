@@ -41,21 +41,30 @@ export function discover(rootArg: string, opts: DiscoverOptions): Discovered {
   }
   const seenDirs = new Set<string>();
   const walk = (dir: string): void => {
-    let entries: fs.Dirent[];
+    let entries: Entry[];
     try {
-      entries = fs.readdirSync(dir, { withFileTypes: true });
+      // Buffer names: decoded as UTF-8 by Node, a Latin-1 `caf\xE9.txt` becomes `caf\uFFFD.txt`, which no stat
+      // can find, and the file vanished without a word. We decode ourselves and report what we can't.
+      entries = fs.readdirSync(dir, { withFileTypes: true, encoding: 'buffer' }).map(decodeEntry);
     } catch (err) {
       const rel = path.relative(root, dir).split(path.sep).join('/');
       out.skipped.push({ path: dir, root, relPath: rel, reason: `unreadable-directory: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}` });
       return;
     }
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    for (const e of entries) {
-      const abs = path.join(dir, e.name);
+    for (const { dirent: e, name, valid } of entries) {
+      const abs = path.join(dir, name);
       const rel = path.relative(root, abs).split(path.sep).join('/');
       if (hidden(rel) || excluded.has(abs)) continue;
       if (ignored(rel)) {
         out.skipped.push({ path: abs, root, relPath: rel, reason: 'ignored' });
+        continue;
+      }
+      if (!valid) {
+        // Paths are strings from here to the index, so such a file can't be read or stored. It is reported (and so
+        // never pruned); a folder is reported once and not entered, since every path below it is just as undecodable.
+        if (e.isSymbolicLink() && !opts.followSymlinks) continue;
+        if (e.isFile() || e.isDirectory() || e.isSymbolicLink()) out.skipped.push({ path: abs, root, relPath: rel, reason: 'invalid-filename-encoding' });
         continue;
       }
       let target: fs.Stats;
@@ -90,6 +99,43 @@ export function discover(rootArg: string, opts: DiscoverOptions): Discovered {
   };
   seenDirs.add(realRoot);
   walk(root);
+  return out;
+}
+
+interface Entry {
+  dirent: fs.Dirent<Buffer>;
+  /** The name as text; where the bytes are not UTF-8, a display form with the bad bytes escaped (`caf\xE9.txt`). */
+  name: string;
+  valid: boolean;
+}
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+function decodeEntry(dirent: fs.Dirent<Buffer>): Entry {
+  try {
+    return { dirent, name: strictUtf8.decode(dirent.name), valid: true };
+  } catch {
+    return { dirent, name: escapeInvalidUtf8(dirent.name), valid: false };
+  }
+}
+
+/** Valid UTF-8 sequences as text, every other byte as `\xHH`: readable, and it says which byte is wrong. */
+function escapeInvalidUtf8(bytes: Buffer): string {
+  let out = '';
+  for (let i = 0; i < bytes.length; ) {
+    let n = 0;
+    for (let len = 1; len <= 4 && i + len <= bytes.length && !n; len++) {
+      try {
+        strictUtf8.decode(bytes.subarray(i, i + len));
+        n = len;
+      } catch {
+        // not a complete sequence yet: try one byte more
+      }
+    }
+    if (n) out += bytes.toString('utf8', i, i + n);
+    else out += `\\x${bytes[i]!.toString(16).toUpperCase().padStart(2, '0')}`;
+    i += n || 1;
+  }
   return out;
 }
 

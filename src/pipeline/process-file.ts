@@ -14,7 +14,10 @@ export interface FileDeps {
   chunker: Chunker;
   embedder: BatchEmbedder;
   identity: PipelineIdentity;
-  /** The run's stop signal: a file whose extraction fails after it fired is not recorded as failed. */
+  /**
+   * The run's stop signal. Once it fires, files not yet extracting are not started, files extracting get the pool's
+   * grace period, and a file cut short ends `skipped: interrupted` with nothing recorded.
+   */
   signal?: AbortSignal;
 }
 
@@ -25,6 +28,10 @@ export interface ProcessedFile extends FileResult {
 
 export async function processFile(file: SourceFile, previous: DocumentRow | undefined, deps: FileDeps, sha256?: string): Promise<ProcessedFile> {
   const base = { path: file.absPath, embedded: 0, reused: 0 };
+  if (deps.signal?.aborted) return { ...base, status: 'skipped', reason: 'interrupted: not started; retried on the next run' };
+  // The size cap comes before hashing: hashing an 8 GB file only to skip it took 37 s, again on every change.
+  const maxBytes = deps.pool.maxFileBytes;
+  if (maxBytes !== undefined && file.size > maxBytes) return recordTooBig(file, maxBytes, deps);
   let sha: string;
   try {
     sha = sha256 ?? (await sha256File(file.absPath));
@@ -38,12 +45,12 @@ export async function processFile(file: SourceFile, previous: DocumentRow | unde
   // Same bytes, same pipeline: only the file's stat changed (touch, copy-over). Nothing to extract or embed.
   if (previous?.sha256 === sha && previous.status !== 'failed' && previous.status !== 'quarantined' &&
       previous.fingerprint === documentFingerprint(deps.identity, previous.type)) {
-    deps.store.recordStat(file.absPath, file.size, file.mtimeMs, file.ino);
+    await deps.store.recordStat(file.absPath, file.size, file.mtimeMs, file.ino);
     return { ...base, status: 'unchanged' };
   }
   const sameContentAsBefore = previous?.sha256 === sha;
   try {
-    const doc = await deps.pool.extract(file.absPath);
+    const doc = await deps.pool.extract(file.absPath, { signal: deps.signal });
     if (changedSince(file)) {
       // Torn read: the file changed while we read it. Not recorded; the next run picks it up.
       return { ...base, status: 'skipped', reason: 'changed-while-reading: retried on the next run' };
@@ -57,15 +64,15 @@ export async function processFile(file: SourceFile, previous: DocumentRow | unde
     if (chunks.length === 0) {
       input.status = 'empty';
       input.reason = doc.warnings[0] ?? 'no text found';
-      deps.store.recordOutcome(input);
+      await deps.store.recordOutcome(input);
       return { ...base, status: 'empty', reason: input.reason, type: doc.type, warnings: doc.warnings };
     }
-    const cached = deps.store.vectorsForChunkHashes(chunks.map((c) => c.sha256));
+    const cached = await deps.store.vectorsForChunkHashes(chunks.map((c) => c.sha256));
     const missing = chunks.filter((c) => !cached.has(c.sha256));
     const fresh = await deps.embedder.embed(missing.map((c) => c.text));
     missing.forEach((c, i) => cached.set(c.sha256, fresh[i]!));
     input.status = previous?.status === 'indexed' ? 'updated' : 'indexed';
-    deps.store.replaceDocument({ ...input, status: 'indexed' }, chunks, chunks.map((c) => cached.get(c.sha256)!));
+    await deps.store.replaceDocument({ ...input, status: 'indexed' }, chunks, chunks.map((c) => cached.get(c.sha256)!));
     return {
       ...base, status: input.status, chunks: chunks.length, type: doc.type, embedded: missing.length,
       reused: chunks.length - missing.length, ...(doc.warnings.length ? { warnings: doc.warnings } : {}),
@@ -73,6 +80,8 @@ export async function processFile(file: SourceFile, previous: DocumentRow | unde
     };
   } catch (err) {
     if (!(err instanceof FileError)) throw err; // a broken model or database is fatal for the run
+    // Stopped before or during extraction (Ctrl-C, SIGTERM): not the file's fault; record nothing, retry next run.
+    if (err.status === 'skipped' && err.reason === 'interrupted') return { ...base, status: 'skipped', reason: err.message };
     // A file rewritten while we read it often fails to parse (half a PDF, a truncated zip): that is a torn read,
     // not a verdict on the file. Record nothing, count no attempt; the next run (or watch sync) reads it whole.
     if (changedSince(file)) return { ...base, status: 'skipped', reason: 'changed-while-reading: retried on the next run' };
@@ -84,9 +93,19 @@ export async function processFile(file: SourceFile, previous: DocumentRow | unde
     input.attempts = err.status === 'failed' || err.status === 'quarantined'
       ? (sameContentAsBefore ? (previous?.attempts ?? 0) : 0) + 1
       : 0;
-    deps.store.recordOutcome(input);
+    await deps.store.recordOutcome(input);
     return { ...base, status: input.status, reason: err.message };
   }
+}
+
+/** Same status, reason and wording as the extractor's own size check, recorded without the file's hash. */
+async function recordTooBig(file: SourceFile, maxBytes: number, deps: FileDeps): Promise<ProcessedFile> {
+  const err = new FileError('skipped', 'size', `${file.size} bytes > ${maxBytes}`);
+  await deps.store.recordOutcome({
+    root: file.root, path: file.absPath, relPath: file.relPath, size: file.size, mtimeMs: file.mtimeMs, ino: file.ino,
+    status: 'skipped', reason: err.message, fingerprint: documentFingerprint(deps.identity, null), attempts: 0,
+  });
+  return { path: file.absPath, embedded: 0, reused: 0, status: 'skipped', reason: err.message };
 }
 
 function changedSince(file: SourceFile): boolean {

@@ -1,11 +1,13 @@
 // SIGTERM / SIGINT during an ingest: files in flight finish, nothing is pruned, the run record says
 // "interrupted", the exit code is 143 / 130, and a re-run completes to the same index as a clean run.
+// Files not yet started are not started; files whose extraction outlasts the stop grace period are killed.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Database } from 'better-sqlite3';
 import { spawn } from 'node:child_process';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { runCli, spawnCli, cliEnv, binPath, parseNdjson, summaryOf, tempDir, type CliResult } from '../helpers/cli.js';
 import { loadSqliteDriver } from '../../src/store/sqlite/driver.js';
 
@@ -147,4 +149,49 @@ test('Ctrl-C (SIGINT to the whole process group, extract workers included): exit
   const failed = await runCli(['status', '--failed', '--json', '--db', db], { cwd: work });
   assert.deepEqual(JSON.parse(failed.stdout), [], 'a worker killed by Ctrl-C is not the file\'s failure');
   assert.deepEqual(contents(db).half, []);
+});
+
+test('SIGINT with slow files: queued files never start, those in flight are killed after the 10 s grace, exit 130', { timeout: 120_000 }, async () => {
+  const docs = path.join(work, 'docs-slow');
+  fs.mkdirSync(docs);
+  const hang = Array.from({ length: 6 }, (_, i) => path.join(docs, `hang-${i + 1}.txt`));
+  for (const f of hang) fs.writeFileSync(f, `A file whose extraction never ends: ${f}\n`);
+  const db = path.join(work, 'slow.db');
+  const starts = path.join(work, 'slow-starts.log');
+  fs.writeFileSync(starts, '');
+  // hang-* never finish in the extraction child (see test/helpers/slow-extract.ts); the file timeout is far away.
+  const preload = pathToFileURL(fileURLToPath(new URL('../helpers/slow-extract.js', import.meta.url))).href;
+  const child = spawnCli(['ingest', docs, '--db', db, '--json'], {
+    cwd: work,
+    env: { NODE_OPTIONS: `--import ${preload}`, SLOW_EXTRACT_STARTS: starts, DOCPROC_WORKERS: '2', DOCPROC_FILE_TIMEOUT_MS: '300000' },
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  const closed = new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+  const guard = setTimeout(() => child.kill('SIGKILL'), 90_000);
+  const startedLines = (): string[] => fs.readFileSync(starts, 'utf8').split('\n').filter(Boolean);
+  // Both workers busy with a hang file, four more handed to the pool behind them.
+  while (startedLines().length < 2 && child.exitCode === null) await new Promise((r) => setTimeout(r, 50));
+  const t0 = Date.now();
+  child.kill('SIGINT');
+  const code = await closed;
+  const took = Date.now() - t0;
+  clearTimeout(guard);
+  assert.equal(code, 130, stderr);
+  // Before: the stop waited for every file handed to the pool, each until its file timeout (minutes).
+  assert.ok(took >= 9_000 && took < 18_000, `exit ${took} ms after SIGINT; want the 10 s grace plus a margin`);
+  assert.equal(startedLines().length, 2, `no file started after the signal: ${startedLines().join(', ')}`);
+  const events = new Map(parseNdjson(stdout).filter((e) => e['event'] === 'file').map((e) => [path.resolve(work, String(e['path'])), e])); // printed relative to cwd
+  const killed = new Set(startedLines());
+  for (const f of hang) {
+    assert.deepEqual([events.get(f)?.['status'], events.get(f)?.['reason']], ['skipped', killed.has(f)
+      ? 'interrupted: stopped after the 10s grace period; retried on the next run'
+      : 'interrupted: not started; retried on the next run'], f);
+  }
+  const s = summaryOf(stdout);
+  assert.deepEqual([s['interrupted'], s['indexed'], s['skipped'], s['failed'], s['quarantined']], [true, 0, 6, 0, 0]);
+  assert.deepEqual(contents(db).docs, [], 'nothing recorded for interrupted files');
+  assert.equal((await lastRun(db)).outcome, 'interrupted');
 });

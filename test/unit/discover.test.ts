@@ -45,6 +45,25 @@ test('discover: sorted, skips hidden and node_modules, reports broken links, sin
   assert.equal(single.root, path.join(root, 'sub'));
 });
 
+test('discover: names that are not UTF-8 are reported skipped (a folder once, not entered), never dropped silently', () => {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'docproc-discover-enc-'));
+  const latin1 = (...parts: (string | number)[]): Buffer =>
+    Buffer.concat(parts.map((p) => (typeof p === 'number' ? Buffer.from([p]) : Buffer.from(p))));
+  fs.writeFileSync(path.join(root, 'good.txt'), 'g');
+  fs.writeFileSync(path.join(root, 'naïve.txt'), 'n'); // valid UTF-8 beyond ASCII is indexed as before
+  fs.writeFileSync(latin1(root, '/caf', 0xe9, '.txt'), 'c');
+  fs.mkdirSync(latin1(root, '/r', 0xe9, 'sum', 0xe9, 's'));
+  fs.writeFileSync(latin1(root, '/r', 0xe9, 'sum', 0xe9, 's/cv.txt'), 'cv');
+  fs.writeFileSync(latin1(root, '/.hidd', 0xe9, 'n'), 'h'); // hidden stays silent, whatever its bytes
+  const found = discover(root, { ignore: [], followSymlinks: false });
+  assert.deepEqual(found.files.map((f) => f.relPath), ['good.txt', 'naïve.txt']);
+  assert.deepEqual(found.skipped.map((s) => [s.path, s.relPath, s.reason]), [
+    [path.join(root, 'caf\\xE9.txt'), 'caf\\xE9.txt', 'invalid-filename-encoding'],
+    [path.join(root, 'r\\xE9sum\\xE9s'), 'r\\xE9sum\\xE9s', 'invalid-filename-encoding'],
+  ]);
+  fs.rmSync(root, { recursive: true, force: true });
+});
+
 test('config: flags beat env beat file beat defaults; bad values name the key', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'docproc-config-'));
   fs.writeFileSync(path.join(dir, 'docproc.config.json'), JSON.stringify({ batchSize: 4, ocr: false }));

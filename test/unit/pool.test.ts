@@ -156,16 +156,80 @@ test('close() kills busy and idle children and rejects queued files', async () =
   await assert.rejects(p.extract('/x/ok.txt'), /closed/);
 });
 
-test('an AbortSignal kills the work and rejects with its reason', async () => {
+/** Settles to the outcome and the time it settled, so a test can say when each file ended. */
+function timed<T>(p: Promise<T>): Promise<{ out: T; at: number }> {
+  return p.then((out) => ({ out, at: Date.now() }));
+}
+
+async function waitFor(cond: () => boolean, ms: number): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) assert.fail('timed out waiting');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+test('stop signal: queued files never start, files in flight get stopGraceMs, then are killed as skipped: interrupted', async () => {
   const ac = new AbortController();
-  const p = pool({ extractOptions: { signal: ac.signal } as ExtractOptions });
-  const hang = p.extract('/x/hang.pdf').catch((e: unknown) => e);
-  await new Promise((r) => setTimeout(r, 200));
-  const [pid] = p.childPids;
-  ac.abort(new Error('interrupted'));
-  assert.match(String(await hang), /interrupted/);
-  assert.ok(pid !== undefined && (await waitDead(pid, 2000)));
-  await p.close();
+  const p = pool({ size: 3, timeoutMs: 60_000, stopGraceMs: 2000, extractOptions: { signal: ac.signal } as ExtractOptions });
+  try {
+    const slow = timed(p.extractWithStats('/x/slow.txt'));
+    const hangs = ['/x/hang.pdf', '/x/hang.docx'].map((f) => timed(p.extractWithStats(f)));
+    const queued = ['/x/ok-q1.txt', '/x/ok-q2.txt'].map((f) => timed(p.extractWithStats(f)));
+    await waitFor(() => p.childPids.length === 3, 5000);
+    const pids = p.childPids;
+    const t0 = Date.now();
+    ac.abort();
+    for (const q of await Promise.all(queued)) {
+      assert.ok(!q.out.ok);
+      assert.ok(q.out.error instanceof FileError);
+      assert.deepEqual([q.out.error.status, q.out.error.reason, q.out.error.message, q.out.ms],
+        ['skipped', 'interrupted', 'interrupted: not started; retried on the next run', 0]);
+      assert.ok(q.at - t0 < 200, `a queued file waited ${q.at - t0} ms`);
+    }
+    // A file in flight that finishes within the grace period is kept.
+    assert.ok((await slow).out.ok, 'the slow file finished within the grace period');
+    for (const h of await Promise.all(hangs)) {
+      assert.ok(!h.out.ok);
+      assert.ok(h.out.error instanceof FileError);
+      assert.deepEqual([h.out.error.status, h.out.error.reason, h.out.error.message],
+        ['skipped', 'interrupted', 'interrupted: stopped after the 2s grace period; retried on the next run']);
+      assert.ok(h.at - t0 >= 1950 && h.at - t0 < 4000, `killed ${h.at - t0} ms after the stop`);
+    }
+    assert.equal(p.childPids.length, 1, 'only the idle child of the slow file is left');
+    for (const pid of pids.filter((x) => !p.childPids.includes(x))) assert.ok(await waitDead(pid, 2000));
+    // After a stop nothing starts: a new file ends interrupted at once.
+    const late = await p.extractWithStats('/x/ok.txt');
+    assert.ok(!late.ok && late.error instanceof FileError && late.error.reason === 'interrupted');
+  } finally {
+    await p.close();
+  }
+});
+
+test('per-file signal: its queued file ends at once, its file in flight is killed after the grace; other files go on', async () => {
+  const ac = new AbortController();
+  const p = pool({ size: 1, timeoutMs: 60_000, stopGraceMs: 300 });
+  try {
+    const hang = timed(p.extract('/x/hang.pdf', { signal: ac.signal }).catch((e: unknown) => e));
+    const queued = timed(p.extract('/x/ok-q.txt', { signal: ac.signal }).catch((e: unknown) => e));
+    const other = p.extract('/x/ok-other.txt');
+    await waitFor(() => p.childPids.length === 1, 5000);
+    await new Promise((r) => setTimeout(r, 100));
+    const t0 = Date.now();
+    ac.abort();
+    const q = await queued;
+    assert.ok(q.out instanceof FileError);
+    assert.equal(q.out.message, 'interrupted: not started; retried on the next run');
+    assert.ok(q.at - t0 < 200);
+    const h = await hang;
+    assert.ok(h.out instanceof FileError);
+    assert.deepEqual([h.out.status, h.out.message], ['skipped', 'interrupted: stopped after the 0.3s grace period; retried on the next run']);
+    assert.ok(h.at - t0 >= 250 && h.at - t0 < 2000, `killed ${h.at - t0} ms after the stop`);
+    assert.match((await other).sections[0]?.text ?? '', /^ok-other pid=/, 'a file without the signal still runs');
+    assert.equal((await p.extractWithStats('/x/ok.txt', { signal: ac.signal })).ok, false, 'an aborted signal starts nothing');
+  } finally {
+    await p.close();
+  }
 });
 
 for (const kind of ['hang', 'spin']) {
