@@ -40,11 +40,17 @@ const MIME: Record<string, string> = {
   jpeg: 'image/jpeg', tiff: 'image/tiff', bmp: 'image/bmp', webp: 'image/webp',
 };
 
-/** Returns the content type; throws FileError(skipped: dangerous-type | unsupported-legacy-format; failed: encrypted). */
+/** Returns the content type; throws FileError(skipped: dangerous-type | unsupported-legacy-format; failed: encrypted | unreadable). */
 export async function detectType(absPath: string): Promise<Detection> {
   const ext = path.extname(absPath).toLowerCase();
   if (DANGEROUS_EXT.has(ext)) throw new FileError('skipped', 'dangerous-type', `extension ${ext}`);
-  const head = await readHead(absPath, 8192);
+  let head: Buffer;
+  try {
+    head = await readHead(absPath, 8192);
+  } catch (e) {
+    // A file that vanished or is unreadable is that file's status, like every other detection outcome.
+    throw new FileError('failed', 'unreadable', e instanceof Error ? e.message : String(e));
+  }
   const exe = executableKind(head);
   if (exe) throw new FileError('skipped', 'dangerous-type', exe);
   const type = await contentType(absPath, head, ext);
@@ -59,7 +65,7 @@ export async function detectType(absPath: string): Promise<Detection> {
 async function contentType(absPath: string, head: Buffer, ext: string): Promise<string> {
   if (head.length === 0) return EXT_TYPE[ext] && TEXT_EXT_TYPES.has(EXT_TYPE[ext]!) ? EXT_TYPE[ext]! : 'txt';
   if (head.subarray(0, 1024).includes('%PDF-')) return 'pdf'; // PDFs may carry junk before the header
-  if (head.readUInt32BE(0) === 0xd0cf11e0) return oleType(absPath, ext);
+  if (u32be(head) === 0xd0cf11e0) return oleType(absPath, ext);
   if (head[0] === 0x50 && head[1] === 0x4b && (head[2] === 3 || head[2] === 5)) {
     const zt = await zipType(absPath);
     // An unreadable zip named .docx etc. goes to that extractor, which reports it as corrupt.
@@ -117,7 +123,8 @@ async function zipType(absPath: string): Promise<string | undefined> {
     if (z.has('content.xml') && z.has('META-INF/manifest.xml')) return 'odt';
     return 'zip';
   } catch {
-    return 'zip';
+    // A manifest that won't inflate (a lying size, say): like an unreadable zip, the extension decides.
+    return undefined;
   } finally {
     z.close();
   }
@@ -127,8 +134,7 @@ function executableKind(b: Buffer): string | undefined {
   if (b.length < 2) return undefined;
   if (b[0] === 0x23 && b[1] === 0x21) return 'shebang script';
   if (b[0] === 0x4d && b[1] === 0x5a) return 'PE/MZ executable';
-  if (b.length < 4) return undefined;
-  const m = b.readUInt32BE(0);
+  const m = u32be(b);
   if (m === 0x7f454c46) return 'ELF executable';
   if (m === 0xfeedface || m === 0xfeedfacf || m === 0xcefaedfe || m === 0xcffaedfe) return 'Mach-O executable';
   if (m === 0xcafebabe) return 'Mach-O universal / Java class';
@@ -138,7 +144,7 @@ function executableKind(b: Buffer): string | undefined {
 /** Text if there are no NULs (or NULs in a UTF-16/32 pattern) and few control bytes. */
 export function looksText(b: Buffer): boolean {
   if (b.length >= 2 && ((b[0] === 0xff && b[1] === 0xfe) || (b[0] === 0xfe && b[1] === 0xff))) return true;
-  if (b.length >= 4 && b.readUInt32BE(0) === 0x0000feff) return true;
+  if (u32be(b) === 0x0000feff) return true;
   if (nulPattern(b)) return true;
   let nul = 0;
   let ctl = 0;
@@ -164,7 +170,8 @@ function sniffText(head: Buffer): string {
 
 function decodeForSniff(b: Buffer): string {
   if (b[0] === 0xff && b[1] === 0xfe) return b.subarray(2).toString('utf16le');
-  if (b[0] === 0xfe && b[1] === 0xff) return Buffer.from(b.subarray(2)).swap16().toString('utf16le');
+  // swap16 throws on an odd length: a head cut mid-character (or a 3-byte file) drops its last byte.
+  if (b[0] === 0xfe && b[1] === 0xff) return Buffer.from(b.subarray(2, b.length - (b.length & 1))).swap16().toString('utf16le');
   if (b.length > 1 && b[1] === 0) return b.toString('utf16le');
   if (b[0] === 0 && b.length > 1) return Buffer.from(b.subarray(0, b.length & ~1)).swap16().toString('utf16le');
   return b.toString('latin1');
@@ -183,5 +190,16 @@ export async function readHead(absPath: string, n: number): Promise<Buffer> {
 
 /** A real BMP names a known DIB header size at offset 14. */
 function plausibleBmp(head: Buffer): boolean {
-  return head.length >= 18 && [12, 16, 40, 52, 56, 64, 108, 124].includes(head.readUInt32LE(14));
+  const dib = u32le(head, 14);
+  return dib !== undefined && [12, 16, 40, 52, 56, 64, 108, 124].includes(dib);
+}
+
+// Files of a few bytes are normal (stubs, "ok" markers): magic numbers are read through these, which answer
+// undefined past the end instead of throwing a RangeError that would fail the file.
+function u32be(b: Buffer, at = 0): number | undefined {
+  return b.length >= at + 4 ? b.readUInt32BE(at) : undefined;
+}
+
+function u32le(b: Buffer, at = 0): number | undefined {
+  return b.length >= at + 4 ? b.readUInt32LE(at) : undefined;
 }

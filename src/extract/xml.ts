@@ -20,9 +20,50 @@ export function parseOrdered(xml: string): XNode[] {
   return p.parse(stripDoctype(xml)) as XNode[];
 }
 
-/** DOCTYPE blocks are removed before parsing so no internal subset can define entities. */
+/**
+ * DOCTYPE blocks are removed before parsing so no internal subset can define entities.
+ * A scanner rather than a regex: the regex backtracked over every unclosed `<!DOCTYPE` (and over whitespace inside
+ * one), which made hostile parts quadratic. Here the search for the next DOCTYPE resumes where the previous ended,
+ * and each character is visited once.
+ */
 export function stripDoctype(xml: string): string {
-  return xml.replace(/<!DOCTYPE[^[>]*(\[[\s\S]*?\])?\s*>/gi, '');
+  const open = /<!DOCTYPE/gi;
+  const kept: string[] = [];
+  let from = 0;
+  for (let m = open.exec(xml); m; m = open.exec(xml)) {
+    kept.push(xml.slice(from, m.index));
+    from = doctypeEnd(xml, m.index + m[0].length);
+    open.lastIndex = from;
+  }
+  if (!kept.length) return xml;
+  kept.push(xml.slice(from));
+  return kept.join('');
+}
+
+/**
+ * Index just past the `>` that closes a DOCTYPE whose body starts at `i`. Quoted literals, comments and PIs are
+ * skipped whole, so a `]` or `>` inside them does not end it. Unclosed: the rest of the text belongs to it.
+ */
+function doctypeEnd(s: string, i: number): number {
+  let inSubset = false;
+  while (i < s.length) {
+    const c = s[i];
+    if (c === '"' || c === "'") i = skipPast(s, c, i + 1);
+    else if (inSubset && s.startsWith('<!--', i)) i = skipPast(s, '-->', i + 4);
+    else if (inSubset && s.startsWith('<?', i)) i = skipPast(s, '?>', i + 2);
+    else {
+      if (inSubset) inSubset = c !== ']';
+      else if (c === '[') inSubset = true;
+      else if (c === '>') return i + 1;
+      i++;
+    }
+  }
+  return s.length;
+}
+
+function skipPast(s: string, token: string, from: number): number {
+  const j = s.indexOf(token, from);
+  return j < 0 ? s.length : j + token.length;
 }
 
 // processEntities is off, so decode only the five predefined entities and numeric references ourselves.

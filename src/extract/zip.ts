@@ -1,6 +1,9 @@
 // Shared, bomb-safe zip reader for every zip-based format (docx, xlsx, pptx, odt, epub).
+import { Readable } from 'node:stream';
+import { crc32, createInflateRaw } from 'node:zlib';
 import yauzl from 'yauzl';
 import { FileError } from '../errors.js';
+import { checkDirectory } from './zip-directory.js';
 
 export interface ZipLimits {
   maxEntries: number;
@@ -8,8 +11,14 @@ export interface ZipLimits {
   maxRatio: number;
 }
 
-// Small entries compress absurdly well (e.g. 4 KB of spaces); the ratio check only means something above this.
-const RATIO_MIN_BYTES = 1024 * 1024;
+/** One entry after it was inflated under the limits: its original compressed bytes with the real size and CRC. */
+export interface VettedEntry {
+  name: string;
+  method: number;
+  crc: number;
+  size: number;
+  compressed: Buffer;
+}
 
 export class ZipArchive {
   private inflated = 0;
@@ -23,7 +32,8 @@ export class ZipArchive {
   static async open(absPath: string, limits: ZipLimits): Promise<ZipArchive> {
     let zip: yauzl.ZipFile;
     try {
-      zip = await yauzl.openPromise(absPath, { lazyEntries: true, autoClose: false, validateEntrySizes: true, strictFileNames: false });
+      // Entry sizes are checked by inflate() below, which can tell a bomb (too many bytes) from a short entry.
+      zip = await yauzl.openPromise(absPath, { lazyEntries: true, autoClose: false, validateEntrySizes: false, strictFileNames: false });
     } catch (e) {
       throw new FileError('failed', 'corrupt', `not a readable zip: ${msg(e)}`);
     }
@@ -31,23 +41,9 @@ export class ZipArchive {
       if (zip.entryCount > limits.maxEntries) {
         throw new FileError('failed', 'zip-bomb', `${zip.entryCount} entries > ${limits.maxEntries}`);
       }
-      const entries = await readDirectory(zip);
-      let total = 0;
-      let totalCompressed = 0;
-      for (const e of entries.values()) {
-        total += e.uncompressedSize;
-        totalCompressed += e.compressedSize;
-        if (e.uncompressedSize > RATIO_MIN_BYTES && e.uncompressedSize > limits.maxRatio * Math.max(1, e.compressedSize)) {
-          throw new FileError('failed', 'zip-bomb', `entry ${e.fileName} ratio ${Math.round(e.uncompressedSize / Math.max(1, e.compressedSize))} > ${limits.maxRatio}`);
-        }
-      }
-      if (total > limits.maxTotalBytes) {
-        throw new FileError('failed', 'zip-bomb', `declared ${total} uncompressed bytes > ${limits.maxTotalBytes}`);
-      }
-      if (total > RATIO_MIN_BYTES && total > limits.maxRatio * Math.max(1, totalCompressed)) {
-        throw new FileError('failed', 'zip-bomb', `overall ratio ${Math.round(total / Math.max(1, totalCompressed))} > ${limits.maxRatio}`);
-      }
-      return new ZipArchive(zip, entries, limits);
+      const list = await readDirectory(zip);
+      checkDirectory(list, limits);
+      return new ZipArchive(zip, new Map(list.map((e) => [e.fileName, e])), limits);
     } catch (e) {
       zip.close();
       if (e instanceof FileError) throw e;
@@ -65,32 +61,15 @@ export class ZipArchive {
 
   /** Inflates one entry with a hard byte cap: declared sizes can lie, so the running total is enforced too. */
   async read(name: string, maxBytes = Infinity): Promise<Buffer> {
-    const entry = this.entries.get(name);
-    if (!entry) throw new FileError('failed', 'corrupt', `missing zip entry ${name}`);
-    if (entry.isEncrypted()) throw new FileError('failed', 'encrypted', `zip entry ${name} is encrypted`);
-    const cap = Math.min(maxBytes, this.limits.maxTotalBytes - this.inflated);
-    let stream: NodeJS.ReadableStream;
+    const entry = this.entry(name);
+    let stream: Readable;
     try {
-      stream = await openReadStream(this.zip, entry);
+      stream = (await openReadStream(this.zip, entry)) as Readable;
     } catch (e) {
       throw new FileError('failed', 'corrupt', `zip entry ${name}: ${msg(e)}`);
     }
     const chunks: Buffer[] = [];
-    let got = 0;
-    try {
-      for await (const chunk of stream as AsyncIterable<Buffer>) {
-        got += chunk.length;
-        this.inflated += chunk.length;
-        if (got > cap) {
-          (stream as unknown as { destroy(): void }).destroy();
-          throw new FileError('failed', 'zip-bomb', `entry ${name} inflates past ${cap} bytes`);
-        }
-        chunks.push(chunk);
-      }
-    } catch (e) {
-      if (e instanceof FileError) throw e;
-      throw new FileError('failed', 'corrupt', `zip entry ${name}: ${msg(e)}`);
-    }
+    await this.inflate(entry, stream, maxBytes, (c) => chunks.push(c));
     return Buffer.concat(chunks);
   }
 
@@ -98,8 +77,73 @@ export class ZipArchive {
     return (await this.read(name, maxBytes)).toString('utf8');
   }
 
+  /**
+   * Inflates every entry under the same caps as read(), keeping only the compressed bytes. A parser given a
+   * zip rebuilt from these (zip-write.ts) can only inflate what was counted here, whatever it chooses to read.
+   */
+  async vetAll(): Promise<VettedEntry[]> {
+    const out: VettedEntry[] = [];
+    for (const entry of this.entries.values()) {
+      const name = entry.fileName;
+      this.entry(name);
+      if (entry.compressionMethod !== 0 && entry.compressionMethod !== 8) {
+        throw new FileError('failed', 'corrupt', `zip entry ${name}: unsupported compression method ${entry.compressionMethod}`);
+      }
+      let compressed: Buffer;
+      try {
+        compressed = await collect((await openReadStream(this.zip, entry, { decodeFileData: false })) as Readable);
+      } catch (e) {
+        throw new FileError('failed', 'corrupt', `zip entry ${name}: ${msg(e)}`);
+      }
+      // Inflated here from the very bytes that will be copied, not re-read from the file.
+      // (An empty entry may be stored as zero bytes even with method 8, which no inflater accepts.)
+      const source = Readable.from(compressed.length ? [compressed] : []);
+      const stream = entry.compressionMethod === 8 && compressed.length ? source.pipe(createInflateRaw()) : source;
+      let crc = 0;
+      const size = await this.inflate(entry, stream, Infinity, (c) => (crc = crc32(c, crc)));
+      out.push({ name, method: entry.compressionMethod, crc, size, compressed });
+    }
+    return out;
+  }
+
   close(): void {
     this.zip.close();
+  }
+
+  private entry(name: string): yauzl.Entry {
+    const entry = this.entries.get(name);
+    if (!entry) throw new FileError('failed', 'corrupt', `missing zip entry ${name}`);
+    if (entry.isEncrypted()) throw new FileError('failed', 'encrypted', `zip entry ${name} is encrypted`);
+    return entry;
+  }
+
+  /** Drains an entry's inflated stream into `onChunk`, failing as soon as a cap is passed; returns the byte count. */
+  private async inflate(entry: yauzl.Entry, stream: Readable, maxBytes: number, onChunk: (c: Buffer) => void): Promise<number> {
+    const name = entry.fileName;
+    const declared = entry.uncompressedSize;
+    const budget = this.limits.maxTotalBytes - this.inflated;
+    let got = 0;
+    try {
+      for await (const chunk of stream as AsyncIterable<Buffer>) {
+        got += chunk.length;
+        this.inflated += chunk.length;
+        // More bytes than the directory declared is how a lying bomb shows itself: stop at the first excess chunk.
+        const over = got > declared ? `inflates past its declared ${declared} bytes`
+          : got > maxBytes ? `inflates past ${maxBytes} bytes`
+          : got > budget ? `passes the archive's ${this.limits.maxTotalBytes}-byte inflate budget`
+          : undefined;
+        if (over) {
+          stream.destroy();
+          throw new FileError('failed', 'zip-bomb', `entry ${name} ${over}`);
+        }
+        onChunk(chunk);
+      }
+    } catch (e) {
+      if (e instanceof FileError) throw e;
+      throw new FileError('failed', 'corrupt', `zip entry ${name}: ${msg(e)}`);
+    }
+    if (got < declared) throw new FileError('failed', 'corrupt', `zip entry ${name}: ${got} bytes, ${declared} declared`);
+    return got;
   }
 }
 
@@ -113,23 +157,29 @@ export async function withZip<T>(absPath: string, limits: ZipLimits, fn: (z: Zip
   }
 }
 
-function readDirectory(zip: yauzl.ZipFile): Promise<Map<string, yauzl.Entry>> {
+function readDirectory(zip: yauzl.ZipFile): Promise<yauzl.Entry[]> {
   return new Promise((resolve, reject) => {
-    const map = new Map<string, yauzl.Entry>();
+    const list: yauzl.Entry[] = [];
     zip.on('entry', (e: yauzl.Entry) => {
-      map.set(e.fileName, e);
+      list.push(e);
       zip.readEntry();
     });
-    zip.on('end', () => resolve(map));
+    zip.on('end', () => resolve(list));
     zip.on('error', reject);
     zip.readEntry();
   });
 }
 
-function openReadStream(zip: yauzl.ZipFile, entry: yauzl.Entry): Promise<NodeJS.ReadableStream> {
+function openReadStream(zip: yauzl.ZipFile, entry: yauzl.Entry, options: yauzl.ZipFileOptions = {}): Promise<NodeJS.ReadableStream> {
   return new Promise((resolve, reject) => {
-    zip.openReadStream(entry, (err, s) => (err || !s ? reject(err ?? new Error('no stream')) : resolve(s)));
+    zip.openReadStream(entry, options, (err, s) => (err || !s ? reject(err ?? new Error('no stream')) : resolve(s)));
   });
+}
+
+async function collect(stream: Readable): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const c of stream as AsyncIterable<Buffer>) chunks.push(c);
+  return Buffer.concat(chunks);
 }
 
 export function msg(e: unknown): string {

@@ -13,6 +13,8 @@ test('a run with zip bombs, entity bombs, huge images, sparse sheets and looping
   const swap = (entries: F.ZipEntry[], name: string) => entries.map((x) => (x.name === name ? { ...x, raw: zeros, data: undefined } : x));
   const files: Record<string, Buffer | string> = {
     'bomb.docx': F.buildZip(swap(F.docxEntries(F.docxBody('x')), 'word/document.xml')),
+    // document.xml is fine; styles.xml (read by mammoth, not by our extractor) lies about its size.
+    'bomb-styles.docx': F.buildZip([...F.docxEntries(F.docxBody('x')), { name: 'word/styles.xml', raw: zeros, declaredSize: 1000 }]),
     'laughs.pptx': F.buildZip(F.pptxEntries(F.slideXml('&lol10;', F.laughsDoctype('p:sld')))),
     'xxe.xlsx': F.buildZip(F.xlsxEntries(F.sheetXml('<row r="1"><c r="A1" t="inlineStr"><is><t>cell</t></is></c></row>'))),
     'huge.png': F.pngHeader(40000, 40000),
@@ -27,18 +29,28 @@ test('a run with zip bombs, entity bombs, huge images, sparse sheets and looping
   for (const [name, data] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), data);
   const db = path.join(tempDir(), 'i.db');
   const r = await runCli(['ingest', dir, '--db', db, '--json'], { timeoutMs: 280_000 });
-  assert.ok(r.code === 0 || r.code === 3, `exit ${r.code}: ${r.stderr}`);
+  // Some files fail, none crash the run: exit 3 (some files failed), never 1.
+  assert.equal(r.code, 3, r.stderr);
   const events = new Map(parseNdjson(r.stdout).filter((e) => e['event'] === 'file').map((e) => [path.basename(String(e['path'])), e]));
-  assert.equal(events.size, Object.keys(files).length, 'every file has a status');
-  for (const name of ['good-1.txt', 'good-2.pdf', 'good-3.docx', 'count.pdf']) assert.equal(events.get(name)?.['status'], 'indexed', name);
-  assert.equal(events.get('program.exe')?.['status'], 'skipped');
-  assert.match(String(events.get('program.exe')?.['reason']), /dangerous-type/);
-  for (const name of ['bomb.docx', 'huge.png', 'sparse.xlsx']) {
-    const e = events.get(name)!;
-    assert.ok(['failed', 'quarantined', 'skipped'].includes(String(e['status'])), `${name}: ${JSON.stringify(e)}`);
-    assert.ok(String(e['reason']).length > 3, `${name} has a reason`);
-  }
-  assert.equal(summaryOf(r.stdout)['indexed'] as number >= 4, true);
+  // "status reason", with a bomb's exact ratio (which depends on the zlib build) left out.
+  const outcome = (e: Record<string, unknown>) => (e['reason'] === undefined ? String(e['status']) : `${String(e['status'])} ${String(e['reason'])}`).replace(/ratio \d+ >/, 'ratio N >');
+  const outcomes = Object.fromEntries([...events].map(([name, e]) => [name, outcome(e)]));
+  assert.deepEqual(outcomes, {
+    'bomb.docx': 'failed zip-bomb: entry word/document.xml ratio N > 100',
+    'bomb-styles.docx': 'failed zip-bomb: entry word/styles.xml inflates past its declared 1000 bytes',
+    'laughs.pptx': 'indexed',
+    'xxe.xlsx': 'indexed',
+    'huge.png': 'failed image-too-large: png: 40000x40000 = 1600000000 pixels > 50000000',
+    'sparse.xlsx': 'failed too-large: every non-empty sheet exceeds maxCells 2000000',
+    'loop.pdf': 'failed corrupt: no readable page (page 1: Pages tree contains circular reference.)',
+    'count.pdf': 'indexed',
+    'program.exe': 'skipped dangerous-type: extension .exe',
+    'good-1.txt': 'indexed',
+    'good-2.pdf': 'indexed',
+    'good-3.docx': 'indexed',
+  });
+  const sum = summaryOf(r.stdout);
+  assert.deepEqual([sum['indexed'], sum['skipped'], sum['failed'], sum['quarantined'], sum['empty']], [6, 1, 5, 0, 0]);
   const hits = JSON.parse((await runCli(['search', 'beehive inspection', '--db', db, '--json', '--mode', 'keyword'])).stdout) as { path: string }[];
   assert.match(hits[0]!.path, /good-3\.docx$/);
   fs.rmSync(dir, { recursive: true, force: true });

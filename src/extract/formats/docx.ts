@@ -1,19 +1,19 @@
-// DOCX via mammoth (zip pre-checked, no external file access, images dropped) -> HTML -> heading sections.
+// DOCX via mammoth (every zip entry vetted, no external file access, images dropped) -> HTML -> heading sections.
 import mammoth from 'mammoth';
 import { register } from '../registry.js';
 import { withZip } from '../zip.js';
+import { writeZip } from '../zip-write.js';
 import { htmlToSections } from '../htmltext.js';
 import { FileError } from '../../errors.js';
 
 register(['docx'], {
   version: '1',
   async extract(ctx) {
-    // mammoth (JSZip) trusts declared sizes; our reader vets the directory and inflates with a hard cap first.
+    // mammoth (JSZip) trusts declared sizes and reads far more than document.xml (styles, numbering, notes,
+    // comments, media): it gets a zip rebuilt from entries that were each inflated under our caps, never the file.
     const buffer = await withZip(ctx.absPath, ctx.opts.zip, async (z) => {
       if (!z.has('word/document.xml')) throw new FileError('failed', 'corrupt', 'docx without word/document.xml');
-      await z.read('word/document.xml', ctx.opts.zip.maxTotalBytes);
-      const { readFile } = await import('node:fs/promises');
-      return readFile(ctx.absPath);
+      return writeZip(await z.vetAll());
     });
     let html: string;
     try {

@@ -1,8 +1,9 @@
-// XLSX / XLS / ODS via @e965/xlsx (SheetJS): zip pre-check, row cap, cell count checked against !ref before converting.
+// XLSX / XLS / ODS via @e965/xlsx (SheetJS): every zip entry vetted, row cap, cell count checked against !ref before converting.
 import { readFile } from 'node:fs/promises';
 import * as XLSX from '@e965/xlsx';
 import { register } from '../registry.js';
 import { withZip, msg } from '../zip.js';
+import { writeZip } from '../zip-write.js';
 import { rowsToSections } from '../tabular.js';
 import { FileError } from '../../errors.js';
 import type { Section } from '../types.js';
@@ -11,13 +12,9 @@ register(['xlsx', 'xls', 'ods'], {
   version: '1',
   async extract(ctx) {
     const { opts } = ctx;
-    // SheetJS inflates everything it is given: vet the zip directory (and each sheet's real size) first.
-    if (ctx.type !== 'xls') {
-      await withZip(ctx.absPath, opts.zip, async (z) => {
-        for (const n of z.names()) if (/^xl\/worksheets\/[^/]+\.xml$|^content\.xml$/.test(n)) await z.read(n, opts.zip.maxTotalBytes);
-      });
-    }
-    const buf = await readFile(ctx.absPath);
+    // SheetJS inflates every part it is given (shared strings, styles, theme, comments...), trusting declared
+    // sizes: it gets a zip rebuilt from entries that were each inflated under our caps, never the file itself.
+    const buf = ctx.type === 'xls' ? await readFile(ctx.absPath) : await withZip(ctx.absPath, opts.zip, async (z) => writeZip(await z.vetAll()));
     let wb: XLSX.WorkBook;
     try {
       wb = XLSX.read(buf, {

@@ -1,0 +1,93 @@
+// Zip vetting: every entry a parser may read is inflated under the caps first; the parser gets a rebuilt zip.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { extractFile, defaultExtractOptions, closeExtractors } from '../../src/extract/index.js';
+import { ZipArchive, withZip } from '../../src/extract/zip.js';
+import { writeZip } from '../../src/extract/zip-write.js';
+import { FileError } from '../../src/errors.js';
+import * as F from '../helpers/hostile-fixtures.js';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+const DOCS = path.join(ROOT, 'fixtures/docs');
+const opts = { ...defaultExtractOptions, ocr: false };
+const limits = defaultExtractOptions.zip;
+let dir = '';
+const file = (name: string, data: Buffer) => {
+  const p = path.join(dir, name);
+  writeFileSync(p, data);
+  return p;
+};
+async function rejects(p: Promise<unknown>, status: string, message: RegExp) {
+  await assert.rejects(p, (e: unknown) => {
+    assert.ok(e instanceof FileError, String(e));
+    assert.equal(e.status, status, e.message);
+    assert.match(e.message, message);
+    return true;
+  });
+}
+// 200 KB of real XML whose directory record claims 10 bytes: small enough to run in-process, the shape of a bomb.
+const lying = (name: string): F.ZipEntry => ({ name, data: `<x>${' '.repeat(200_000)}</x>`, declaredSize: 10 });
+const SST = '<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="1" uniqueCount="1"><si><t>shared</t></si></sst>';
+const sheet = F.sheetXml('<row r="1"><c r="A1" t="s"><v>0</v></c></row>');
+
+before(() => {
+  dir = mkdtempSync(path.join(tmpdir(), 'docproc-zip-'));
+});
+after(async () => {
+  rmSync(dir, { recursive: true, force: true });
+  await closeExtractors();
+});
+
+test('docx: a lying styles.xml, numbering.xml, footnotes.xml or media file fails as zip-bomb though document.xml is fine', async () => {
+  for (const part of ['word/styles.xml', 'word/numbering.xml', 'word/footnotes.xml', 'word/media/image1.png', 'docProps/core.xml']) {
+    const p = file('lying.docx', F.buildZip([...F.docxEntries(F.docxBody('fine')), lying(part)]));
+    await rejects(extractFile(p, opts), 'failed', new RegExp(`^zip-bomb: entry ${part.replace(/\./g, '\\.')} inflates past its declared 10 bytes$`));
+  }
+  // Detection reads the manifest too: a lying one leaves the type to the extension, and the docx extractor says why.
+  const ct = file('lying-ct.docx', F.buildZip(F.docxEntries(F.docxBody('fine')).map((e) => (e.name === '[Content_Types].xml' ? { ...e, declaredSize: 10 } : e))));
+  await rejects(extractFile(ct, opts), 'failed', /^zip-bomb: entry \[Content_Types\]\.xml inflates past its declared 10 bytes$/);
+});
+
+test('xlsx: a lying sharedStrings.xml, styles.xml or theme fails as zip-bomb though the sheet is fine', async () => {
+  const p1 = file('lying-sst.xlsx', F.buildZip(F.xlsxEntries(sheet, SST).map((e) => (e.name === 'xl/sharedStrings.xml' ? lying(e.name) : e))));
+  await rejects(extractFile(p1, opts), 'failed', /^zip-bomb: entry xl\/sharedStrings\.xml inflates past its declared 10 bytes$/);
+  for (const part of ['xl/styles.xml', 'xl/theme/theme1.xml', 'xl/comments1.xml']) {
+    const p = file('lying.xlsx', F.buildZip([...F.xlsxEntries(sheet, SST), lying(part)]));
+    await rejects(extractFile(p, opts), 'failed', new RegExp(`^zip-bomb: entry ${part.replace(/\./g, '\\.')} inflates past its declared 10 bytes$`));
+  }
+});
+
+test('well-formed docx and xlsx with extra parts still extract through the rebuilt zip', async () => {
+  const styles = '<?xml version="1.0" encoding="UTF-8"?><w:styles xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"/>';
+  const docx = file('ok.docx', F.buildZip([...F.docxEntries(F.docxBody('Pollen stores are full')), { name: 'word/styles.xml', data: styles }, { name: 'word/media/', data: '' }]));
+  assert.match((await extractFile(docx, opts)).sections.map((s) => s.text).join('\n'), /Pollen stores are full/);
+  const xlsx = file('ok.xlsx', F.buildZip(F.xlsxEntries(sheet, SST)));
+  assert.match((await extractFile(xlsx, opts)).sections.map((s) => s.text).join('\n'), /shared/);
+});
+
+test('the rebuilt zip holds every entry with the same bytes', async () => {
+  for (const name of ['beekeeping.docx', 'kayak-rentals.xlsx']) {
+    const src = path.join(DOCS, name);
+    const rebuilt = file(`rebuilt-${name}`, await withZip(src, limits, async (z) => writeZip(await z.vetAll())));
+    await withZip(src, limits, async (a) =>
+      withZip(rebuilt, limits, async (b) => {
+        assert.deepEqual(b.names(), a.names());
+        for (const n of a.names()) assert.ok((await b.read(n)).equals(await a.read(n)), `${name}: ${n}`);
+      }),
+    );
+  }
+});
+
+test('duplicate names, overlapping entries and short entries are refused before any parser sees them', async () => {
+  const twice = file('twice.docx', F.buildZip([...F.docxEntries(F.docxBody('a')), { name: 'word/document.xml', data: F.docxBody('b') }]));
+  await rejects(ZipArchive.open(twice, limits), 'failed', /^corrupt: duplicate zip entry word\/document\.xml$/);
+  const entries = F.docxEntries(F.docxBody('a'));
+  const overlap = file('overlap.docx', F.buildZip(entries, [{ name: 'word/styles.xml', sameAs: 2 }]));
+  await rejects(ZipArchive.open(overlap, limits), 'failed', /^zip-bomb: entries word\/document\.xml and word\/styles\.xml overlap$/);
+  const short = file('short.docx', F.buildZip(entries.map((e) => (e.name === 'word/document.xml' ? { ...e, declaredSize: 100_000 } : e))));
+  await rejects(extractFile(short, opts), 'failed', /^corrupt: zip entry word\/document\.xml: \d+ bytes, 100000 declared$/);
+});
