@@ -1,9 +1,10 @@
-// Decides, per file, what a run must do: the fast path (size + mtime unchanged) reads nothing.
-import type { DocumentRow } from '../store/sqlite/store.js';
+// Decides, per file, what a run must do, by the document state machine (contracts/document-state).
+import type { DocumentRow } from '../contracts/index-store.js';
+import { planAction, type Action } from '../contracts/document-state.js';
 import type { SourceFile } from './types.js';
 import { documentFingerprint, type PipelineIdentity } from './fingerprint.js';
 
-export type Action = 'add' | 'update' | 'retry' | 'unchanged';
+export type { Action };
 
 export interface PlanOptions {
   identity: PipelineIdentity;
@@ -12,14 +13,9 @@ export interface PlanOptions {
 }
 
 export function planFile(file: SourceFile, prev: DocumentRow | undefined, o: PlanOptions): Action {
-  if (!prev) return 'add';
-  const statSame = prev.size === file.size && prev.mtimeMs === file.mtimeMs;
-  const failed = prev.status === 'failed' || prev.status === 'quarantined';
-  if (failed) {
-    if (!statSame) return 'update';
-    return o.retryFailed || prev.attempts < o.maxAttempts ? 'retry' : 'unchanged';
-  }
-  if (!statSame) return 'update';
-  if (prev.fingerprint !== documentFingerprint(o.identity, prev.type)) return 'update';
-  return 'unchanged';
+  return planAction(file, prev, {
+    fingerprintFor: (type) => documentFingerprint(o.identity, type),
+    maxAttempts: o.maxAttempts,
+    retryFailed: o.retryFailed,
+  });
 }

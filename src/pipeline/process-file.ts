@@ -3,13 +3,13 @@ import fs from 'node:fs';
 import { FileError } from '../errors.js';
 import type { ExtractPool } from '../extract/pool.js';
 import type { Chunker } from '../chunk/chunker.js';
-import type { SqliteStore, DocumentRow, DocumentInput } from '../store/sqlite/store.js';
+import type { IndexStore, DocumentRow, DocumentInput } from '../contracts/index-store.js';
 import type { BatchEmbedder } from './batch-embedder.js';
 import type { FileResult, SourceFile } from './types.js';
 import { documentFingerprint, sha256File, type PipelineIdentity } from './fingerprint.js';
 
 export interface FileDeps {
-  store: SqliteStore;
+  store: IndexStore;
   pool: ExtractPool;
   chunker: Chunker;
   embedder: BatchEmbedder;

@@ -3,13 +3,11 @@ import path from 'node:path';
 import { watch as chokidarWatch, type FSWatcher } from 'chokidar';
 import type { Config } from '../config/schema.js';
 import type { Logger } from '../log.js';
-import { acquireLock } from './lock.js';
 import { compileGlobs } from './glob.js';
 import { DEFAULT_IGNORES } from './discover.js';
 import { ingest, followIndex } from './ingest.js';
 import { openEmbedder } from './resources.js';
-import { SqliteStore } from '../store/sqlite/store.js';
-import fs from 'node:fs';
+import { openStore } from '../store/open-store.js';
 import type { IngestEvent, IngestSummary } from './events.js';
 import type { Embedder } from './types.js';
 
@@ -35,22 +33,21 @@ export interface SyncEvent {
 }
 
 export async function watch(o: WatchOptions): Promise<void> {
-  const lock = await acquireLock(o.config.db, 'watch');
+  // One store and one writer role for the watcher's lifetime; every sync goes through them.
+  const store = await openStore(o.config.db);
+  const writer = await store.acquireWriter('watch').catch(async (err: unknown) => {
+    await store.close();
+    throw err;
+  });
   const roots = o.paths.map((p) => path.resolve(p));
-  if (o.explicitKeys && fs.existsSync(o.config.db)) {
-    const store = new SqliteStore(o.config.db);
-    try {
-      o = { ...o, config: followIndex(store, o.config, o.explicitKeys) };
-    } finally {
-      store.close();
-    }
-  }
-  const embedder = o.embedder ?? (await openEmbedder(o.config, o.log));
+  let embedder: Embedder | undefined;
   let watcher: FSWatcher | undefined;
   try {
+    if (o.explicitKeys) o = { ...o, config: await followIndex(store, o.config, o.explicitKeys) };
+    embedder = o.embedder ?? (await openEmbedder(o.config, o.log));
     const sync = async (trigger: SyncEvent['trigger'], changes: number, firstChangeAt: number | null): Promise<void> => {
       if (o.signal.aborted) return;
-      const summary = await ingest({ paths: roots, config: o.config, log: o.log, embedder, lockHeld: true, command: 'watch', signal: o.signal, onEvent: (e) => {
+      const summary = await ingest({ paths: roots, config: o.config, log: o.log, embedder, store, writer, command: 'watch', signal: o.signal, onEvent: (e) => {
         if (e.event === 'file' && e.status !== 'unchanged') o.onEvent?.(e);
         else if (e.event === 'root') o.log.warn({ root: e.path, reason: e.reason }, 'deletions held back');
       } });
@@ -65,8 +62,9 @@ export async function watch(o: WatchOptions): Promise<void> {
     await runLoop(watcher, o, sync);
   } finally {
     await watcher?.close();
-    if (!o.embedder) await embedder.close();
-    lock.release();
+    if (!o.embedder) await embedder?.close();
+    await writer.release();
+    await store.close();
   }
 }
 

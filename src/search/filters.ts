@@ -1,7 +1,6 @@
 // Document filters (path globs, types, since): resolved to the allowed document ids the SQL runs inside.
-import type { Database } from 'better-sqlite3';
+import type { IndexView } from '../contracts/index-store.js';
 import { compileGlobs } from '../pipeline/glob.js';
-import { listFilterableDocuments } from '../store/sqlite/search.js';
 import type { SearchQuery } from './types.js';
 
 export function hasFilters(q: Pick<SearchQuery, 'paths' | 'types' | 'since'>): boolean {
@@ -12,12 +11,12 @@ export function hasFilters(q: Pick<SearchQuery, 'paths' | 'types' | 'since'>): b
  * The ids of documents passing every filter, or null when there is no filter. Globs run in JS (SQLite's
  * GLOB has no `**` and lets `*` cross `/`); the id list then constrains both retrievers inside SQL.
  */
-export function allowedDocumentIds(db: Database, q: Pick<SearchQuery, 'paths' | 'types' | 'since'>): number[] | null {
+export async function allowedDocumentIds(view: IndexView, q: Pick<SearchQuery, 'paths' | 'types' | 'since'>): Promise<number[] | null> {
   if (!hasFilters(q)) return null;
   const matchPath = q.paths?.length ? compileGlobs(q.paths) : null;
   const types = q.types?.length ? new Set(q.types.map((t) => t.toLowerCase().replace(/^\./, ''))) : null;
   const sinceMs = q.since?.getTime();
-  return listFilterableDocuments(db)
+  return (await view.filterableDocuments())
     .filter((d) => {
       if (matchPath && !matchPath(d.relPath) && !matchPath(d.path)) return false;
       if (types && !types.has((d.type ?? '').toLowerCase())) return false;

@@ -1,13 +1,10 @@
-// searchIndex: keyword (FTS5 bm25), vector (sqlite-vec) or hybrid retrieval over a SqliteStore.
-import type { Embedder, Loc } from '../pipeline/types.js';
-import type { SqliteStore } from '../store/sqlite/store.js';
+// searchIndex: keyword, vector or hybrid retrieval over any IndexStore, in one read snapshot.
+import type { Embedder } from '../contracts/stages.js';
+import type { Candidate, IndexStore, IndexView } from '../contracts/index-store.js';
+import { assertSameIdentity, embedderIdentity } from '../contracts/identity.js';
 import { DocprocError, UsageError } from '../errors.js';
-import { embedderIdentity } from '../store/identity.js';
-import {
-  chunkRows, chunkSimilarity, countChunks, hasVectorTable, keywordCandidates, vectorCandidates, MAX_VECTOR_CANDIDATES, type Candidate,
-} from '../store/sqlite/search.js';
 import { allowedDocumentIds } from './filters.js';
-import { buildMatchExpression, queryTerms } from './fts-query.js';
+import { queryTerms } from '../text/query-terms.js';
 import { DEFAULT_FUSION, fuse, type Fused, type FusionOptions, type RankedList } from './fusion.js';
 import { makeSnippet } from './snippet.js';
 import type { SearchHit, SearchQuery } from './types.js';
@@ -25,44 +22,40 @@ export interface SearchOptions {
 
 /** Every search reads one consistent snapshot: a writer committing during the query embedding is invisible. */
 export async function searchIndex(
-  store: SqliteStore,
+  store: IndexStore,
   embedder: Embedder | null,
   q: SearchQuery,
   opts: SearchOptions = {},
 ): Promise<SearchHit[]> {
   validate(q);
-  return store.snapshot(() => searchSnapshot(store, embedder, q, opts));
+  return store.snapshot((view) => searchSnapshot(view, store.location, embedder, q, opts));
 }
 
-async function searchSnapshot(store: SqliteStore, embedder: Embedder | null, q: SearchQuery, opts: SearchOptions): Promise<SearchHit[]> {
-  const db = store.db;
-  if (countChunks(db) === 0) {
+async function searchSnapshot(view: IndexView, location: string, embedder: Embedder | null, q: SearchQuery, opts: SearchOptions): Promise<SearchHit[]> {
+  if ((await view.countChunks()) === 0) {
     throw new DocprocError('nothing indexed yet', { code: 'empty-index', hint: 'run docproc ingest <paths>' });
   }
   const needsVectors = q.mode !== 'keyword';
-  if (needsVectors) checkEmbedder(store, embedder);
+  if (needsVectors) await checkEmbedder(view, location, embedder);
 
-  const allowed = allowedDocumentIds(db, q);
+  const allowed = await allowedDocumentIds(view, q);
   if (allowed !== null && allowed.length === 0) return [];
   const byDocument = q.groupBy === 'document';
   const want = Math.max(q.candidates ?? DEFAULT_CANDIDATES, q.limit);
   const chunkLimit = byDocument ? want * CHUNKS_PER_DOCUMENT_CANDIDATE : want;
-  const vectorLimit = Math.min(chunkLimit, MAX_VECTOR_CANDIDATES);
+  const vectorLimit = Math.min(chunkLimit, view.maxVectorCandidates);
   if (needsVectors && vectorLimit < chunkLimit) {
-    opts.onWarning?.(`only the ${MAX_VECTOR_CANDIDATES} nearest chunks are considered (sqlite-vec's limit); asked for ${chunkLimit}`);
+    opts.onWarning?.(`only the ${view.maxVectorCandidates} nearest chunks are considered (the store's limit); asked for ${chunkLimit}`);
   }
 
   // The model runs off the main thread: start it first so the FTS query overlaps with it.
   const queryVector = needsVectors ? embedder!.embed([q.text], 'query') : null;
   let keyword: Candidate[] = [];
-  if (q.mode !== 'vector') {
-    const match = buildMatchExpression(q.text);
-    if (match) keyword = keywordCandidates(db, match, allowed, chunkLimit);
-  }
+  if (q.mode !== 'vector') keyword = await view.keywordCandidates(q.text, allowed, chunkLimit);
   let vector: Candidate[] = [];
   if (queryVector) {
     const [qv] = await queryVector;
-    vector = vectorCandidates(db, qv!, allowed, vectorLimit);
+    vector = await view.vectorCandidates(qv!, allowed, vectorLimit);
   }
   const vectorOf = queryVector ? (await queryVector)[0]! : null;
 
@@ -83,13 +76,13 @@ async function searchSnapshot(store: SqliteStore, embedder: Embedder | null, q: 
       chunkId = (chunkFused.get(vecChunk) ?? 0) > (chunkFused.get(kwChunk) ?? 0) ? vecChunk : kwChunk;
     }
     // The cosine of the result to the query: its vector score, or (a keyword-only hit) its chunk's own cosine.
-    const similarity = vectorOf ? (f.vectorScore ?? chunkSimilarity(db, chunkId, vectorOf)) : undefined;
+    const similarity = vectorOf ? (f.vectorScore ?? (await view.chunkSimilarity(chunkId, vectorOf))) : undefined;
     const score = q.mode === 'keyword' ? f.keywordScore! : q.mode === 'vector' ? f.vectorScore! : f.fused;
     if (q.minScore !== undefined && minScoreBasis(q.mode, score, similarity) < q.minScore) continue;
     picked.push({ f, chunkId, score, similarity });
     if (picked.length >= q.limit) break;
   }
-  return toHits(store, picked, q);
+  return toHits(view, picked, q);
 }
 
 interface Picked {
@@ -115,14 +108,14 @@ function validate(q: SearchQuery): void {
   if (q.since && Number.isNaN(q.since.getTime())) throw new UsageError('--since is not a valid date');
 }
 
-function checkEmbedder(store: SqliteStore, embedder: Embedder | null): void {
-  const identity = store.identity();
-  if (!identity || !hasVectorTable(store.db)) {
+async function checkEmbedder(view: IndexView, location: string, embedder: Embedder | null): Promise<void> {
+  const identity = await view.identity();
+  if (!identity || !(await view.hasVectors())) {
     throw new DocprocError('the index has no vectors', { code: 'no-vectors', hint: 'search with --mode keyword, or re-run docproc ingest' });
   }
   if (!embedder) throw new Error(`searchIndex: mode needs an embedder`);
   // The same check as ingest's; chunk settings do not change a query vector, so the index's are taken.
-  store.checkIdentity(embedderIdentity(embedder, identity),
+  assertSameIdentity(location, identity, embedderIdentity(embedder, identity),
     `search with --model ${identity.modelName} (or unset DOCPROC_MODEL / the config file's model), or rebuild the index with: docproc ingest --reembed`);
 }
 
@@ -141,15 +134,15 @@ function rankList(cands: Candidate[], keyOf: (c: Candidate) => number, limit: nu
   return { list, chunkOf };
 }
 
-function toHits(store: SqliteStore, picked: Picked[], q: SearchQuery): SearchHit[] {
-  const rows = chunkRows(store.db, picked.map((p) => p.chunkId));
+async function toHits(view: IndexView, picked: Picked[], q: SearchQuery): Promise<SearchHit[]> {
+  const rows = await view.chunkRows(picked.map((p) => p.chunkId));
   const terms = queryTerms(q.text);
   return picked.map(({ f, chunkId, score, similarity }, i) => {
     const row = rows.get(chunkId)!;
     const { snippet, highlights } = makeSnippet(row.text, terms);
     const hit: SearchHit = {
       rank: i + 1, score, path: row.path, relPath: row.relPath, documentId: row.documentId, chunkId,
-      seq: row.seq, text: row.text, location: JSON.parse(row.loc) as Loc, type: row.type, snippet, highlights,
+      seq: row.seq, text: row.text, location: row.loc, type: row.type, snippet, highlights,
       ...(similarity !== undefined ? { similarity } : {}),
     };
     if (q.explain) {

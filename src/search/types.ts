@@ -1,5 +1,5 @@
 // The search contract: what a caller asks for and what comes back (plain data, no presentation).
-import type { Loc } from '../pipeline/types.js';
+import type { Loc } from '../contracts/stages.js';
 
 export type SearchMode = 'hybrid' | 'vector' | 'keyword';
 export type GroupBy = 'document' | 'chunk';

@@ -7,8 +7,8 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { selfIdentity } from '../../src/pipeline/lock-holder.js';
-import { withGuard, writeTemp, type LockInfo } from '../../src/pipeline/lock-file.js';
+import { selfIdentity } from '../../src/store/sqlite/lock-holder.js';
+import { withGuard, writeTemp, type LockInfo } from '../../src/store/sqlite/lock-file.js';
 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'docproc-lock-proc-'));
 const children: ChildProcess[] = [];
@@ -20,7 +20,7 @@ after(() => {
 let n = 0;
 const freshDb = (): string => path.join(work, `case${n++}`, 'index.db');
 const deadPid = (): number => Number(spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']).stdout.toString());
-const lockModule = pathToFileURL(path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../src/pipeline/lock.js')).href;
+const lockModule = pathToFileURL(path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../src/store/sqlite/lock.js')).href;
 
 /** Takes the lock, prints one JSON line, then obeys stdin: 'release' releases, 'exit' exits (the exit handler releases). */
 const HOLDER = `

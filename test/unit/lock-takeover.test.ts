@@ -6,8 +6,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { spawn, spawnSync } from 'node:child_process';
-import { acquireLock, staleMsFromEnv, LOCK_STALE_MS } from '../../src/pipeline/lock.js';
-import { procStartOf, selfIdentity } from '../../src/pipeline/lock-holder.js';
+import { acquireLock, staleMsFromEnv, LOCK_STALE_MS } from '../../src/store/sqlite/lock.js';
+import { procStartOf, selfIdentity } from '../../src/store/sqlite/lock-holder.js';
 import { LockedError, UsageError } from '../../src/errors.js';
 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'docproc-lock-unit-'));

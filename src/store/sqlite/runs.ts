@@ -1,38 +1,27 @@
 // The run log: one row per ingest or watch session, with counts and failures.
 import type { Database } from 'better-sqlite3';
 
-export interface RunRecord {
-  id: number;
-  command: string;
-  roots: string[];
-  pid: number;
-  startedAt: string;
-  endedAt: string | null;
-  outcome: string | null;
-  counts: Record<string, number>;
-  failures: { path: string; status: string; reason: string }[];
-  durationMs: number | null;
-}
+import type { RunLog, RunRecord } from '../../contracts/index-store.js';
 
 type RawRun = { id: number; command: string; roots: string; pid: number; startedAt: string; endedAt: string | null; outcome: string | null; counts: string | null; failures: string | null; durationMs: number | null };
 
-export class RunLog {
+export class SqliteRunLog implements RunLog {
   constructor(private readonly db: Database) {}
 
-  start(command: string, roots: string[]): number {
+  async start(command: string, roots: string[]): Promise<number> {
     const info = this.db
       .prepare('INSERT INTO runs (command, roots, pid, started_at) VALUES (?, ?, ?, ?)')
       .run(command, JSON.stringify(roots), process.pid, new Date().toISOString());
     return Number(info.lastInsertRowid);
   }
 
-  finish(id: number, outcome: string, counts: Record<string, number>, failures: RunRecord['failures'], durationMs: number): void {
+  async finish(id: number, outcome: string, counts: Record<string, number>, failures: RunRecord['failures'], durationMs: number): Promise<void> {
     this.db
       .prepare('UPDATE runs SET ended_at = ?, outcome = ?, counts = ?, failures = ?, duration_ms = ? WHERE id = ?')
       .run(new Date().toISOString(), outcome, JSON.stringify(counts), JSON.stringify(failures), durationMs, id);
   }
 
-  last(limit: number): RunRecord[] {
+  async last(limit: number): Promise<RunRecord[]> {
     const rows = this.db
       .prepare(`SELECT id, command, roots, pid, started_at AS startedAt, ended_at AS endedAt, outcome, counts, failures,
         duration_ms AS durationMs FROM runs ORDER BY id DESC LIMIT ?`)

@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { LockedError, UsageError } from '../errors.js';
+import { LockedError, UsageError } from '../../errors.js';
 import { linkNew, readLock, withGuard, writeTemp, type LockInfo } from './lock-file.js';
 import { judgeLock, selfIdentity, type ProcessIdentity } from './lock-holder.js';
 import { startHeartbeat } from './lock-heartbeat.js';

@@ -1,6 +1,6 @@
 // The embedding identity: everything that changes a stored vector, and the one check that refuses to mix them.
 import { IndexMismatchError } from '../errors.js';
-import type { Embedder } from '../pipeline/types.js';
+import type { Embedder } from './stages.js';
 
 export interface EmbeddingIdentity {
   modelName: string;

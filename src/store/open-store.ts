@@ -1,0 +1,27 @@
+// Opens an index by its location: a file path (SQLite, the default) or a postgres:// URL. Stores register here.
+import type { IndexStore } from '../contracts/index-store.js';
+
+export interface OpenStoreOptions {
+  /** Read only: nothing created or migrated; a database that is not a docproc index is refused. */
+  readonly?: boolean;
+  /** Postgres: the schema holding docproc's tables (default docproc). */
+  pgSchema?: string;
+}
+
+export const isPostgresUrl = (location: string): boolean => /^postgres(ql)?:\/\//i.test(location);
+
+export async function openStore(location: string, o: OpenStoreOptions = {}): Promise<IndexStore> {
+  if (isPostgresUrl(location)) {
+    const { openPostgresStore } = await import('./postgres/store.js');
+    return openPostgresStore(location, o);
+  }
+  const { SqliteStore } = await import('./sqlite/store.js');
+  return new SqliteStore(location, { readonly: o.readonly });
+}
+
+/** Whether an index exists at the location (a file; a Postgres schema is asked when opened). */
+export async function storeExists(location: string): Promise<boolean> {
+  if (isPostgresUrl(location)) return true;
+  const fs = await import('node:fs');
+  return fs.existsSync(location);
+}

@@ -1,0 +1,159 @@
+// The SQLite document ledger, chunks and vectors: synchronous statements that the async store wraps.
+import type { Database } from 'better-sqlite3';
+import type { Chunk, FileStatus } from '../../contracts/stages.js';
+import type { DocumentInput, DocumentRow } from '../../contracts/index-store.js';
+import { keepsChunks } from '../../contracts/document-state.js';
+
+const DOC_COLUMNS = `id, root, path, rel_path AS relPath, type, sha256, size, mtime_ms AS mtimeMs, ino, status, reason,
+  warnings, chunk_count AS chunkCount, char_count AS charCount, pages_ocr AS pagesOcr, fingerprint, attempts,
+  indexed_at AS indexedAt, updated_at AS updatedAt`;
+
+type RawDoc = Omit<DocumentRow, 'warnings'> & { warnings: string | null };
+const toDoc = (r: RawDoc): DocumentRow => ({ ...r, warnings: r.warnings ? (JSON.parse(r.warnings) as string[]) : [] });
+
+export const vecBlob = (v: Float32Array): Buffer => Buffer.from(v.buffer, v.byteOffset, v.byteLength);
+export const blobVec = (b: Buffer): Float32Array => new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
+
+export function hasVectorTable(db: Database): boolean {
+  return !!db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'vec_chunks'").get();
+}
+
+export class SqliteDocuments {
+  /** Rows written to documents/chunks/vectors: lets tests prove a no-op re-run. */
+  writes = 0;
+
+  constructor(private readonly db: Database) {}
+
+  get(path: string): DocumentRow | undefined {
+    const r = this.db.prepare(`SELECT ${DOC_COLUMNS} FROM documents WHERE path = ?`).get(path) as RawDoc | undefined;
+    return r && toDoc(r);
+  }
+
+  under(root: string): DocumentRow[] {
+    const dir = root.endsWith('/') ? root.slice(0, -1) : root;
+    // '0' sorts right after '/': the range is exactly the paths that start with dir + '/'.
+    const rows = this.db
+      .prepare(`SELECT ${DOC_COLUMNS} FROM documents WHERE path = ? OR (path >= ? AND path < ?)`)
+      .all(dir, dir + '/', dir + '0') as RawDoc[];
+    return rows.map(toDoc);
+  }
+
+  withStatus(statuses: FileStatus[]): DocumentRow[] {
+    const q = `SELECT ${DOC_COLUMNS} FROM documents WHERE status IN (${statuses.map(() => '?').join(',')}) ORDER BY path`;
+    return (this.db.prepare(q).all(...statuses) as RawDoc[]).map(toDoc);
+  }
+
+  withSha(sha256: string): DocumentRow[] {
+    return (this.db.prepare(`SELECT ${DOC_COLUMNS} FROM documents WHERE sha256 = ? AND status = 'indexed'`).all(sha256) as RawDoc[]).map(toDoc);
+  }
+
+  vectorsForChunkHashes(hashes: string[]): Map<string, Float32Array> {
+    const out = new Map<string, Float32Array>();
+    if (!hasVectorTable(this.db)) return out;
+    const stmt = this.db.prepare('SELECT v.embedding AS e FROM chunks c JOIN vec_chunks v ON v.rowid = c.id WHERE c.sha256 = ? LIMIT 1');
+    for (const h of new Set(hashes)) {
+      const row = stmt.get(h) as { e: Buffer } | undefined;
+      if (row) out.set(h, blobVec(row.e));
+    }
+    return out;
+  }
+
+  replace(doc: DocumentInput, chunks: Chunk[], vectors: Float32Array[]): void {
+    if (chunks.length !== vectors.length) throw new Error('replaceDocument: chunks and vectors differ in length');
+    const insertChunk = this.db.prepare('INSERT INTO chunks (document_id, seq, text, tokens, loc, sha256) VALUES (?, ?, ?, ?, ?, ?)');
+    // sqlite-vec 0.1.9: INSERT OR REPLACE is broken, so rows are deleted then inserted.
+    const insertVec = this.db.prepare('INSERT INTO vec_chunks (rowid, embedding) VALUES (?, ?)');
+    this.db.transaction(() => {
+      const id = this.upsert(doc, chunks.length);
+      this.deleteChunks(id);
+      chunks.forEach((c, i) => {
+        const info = insertChunk.run(id, c.seq, c.text, c.tokens, JSON.stringify(c.loc), c.sha256);
+        insertVec.run(BigInt(info.lastInsertRowid), vecBlob(vectors[i]!));
+      });
+      this.writes += 1 + chunks.length * 2;
+    })();
+  }
+
+  recordOutcome(doc: DocumentInput): void {
+    this.db.transaction(() => {
+      const keep = keepsChunks(doc.status);
+      const existing = this.get(doc.path);
+      const id = this.upsert(doc, keep ? (existing?.chunkCount ?? 0) : 0);
+      if (!keep) this.deleteChunks(id);
+      this.writes++;
+    })();
+  }
+
+  move(fromPath: string, to: DocumentInput): void {
+    this.db.transaction(() => {
+      // A document already at the target (nested roots) goes with its chunks and vectors, never orphaning them.
+      if (to.path !== fromPath) this.remove(to.path);
+      this.db
+        .prepare('UPDATE documents SET root = ?, path = ?, rel_path = ?, size = ?, mtime_ms = ?, ino = ?, updated_at = ? WHERE path = ?')
+        .run(to.root, to.path, to.relPath, to.size, to.mtimeMs, to.ino, new Date().toISOString(), fromPath);
+      this.writes++;
+    })();
+  }
+
+  recordStat(path: string, size: number, mtimeMs: number, ino: number): void {
+    this.db.prepare('UPDATE documents SET size = ?, mtime_ms = ?, ino = ? WHERE path = ?').run(size, mtimeMs, ino, path);
+    this.writes++;
+  }
+
+  remove(path: string): boolean {
+    let removed = false;
+    this.db.transaction(() => {
+      const row = this.db.prepare('SELECT id FROM documents WHERE path = ?').get(path) as { id: number } | undefined;
+      if (!row) return;
+      this.deleteChunks(row.id);
+      this.db.prepare('DELETE FROM documents WHERE id = ?').run(row.id);
+      this.writes++;
+      removed = true;
+    })();
+    return removed;
+  }
+
+  private deleteChunks(documentId: number): void {
+    if (hasVectorTable(this.db)) {
+      const ids = this.db.prepare('SELECT id FROM chunks WHERE document_id = ?').pluck().all(documentId) as number[];
+      const del = this.db.prepare('DELETE FROM vec_chunks WHERE rowid = ?');
+      for (const id of ids) del.run(BigInt(id));
+    }
+    const info = this.db.prepare('DELETE FROM chunks WHERE document_id = ?').run(documentId);
+    this.writes += info.changes;
+  }
+
+  private upsert(doc: DocumentInput, chunkCount: number): number {
+    const now = new Date().toISOString();
+    const indexedAt = doc.status === 'indexed' ? now : null;
+    const row = this.db
+      .prepare(
+        `INSERT INTO documents (root, path, rel_path, type, sha256, size, mtime_ms, ino, status, reason, warnings,
+           chunk_count, char_count, pages_ocr, fingerprint, attempts, first_seen_at, indexed_at, updated_at)
+         VALUES (@root, @path, @relPath, @type, @sha256, @size, @mtimeMs, @ino, @status, @reason, @warnings,
+           @chunkCount, @charCount, @pagesOcr, @fingerprint, @attempts, @now, @indexedAt, @now)
+         ON CONFLICT(path) DO UPDATE SET root = excluded.root, rel_path = excluded.rel_path, type = excluded.type,
+           sha256 = excluded.sha256, size = excluded.size, mtime_ms = excluded.mtime_ms, ino = excluded.ino,
+           status = excluded.status, reason = excluded.reason, warnings = excluded.warnings,
+           chunk_count = excluded.chunk_count, char_count = excluded.char_count, pages_ocr = excluded.pages_ocr,
+           fingerprint = excluded.fingerprint, attempts = excluded.attempts,
+           indexed_at = COALESCE(excluded.indexed_at, documents.indexed_at), updated_at = excluded.updated_at
+         RETURNING id`,
+      )
+      .get({
+        root: doc.root, path: doc.path, relPath: doc.relPath, type: doc.type ?? null, sha256: doc.sha256 ?? null,
+        size: doc.size, mtimeMs: doc.mtimeMs, ino: doc.ino, status: doc.status, reason: doc.reason ?? null,
+        warnings: doc.warnings?.length ? JSON.stringify(doc.warnings) : null, chunkCount,
+        charCount: doc.charCount ?? 0, pagesOcr: doc.pagesOcr ?? 0, fingerprint: doc.fingerprint,
+        attempts: doc.attempts ?? 0, now, indexedAt,
+      }) as { id: number };
+    return row.id;
+  }
+
+  stats(): { documents: Record<string, number>; chunks: number; vectors: number } {
+    const byStatus = this.db.prepare('SELECT status, COUNT(*) AS n FROM documents GROUP BY status').all() as { status: string; n: number }[];
+    const chunks = (this.db.prepare('SELECT COUNT(*) AS n FROM chunks').get() as { n: number }).n;
+    const vectors = hasVectorTable(this.db) ? (this.db.prepare('SELECT COUNT(*) AS n FROM vec_chunks').get() as { n: number }).n : 0;
+    return { documents: Object.fromEntries(byStatus.map((r) => [r.status, r.n])), chunks, vectors };
+  }
+}
