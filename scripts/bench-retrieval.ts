@@ -10,7 +10,7 @@ import Table from 'cli-table3';
 import { loadConfig } from '../src/config/load.js';
 import { createLogger } from '../src/log.js';
 import { openEmbedder } from '../src/pipeline/resources.js';
-import { SqliteStore } from '../src/store/sqlite/store.js';
+import { openStore } from '../src/store/open-store.js';
 import type { FusionOptions, SearchMode } from '../src/search/index.js';
 import { readQrels, readQueries, writeCorpus } from './retrieval/beir.js';
 import { evaluateMode, MemoEmbedder, type ModeResult } from './retrieval/evaluate.js';
@@ -77,7 +77,7 @@ async function main(): Promise<void> {
       ingestMs = await buildIndex(need('corpus'), db, config, embedder);
       if (args.index) fs.writeFileSync(done, `${new Date().toISOString()}\n`);
     }
-    const store = new SqliteStore(db);
+    const store = await openStore(db);
     const rows: ModeResult[] = [];
     for (const mode of modes) rows.push(await evaluateMode(store, embedder, queries, qrels, mode));
     if (args.sweep) {
@@ -88,7 +88,7 @@ async function main(): Promise<void> {
       ];
       for (const f of variants) rows.push(await evaluateMode(store, memo, queries, qrels, 'hybrid', f));
     }
-    store.close();
+    await store.close();
     render(rows, { model: embedder.modelName, ingestMs });
   } finally {
     await embedder.close();

@@ -4,6 +4,7 @@ import { configSchema } from './config/schema.js';
 import { loadConfig } from './config/load.js';
 import { silentLogger, type Logger } from './log.js';
 import { SqliteStore } from './store/sqlite/store.js';
+import { openStore } from './store/open-store.js';
 import { openEmbedder } from './pipeline/resources.js';
 import type { Embedder } from './pipeline/types.js';
 import type { SearchHit, SearchQuery } from './search/types.js';
@@ -12,7 +13,8 @@ export { ingest, type IngestOptions } from './pipeline/ingest.js';
 export type { IngestEvent, IngestSummary, FileEvent } from './pipeline/events.js';
 export { watch, type WatchOptions } from './pipeline/watch.js';
 export { configSchema, loadConfig, type Config };
-export { SqliteStore };
+export { SqliteStore, openStore };
+export type { IndexStore, IndexView, DocumentRow, Root } from './contracts/index-store.js';
 export { Chunker } from './chunk/chunker.js';
 export { extractFile, detectType, defaultExtractOptions, type ExtractOptions } from './extract/index.js';
 export { loadEmbedder, pullModel, resolveModel, listKnownModels } from './embed/index.js';
@@ -38,13 +40,13 @@ export async function search(o: SearchOptions): Promise<SearchHit[]> {
   const config = o.config ?? defineConfig();
   const log = o.log ?? silentLogger;
   const { searchIndex } = await import('./search/index.js');
-  const store = new SqliteStore(config.db);
+  const store = await openStore(config.db, { readonly: true });
   const mode = o.mode ?? 'hybrid';
   const embedder = mode === 'keyword' ? null : (o.embedder ?? (await openEmbedder(config, log)));
   try {
     return await searchIndex(store, embedder, { ...o, text: o.text, limit: o.limit ?? 10, mode, groupBy: o.groupBy ?? 'document' });
   } finally {
     if (embedder && !o.embedder) await embedder.close();
-    store.close();
+    await store.close();
   }
 }

@@ -1,7 +1,7 @@
 // Runs every judged query through searchIndex and scores the document ranking.
 import { performance } from 'node:perf_hooks';
 import type { Embedder, EmbedKind } from '../../src/pipeline/types.js';
-import type { SqliteStore } from '../../src/store/sqlite/store.js';
+import type { IndexStore } from '../../src/contracts/index-store.js';
 import { searchIndex, type FusionOptions, type SearchMode } from '../../src/search/index.js';
 import { corpusIdOf, type BeirQuery } from './beir.js';
 import { mean, mrrAtK, ndcgAtK, percentile, recallAtK } from './metrics.js';
@@ -35,7 +35,7 @@ export class MemoEmbedder implements Embedder {
 }
 
 export async function evaluateMode(
-  store: SqliteStore,
+  store: IndexStore,
   embedder: Embedder | null,
   queries: BeirQuery[],
   qrels: Map<string, Map<string, number>>,

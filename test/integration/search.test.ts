@@ -22,14 +22,14 @@ class ParaphraseEmbedder extends FakeEmbedder {
 
 interface DocSpec { rel: string; chunks: string[]; type?: string; mtimeMs?: number; locs?: Loc[] }
 
-function makeStore(docs: DocSpec[], embedder = new ParaphraseEmbedder(512)): { store: SqliteStore; root: string; embedder: FakeEmbedder } {
+async function makeStore(docs: DocSpec[], embedder = new ParaphraseEmbedder(512)): Promise<{ store: SqliteStore; root: string; embedder: FakeEmbedder }> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'docproc-search-'));
   const store = new SqliteStore(path.join(dir, 'index.db'));
-  store.bindIdentity({ modelName: embedder.modelName, modelSha256: embedder.modelSha256, dims: embedder.dims, chunkTokens: 256, chunkOverlap: 0 });
+  await store.bindIdentity({ modelName: embedder.modelName, modelSha256: embedder.modelSha256, dims: embedder.dims, chunkTokens: 256, chunkOverlap: 0 });
   const root = path.join(dir, 'root');
   for (const d of docs) {
     const chunks = d.chunks.map((text, seq) => ({ seq, text, tokens: embedder.countTokens(text), loc: d.locs?.[seq] ?? {}, sha256: sha256(text) }));
-    store.replaceDocument(
+    await store.replaceDocument(
       { root, path: path.join(root, d.rel), relPath: d.rel, type: d.type ?? 'txt', size: 1, mtimeMs: d.mtimeMs ?? 1_700_000_000_000, ino: 1, status: 'indexed', fingerprint: 'f' },
       chunks, chunks.map((c) => embedder.vector(c.text)),
     );
@@ -41,7 +41,7 @@ const q = (text: string, extra: Partial<SearchQuery> = {}): SearchQuery => ({ te
 const filler = Array.from({ length: 12 }, (_, i) => ({ rel: `notes/n${i}.txt`, chunks: [`meeting notes number ${i} about quarterly planning and hiring`] }));
 
 test('hybrid finds both an exact code only keyword finds and a paraphrase only vector finds', async () => {
-  const { store, embedder } = makeStore([
+  const { store, embedder } = await makeStore([
     { rel: 'ops/incident.txt', chunks: ['Deployment failed with error E-4471 when the disk quota was exceeded'] },
     { rel: 'garage/guide.txt', chunks: ['How to repair your car engine at home with basic tools'] },
     ...filler,
@@ -61,7 +61,7 @@ test('hybrid finds both an exact code only keyword finds and a paraphrase only v
 
 test('filters run inside the query: 50 better chunks outside the filter do not crowd out the one inside', async () => {
   const crowd = Array.from({ length: 50 }, (_, i) => ({ rel: `other/o${i}.txt`, chunks: [`budget budget budget forecast budget ${i}`], mtimeMs: 1_000 }));
-  const { store, root, embedder } = makeStore([
+  const { store, root, embedder } = await makeStore([
     ...crowd,
     { rel: 'keep/plan.md', type: 'md', chunks: ['the travel budget was approved last week after a long discussion'], mtimeMs: 2_000_000 },
     { rel: 'scans/report.pdf', type: 'pdf', chunks: ['annual budget summary for the board'], mtimeMs: 1_000 },
@@ -81,7 +81,7 @@ test('filters run inside the query: 50 better chunks outside the filter do not c
 });
 
 test('groupBy document keeps the best chunk per document and limits after grouping; chunk keeps every chunk', async () => {
-  const { store, embedder } = makeStore([
+  const { store, embedder } = await makeStore([
     { rel: 'long.txt', chunks: ['solar panel intro', 'solar panel solar panel efficiency details', 'solar wiring'], locs: [{ page: 1 }, { page: 2 }, { page: 3 }] },
     { rel: 'short.txt', chunks: ['a solar panel on the roof'] },
     { rel: 'third.txt', chunks: ['panel discussion about solar policy'] },
@@ -103,7 +103,7 @@ test('groupBy document keeps the best chunk per document and limits after groupi
 });
 
 test('explain reports each side and the fused score; min-score applies to the final score', async () => {
-  const { store, embedder } = makeStore([{ rel: 'a.txt', chunks: ['alpha beta gamma'] }, { rel: 'b.txt', chunks: ['delta epsilon'] }, ...filler]);
+  const { store, embedder } = await makeStore([{ rel: 'a.txt', chunks: ['alpha beta gamma'] }, { rel: 'b.txt', chunks: ['delta epsilon'] }, ...filler]);
   const [top] = await searchIndex(store, embedder, q('alpha beta', { explain: true }));
   assert.equal(top!.relPath, 'a.txt');
   assert.equal(top!.explain!.keywordRank, 1);
@@ -124,7 +124,7 @@ test('explain reports each side and the fused score; min-score applies to the fi
 });
 
 test('FTS syntax in user text never throws', async () => {
-  const { store, embedder } = makeStore([{ rel: 'a.txt', chunks: ['error E-4471: AND then NEAR the "quoted" col:value x*y'] }]);
+  const { store, embedder } = await makeStore([{ rel: 'a.txt', chunks: ['error E-4471: AND then NEAR the "quoted" col:value x*y'] }]);
   const hostile = ['"unbalanced', 'foo AND', 'AND', 'OR OR', 'NOT x', 'col:value', 'E-4471', '*', 'x*', '(((', 'NEAR(a b)', "it's", '^start', '-minus', '{a b}', 'a + b', '"" ""', '\\', '💥 émoji'];
   for (const text of hostile) {
     await assert.doesNotReject(searchIndex(store, null, q(text, { mode: 'keyword' })), text);
@@ -137,11 +137,11 @@ test('FTS syntax in user text never throws', async () => {
 });
 
 test('useful errors: empty index, empty query, model mismatch', async () => {
-  const { store, embedder } = makeStore([]);
+  const { store, embedder } = await makeStore([]);
   await assert.rejects(searchIndex(store, embedder, q('anything')), (e: unknown) =>
     e instanceof DocprocError && /nothing indexed yet/.test(e.message) && /docproc ingest/.test(e.hint ?? ''));
   store.close();
-  const full = makeStore([{ rel: 'a.txt', chunks: ['hello world'] }]);
+  const full = await makeStore([{ rel: 'a.txt', chunks: ['hello world'] }]);
   await assert.rejects(searchIndex(full.store, full.embedder, q('   ')), UsageError);
   const other = new FakeEmbedder(64);
   other.modelSha256 = 'another-sha';
@@ -168,7 +168,7 @@ class GatedEmbedder extends FakeEmbedder {
 
 test('a search reads one snapshot: a writer deleting every chunk during the query embedding changes nothing', async () => {
   const embedder = new GatedEmbedder(512);
-  const { store } = makeStore([
+  const { store } = await makeStore([
     { rel: 'a.txt', chunks: ['the lighthouse keeper logs every passing ship'] },
     { rel: 'b.txt', chunks: ['ships pass the lighthouse at night'] },
     ...filler,
@@ -180,8 +180,8 @@ test('a search reads one snapshot: a writer deleting every chunk during the quer
   await started;
   // Another connection (watch or ingest) removes the documents the keyword side has already found.
   const writer = new SqliteStore(store.file);
-  for (const p of ['a.txt', 'b.txt', ...filler.map((f) => f.rel)]) writer.removeDocument(path.join(path.dirname(store.file), 'root', p));
-  writer.close();
+  for (const p of ['a.txt', 'b.txt', ...filler.map((f) => f.rel)]) await writer.removeDocument(path.join(path.dirname(store.file), 'root', p));
+  await writer.close();
   release();
   const hits = await pending;
   assert.deepEqual(new Set(hits.slice(0, 2).map((h) => h.relPath)), new Set(['a.txt', 'b.txt']));

@@ -1,10 +1,9 @@
 // `docproc search <query>`: flags -> SearchQuery -> searchIndex -> table or JSON.
-import fs from 'node:fs';
 import { createContext, type GlobalFlags } from '../context.js';
 import { writeJson, writeLine } from '../output.js';
 import { renderSearchTable, toSearchJson } from '../render-search.js';
 import { DocprocError, UsageError } from '../../errors.js';
-import { SqliteStore } from '../../store/sqlite/store.js';
+import { openStore, storeExists } from '../../store/open-store.js';
 import { searchIndex, type GroupBy, type SearchMode, type SearchQuery } from '../../search/index.js';
 import type { Embedder } from '../../pipeline/types.js';
 import { downloadProgress } from '../download-progress.js';
@@ -50,18 +49,18 @@ export async function run(query: string, flags: SearchFlags): Promise<void> {
   if (!q.text.trim()) throw new UsageError('empty query', 'pass what to look for, e.g. docproc search "error budget"');
   const { config: resolved, log, explicit } = createContext(flags, flags);
   let config = resolved;
-  if (!fs.existsSync(config.db)) {
+  if (!(await storeExists(config.db))) {
     throw new DocprocError(`no index at ${config.db}`, { code: 'no-index', hint: 'nothing indexed yet: run docproc ingest <paths>' });
   }
   // Read-only: a search never writes, never creates WAL files of its own, and refuses a foreign database.
-  const store = new SqliteStore(config.db, { readonly: true });
+  const store = await openStore(config.db, { readonly: true });
   let embedder: Embedder | null = null;
   try {
     // Keyword search never loads the model: it works offline and starts instantly.
     if (q.mode !== 'keyword') {
       // An index can only be searched with the model that built it. A model the user set (flag, DOCPROC_MODEL,
       // config file) is used as said, and a mismatch is an error in searchIndex; otherwise follow the index.
-      const built = store.identity()?.modelName;
+      const built = (await store.identity())?.modelName;
       if (built && !explicit.has('model') && !explicit.has('modelDir') && built !== config.model) config = { ...config, model: built };
       const { openEmbedder } = await import('../../pipeline/resources.js');
       const download = config.json || config.quiet ? undefined : downloadProgress();
@@ -77,6 +76,6 @@ export async function run(query: string, flags: SearchFlags): Promise<void> {
     else writeLine(renderSearchTable(hits, { explain: q.explain, color: !!process.stdout.isTTY, width: process.stdout.columns }));
   } finally {
     await embedder?.close();
-    store.close();
+    await store.close();
   }
 }

@@ -5,7 +5,7 @@ import Table from 'cli-table3';
 import { createContext, type GlobalFlags } from '../context.js';
 import { writeJson, writeLine, displayPath, tableStyle } from '../output.js';
 import { DocprocError } from '../../errors.js';
-import { SqliteStore } from '../../store/sqlite/store.js';
+import { openStore, storeExists } from '../../store/open-store.js';
 
 interface StatusFlags extends GlobalFlags {
   failed?: boolean;
@@ -14,12 +14,12 @@ interface StatusFlags extends GlobalFlags {
 
 export async function run(flags: StatusFlags): Promise<void> {
   const { config } = createContext(flags);
-  if (!fs.existsSync(config.db)) {
+  if (!(await storeExists(config.db))) {
     throw new DocprocError(`no index at ${path.resolve(config.db)}`, { code: 'no-index', hint: 'create one with: docproc ingest <paths...>' });
   }
-  const store = new SqliteStore(config.db, { readonly: true });
+  const store = await openStore(config.db, { readonly: true });
   try {
-    const failures = store.documentsWithStatus(['failed', 'quarantined']).map((d) => ({
+    const failures = (await store.documentsWithStatus(['failed', 'quarantined'])).map((d) => ({
       path: displayPath(d.path), status: d.status, reason: d.reason, attempts: d.attempts, updatedAt: d.updatedAt,
     }));
     if (flags.failed) {
@@ -29,9 +29,9 @@ export async function run(flags: StatusFlags): Promise<void> {
       for (const f of failures) t.push([f.status, f.path, f.attempts, f.reason ?? '']);
       return writeLine(t.toString());
     }
-    const stats = store.stats();
-    const identity = store.identity();
-    const runs = store.runs.last(flags.runs);
+    const stats = await store.stats();
+    const identity = await store.identity();
+    const runs = await store.runs.last(flags.runs);
     const sizeBytes = ['', '-wal'].reduce((n, ext) => n + (fs.existsSync(config.db + ext) ? fs.statSync(config.db + ext).size : 0), 0);
     const report = {
       documents: stats.documents,
@@ -58,6 +58,6 @@ export async function run(flags: StatusFlags): Promise<void> {
     }
     if (failures.length) writeLine(`${failures.length} failed or quarantined file(s): docproc status --failed`);
   } finally {
-    store.close();
+    await store.close();
   }
 }
