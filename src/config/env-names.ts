@@ -19,5 +19,4 @@ export const NON_CONFIG_ENV_VARS: readonly string[] = [
   'DOCPROC_CORPUS', // tests: the extraction corpus folder
   'DOCPROC_TEST_STARTS', // tests: where the slow test extractors log the files they start
   'DOCPROC_LOCK_STALE_MS', // index lock: age after which a lock held by a dead process is taken over
-  'DOCPROC_STOP_GRACE_MS', // shutdown: how long workers get to finish after a signal
 ];

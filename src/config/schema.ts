@@ -35,6 +35,8 @@ export const configSchema = z.object({
   workerMemoryMB: z.number().int().positive().default(1024).describe('memory ceiling of one extraction worker'),
   workers: z.number().int().min(1).max(32).default(Math.max(1, Math.min(2, os.availableParallelism()))).describe('extraction worker processes'),
   maxAttempts: z.number().int().min(1).default(3).describe('retries of a failed file before it stays failed until it changes'),
+  maxPruneRatio: z.number().min(0).max(1).default(0.5).describe('largest share of a root\'s documents one run may remove; more is held back (exit 3, prune-limit)'),
+  stopGraceMs: z.number().int().min(0).default(10_000).describe('on Ctrl-C/SIGTERM: how long files already extracting may finish before their workers are killed (ms)'),
   json: z.boolean().default(false).describe('machine-readable output on stdout'),
   quiet: z.boolean().default(false).describe('only errors on stderr'),
   verbose: z.boolean().default(false).describe('debug logs on stderr'),

@@ -75,13 +75,16 @@ export function unchangedEvent(path: string, prev: DocumentRow | undefined): Fil
 }
 
 /** A new path whose content equals a vanished indexed document is a rename: re-point, don't re-embed. */
-export async function detectMoves(store: IndexStore, work: WorkItem[], missing: Map<string, DocumentRow>, record: (e: FileEvent) => void, log: Logger): Promise<void> {
+export async function detectMoves(store: IndexStore, work: WorkItem[], missing: Map<string, DocumentRow>, record: (e: FileEvent) => void, log: Logger,
+  o: { maxFileBytes?: number; signal?: AbortSignal } = {}): Promise<void> {
   const gone = [...missing.values()].filter((d) => d.status === 'indexed' && d.sha256);
   if (!gone.length) return;
   const bySha = new Map(gone.map((d) => [d.sha256!, d]));
   for (let i = work.length - 1; i >= 0; i--) {
+    if (o.signal?.aborted) return;
     const item = work[i]!;
-    if (item.action !== 'add') continue;
+    // An oversized file is never hashed: it is skipped by size, before any read.
+    if (item.action !== 'add' || (o.maxFileBytes !== undefined && item.file.size > o.maxFileBytes)) continue;
     try {
       item.sha256 = await sha256File(item.file.absPath);
     } catch {

@@ -73,7 +73,7 @@ export async function ingest(o: IngestOptions): Promise<IngestSummary> {
 }
 
 function planSettings(o: IngestOptions): PlanSettings {
-  return { maxAttempts: o.config.maxAttempts, retryFailed: !!o.retryFailed, allowEmptyRoot: !!o.allowEmptyRoot, maxPruneRatio: o.maxPruneRatio ?? 0.5 };
+  return { maxAttempts: o.config.maxAttempts, retryFailed: !!o.retryFailed, allowEmptyRoot: !!o.allowEmptyRoot, maxPruneRatio: o.maxPruneRatio ?? o.config.maxPruneRatio };
 }
 
 /** Resolves settings that follow the index, discovers the roots and checks the identity: common to both modes. */
@@ -124,11 +124,11 @@ async function runIngest(store: IndexStore, writer: Writer, input: IngestOptions
       failures.push({ path: g.path, status: 'failed', reason: g.reason });
       emit(g);
     }
-    await detectMoves(store, work, missing, record, log);
+    await detectMoves(store, work, missing, record, log, { maxFileBytes: extractOptionsFromConfig(o.config).maxFileBytes, signal: o.signal });
     if (work.length) {
       const embedder = o.embedder ?? (ownEmbedder = await openEmbedder(o.config, log));
       await store.bindIdentity(embedderIdentity(embedder, o.config));
-      pool = new ExtractPool({ size: o.config.workers, timeoutMs: o.config.fileTimeoutMs, maxMemoryMB: o.config.workerMemoryMB, extractOptions: extractOptionsFromConfig(o.config), log });
+      pool = new ExtractPool({ size: o.config.workers, timeoutMs: o.config.fileTimeoutMs, maxMemoryMB: o.config.workerMemoryMB, extractOptions: { ...extractOptionsFromConfig(o.config), signal: o.signal }, stopGraceMs: o.config.stopGraceMs, log });
       batcher = new BatchEmbedder(embedder, o.config.batchSize);
       const deps = { store, pool, chunker: new Chunker(embedder, o.config), embedder: batcher, identity, signal: o.signal };
       const fatal = await processWork(work, {

@@ -36,7 +36,7 @@ export function configFlags(f: IngestFlags): Record<string, unknown> {
   return {
     ignore: f.ignore, followSymlinks: f.followSymlinks, chunkTokens: f.chunkTokens, chunkOverlap: f.chunkOverlap,
     ocr: f.ocr === false ? false : undefined, ocrLang: f.ocrLang, maxFileMB: f.maxFileMb, workers: f.workers,
-    model: f.model, modelDir: f.modelDir, pooling: f.pooling, device: f.device, threads: f.threads, batchSize: f.batchSize,
+    maxPruneRatio: f.maxPruneRatio, model: f.model, modelDir: f.modelDir, pooling: f.pooling, device: f.device, threads: f.threads, batchSize: f.batchSize,
   };
 }
 
@@ -71,7 +71,7 @@ export async function run(paths: string[], flags: IngestFlags): Promise<void> {
   let summary: IngestSummary;
   try {
     const download = config.json || config.quiet ? undefined : downloadProgress();
-    const common = { config, log, explicitKeys: explicit, onEvent, onDownload: download?.onProgress, signal: stop.signal, waitSeconds: waitSeconds(flags.wait), retryFailed: flags.retryFailed, prune: flags.prune, allowEmptyRoot: flags.allowEmptyRoot, maxPruneRatio: flags.maxPruneRatio };
+    const common = { config, log, explicitKeys: explicit, onEvent, onDownload: download?.onProgress, signal: stop.signal, waitSeconds: waitSeconds(flags.wait), retryFailed: flags.retryFailed, prune: flags.prune, allowEmptyRoot: flags.allowEmptyRoot };
     if (flags.reembed) {
       const { reembed } = await import('../../pipeline/reembed.js');
       summary = await reembed({ ...common, paths });
