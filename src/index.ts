@@ -4,7 +4,7 @@ import { configSchema } from './config/schema.js';
 import { loadConfig } from './config/load.js';
 import { silentLogger, type Logger } from './log.js';
 import { SqliteStore } from './store/sqlite/store.js';
-import { openStore } from './store/open-store.js';
+import { openStore, openConfiguredStore } from './store/open-store.js';
 import { openEmbedder } from './pipeline/resources.js';
 import type { Embedder } from './pipeline/types.js';
 import type { SearchHit, SearchQuery } from './search/types.js';
@@ -40,7 +40,7 @@ export async function search(o: SearchOptions): Promise<SearchHit[]> {
   const config = o.config ?? defineConfig();
   const log = o.log ?? silentLogger;
   const { searchIndex } = await import('./search/index.js');
-  const store = await openStore(config.db, { readonly: true });
+  const store = await openConfiguredStore(config, { readonly: true });
   const mode = o.mode ?? 'hybrid';
   const embedder = mode === 'keyword' ? null : (o.embedder ?? (await openEmbedder(config, log)));
   try {

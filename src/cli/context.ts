@@ -10,6 +10,9 @@ export interface GlobalFlags {
   quiet?: boolean;
   verbose?: boolean;
   logFile?: string;
+  pgSchema?: string;
+  /** --path-alias, repeatable: the config key pathAliases. */
+  pathAlias?: string[];
 }
 
 export interface Context {
@@ -20,8 +23,8 @@ export interface Context {
 }
 
 export function createContext(globals: GlobalFlags, commandFlags: Record<string, unknown> = {}): Context {
-  const { config: configFile, ...rest } = globals;
-  const input = { flags: { ...rest, ...commandFlags }, configFile, env: process.env };
+  const { config: configFile, pathAlias, ...rest } = globals;
+  const input = { flags: { ...rest, pathAliases: pathAlias, ...commandFlags }, configFile, env: process.env };
   const config = loadConfig(input);
   const level = config.quiet ? 'error' : config.verbose ? 'debug' : 'warn';
   const log = createLogger({ level: config.logFile && !config.quiet ? (config.verbose ? 'debug' : 'info') : level, file: config.logFile });

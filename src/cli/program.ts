@@ -44,7 +44,9 @@ export function buildProgram(): Command {
   const program = new Command('docproc')
     .description('Ingest documents into a local semantic index and search them')
     .version('0.1.0')
-    .option('--db <path>', 'index file (env DOCPROC_DB)')
+    .option('--db <path|url>', 'the index: a SQLite file or a postgres:// URL (env DOCPROC_DB)')
+    .option('--pg-schema <name>', 'Postgres schema for docproc\'s tables (default docproc)')
+    .option('--path-alias <LOCAL=STORED>', 'store paths under LOCAL as STORED/... (repeatable): one ledger for a share mounted at different paths', collect)
     .option('--config <file>', 'config file (default ./docproc.config.json)')
     .option('--json', 'machine-readable output on stdout')
     .option('-q, --quiet', 'only errors on stderr')
@@ -120,6 +122,18 @@ export function buildProgram(): Command {
   modelOptions(models.command('list').description('known and cached models')).action(lazy(() => import('./commands/models-list.js')));
   modelOptions(models.command('pull').description('fetch a model ahead of time').argument('[name]')).action(lazy(() => import('./commands/models-pull.js')));
   modelOptions(models.command('info').description('details of the configured model').argument('[name]')).action(lazy(() => import('./commands/models-info.js')));
+
+  program
+    .command('copy')
+    .description('copy an index between stores (SQLite file <-> Postgres URL) without re-embedding, then verify it')
+    .requiredOption('--from <path|url>', 'the index to copy')
+    .requiredOption('--to <path|url>', 'where to copy it')
+    .option('--from-schema <name>', 'Postgres schema of --from (default: --pg-schema)')
+    .option('--to-schema <name>', 'Postgres schema of --to (default: --pg-schema)')
+    .option('--replace', 'replace an index already at --to (swapped in atomically)')
+    .option('--sample <n>', 'documents whose vectors are compared after the copy', int, 50)
+    .option('--wait [seconds]', 'wait for a locked target instead of exiting 4')
+    .action(lazy(() => import('./commands/copy.js')));
 
   program
     .command('config')

@@ -38,7 +38,8 @@ function resolvePaths(raw: Raw, dir: string): Raw {
   const out: Raw = { ...raw };
   for (const key of PATH_KEYS) {
     const v = out[key];
-    if (typeof v === 'string' && v !== '' && !path.isAbsolute(v)) out[key] = path.resolve(dir, v);
+    // A URL (db: postgres://…) is not a path.
+    if (typeof v === 'string' && v !== '' && !path.isAbsolute(v) && !/^[a-z][a-z0-9+.-]*:\/\//i.test(v)) out[key] = path.resolve(dir, v);
   }
   return out;
 }

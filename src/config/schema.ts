@@ -8,7 +8,9 @@ const defaultHome = (): string =>
   path.join(process.env['XDG_CACHE_HOME'] ?? path.join(os.homedir(), '.cache'), 'docproc');
 
 export const configSchema = z.object({
-  db: z.string().min(1).default('./docproc.db').describe('SQLite index file'),
+  db: z.string().min(1).default('./docproc.db').describe('the index: a SQLite file, or a postgres:// URL'),
+  pgSchema: z.string().regex(/^[a-z_][a-z0-9_]*$/, 'a lower-case SQL identifier').default('docproc').describe('Postgres: the schema holding docproc\'s tables'),
+  pathAliases: z.array(z.string()).default([]).describe('LOCAL=STORED path prefixes: documents under LOCAL are stored as STORED/..., so hosts mounting a share at different paths share one ledger'),
   home: z.string().min(1).default(defaultHome()).describe('docproc home: the model cache lives in <home>/models'),
   model: z.string().min(1).default('all-minilm-l6-v2-q').describe('embedding model: a registry name (see `docproc models list`)'),
   modelDir: z.string().optional().describe('a local sentence-transformers ONNX export (model .onnx + tokenizer.json) used instead of the registry'),

@@ -72,6 +72,23 @@ export interface RunLog {
   last(limit: number): Promise<RunRecord[]>;
 }
 
+/** A document with everything stored for it, for moving an index between stores without re-embedding. */
+export interface DumpedDocument {
+  doc: DocumentRow;
+  chunks: Chunk[];
+  vectors: Float32Array[];
+}
+
+/** Whole-index export and import: `docproc copy` and portable backups. */
+export interface IndexTransfer {
+  /** Every document, by path, with its chunks (in order) and their vectors. */
+  exportDocuments(): AsyncIterable<DumpedDocument>;
+  /** Writes a run record as it was, id included (the target must not hold that id). */
+  restoreRun(run: RunRecord): Promise<void>;
+  /** Bytes the index takes (files, or relations in its schema). */
+  sizeBytes(): Promise<number>;
+}
+
 export interface IndexStats {
   documents: Record<string, number>;
   chunks: number;

@@ -9,7 +9,7 @@ import { extractorVersions } from '../extract/index.js';
 import type { IndexStore, Writer } from '../contracts/index-store.js';
 import { embedderIdentity, identityOf, type EmbeddingIdentity } from '../contracts/identity.js';
 import { isFailure } from '../contracts/document-state.js';
-import { openStore, storeExists } from '../store/open-store.js';
+import { openConfiguredStore, storeExists } from '../store/open-store.js';
 import { discover } from './discover.js';
 import { planAll, detectMoves, dryRun, type PlanSettings } from './ingest-plan.js';
 import { processWork } from './ingest-work.js';
@@ -59,8 +59,8 @@ export async function ingest(o: IngestOptions): Promise<IngestSummary> {
   for (const p of o.paths) if (!fs.existsSync(p)) throw new UsageError(`no such file or directory: ${p}`);
   // A dry run creates and writes nothing: it reads an existing index read-only, or plans against an empty one.
   const store = o.store ?? (o.dryRun
-    ? await openStore((await storeExists(o.config.db)) ? o.config.db : ':memory:', { readonly: await storeExists(o.config.db) })
-    : await openStore(o.config.db));
+    ? await openConfiguredStore(o.config, (await storeExists(o.config.db)) ? { readonly: true } : { location: ':memory:' })
+    : await openConfiguredStore(o.config));
   let writer: Writer | undefined;
   try {
     if (o.dryRun) return await planOnly(store, o);

@@ -3,13 +3,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { IndexStore } from '../contracts/index-store.js';
-import { openStore } from '../store/open-store.js';
+import { openConfiguredStore } from '../store/open-store.js';
 import { DocprocError, ExitCode, UsageError } from '../errors.js';
 import { ingest, type IngestOptions } from './ingest.js';
 import type { IngestSummary } from './events.js';
 
 export async function reembed(o: IngestOptions): Promise<IngestSummary> {
-  const live = await openStore(o.config.db);
+  const live = await openConfiguredStore(o.config);
   try {
     const writer = await live.acquireWriter('ingest --reembed', { waitSeconds: o.waitSeconds, signal: o.signal });
     try {

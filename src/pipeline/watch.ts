@@ -7,7 +7,7 @@ import { compileGlobs } from './glob.js';
 import { DEFAULT_IGNORES } from './discover.js';
 import { ingest, followIndex } from './ingest.js';
 import { openEmbedder } from './resources.js';
-import { openStore } from '../store/open-store.js';
+import { openConfiguredStore } from '../store/open-store.js';
 import type { IngestEvent, IngestSummary } from './events.js';
 import type { Embedder } from './types.js';
 
@@ -34,7 +34,7 @@ export interface SyncEvent {
 
 export async function watch(o: WatchOptions): Promise<void> {
   // One store and one writer role for the watcher's lifetime; every sync goes through them.
-  const store = await openStore(o.config.db);
+  const store = await openConfiguredStore(o.config);
   const writer = await store.acquireWriter('watch').catch(async (err: unknown) => {
     await store.close();
     throw err;

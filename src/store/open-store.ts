@@ -1,5 +1,7 @@
 // Opens an index by its location: a file path (SQLite, the default) or a postgres:// URL. Stores register here.
+import path from 'node:path';
 import type { IndexStore } from '../contracts/index-store.js';
+import { parsePathAliases, withPathAliases } from './path-alias.js';
 
 export interface OpenStoreOptions {
   /** Read only: nothing created or migrated; a database that is not a docproc index is refused. */
@@ -24,4 +26,17 @@ export async function storeExists(location: string): Promise<boolean> {
   if (isPostgresUrl(location)) return true;
   const fs = await import('node:fs');
   return fs.existsSync(location);
+}
+
+/** What opening an index from resolved configuration needs. */
+export interface StoreConfig {
+  db: string;
+  pgSchema: string;
+  pathAliases: string[];
+}
+
+/** Opens config.db with the configured Postgres schema and path aliases applied. */
+export async function openConfiguredStore(config: StoreConfig, o: { readonly?: boolean; location?: string } = {}): Promise<IndexStore> {
+  const store = await openStore(o.location ?? config.db, { readonly: o.readonly, pgSchema: config.pgSchema });
+  return withPathAliases(store, parsePathAliases(config.pathAliases, (p) => path.resolve(p)));
 }

@@ -3,7 +3,7 @@ import { createContext, type GlobalFlags } from '../context.js';
 import { writeJson, writeLine } from '../output.js';
 import { renderSearchTable, toSearchJson } from '../render-search.js';
 import { DocprocError, UsageError } from '../../errors.js';
-import { openStore, storeExists } from '../../store/open-store.js';
+import { openConfiguredStore, storeExists } from '../../store/open-store.js';
 import { searchIndex, type GroupBy, type SearchMode, type SearchQuery } from '../../search/index.js';
 import type { Embedder } from '../../pipeline/types.js';
 import { downloadProgress } from '../download-progress.js';
@@ -53,7 +53,7 @@ export async function run(query: string, flags: SearchFlags): Promise<void> {
     throw new DocprocError(`no index at ${config.db}`, { code: 'no-index', hint: 'nothing indexed yet: run docproc ingest <paths>' });
   }
   // Read-only: a search never writes, never creates WAL files of its own, and refuses a foreign database.
-  const store = await openStore(config.db, { readonly: true });
+  const store = await openConfiguredStore(config, { readonly: true });
   let embedder: Embedder | null = null;
   try {
     // Keyword search never loads the model: it works offline and starts instantly.

@@ -5,7 +5,7 @@ import Table from 'cli-table3';
 import { createContext, type GlobalFlags } from '../context.js';
 import { writeJson, writeLine, displayPath, tableStyle } from '../output.js';
 import { DocprocError } from '../../errors.js';
-import { openStore, storeExists } from '../../store/open-store.js';
+import { openConfiguredStore, storeExists } from '../../store/open-store.js';
 
 interface StatusFlags extends GlobalFlags {
   failed?: boolean;
@@ -17,7 +17,7 @@ export async function run(flags: StatusFlags): Promise<void> {
   if (!(await storeExists(config.db))) {
     throw new DocprocError(`no index at ${path.resolve(config.db)}`, { code: 'no-index', hint: 'create one with: docproc ingest <paths...>' });
   }
-  const store = await openStore(config.db, { readonly: true });
+  const store = await openConfiguredStore(config, { readonly: true });
   try {
     const failures = (await store.documentsWithStatus(['failed', 'quarantined'])).map((d) => ({
       path: displayPath(d.path), status: d.status, reason: d.reason, attempts: d.attempts, updatedAt: d.updatedAt,

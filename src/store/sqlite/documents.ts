@@ -150,6 +150,23 @@ export class SqliteDocuments {
     return row.id;
   }
 
+  /** Every document by path, each with its chunks in order and their vectors. */
+  *dump(): Generator<{ doc: DocumentRow; chunks: Chunk[]; vectors: Float32Array[] }> {
+    const docs = (this.db.prepare(`SELECT ${DOC_COLUMNS} FROM documents ORDER BY path`).all() as RawDoc[]).map(toDoc);
+    const withVectors = hasVectorTable(this.db);
+    const chunkStmt = this.db.prepare(withVectors
+      ? 'SELECT c.seq, c.text, c.tokens, c.loc, c.sha256, v.embedding AS e FROM chunks c LEFT JOIN vec_chunks v ON v.rowid = c.id WHERE c.document_id = ? ORDER BY c.seq, c.id'
+      : 'SELECT seq, text, tokens, loc, sha256, NULL AS e FROM chunks WHERE document_id = ? ORDER BY seq, id');
+    for (const doc of docs) {
+      const rows = chunkStmt.all(doc.id) as { seq: number; text: string; tokens: number; loc: string; sha256: string; e: Buffer | null }[];
+      yield {
+        doc,
+        chunks: rows.map((r) => ({ seq: r.seq, text: r.text, tokens: r.tokens, loc: JSON.parse(r.loc) as Chunk['loc'], sha256: r.sha256 })),
+        vectors: rows.map((r) => (r.e ? blobVec(r.e) : new Float32Array(0))),
+      };
+    }
+  }
+
   stats(): { documents: Record<string, number>; chunks: number; vectors: number } {
     const byStatus = this.db.prepare('SELECT status, COUNT(*) AS n FROM documents GROUP BY status').all() as { status: string; n: number }[];
     const chunks = (this.db.prepare('SELECT COUNT(*) AS n FROM chunks').get() as { n: number }).n;

@@ -33,4 +33,11 @@ export class SqliteRunLog implements RunLog {
       failures: r.failures ? (JSON.parse(r.failures) as RunRecord['failures']) : [],
     }));
   }
+
+  async restore(r: RunRecord): Promise<void> {
+    this.db
+      .prepare(`INSERT INTO runs (id, command, roots, pid, started_at, ended_at, outcome, counts, failures, duration_ms)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+      .run(r.id, r.command, JSON.stringify(r.roots), r.pid, r.startedAt, r.endedAt, r.outcome, JSON.stringify(r.counts), JSON.stringify(r.failures), r.durationMs);
+  }
 }

@@ -1,7 +1,8 @@
 // The SQLite index: one file (sqlite-vec + FTS5) behind the IndexStore boundary; one writer at a time (lock file).
 import type { Database } from 'better-sqlite3';
 import type { Chunk, FileStatus } from '../../contracts/stages.js';
-import type { DocumentInput, DocumentRow, IndexStats, IndexStore, IndexView, Rebuild, Root, Writer, WriterOptions } from '../../contracts/index-store.js';
+import type { DocumentInput, DocumentRow, DumpedDocument, IndexStats, IndexStore, IndexTransfer, IndexView, Rebuild, Root, RunRecord, Writer, WriterOptions } from '../../contracts/index-store.js';
+import fs from 'node:fs';
 import { assertSameIdentity, completeIdentity, type EmbeddingIdentity } from '../../contracts/identity.js';
 import { openDatabase, type OpenOptions } from './open.js';
 import { SqliteRunLog } from './runs.js';
@@ -11,7 +12,7 @@ import { acquireLock } from './lock.js';
 
 export type { EmbeddingIdentity, DocumentInput, DocumentRow, Root };
 
-export class SqliteStore implements IndexStore {
+export class SqliteStore implements IndexStore, IndexTransfer {
   readonly kind = 'sqlite' as const;
   readonly db: Database;
   readonly runs: SqliteRunLog;
@@ -171,5 +172,17 @@ export class SqliteStore implements IndexStore {
 
   async stats(): Promise<IndexStats> {
     return this.docs.stats();
+  }
+
+  async *exportDocuments(): AsyncIterable<DumpedDocument> {
+    yield* this.docs.dump();
+  }
+
+  async restoreRun(run: RunRecord): Promise<void> {
+    await this.runs.restore(run);
+  }
+
+  async sizeBytes(): Promise<number> {
+    return ['', '-wal'].reduce((n, ext) => n + (fs.existsSync(this.file + ext) ? fs.statSync(this.file + ext).size : 0), 0);
   }
 }
