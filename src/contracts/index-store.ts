@@ -160,6 +160,18 @@ export interface Writer {
   release(): Promise<void>;
 }
 
+/** A live writer of a shared store (Postgres workers), for `docproc status`. */
+export interface WorkerInfo {
+  id: string;
+  host: string;
+  pid: number;
+  command: string;
+  startedAt: string;
+  heartbeatAt: string;
+  /** Files it holds a lease on right now. */
+  leases: number;
+}
+
 /** A new, empty index built beside the live one and swapped in whole (--reembed). */
 export interface Rebuild {
   store: IndexStore;
@@ -184,6 +196,8 @@ export interface IndexStore {
   acquireWriter(command: string, o?: WriterOptions): Promise<Writer>;
   /** A shadow index to rebuild into (--reembed), swapped in atomically by its commit. */
   beginRebuild(): Promise<Rebuild>;
+  /** Live writers and their leases, where a store has several (Postgres); absent for single-writer stores. */
+  activeWorkers?(): Promise<WorkerInfo[]>;
 
   identity(): Promise<EmbeddingIdentity | undefined>;
   /** Refuses, before any work, a run whose vectors would differ from the index's: the one identity check. */

@@ -5,6 +5,7 @@ import Table from 'cli-table3';
 import { createContext, type GlobalFlags } from '../context.js';
 import { writeJson, writeLine, displayPath, tableStyle } from '../output.js';
 import { DocprocError } from '../../errors.js';
+import type { IndexStore, IndexTransfer } from '../../contracts/index-store.js';
 import { openConfiguredStore, storeExists } from '../../store/open-store.js';
 
 interface StatusFlags extends GlobalFlags {
@@ -32,19 +33,30 @@ export async function run(flags: StatusFlags): Promise<void> {
     const stats = await store.stats();
     const identity = await store.identity();
     const runs = await store.runs.last(flags.runs);
-    const sizeBytes = ['', '-wal'].reduce((n, ext) => n + (fs.existsSync(config.db + ext) ? fs.statSync(config.db + ext).size : 0), 0);
+    const sizeBytes = 'sizeBytes' in store ? await (store as IndexStore & IndexTransfer).sizeBytes() : 0;
+    const workers = store.activeWorkers ? await store.activeWorkers() : undefined;
     const report = {
       documents: stats.documents,
       chunks: stats.chunks,
       vectors: stats.vectors,
       model: identity ?? null,
-      database: { path: path.resolve(config.db), sizeBytes },
+      // A URL is shown without its password; a file path absolute.
+      database: { kind: store.kind, path: store.kind === 'sqlite' ? path.resolve(store.location) : store.location, sizeBytes },
+      ...(workers ? { workers } : {}),
       lastRun: runs[0] ?? null,
       runs,
       failures,
     };
     if (config.json) return writeJson(report);
     writeLine(`index     ${report.database.path} (${(sizeBytes / 1048576).toFixed(1)} MB)`);
+    if (workers) {
+      writeLine(`workers   ${workers.length ? '' : 'none active'}`);
+      if (workers.length) {
+        const t = new Table({ head: ['host', 'pid', 'command', 'since', 'last heartbeat', 'leases'], style: tableStyle() });
+        for (const w of workers) t.push([w.host, w.pid, w.command, w.startedAt, w.heartbeatAt, w.leases]);
+        writeLine(t.toString());
+      }
+    }
     writeLine(`model     ${identity ? `${identity.modelName} (${identity.dims} dims, sha256 ${identity.modelSha256.slice(0, 12)}), chunks ${identity.chunkTokens}/${identity.chunkOverlap} tokens` : 'none yet'}`);
     writeLine(`documents ${Object.entries(stats.documents).map(([k, v]) => `${v} ${k}`).join(', ') || 'none'}`);
     writeLine(`chunks    ${stats.chunks}`);
