@@ -1,5 +1,4 @@
 // `docproc status`: what the index holds, the last runs and current failures.
-import fs from 'node:fs';
 import path from 'node:path';
 import Table from 'cli-table3';
 import { createContext, type GlobalFlags } from '../context.js';
