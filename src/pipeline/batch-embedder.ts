@@ -16,8 +16,50 @@ export class BatchEmbedder {
   private busy = false;
   modelCalls = 0;
   embeddedTexts = 0;
+  /**
+   * Vectors of chunk texts embedded earlier in this run (or in flight), by chunk sha256: identical texts (a
+   * document repeated inside a PDF, a disclaimer in every file of a share) reach the model once per run, not
+   * once per copy. Bounded, oldest first out: 20k vectors of 384 floats are about 30 MB.
+   */
+  private readonly seen = new Map<string, Promise<Float32Array>>();
 
-  constructor(private readonly inner: Embedder, private readonly batchSize: number) {}
+  constructor(private readonly inner: Embedder, private readonly batchSize: number, private readonly memoLimit = 20_000) {}
+
+  /**
+   * Vectors for chunks, each distinct text embedded once per run. `fresh` counts the texts that went to the
+   * model for this call; the rest came from this run's memo.
+   */
+  async embedChunks(chunks: { sha256: string; text: string }[]): Promise<{ vectors: Float32Array[]; fresh: number }> {
+    const toEmbed: { sha256: string; text: string }[] = [];
+    const waits = new Map<string, Promise<Float32Array>>();
+    const queued = new Set<string>();
+    for (const c of chunks) {
+      if (waits.has(c.sha256) || queued.has(c.sha256)) continue;
+      const known = this.seen.get(c.sha256);
+      if (known) waits.set(c.sha256, known);
+      else {
+        queued.add(c.sha256);
+        toEmbed.push(c);
+      }
+    }
+    if (toEmbed.length) {
+      const batch = this.embed(toEmbed.map((c) => c.text));
+      toEmbed.forEach((c, i) => {
+        const one = batch.then((v) => v[i]!);
+        waits.set(c.sha256, one);
+        this.remember(c.sha256, one);
+      });
+      // A failed call must not poison the memo: later copies try the model again.
+      batch.catch(() => toEmbed.forEach((c) => this.seen.delete(c.sha256)));
+    }
+    const vectors = await Promise.all(chunks.map((c) => waits.get(c.sha256)!));
+    return { vectors, fresh: toEmbed.length };
+  }
+
+  private remember(sha256: string, v: Promise<Float32Array>): void {
+    this.seen.set(sha256, v);
+    if (this.seen.size > this.memoLimit) this.seen.delete(this.seen.keys().next().value!);
+  }
 
   embed(texts: string[], _kind: EmbedKind = 'passage'): Promise<Float32Array[]> {
     if (texts.length === 0) return Promise.resolve([]);

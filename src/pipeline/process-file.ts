@@ -69,13 +69,13 @@ export async function processFile(file: SourceFile, previous: DocumentRow | unde
     }
     const cached = await deps.store.vectorsForChunkHashes(chunks.map((c) => c.sha256));
     const missing = chunks.filter((c) => !cached.has(c.sha256));
-    const fresh = await deps.embedder.embed(missing.map((c) => c.text));
-    missing.forEach((c, i) => cached.set(c.sha256, fresh[i]!));
+    const { vectors, fresh } = await deps.embedder.embedChunks(missing);
+    missing.forEach((c, i) => cached.set(c.sha256, vectors[i]!));
     input.status = previous?.status === 'indexed' ? 'updated' : 'indexed';
     await deps.store.replaceDocument({ ...input, status: 'indexed' }, chunks, chunks.map((c) => cached.get(c.sha256)!));
     return {
-      ...base, status: input.status, chunks: chunks.length, type: doc.type, embedded: missing.length,
-      reused: chunks.length - missing.length, ...(doc.warnings.length ? { warnings: doc.warnings } : {}),
+      ...base, status: input.status, chunks: chunks.length, type: doc.type, embedded: fresh,
+      reused: chunks.length - fresh, ...(doc.warnings.length ? { warnings: doc.warnings } : {}),
       ...(doc.pagesOcr ? { pagesOcr: doc.pagesOcr } : {}),
     };
   } catch (err) {

@@ -1,0 +1,40 @@
+// BatchEmbedder: identical chunk texts reach the model once per run, in one call or across files in flight.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { BatchEmbedder } from '../../src/pipeline/batch-embedder.js';
+import { FakeEmbedder } from '../helpers/fake-embedder.js';
+
+const c = (text: string) => ({ sha256: `h:${text}`, text });
+
+test('duplicates inside one call and across concurrent calls are embedded once, with the same vector', async () => {
+  const fake = new FakeEmbedder(16);
+  const b = new BatchEmbedder(fake, 32);
+  const page = ['intro to the paper', 'methods section', 'results and discussion'].map(c);
+  const copies = [...page, ...page, ...page, ...page];
+  const [one, two] = await Promise.all([b.embedChunks(copies), b.embedChunks([...page, c('a different file')])]);
+  assert.equal(one.fresh, 3);
+  assert.equal(two.fresh, 1);
+  assert.deepEqual(fake.embeddedTexts.sort(), ['a different file', 'intro to the paper', 'methods section', 'results and discussion']);
+  assert.deepEqual(one.vectors[0], one.vectors[3]);
+  assert.deepEqual(two.vectors[0], one.vectors[0]);
+  const later = await b.embedChunks([c('methods section')]);
+  assert.equal(later.fresh, 0);
+});
+
+test('the run memo is bounded, and a failed model call is not remembered', async () => {
+  const fake = new FakeEmbedder(8);
+  const b = new BatchEmbedder(fake, 32, 2);
+  await b.embedChunks([c('a'), c('b'), c('c')]);
+  assert.equal((await b.embedChunks([c('a')])).fresh, 1, 'a fell out of a memo of two');
+  let fail = true;
+  const flaky = new FakeEmbedder(8);
+  const inner = flaky.embed.bind(flaky);
+  flaky.embed = async (t, k) => {
+    if (fail) throw new Error('model broke');
+    return inner(t, k);
+  };
+  const f = new BatchEmbedder(flaky, 32);
+  await assert.rejects(f.embedChunks([c('x')]), /model broke/);
+  fail = false;
+  assert.equal((await f.embedChunks([c('x')])).fresh, 1);
+});
