@@ -1,6 +1,7 @@
 // Retrieval benchmark: ingest a BEIR collection through docproc, then nDCG@10 / Recall@100 / MRR@10 per mode.
 // npm run bench:retrieval -- --corpus c.jsonl --queries q.jsonl --qrels qrels/train.tsv [--model m] [--mode m]
 //   [--json] [--limit-queries N] [--index file.db (reuse/keep the index)] [--sweep (fusion parameters)]
+//   [--db postgres://… [--pg-schema name (kept, reused when complete; default a fresh schema, dropped after)]]
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -20,6 +21,7 @@ const { values: args } = parseArgs({
     corpus: { type: 'string' }, queries: { type: 'string' }, qrels: { type: 'string' },
     model: { type: 'string' }, mode: { type: 'string', multiple: true }, json: { type: 'boolean' },
     'limit-queries': { type: 'string' }, index: { type: 'string' }, sweep: { type: 'boolean' },
+    db: { type: 'string' }, 'pg-schema': { type: 'string' },
   },
 });
 
@@ -29,14 +31,14 @@ function need(name: 'corpus' | 'queries' | 'qrels'): string {
   return path.resolve(v);
 }
 
-async function buildIndex(corpus: string, db: string, config: ReturnType<typeof loadConfig>, embedder: Awaited<ReturnType<typeof openEmbedder>>): Promise<number> {
+async function buildIndex(corpus: string, db: string, config: ReturnType<typeof loadConfig>, embedder: Awaited<ReturnType<typeof openEmbedder>>, pgSchema?: string): Promise<number> {
   // Imported lazily so that --index reuse works even while the pipeline is being changed.
   const { ingest } = (await import('../src/pipeline/ingest.js')) as typeof import('../src/pipeline/ingest.js');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'docproc-beir-'));
   try {
     writeCorpus(corpus, dir);
     const t0 = performance.now();
-    const r = await ingest({ paths: [dir], config: { ...config, db }, log: createLogger({ level: 'warn' }), embedder });
+    const r = await ingest({ paths: [dir], config: { ...config, db, ...(pgSchema ? { pgSchema } : {}) }, log: createLogger({ level: 'warn' }), embedder });
     if (r.failed) process.stderr.write(`warning: ${r.failed} documents failed to ingest\n`);
     return performance.now() - t0;
   } finally {
@@ -66,18 +68,28 @@ async function main(): Promise<void> {
   const modes = (args.mode?.length ? args.mode : ['keyword', 'vector', 'hybrid']) as SearchMode[];
 
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'docproc-bench-'));
-  const db = args.index ? path.resolve(args.index) : path.join(tmp, 'index.db');
+  const pgUrl = args.db && /^postgres(ql)?:\/\//.test(args.db) ? args.db : undefined;
+  const pgSchema = pgUrl ? (args['pg-schema'] ?? `docproc_bench_${process.pid}`) : undefined;
+  const db = pgUrl ?? (args.index ? path.resolve(args.index) : path.join(tmp, 'index.db'));
   const embedder = await openEmbedder({ ...config, db }, log);
   try {
-    // A kept index is reused only if its ingest finished: an interrupted one is rebuilt from scratch.
-    const done = `${db}.complete`;
     let ingestMs: number | null = null;
-    if (!fs.existsSync(done)) {
-      for (const f of [db, `${db}-wal`, `${db}-shm`]) fs.rmSync(f, { force: true });
-      ingestMs = await buildIndex(need('corpus'), db, config, embedder);
-      if (args.index) fs.writeFileSync(done, `${new Date().toISOString()}\n`);
+    if (pgUrl) {
+      // A named schema is kept and reused once complete (it has a finished run); a default one is dropped after.
+      const existing = await openStore(pgUrl, { pgSchema });
+      const complete = (await existing.runs.last(1))[0]?.outcome === 'completed';
+      await existing.close();
+      if (!complete) ingestMs = await buildIndex(need('corpus'), pgUrl, config, embedder, pgSchema);
+    } else {
+      // A kept index is reused only if its ingest finished: an interrupted one is rebuilt from scratch.
+      const done = `${db}.complete`;
+      if (!fs.existsSync(done)) {
+        for (const f of [db, `${db}-wal`, `${db}-shm`]) fs.rmSync(f, { force: true });
+        ingestMs = await buildIndex(need('corpus'), db, config, embedder);
+        if (args.index) fs.writeFileSync(done, `${new Date().toISOString()}\n`);
+      }
     }
-    const store = await openStore(db);
+    const store = await openStore(db, { pgSchema });
     const rows: ModeResult[] = [];
     for (const mode of modes) rows.push(await evaluateMode(store, embedder, queries, qrels, mode));
     if (args.sweep) {
@@ -90,9 +102,21 @@ async function main(): Promise<void> {
     }
     await store.close();
     render(rows, { model: embedder.modelName, ingestMs });
+    if (pgUrl && !args['pg-schema']) await dropSchema(pgUrl, pgSchema!);
   } finally {
     await embedder.close();
     fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+async function dropSchema(url: string, schema: string): Promise<void> {
+  const { default: pg } = await import('pg');
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+  } finally {
+    await client.end();
   }
 }
 
