@@ -1,11 +1,12 @@
 // Type detection by content (magic bytes, zip manifest, OLE2 streams, text sniffing); extension only breaks ties for text.
-import { open } from 'node:fs/promises';
+import { open, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fileTypeFromBuffer } from 'file-type';
 import { FileError } from '../errors.js';
 import { ZipArchive } from './zip.js';
 import { defaultExtractOptions } from './options.js';
 import { nulPattern } from './decode.js';
+import { parseCfb, rootNames } from './cfb.js';
 
 export interface Detection {
   type: string;
@@ -37,7 +38,8 @@ const MIME: Record<string, string> = {
   pptx: 'application/vnd.openxmlformats-officedocument.presentationml.presentation',
   odt: 'application/vnd.oasis.opendocument.text', ods: 'application/vnd.oasis.opendocument.spreadsheet',
   epub: 'application/epub+zip', xls: 'application/vnd.ms-excel', rtf: 'application/rtf', png: 'image/png',
-  jpeg: 'image/jpeg', tiff: 'image/tiff', bmp: 'image/bmp', webp: 'image/webp',
+  jpeg: 'image/jpeg', tiff: 'image/tiff', bmp: 'image/bmp', webp: 'image/webp', doc: 'application/msword',
+  msg: 'application/vnd.ms-outlook',
 };
 
 /** Returns the content type; throws FileError(skipped: dangerous-type | unsupported-legacy-format; failed: encrypted | unreadable). */
@@ -85,14 +87,42 @@ async function contentType(absPath: string, head: Buffer, ext: string): Promise<
   return sniffText(head);
 }
 
-/** Distinguishes .xls / .doc / .ppt / .msg / encrypted OOXML by the stream names in the CFB directory. */
+/** Distinguishes .xls / .doc / .ppt / .msg / encrypted OOXML by the streams at the root of the CFB directory. */
 async function oleType(absPath: string, ext: string): Promise<string> {
+  const kind = (await oleKindFromDirectory(absPath)) ?? (await oleKindFromBytes(absPath, ext));
+  if (kind === 'encrypted') throw new FileError('failed', 'encrypted', 'password-protected Office document');
+  if (OLE_TYPES.has(kind)) return kind;
+  throw new FileError('skipped', 'unsupported-legacy-format', `legacy ${kind} (OLE2)`);
+}
+
+const OLE_TYPES = new Set(['xls', 'doc', 'msg']);
+// Reading the directory means reading the file; past this size the name search below decides.
+const MAX_OLE_PARSE_BYTES = 64 * 1024 * 1024;
+
+async function oleKindFromDirectory(absPath: string): Promise<string | undefined> {
+  let names: string[];
+  try {
+    if ((await stat(absPath)).size > MAX_OLE_PARSE_BYTES) return undefined;
+    names = rootNames(parseCfb(await readFile(absPath)));
+  } catch {
+    return undefined; // damaged: the name search guesses, and the extractor reports what is wrong
+  }
+  const has = (n: string) => names.includes(n);
+  if (has('EncryptedPackage')) return 'encrypted';
+  if (has('WordDocument')) return 'doc';
+  if (has('PowerPoint Document')) return 'ppt';
+  if (has('Workbook') || has('Book')) return 'xls';
+  if (names.some((n) => n.startsWith('__substg1.0_') || n === '__properties_version1.0')) return 'msg';
+  return undefined;
+}
+
+/** For files whose directory can't be read: stream names anywhere in the first 4 MB, then the extension. */
+async function oleKindFromBytes(absPath: string, ext: string): Promise<string> {
   const buf = await readHead(absPath, 4 * 1024 * 1024);
   const has = (name: string) => buf.includes(Buffer.from(name, 'utf16le'));
-  if (has('EncryptedPackage')) throw new FileError('failed', 'encrypted', 'password-protected Office document');
+  if (has('EncryptedPackage')) return 'encrypted';
   if (!has('WordDocument') && !has('PowerPoint Document') && (has('Workbook') || has('Book\0') || ext === '.xls')) return 'xls';
-  const kind = has('WordDocument') ? 'doc' : has('PowerPoint Document') ? 'ppt' : has('__substg1.0_') ? 'msg' : ext.slice(1) || 'ole2';
-  throw new FileError('skipped', 'unsupported-legacy-format', `legacy ${kind} (OLE2)`);
+  return has('WordDocument') ? 'doc' : has('PowerPoint Document') ? 'ppt' : has('__substg1.0_') ? 'msg' : ext.slice(1) || 'ole2';
 }
 
 /** Identifies OOXML / ODF / EPUB from the zip manifest; a plain zip is 'zip' (not extracted). */

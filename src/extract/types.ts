@@ -11,6 +11,10 @@ export interface ExtractContext {
   /** Warnings collected for the ExtractedDoc (no console output in library code). */
   warnings: string[];
   budget: CharBudget;
+  /** How deep inside attachments this file is (0: the file itself). */
+  depth?: number;
+  /** Attachments read so far for the top-level file, all levels together. */
+  attachmentsRead?: number;
 }
 
 export interface ExtractResult {

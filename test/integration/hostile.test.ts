@@ -9,6 +9,7 @@ import { FileError } from '../../src/errors.js';
 import { defaultExtractOptions } from '../../src/extract/options.js';
 import { ExtractPool, type ExtractOutcome } from '../../src/extract/pool.js';
 import * as F from '../helpers/hostile-fixtures.js';
+import * as O from '../helpers/ole-hostile.js';
 
 type Status = 'ok' | FileError['status'];
 /** The one outcome each input has: extracted ('ok'), or a status and the start of its reason. */
@@ -96,6 +97,9 @@ const hostile: Case[] = [
   },
   { file: 'pages-loop.pdf', make: write(F.pdfSelfRefPages()), expect: { status: 'failed', reason: /^corrupt: no readable page \(page 1: .*circular reference/ }, limitMs: 30_000 },
   { file: 'pages-count.pdf', make: write(F.pdfHugeCount()), expect: 'ok', text: (t) => assert.match(t, /Only page/), limitMs: 30_000 },
+  // OLE2 (.msg, .doc): every chain and directory link is checked before msgreader / word-extractor, which would loop.
+  ...oleCases('msg', 'harbour-festival.msg', '__substg1.0_1000001F'),
+  ...oleCases('doc', 'parish-newsletter.doc', 'WordDocument'),
   {
     file: 'huge-line.txt',
     make: (p) => F.writeHugeLine(p, 200 * 1024 * 1024),
@@ -104,6 +108,18 @@ const hostile: Case[] = [
     text: (t) => assert.ok(t.length > 0 && t.length <= defaultExtractOptions.maxChars, `${t.length} chars`),
   },
 ];
+
+function oleCases(type: string, fixture: string, stream: string): Case[] {
+  const src = () => O.fixture(fixture);
+  const corrupt = (detail: string) => ({ status: 'failed' as const, reason: new RegExp(`^corrupt: ${type}: OLE2 ${detail}$`) });
+  const size = () => src().length;
+  return [
+    { file: `truncated.${type}`, make: (p) => F.writeFile(p, O.truncated(src(), 6000)), expect: corrupt('truncated: sector \\d+ of the directory lies past the end of the file \\(6000 bytes\\)') },
+    { file: `fat-loop.${type}`, make: (p) => F.writeFile(p, O.fatLoop(src()).data), expect: corrupt(`sector chain loop: sector ${O.fatLoop(src()).sector} repeats in the chain of the directory`) },
+    { file: `directory-loop.${type}`, make: (p) => F.writeFile(p, O.directoryLoop(src()).data), expect: corrupt(`directory loop: entry ${O.directoryLoop(src()).id} \\('[^']+'\\) is reached twice`) },
+    { file: `huge-stream.${type}`, make: (p) => F.writeFile(p, O.hugeStream(src(), stream)), expect: corrupt(`stream '${stream}' declares 4294967280 bytes in a ${size()}-byte file`) },
+  ];
+}
 
 function describe(o: ExtractOutcome): { status: Status; reason: string; text: string; warnings: string[] } {
   if (o.ok) return { status: 'ok', reason: '', text: o.doc.sections.map((s) => s.text).join('\n'), warnings: o.doc.warnings };
@@ -141,6 +157,8 @@ const good: { file: string; make: (p: string) => Promise<unknown>; expect: RegEx
   { file: 'good.xlsx', make: (p) => F.writeFile(p, F.buildZip(F.xlsxEntries(sheetWithSst, SST('Good cell value')))), expect: /Good cell value/ },
   { file: 'good.pptx', make: (p) => F.writeFile(p, F.buildZip(F.pptxEntries(F.slideXml('Good slide title')))), expect: /Good slide title/ },
   { file: 'good.pdf', make: write(F.pdfGood()), expect: /Hello from a good PDF/ },
+  { file: 'good.msg', make: write(O.fixture('harbour-festival.msg')), expect: /The harbour festival opens on Saturday/ },
+  { file: 'good.doc', make: write(O.fixture('parish-newsletter.doc')), expect: /The bell tower scaffolding comes down in April/ },
 ];
 
 test('good files still extract after the hostile ones, also while a bomb is in flight', async () => {

@@ -59,14 +59,14 @@ test('dangerous: by extension and by magic', async () => {
   await rejects(extractFile(file('b.dat', Buffer.concat([Buffer.from('MZ'), Buffer.alloc(200)])), opts), 'skipped', 'dangerous-type');
 });
 
-test('legacy OLE2 .doc is skipped; encrypted OOXML fails as encrypted', async () => {
+test('legacy OLE2: .ppt is skipped, a .doc that is not a compound file is corrupt, encrypted OOXML fails as encrypted', async () => {
   const ole = (stream: string) => {
     const b = Buffer.alloc(2048);
     Buffer.from('d0cf11e0a1b11ae1', 'hex').copy(b, 0);
     Buffer.from(stream, 'utf16le').copy(b, 1024);
     return b;
   };
-  await rejects(extractFile(file('old.doc', ole('WordDocument')), opts), 'skipped', 'unsupported-legacy-format');
+  await rejects(extractFile(file('old.doc', ole('WordDocument')), opts), 'failed', 'corrupt');
   await rejects(extractFile(file('old.ppt', ole('PowerPoint Document')), opts), 'skipped', 'unsupported-legacy-format');
   await rejects(extractFile(file('locked.xlsx', ole('EncryptedPackage')), opts), 'failed', 'encrypted');
 });

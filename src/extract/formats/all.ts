@@ -12,3 +12,5 @@ import './odt.js';
 import './eml.js';
 import './rtf.js';
 import './epub.js';
+import './msg.js';
+import './doc.js';

@@ -1,9 +1,11 @@
-// EML (RFC 822/MIME): From/To/Subject/Date + body (text/plain preferred, else HTML), QP/base64 decoded, attachments listed.
+// EML (RFC 822/MIME): From/To/Subject/Date + body (text/plain preferred, else HTML), QP/base64 decoded, attachments
+// listed and read by their own extractors (attachments.ts).
 import { readFile } from 'node:fs/promises';
 import iconv from 'iconv-lite';
 import { register } from '../registry.js';
 import { htmlToSections } from '../htmltext.js';
 import { decodeBuffer } from '../decode.js';
+import { extractAttachments } from '../attachments.js';
 import type { Section } from '../types.js';
 
 interface Part {
@@ -78,7 +80,7 @@ function decodeBody(p: Part): Buffer {
 interface Collected {
   plain: string[];
   html: string[];
-  attachments: string[];
+  attachments: { name: string; part: Part; bodyImage: boolean }[];
 }
 
 function walkPart(p: Part, acc: Collected, depth: number): void {
@@ -97,7 +99,9 @@ function walkPart(p: Part, acc: Collected, depth: number): void {
   }
   if (type === 'message/rfc822' && depth < MAX_DEPTH) return walkPart(splitHeaders(decodeBody(p)), acc, depth + 1);
   if (/attachment/i.test(disp) || (filename && !type.startsWith('text/'))) {
-    acc.attachments.push(filename ?? type);
+    // Images the HTML body shows inline (logos, signatures) belong to the body: listed, not OCRed.
+    const bodyImage = type.startsWith('image/') && (/^\s*inline/i.test(disp) || p.headers.has('content-id'));
+    acc.attachments.push({ name: filename ?? type, part: p, bodyImage });
     return;
   }
   if (type === 'text/plain' || type === 'text/html') {
@@ -109,7 +113,7 @@ function walkPart(p: Part, acc: Collected, depth: number): void {
 }
 
 register(['eml'], {
-  version: '1',
+  version: '2',
   async extract(ctx) {
     const root = splitHeaders(await readFile(ctx.absPath));
     const head = ['from', 'to', 'cc', 'subject', 'date']
@@ -123,10 +127,9 @@ register(['eml'], {
     if (head.length) sections.push({ text: head.join('\n'), loc });
     if (acc.plain.some((t) => t.trim())) sections.push(...acc.plain.map((text) => ({ text, loc })));
     else for (const h of acc.html) sections.push(...htmlToSections(h).sections.map((s) => ({ text: s.text, loc: { ...loc, ...s.loc } })));
-    if (acc.attachments.length) {
-      sections.push({ text: `Attachments: ${acc.attachments.join(', ')}`, loc });
-      ctx.warnings.push(`attachments not extracted: ${acc.attachments.join(', ')}`);
-    }
-    return { sections: sections.map((s) => ({ ...s, text: ctx.budget.take(s.text) })) };
+    if (acc.attachments.length) sections.push({ text: `Attachments: ${acc.attachments.map((a) => a.name).join(', ')}`, loc });
+    const own = sections.map((s) => ({ ...s, text: ctx.budget.take(s.text) }));
+    const files = acc.attachments.filter((a) => !a.bodyImage).map((a) => ({ name: a.name, bytes: decodeBody(a.part) }));
+    return { sections: [...own, ...(await extractAttachments(ctx, files))] };
   },
 });

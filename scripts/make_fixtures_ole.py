@@ -1,0 +1,244 @@
+#!/usr/bin/env python3
+"""Generates the OLE2 fixtures: fixtures/docs/harbour-festival.msg (Outlook) and parish-newsletter.doc (Word 97).
+
+The .msg is written by a small MS-CFB writer below (no library writes .msg files); it follows MS-OXMSG: a plain
+body, recipients in To and Cc, a date, a CSV attachment, and an attached message with an HTML-only body and its own
+text attachment. The .doc is a flat ODF document (header, footer, footnote, endnote) converted by LibreOffice
+(`soffice`, apt-get install libreoffice-writer-nogui); without soffice the existing .doc is kept.
+Run from the repo root: python3 scripts/make_fixtures_ole.py (make-fixtures.py runs it too).
+"""
+import os, shutil, struct, subprocess, tempfile
+from datetime import datetime, timezone
+
+OUT = os.path.join(os.path.dirname(__file__), '..', 'fixtures', 'docs')
+EXPECTED = os.path.join(os.path.dirname(__file__), '..', 'test', 'data', 'expected')
+SECTOR, MINI, CUTOFF = 512, 64, 4096
+FREE, END, FATSECT = 0xFFFFFFFF, 0xFFFFFFFE, 0xFFFFFFFD
+
+
+def expected(name, snippets):
+    with open(os.path.join(EXPECTED, name + '.expected.txt'), 'w', encoding='utf-8') as f:
+        f.write('\n'.join(snippets) + '\n')
+
+
+# --- MS-CFB writer (version 3, 512-byte sectors). A tree is a dict: name -> bytes (stream) or dict (storage). ---
+def cfb(tree):
+    entries = [{'name': 'Root Entry', 'type': 5, 'kids': [], 'data': b''}]
+
+    def add(node, parent):
+        for name, val in node.items():
+            e = {'name': name, 'type': 1 if isinstance(val, dict) else 2, 'kids': [], 'data': b'' if isinstance(val, dict) else val}
+            entries.append(e)
+            entries[parent]['kids'].append(len(entries) - 1)
+            if isinstance(val, dict):
+                add(val, len(entries) - 1)
+    add(tree, 0)
+
+    # Small streams live in the mini stream, 64-byte mini sectors chained by the mini FAT.
+    mini, minifat = bytearray(), []
+    for e in entries:
+        if e['type'] == 2 and 0 < len(e['data']) < CUTOFF:
+            n = -(-len(e['data']) // MINI)
+            e['start'] = len(minifat)
+            minifat += [len(minifat) + i + 1 for i in range(n - 1)] + [END]
+            mini += e['data'] + b'\0' * (n * MINI - len(e['data']))
+    big = [e for e in entries if e['type'] == 2 and len(e['data']) >= CUTOFF]
+    secs = lambda n: -(-n // SECTOR)
+    n_dir = secs(len(entries) * 128)
+    n_minifat = secs(len(minifat) * 4)
+    n_mini = secs(len(mini))
+    n_big = sum(secs(len(e['data'])) for e in big)
+    n_fat = 1
+    while n_fat * 128 < n_fat + n_dir + n_minifat + n_mini + n_big:
+        n_fat += 1
+    assert n_fat <= 109
+    fat, body = [FATSECT] * n_fat, []
+
+    def chain(data):
+        n = secs(len(data))
+        start = len(fat)
+        fat.extend([start + i + 1 for i in range(n - 1)] + [END])
+        body.append(data + b'\0' * (n * SECTOR - len(data)))
+        return start
+
+    dir_start = len(fat)
+    fat.extend([dir_start + i + 1 for i in range(n_dir - 1)] + [END])
+    body.append(None)  # directory placeholder, written once every start sector is known
+    minifat_start = chain(b''.join(struct.pack('<I', x) for x in minifat)) if minifat else END
+    entries[0]['start'] = chain(bytes(mini)) if mini else END
+    entries[0]['size'] = len(mini)
+    for e in big:
+        e['start'] = chain(e['data'])
+
+    # Siblings form a binary search tree ordered as MS-CFB says: by name length, then upper-cased name.
+    def bst(ids):
+        if not ids:
+            return FREE
+        mid = len(ids) // 2
+        entries[ids[mid]]['left'], entries[ids[mid]]['right'] = bst(ids[:mid]), bst(ids[mid + 1:])
+        return ids[mid]
+    for e in entries:
+        kids = sorted(e['kids'], key=lambda i: (len(entries[i]['name']), entries[i]['name'].upper()))
+        e['child'] = bst(kids)
+    d = bytearray()
+    for e in entries:
+        name = e['name'].encode('utf-16-le')
+        size = e.get('size', len(e['data']))
+        start = e.get('start', END if e['type'] != 1 else 0)
+        d += name + b'\0' * (64 - len(name)) + struct.pack('<HBB', len(name) + 2, e['type'], 1)
+        d += struct.pack('<III', e.get('left', FREE), e.get('right', FREE), e['child'])
+        d += b'\0' * 36 + struct.pack('<IQ', start if size or e['type'] == 5 else 0, size)
+    d += b'\0' * (n_dir * SECTOR - len(d))
+    body[0] = bytes(d)
+    fat += [FREE] * (n_fat * 128 - len(fat))
+    header = bytes.fromhex('d0cf11e0a1b11ae1') + b'\0' * 16 + struct.pack('<HHHHH', 0x3e, 3, 0xfffe, 9, 6)
+    header += b'\0' * 10 + struct.pack('<IIIIIIII', n_fat, dir_start, 0, CUTOFF, minifat_start, len(minifat) and n_minifat, END, 0)
+    header += b''.join(struct.pack('<I', i) for i in range(n_fat)) + struct.pack('<I', FREE) * (109 - n_fat)
+    fat_bytes = b''.join(struct.pack('<I', x) for x in fat)
+    return header + fat_bytes + b''.join(body)
+
+
+# --- MS-OXMSG: properties as __substg1.0_<tag> streams plus fixed-size ones in __properties_version1.0. ---
+def u(s):
+    return s.encode('utf-16-le')
+
+
+def filetime(dt):
+    return int((dt - datetime(1601, 1, 1, tzinfo=timezone.utc)).total_seconds() * 10_000_000)
+
+
+def props(header, fixed, strings):
+    """fixed: {tag: int value (8 bytes)}; strings: {tag: bytes}; variable-length entries carry their size."""
+    out = bytearray(header)
+    for tag, val in fixed.items():
+        out += struct.pack('<IIQ', tag, 6, val)
+    for tag, data in strings.items():
+        out += struct.pack('<IIII', tag, 6, len(data) + (2 if tag & 0xffff == 0x1f else 0), 0)
+    node = {'__properties_version1.0': bytes(out)}
+    node.update({'__substg1.0_%08X' % tag: data for tag, data in strings.items()})
+    return node
+
+
+def recipient(i, name, email, kind):
+    node = props(b'\0' * 8, {0x0C150003: kind}, {0x3001001F: u(name), 0x3003001F: u(email), 0x3002001F: u('SMTP'), 0x39FE001F: u(email)})
+    return '__recip_version1.0_#%08X' % i, node
+
+
+def attachment(i, filename, data, mime):
+    strings = {0x3707001F: u(filename), 0x3704001F: u(filename[:12]), 0x3001001F: u(filename),
+               0x3703001F: u(os.path.splitext(filename)[1]), 0x370E001F: u(mime), 0x37010102: data}
+    return '__attach_version1.0_#%08X' % i, props(b'\0' * 8, {0x37050003: 1, 0x0E200003: len(data)}, strings)
+
+
+def message(header_len, subject, sender, when, recips, atts, body=None, html=None):
+    strings = {0x001A001F: u('IPM.Note'), 0x0037001F: u(subject), 0x0C1A001F: u(sender[0]), 0x0C1F001F: u(sender[1]),
+               0x0C1E001F: u('SMTP'), 0x5D01001F: u(sender[1]),
+               0x0E04001F: u('; '.join(n for n, _, k in recips if k == 1)), 0x0E03001F: u('; '.join(n for n, _, k in recips if k == 2))}
+    if body is not None:
+        strings[0x1000001F] = u(body)
+    if html is not None:
+        strings[0x10130102] = html.encode('utf-8')
+    ft = filetime(when)
+    fixed = {0x00390040: ft, 0x0E060040: ft, 0x3FDE0003: 65001}
+    head = b'\0' * 8 + struct.pack('<IIII', len(recips), len(atts), len(recips), len(atts)) + b'\0' * (header_len - 24)
+    node = props(head, fixed, strings)
+    node['__nameid_version1.0'] = {'__substg1.0_00020102': b'', '__substg1.0_00030102': b'', '__substg1.0_00040102': b''}
+    for i, (n, e, k) in enumerate(recips):
+        name, r = recipient(i, n, e, k)
+        node[name] = r
+    for i, a in enumerate(atts):
+        node['__attach_version1.0_#%08X' % i] = a
+    return node
+
+
+def embedded(i, inner, display):
+    """An attached message (ATTACH_EMBEDDED_MSG = 5): the inner message is the storage __substg1.0_3701000D."""
+    node = props(b'\0' * 8, {0x37050003: 5}, {0x3001001F: u(display)})
+    node['__substg1.0_3701000D'] = inner
+    return node
+
+
+def make_msg():
+    inner = message(
+        24, 'Stall plan for the quay', ('Ines Duarte', 'ines@example.org'), datetime(2024, 5, 2, 9, 15, tzinfo=timezone.utc),
+        [('Harbour Committee', 'committee@example.org', 1)],
+        [attachment(0, 'stall-rules.txt', 'Stalls must be packed away by ten in the evening.\nNo open flames near the nets.\n'.encode(), 'text/plain')[1]],
+        html='<html><body><h1>Stall plan</h1><p>The craft stalls line the <b>north quay</b>; food vans park by the ice house.</p></body></html>',
+    )
+    csv = 'Event,Time,Place\nRowing regatta,10:00,Outer harbour\nSea shanty choir,15:30,Fish market\n'.encode()
+    msg = message(
+        32, 'Harbour festival: programme and stall plan', ('Marta Kowalczyk', 'marta@example.org'),
+        datetime(2024, 5, 3, 16, 45, tzinfo=timezone.utc),
+        [('Harbour Committee', 'committee@example.org', 1), ('Tom Baines', 'tom.baines@example.org', 2)],
+        [attachment(0, 'programme.csv', csv, 'text/csv')[1], embedded(1, inner, 'Stall plan for the quay')],
+        body='Dear all,\r\n\r\nThe harbour festival opens on Saturday with the rowing regatta.\r\n'
+             'Please check the programme attached and the stall plan Ines sent.\r\n\r\nMarta\r\n',
+    )
+    with open(os.path.join(OUT, 'harbour-festival.msg'), 'wb') as f:
+        f.write(cfb(msg))
+    expected('harbour-festival.msg', [
+        'Subject: Harbour festival: programme and stall plan',
+        'From: Marta Kowalczyk <marta@example.org>',
+        'To: Harbour Committee <committee@example.org>',
+        'Cc: Tom Baines <tom.baines@example.org>',
+        'Date: 2024-05-03T16:45:00Z',
+        'The harbour festival opens on Saturday with the rowing regatta.',
+        'Event: Rowing regatta; Time: 10:00; Place: Outer harbour',
+        'Subject: Stall plan for the quay',
+        'The craft stalls line the north quay; food vans park by the ice house.',
+        'Stalls must be packed away by ten in the evening.',
+    ])
+
+
+FODT = """<?xml version="1.0" encoding="UTF-8"?>
+<office:document xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:style="urn:oasis:names:tc:opendocument:xmlns:style:1.0"
+ xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" xmlns:fo="urn:oasis:names:tc:opendocument:xmlns:xsl-fo-compatible:1.0"
+ xmlns:meta="urn:oasis:names:tc:opendocument:xmlns:meta:1.0" xmlns:dc="http://purl.org/dc/elements/1.1/"
+ office:version="1.3" office:mimetype="application/vnd.oasis.opendocument.text">
+ <office:meta><meta:creation-date>2024-01-01T00:00:00</meta:creation-date><dc:date>2024-01-01T00:00:00</dc:date></office:meta>
+ <office:automatic-styles><style:page-layout style:name="pm1"><style:page-layout-properties fo:page-width="21cm" fo:page-height="29.7cm"/>
+  <style:header-style/><style:footer-style/></style:page-layout></office:automatic-styles>
+ <office:master-styles><style:master-page style:name="Standard" style:page-layout-name="pm1">
+  <style:header><text:p>St Brendan's Parish Newsletter, spring edition</text:p></style:header>
+  <style:footer><text:p>Printed by volunteers at the church hall</text:p></style:footer>
+ </style:master-page></office:master-styles>
+ <office:body><office:text>
+  <text:h text:outline-level="1">Bell Tower Restoration</text:h>
+  <text:p>The bell tower scaffolding comes down in April<text:note text:id="ftn1" text:note-class="footnote"><text:note-citation>1</text:note-citation><text:note-body><text:p>Weather permitting, according to the stonemason.</text:p></text:note-body></text:note>, and the bells ring again at Easter.</text:p>
+  <text:p>Thanks to the jumble sale we raised 2,340 pounds for the new bell ropes.<text:note text:id="edn1" text:note-class="endnote"><text:note-citation>i</text:note-citation><text:note-body><text:p>Figures audited by the parish treasurer in March.</text:p></text:note-body></text:note></text:p>
+  <text:h text:outline-level="1">Choir Practice</text:h>
+  <text:p>Choir practice moves to Thursday evenings in the vestry; new tenors are very welcome.</text:p>
+ </office:text></office:body>
+</office:document>
+"""
+
+
+def make_doc():
+    soffice = shutil.which('soffice')
+    if not soffice:
+        print('soffice not found: keeping fixtures/docs/parish-newsletter.doc as it is')
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        src = os.path.join(tmp, 'parish-newsletter.fodt')
+        open(src, 'w', encoding='utf-8').write(FODT)
+        subprocess.run([soffice, '--headless', f'-env:UserInstallation=file://{tmp}/profile', '--convert-to', 'doc:MS Word 97',
+                        '--outdir', tmp, src], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        shutil.copy(os.path.join(tmp, 'parish-newsletter.doc'), os.path.join(OUT, 'parish-newsletter.doc'))
+    expected('parish-newsletter.doc', [
+        'Bell Tower Restoration',
+        'The bell tower scaffolding comes down in April',
+        'and the bells ring again at Easter.',
+        'Choir practice moves to Thursday evenings in the vestry',
+        "St Brendan's Parish Newsletter, spring edition",
+        'Printed by volunteers at the church hall',
+        'Weather permitting, according to the stonemason.',
+        'Figures audited by the parish treasurer in March.',
+    ])
+
+
+if __name__ == '__main__':
+    os.makedirs(OUT, exist_ok=True)
+    os.makedirs(EXPECTED, exist_ok=True)
+    make_msg()
+    make_doc()
+    print('OLE2 fixtures written to', os.path.abspath(OUT))

@@ -1,0 +1,150 @@
+// Outlook .msg (OLE2, MS-OXMSG) via @kenjiuno/msgreader: sender, recipients, subject, date, body (plain, else HTML,
+// else compressed RTF), and attachments read by their own extractors; attached messages recursively.
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import iconv from 'iconv-lite';
+import type { FieldsData } from '@kenjiuno/msgreader';
+import { FileError } from '../../errors.js';
+import { register } from '../registry.js';
+import { parseCfb } from '../cfb.js';
+import { htmlToSections } from '../htmltext.js';
+import { rtfToText } from './rtf.js';
+import { extractAttachments, underAttachment, MAX_ATTACHMENT_DEPTH, type Attachment } from '../attachments.js';
+import type { ExtractContext, Section } from '../types.js';
+
+const require = createRequire(import.meta.url);
+
+interface MsgReaderLike {
+  getFileData(): FieldsData;
+  getAttachment(a: FieldsData): { fileName: string; content: Uint8Array };
+}
+
+function loadMsgReader(): new (data: ArrayBuffer) => MsgReaderLike {
+  try {
+    return (require('@kenjiuno/msgreader') as { default: new (data: ArrayBuffer) => MsgReaderLike }).default;
+  } catch (e) {
+    throw new FileError('failed', 'parser-unavailable', `@kenjiuno/msgreader failed to load (npm install @kenjiuno/msgreader): ${String(e)}`);
+  }
+}
+
+register(['msg'], {
+  version: '1',
+  async extract(ctx) {
+    const buf = await readFile(ctx.absPath);
+    // msgreader follows sector chains and directory links unchecked: it only sees files that passed validation.
+    parseCfb(buf);
+    const MsgReader = loadMsgReader();
+    const reader = new MsgReader(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.length) as ArrayBuffer);
+    const fields = reader.getFileData();
+    if (fields.error || fields.dataType !== 'msg') throw new FileError('failed', 'corrupt', `msg: ${fields.error ?? 'not an Outlook message'}`);
+    return { sections: await messageSections(ctx, reader, fields) };
+  },
+});
+
+async function messageSections(ctx: ExtractContext, reader: MsgReaderLike, f: FieldsData): Promise<Section[]> {
+  const loc = f.subject ? { heading: f.subject } : {};
+  const take = (s: Section) => ({ text: ctx.budget.take(s.text), loc: s.loc });
+  const sections: Section[] = [];
+  const head = headerLines(f);
+  if (head.length) sections.push(take({ text: head.join('\n'), loc }));
+  sections.push(...bodySections(ctx, f).map((s) => take({ text: s.text, loc: { ...loc, ...s.loc } })));
+  sections.push(...(await attachmentSections(ctx, reader, f)));
+  return sections;
+}
+
+function headerLines(f: FieldsData): string[] {
+  const who = (name?: string, addr?: string) => (name && addr && name !== addr ? `${name} <${addr}>` : name || addr || '');
+  const recips = (kind: string) =>
+    (f.recipients ?? []).filter((r) => (r.recipType ?? 'to') === kind).map((r) => who(r.name, smtp(r.smtpAddress, r.email, r.addressType))).filter(Boolean);
+  const lines: [string, string][] = [
+    ['From', who(f.senderName, smtp(f.senderSmtpAddress ?? f.sentRepresentingSmtpAddress, f.senderEmail, f.senderAddressType))],
+    ['To', recips('to').join('; ')],
+    ['Cc', recips('cc').join('; ')],
+    ['Bcc', recips('bcc').join('; ')],
+    ['Subject', f.subject ?? ''],
+    ['Date', isoDate(f.clientSubmitTime ?? f.messageDeliveryTime ?? f.creationTime)],
+    ['Attachments', visibleAttachments(f).map(attachmentName).join(', ')],
+  ];
+  return lines.filter(([, v]) => v).map(([k, v]) => `${k}: ${v}`);
+}
+
+/** Exchange-internal senders carry an X.500 DN as their address; only an SMTP address is worth indexing. */
+function smtp(smtpAddr?: string, addr?: string, type?: string): string | undefined {
+  return smtpAddr || (type && type.toUpperCase() === 'EX' ? undefined : addr);
+}
+
+function isoDate(s?: string): string {
+  const d = s ? new Date(s) : undefined;
+  return d && !Number.isNaN(d.getTime()) ? d.toISOString().replace(/\.000Z$/, 'Z') : '';
+}
+
+function bodySections(ctx: ExtractContext, f: FieldsData): Section[] {
+  if (f.body?.trim()) return [{ text: f.body, loc: {} }];
+  const html = f.bodyHtml ?? (f.html ? decode(f.html, f.internetCodepage) : undefined);
+  if (html?.trim()) return htmlToSections(html).sections;
+  if (f.compressedRtf) {
+    const rtf = decompressRtf(f.compressedRtf);
+    if (rtf) return [{ text: rtfToText(rtf), loc: {} }];
+    ctx.warnings.push('msg: compressed RTF body is damaged');
+  }
+  return [];
+}
+
+function decode(bytes: Uint8Array, codepage?: number): string {
+  const cs = codepage === 65001 || !codepage ? 'utf-8' : `cp${codepage}`;
+  return iconv.decode(Buffer.from(bytes), iconv.encodingExists(cs) ? cs : 'utf-8');
+}
+
+/** MS-OXRTFCP: the library trusts the declared sizes, so they are checked against the bytes that are there. */
+function decompressRtf(data: Uint8Array): string | undefined {
+  if (data.length < 16) return undefined;
+  const b = Buffer.from(data);
+  const compSize = b.readUInt32LE(0);
+  const rawSize = b.readUInt32LE(4);
+  // compSize counts the 12 header bytes after itself; each compressed byte yields at most 17/9*8 bytes out.
+  if (compSize + 4 > b.length || rawSize > (compSize + 4) * 16) return undefined;
+  const { decompressRTF } = require('@kenjiuno/decompressrtf') as { decompressRTF: (input: number[]) => number[] };
+  try {
+    return Buffer.from(decompressRTF(Array.from(b.subarray(0, compSize + 4)))).toString('latin1');
+  } catch {
+    return undefined;
+  }
+}
+
+function attachmentName(a: FieldsData): string {
+  return a.fileName || a.fileNameShort || a.name || (a.innerMsgContentFields?.subject ?? 'attachment');
+}
+
+/** Inline images drawn by the HTML body (signatures, logos) are part of the body, not attachments to read. */
+function visibleAttachments(f: FieldsData): FieldsData[] {
+  return (f.attachments ?? []).filter((a) => !(a.attachmentHidden || (a.pidContentId && /^image\//i.test(a.attachMimeTag ?? ''))));
+}
+
+async function attachmentSections(ctx: ExtractContext, reader: MsgReaderLike, f: FieldsData): Promise<Section[]> {
+  const out: Section[] = [];
+  const files: Attachment[] = [];
+  for (const a of visibleAttachments(f)) {
+    const name = attachmentName(a);
+    const inner = a.innerMsgContentFields;
+    if (a.innerMsgContent && inner?.messageClass) {
+      // An attached message: read from the same file, one level deeper, under the same budget.
+      const depth = (ctx.depth ?? 0) + 1;
+      if (depth > MAX_ATTACHMENT_DEPTH) {
+        ctx.warnings.push(`attachment ${name}: not read: nested deeper than ${MAX_ATTACHMENT_DEPTH} levels`);
+        continue;
+      }
+      const sub = { ...ctx, depth };
+      out.push(...underAttachment(name, await messageSections(sub, reader, inner)));
+      ctx.attachmentsRead = (sub.attachmentsRead ?? 0) + 1;
+      continue;
+    }
+    // Files, and embedded OLE objects (a Word document dropped into the mail), which msgreader rebuilds as a file.
+    try {
+      files.push({ name, bytes: Buffer.from(reader.getAttachment(a).content) });
+    } catch (e) {
+      ctx.warnings.push(`attachment ${name}: failed: corrupt: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+  out.push(...(await extractAttachments(ctx, files)));
+  return out;
+}

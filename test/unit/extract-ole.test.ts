@@ -1,0 +1,144 @@
+// Outlook .msg and Word .doc: fields, parts, attachments (also EML's), detection by OLE2 streams, CFB validation.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { extractFile, defaultExtractOptions, closeExtractors, detectType } from '../../src/extract/index.js';
+import { parseCfb, rootNames, CfbError } from '../../src/extract/cfb.js';
+import { MAX_ATTACHMENT_DEPTH } from '../../src/extract/attachments.js';
+import type { ExtractedDoc } from '../../src/pipeline/types.js';
+import * as H from '../helpers/ole-hostile.js';
+
+const dir = mkdtempSync(path.join(tmpdir(), 'docproc-ole-'));
+after(async () => {
+  rmSync(dir, { recursive: true, force: true });
+  await closeExtractors();
+});
+const opts = { ...defaultExtractOptions };
+const file = (name: string, data: Buffer | string) => {
+  const p = path.join(dir, name);
+  writeFileSync(p, data);
+  return p;
+};
+const fixturePath = (name: string) => file(name, H.fixture(name));
+const byHeading = (d: ExtractedDoc, h: string) => d.sections.filter((s) => s.loc.heading === h).map((s) => s.text);
+
+test('msg: sender, recipients, subject, date and attachments in the header section; plain body', async () => {
+  const d = await extractFile(fixturePath('harbour-festival.msg'), opts);
+  assert.equal(d.type, 'msg');
+  assert.deepEqual(d.warnings, []);
+  const subject = 'Harbour festival: programme and stall plan';
+  assert.deepEqual(byHeading(d, subject), [
+    [
+      'From: Marta Kowalczyk <marta@example.org>',
+      'To: Harbour Committee <committee@example.org>',
+      'Cc: Tom Baines <tom.baines@example.org>',
+      `Subject: ${subject}`,
+      'Date: 2024-05-03T16:45:00Z',
+      'Attachments: programme.csv, Stall plan for the quay',
+    ].join('\n'),
+    'Dear all,\n\nThe harbour festival opens on Saturday with the rowing regatta.\nPlease check the programme attached and the stall plan Ines sent.\n\nMarta',
+  ]);
+});
+
+test('msg: a file attachment is read by its own extractor; an attached message recursively, HTML body and all', async () => {
+  const d = await extractFile(fixturePath('harbour-festival.msg'), opts);
+  assert.match(byHeading(d, 'programme.csv').join('\n'), /Event: Rowing regatta; Time: 10:00; Place: Outer harbour/);
+  const inner = 'Stall plan for the quay';
+  assert.match(byHeading(d, inner).join('\n'), /^From: Ines Duarte <ines@example\.org>\nTo: Harbour Committee <committee@example\.org>\nSubject: Stall plan for the quay\nDate: 2024-05-02T09:15:00Z\nAttachments: stall-rules\.txt$/);
+  assert.deepEqual(byHeading(d, `${inner} › Stall plan`), ['Stall plan\n\nThe craft stalls line the north quay; food vans park by the ice house.']);
+  assert.deepEqual(byHeading(d, `${inner} › stall-rules.txt`), ['Stalls must be packed away by ten in the evening.\nNo open flames near the nets.']);
+});
+
+test('msg: attachments share the document character budget', async () => {
+  const d = await extractFile(fixturePath('harbour-festival.msg'), { ...opts, maxChars: 400 });
+  assert.ok(d.sections.reduce((n, s) => n + s.text.length, 0) <= 400);
+  assert.ok(d.warnings.some((w) => /^truncated/.test(w)), d.warnings.join('; '));
+});
+
+test('doc: body, then header, footer, footnotes and endnotes as their own sections', async () => {
+  const d = await extractFile(fixturePath('parish-newsletter.doc'), opts);
+  assert.equal(d.type, 'doc');
+  assert.deepEqual(d.warnings, []);
+  assert.match(d.sections[0]!.text, /^Bell Tower Restoration\nThe bell tower scaffolding comes down in April, and the bells ring again at Easter\./);
+  assert.deepEqual(
+    d.sections.slice(1).map((s) => [s.loc.heading, s.text]),
+    [
+      ['Header', "St Brendan's Parish Newsletter, spring edition"],
+      ['Footer', 'Printed by volunteers at the church hall'],
+      ['Footnotes', 'Weather permitting, according to the stonemason.'],
+      ['Endnotes', 'Figures audited by the parish treasurer in March.'],
+    ],
+  );
+});
+
+test('detection: OLE2 files are classified by their root streams, whatever their name', async () => {
+  assert.equal((await detectType(fixturePath('harbour-festival.msg'))).type, 'msg');
+  assert.equal((await detectType(fixturePath('parish-newsletter.doc'))).type, 'doc');
+  const renamed = await detectType(file('newsletter.msg', H.fixture('parish-newsletter.doc')));
+  assert.deepEqual(renamed, { type: 'doc', mime: 'application/msword', mismatch: 'type-mismatch: extension .msg but content is doc' });
+  // The .msg holds a stream named like Word's ('WordDocument' appears nowhere at its root): still a message.
+  assert.deepEqual(rootNames(parseCfb(H.fixture('harbour-festival.msg'))).filter((n) => !n.startsWith('__')), []);
+});
+
+test('cfb: reads streams of a valid file; each structural defect is named', () => {
+  const msg = H.fixture('harbour-festival.msg');
+  const cfb = parseCfb(msg);
+  const subject = [...cfb.entries.values()].find((e) => e.name === '__substg1.0_0037001F' && cfb.root.children.includes(e.id))!;
+  assert.equal(cfb.read(subject).toString('utf16le'), 'Harbour festival: programme and stall plan');
+  const err = (b: Buffer) => {
+    try {
+      parseCfb(b);
+    } catch (e) {
+      assert.ok(e instanceof CfbError);
+      return e.message;
+    }
+    return 'parsed';
+  };
+  assert.match(err(H.truncated(msg, 7424)), /^OLE2 truncated: sector \d+ of the directory lies past the end of the file \(7424 bytes\)$/);
+  assert.match(err(H.truncated(msg, 300)), /^OLE2 header: not a compound file$/);
+  const loop = H.fatLoop(msg);
+  assert.equal(err(loop.data), `OLE2 sector chain loop: sector ${loop.sector} repeats in the chain of the directory`);
+  const dl = H.directoryLoop(msg);
+  assert.equal(err(dl.data), `OLE2 directory loop: entry ${dl.id} ('${dl.name}') is reached twice`);
+  assert.equal(err(H.hugeStream(msg, '__substg1.0_1000001F')), `OLE2 stream '__substg1.0_1000001F' declares 4294967280 bytes in a ${msg.length}-byte file`);
+  const doc = H.fixture('parish-newsletter.doc');
+  assert.equal(err(H.hugeStream(doc, 'WordDocument', 8000)), `OLE2 stream 'WordDocument' declares 8000 bytes but its chain holds ${cfbChainBytes(doc, 'WordDocument')}`);
+});
+
+function cfbChainBytes(doc: Buffer, name: string): number {
+  const cfb = parseCfb(doc);
+  const e = [...cfb.entries.values()].find((x) => x.name === name)!;
+  return Math.ceil(e.size / 512) * 512;
+}
+
+const eml = (parts: string[]) =>
+  ['From: a@example.org', 'To: b@example.org', 'Subject: Nested', 'MIME-Version: 1.0', 'Content-Type: multipart/mixed; boundary="BB"', '',
+    ...parts.flatMap((p) => ['--BB', p]), '--BB--', ''].join('\r\n');
+const attached = (name: string, data: Buffer, type = 'application/octet-stream') =>
+  [`Content-Type: ${type}; name="${name}"`, `Content-Disposition: attachment; filename="${name}"`, 'Content-Transfer-Encoding: base64', '', data.toString('base64')].join('\r\n');
+const textPart = (s: string) => ['Content-Type: text/plain; charset=utf-8', '', s].join('\r\n');
+
+test('eml: attachments are read like .msg ones, a .msg inside an .eml included', async () => {
+  const p = file('with-msg.eml', eml([textPart('See the forwarded mail.'), attached('festival.msg', H.fixture('harbour-festival.msg'), 'application/vnd.ms-outlook')]));
+  const d = await extractFile(p, opts);
+  assert.deepEqual(d.warnings, []);
+  assert.match(byHeading(d, 'festival.msg › programme.csv').join('\n'), /Event: Sea shanty choir; Time: 15:30; Place: Fish market/);
+  assert.match(byHeading(d, 'festival.msg › Stall plan for the quay › stall-rules.txt').join('\n'), /No open flames near the nets\./);
+});
+
+test('eml: a broken attachment is a warning on its message; nesting stops at the depth limit', async () => {
+  const broken = file('broken-att.eml', eml([textPart('Body text stays.'), attached('old.doc', H.truncated(H.fixture('parish-newsletter.doc'), 6000))]));
+  const d = await extractFile(broken, opts);
+  assert.match(d.sections.map((s) => s.text).join('\n'), /Body text stays\./);
+  assert.equal(d.warnings.length, 1);
+  assert.match(d.warnings[0]!, /^attachment old\.doc: failed: corrupt: doc: OLE2 truncated: sector \d+ of the directory lies past the end of the file \(6000 bytes\)$/);
+  let inner = eml([textPart('Innermost words.')]);
+  for (let i = 0; i <= MAX_ATTACHMENT_DEPTH; i++) inner = eml([textPart(`Level ${i}`), attached(`level${i}.eml`, Buffer.from(inner), 'message/x-eml')]);
+  const deep = await extractFile(file('deep.eml', inner), opts);
+  const all = deep.sections.map((s) => s.text).join('\n');
+  assert.match(all, /Level 0/);
+  assert.doesNotMatch(all, /Innermost words/);
+  assert.ok(deep.warnings.some((w) => w.endsWith(`level0.eml: not read: nested deeper than ${MAX_ATTACHMENT_DEPTH} levels`)), deep.warnings.join('\n'));
+});
