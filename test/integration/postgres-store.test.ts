@@ -2,7 +2,12 @@
 // without passwords, refusing foreign schemas, workers and rebuild exclusivity. Real PostgreSQL + pgvector.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import pg from 'pg';
+import { SqliteStore } from '../../src/store/sqlite/store.js';
+import { copyIndex } from '../../src/pipeline/copy.js';
 import { openPostgresStore, type PostgresStore } from '../../src/store/postgres/store.js';
 import { searchSettingsSql } from '../../src/store/postgres/view.js';
 import { vectorParam } from '../../src/store/postgres/values.js';
@@ -239,4 +244,42 @@ test('postgres: options from the URL are kept beside docproc\'s own; read-only c
   assert.deepEqual((await s.pool.query('SHOW search_path')).rows, [{ search_path: '"docproc","public"' }]);
   const ro = track(await openPostgresStore(url, { readonly: true }));
   await assert.rejects(ro.pool.query("INSERT INTO meta VALUES ('k', 'v')"), /read-only transaction/);
+}));
+
+test('postgres: docproc copy moves an index SQLite -> Postgres -> SQLite whole (ledger, vectors, roots, runs), and --replace', { skip }, () => withDb(async (url, track) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'docproc-pgcopy-'));
+  const first = new SqliteStore(path.join(dir, 'a.db'));
+  let back: SqliteStore | undefined;
+  try {
+    await first.bindIdentity(contractIdentity);
+    await first.recordRoots([{ path: '/r', kind: 'folder' }]);
+    await put(first, '/r/a.txt', 'alpha one two three');
+    await put(first, '/r/b.txt', 'beta four five six', { warnings: ['odd encoding'] });
+    await first.recordOutcome({ ...doc('/r/c.txt', 'c'), status: 'failed', reason: 'corrupt', attempts: 2 });
+    const run = await first.runs.start('ingest', ['/r']);
+    await first.runs.finish(run, 'completed', { indexed: 2, failed: 1 }, [{ path: '/r/c.txt', status: 'failed', reason: 'corrupt' }], 12);
+    const target = track(await openPostgresStore(url));
+    const report = await copyIndex(first, target, async () => openPostgresStore(url, { readonly: true }));
+    assert.deepEqual([report.documents, report.chunks, report.runs, report.roots, report.verified], [3, 2, 1, 1, true]);
+    assert.deepEqual(await target.stats(), await first.stats());
+    assert.ok((await target.sizeBytes()) > 0);
+    assert.deepEqual((await target.getDocument('/r/b.txt'))?.warnings, ['odd encoding']);
+    const strip = (r: { host?: string }[]): unknown[] => r.map(({ host: _h, ...rest }) => rest);
+    assert.deepEqual(strip(await target.runs.last(10)), strip(await first.runs.last(10)));
+    // --replace swaps through a rebuild, which keeps the replaced index's runs (numbered first), as SQLite's does.
+    const again = await copyIndex(first, target, async () => openPostgresStore(url, { readonly: true }), { replace: true });
+    assert.equal(again.verified, true);
+    assert.deepEqual((await target.runs.last(10)).map((r) => [r.id, r.command]), [[2, 'ingest'], [1, 'ingest']]);
+    // SQLite's swap closes the store it copied into: read the result from a fresh one.
+    await copyIndex(target, new SqliteStore(path.join(dir, 'b.db')), async () => new SqliteStore(path.join(dir, 'b.db'), { readonly: true }));
+    back = new SqliteStore(path.join(dir, 'b.db'), { readonly: true });
+    assert.deepEqual(await back.stats(), await first.stats());
+    assert.deepEqual(await back.roots(), await first.roots());
+    assert.deepEqual(strip(await back.runs.last(10)), strip(await target.runs.last(10)));
+    assert.deepEqual((await back.getDocument('/r/c.txt'))?.reason, 'corrupt');
+  } finally {
+    await first.close();
+    await back?.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 }));

@@ -1,7 +1,7 @@
 // The Postgres index (pg + pgvector) behind the IndexStore boundary: one schema, many writers leasing files.
 import type { Pool } from 'pg';
 import type { Chunk, FileStatus } from '../../contracts/stages.js';
-import type { DocumentInput, DocumentRow, IndexStats, IndexStore, IndexView, Rebuild, Root, Writer, WriterOptions } from '../../contracts/index-store.js';
+import type { DocumentInput, DocumentRow, DumpedDocument, IndexStats, IndexStore, IndexTransfer, IndexView, Rebuild, Root, RunRecord, Writer, WriterOptions } from '../../contracts/index-store.js';
 import { assertSameIdentity, type EmbeddingIdentity } from '../../contracts/identity.js';
 import { DocprocError } from '../../errors.js';
 import { inTransaction } from './connect.js';
@@ -10,6 +10,7 @@ import { bindIdentity, readIdentity } from './identity.js';
 import { openIndex, type OpenedIndex } from './open.js';
 import { resolveSettings, type PostgresStoreOptions, type Settings } from './options.js';
 import { PgRunLog } from './runs.js';
+import { exportDocuments, restoreRun, sizeBytes } from './transfer.js';
 import { PgView, searchSettingsSql } from './view.js';
 import { activeWorkers, registerWorker, type WorkerInfo } from './workers.js';
 import { PgWriter } from './writer.js';
@@ -23,7 +24,7 @@ export async function openPostgresStore(url: string, o: PostgresStoreOptions = {
   return new PostgresStore(url, o, settings, opened);
 }
 
-export class PostgresStore implements IndexStore {
+export class PostgresStore implements IndexStore, IndexTransfer {
   readonly kind = 'postgres' as const;
   readonly location: string;
   readonly readonly: boolean;
@@ -202,5 +203,18 @@ export class PostgresStore implements IndexStore {
 
   async stats(): Promise<IndexStats> {
     return this.docs.stats();
+  }
+
+  exportDocuments(): AsyncIterable<DumpedDocument> {
+    return exportDocuments(this.pool, this.docs);
+  }
+
+  async restoreRun(run: RunRecord): Promise<void> {
+    this.writable();
+    await restoreRun(this.pool, run);
+  }
+
+  async sizeBytes(): Promise<number> {
+    return sizeBytes(this.pool, this.schema);
   }
 }
