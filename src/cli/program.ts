@@ -75,7 +75,8 @@ export function buildProgram(): Command {
       .option('--max-prune-ratio <x>', 'largest share (0-1) of a root\'s documents one run may remove (default 0.5)', ratio)
       .option('--retry-failed', 'retry failed files even past maxAttempts')
       .addOption(new Option('--fail-on <what>', 'which outcome makes the exit code 3').choices(['failed', 'empty', 'never']).default('failed'))
-      .option('--wait [seconds]', 'wait for a locked index instead of exiting 4'),
+      .option('--wait [seconds]', 'wait for a locked index instead of exiting 4')
+      .option('--metrics-file <path>', 'at the end, write the metrics in node_exporter textfile format (atomically) to this .prom file'),
   ).action(lazy(() => import('./commands/ingest.js')));
 
   modelOptions(
@@ -107,7 +108,10 @@ export function buildProgram(): Command {
       .argument('<paths...>', 'folders to watch')
       .option('--ignore <glob>', 'ignore matching paths (repeatable)', collect)
       .option('--debounce <ms>', 'wait this long after the last change', int, 500)
-      .option('--no-ocr', 'do not OCR images and scanned pages'),
+      .option('--no-ocr', 'do not OCR images and scanned pages')
+      .option('--serve-health <[host:]port>', 'also serve /livez, /readyz and /metrics (live ingestion metrics) on this address')
+      .option('--allow-remote', 'let --serve-health listen on a non-loopback address')
+      .option('--max-run-age <duration>', '/readyz: the last successful sync must be younger than this, e.g. 2h'),
   ).action(lazy(() => import('./commands/watch.js')));
 
   program
@@ -134,6 +138,37 @@ export function buildProgram(): Command {
     .option('--sample <n>', 'documents whose vectors are compared after the copy', int, 50)
     .option('--wait [seconds]', 'wait for a locked target instead of exiting 4')
     .action(lazy(() => import('./commands/copy.js')));
+
+  program
+    .command('serve-health')
+    .description('serve /livez, /readyz (index, model, disk, lock, last run) and /metrics (Prometheus) over HTTP')
+    .option('--host <address>', 'address to listen on (default 127.0.0.1; env DOCPROC_HEALTH_HOST)')
+    .option('--port <n>', 'port to listen on (default 9464; 0: any free port)', int)
+    .option('--allow-remote', 'allow a non-loopback --host (the answers name files and hosts)')
+    .option('--max-run-age <duration>', 'unhealthy when the last successful run is older than this, e.g. 26h')
+    .option('--check-timeout <ms>', 'time each readiness check may take before it is degraded (default 2000)', int)
+    .option('--max-connections <n>', 'concurrent connections served; more are closed', int, 32)
+    .option('--model <name>', 'the model to check (default: the index\'s)')
+    .option('--model-dir <dir>', 'check a local ONNX export instead')
+    .action(lazy(() => import('./commands/serve-health.js')));
+
+  program
+    .command('backup')
+    .description('a verified, consistent backup of the index (safe while ingest or watch writes), then retention')
+    .option('--out <dir>', 'folder for backups (default .docproc-backups beside the index)')
+    .option('--keep <n>', 'keep at most this many docproc backups in the folder', int)
+    .option('--retention-days <d>', 'delete docproc backups older than this (default 30; 0: never)', num)
+    .option('--portable', 'Postgres: a portable SQLite export even where pg_dump is usable')
+    .option('--verify <file>', 'only verify an existing backup (exit 3 if it fails)')
+    .action(lazy(() => import('./commands/backup.js')));
+
+  program
+    .command('restore')
+    .description('verify a backup, then replace the index (--db) with it atomically')
+    .argument('<backup>', 'a backup file (or its .manifest.json)')
+    .option('--force', 'replace the index even while a live ingest or watch holds it (its later writes are lost)')
+    .option('--wait [seconds]', 'wait for a locked index instead of exiting 4')
+    .action(lazy(() => import('./commands/restore.js')));
 
   program
     .command('config')

@@ -13,6 +13,8 @@ export interface FileEvent {
   /** The file had failed before and was tried again. */
   retried?: boolean;
   from?: string;
+  /** Wall-clock time this file took through extract, chunk, embed and store (files that were processed). */
+  durationMs?: number;
 }
 
 export interface PlanEvent {

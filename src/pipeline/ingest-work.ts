@@ -58,10 +58,12 @@ async function processOne(item: WorkItem, w: WorkLoop): Promise<void> {
       return;
     }
   }
+  const started = performance.now();
   const r = await processFile(item.file, prev, w.deps, item.sha256);
+  const durationMs = Math.round(performance.now() - started);
   w.summary.embedded += r.embedded;
   w.summary.reused += r.reused;
   const { embedded: _e, reused: _r, ...result } = r;
-  w.record({ event: 'file', ...result, ...(item.action === 'retry' ? { retried: true } : {}) });
+  w.record({ event: 'file', ...result, ...(item.action === 'retry' ? { retried: true } : {}), durationMs });
   w.meter.tick(r.chunks ?? 0);
 }

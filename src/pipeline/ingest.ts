@@ -14,6 +14,7 @@ import { discover } from './discover.js';
 import { planAll, detectMoves, dryRun, type PlanSettings } from './ingest-plan.js';
 import { processWork } from './ingest-work.js';
 import { BatchEmbedder } from './batch-embedder.js';
+import { timedEmbedder, type EmbedBatchListener } from './timed-embedder.js';
 import type { PipelineIdentity } from './fingerprint.js';
 import { openEmbedder, extractOptionsFromConfig, resolveModelInfo, extractSettingsKey } from './resources.js';
 import type { DownloadProgress } from '../embed/index.js';
@@ -53,6 +54,8 @@ export interface IngestOptions {
   allowEmptyRoot?: boolean;
   /** Largest share of a root's documents one run may remove (default 0.5). */
   maxPruneRatio?: number;
+  /** Told each embedding model call's size and duration (metrics). */
+  onEmbedBatch?: EmbedBatchListener;
 }
 
 export async function ingest(o: IngestOptions): Promise<IngestSummary> {
@@ -129,7 +132,7 @@ async function runIngest(store: IndexStore, writer: Writer, input: IngestOptions
       const embedder = o.embedder ?? (ownEmbedder = await openEmbedder(o.config, log));
       await store.bindIdentity(embedderIdentity(embedder, o.config));
       pool = new ExtractPool({ size: o.config.workers, timeoutMs: o.config.fileTimeoutMs, maxMemoryMB: o.config.workerMemoryMB, extractOptions: { ...extractOptionsFromConfig(o.config), signal: o.signal }, stopGraceMs: o.config.stopGraceMs, log });
-      batcher = new BatchEmbedder(embedder, o.config.batchSize);
+      batcher = new BatchEmbedder(timedEmbedder(embedder, o.onEmbedBatch), o.config.batchSize);
       const deps = { store, pool, chunker: new Chunker(embedder, o.config), embedder: batcher, identity, signal: o.signal };
       const fatal = await processWork(work, {
         store, writer, deps, concurrency: Math.max(4, o.config.workers * 4), signal: o.signal, summary, record,

@@ -21,6 +21,10 @@ export interface WatchOptions {
   signal: AbortSignal;
   embedder?: Embedder;
   onEvent?: (e: IngestEvent | SyncEvent) => void;
+  /** Told each embedding model call's size and duration (metrics). */
+  onEmbedBatch?: (texts: number, durationMs: number) => void;
+  /** Told how many changes wait for the next sync, whenever that changes (metrics). */
+  onQueueDepth?: (pending: number) => void;
 }
 
 export interface SyncEvent {
@@ -47,7 +51,7 @@ export async function watch(o: WatchOptions): Promise<void> {
     embedder = o.embedder ?? (await openEmbedder(o.config, o.log));
     const sync = async (trigger: SyncEvent['trigger'], changes: number, firstChangeAt: number | null): Promise<void> => {
       if (o.signal.aborted) return;
-      const summary = await ingest({ paths: roots, config: o.config, log: o.log, embedder, store, writer, command: 'watch', signal: o.signal, onEvent: (e) => {
+      const summary = await ingest({ paths: roots, config: o.config, log: o.log, embedder, store, writer, command: 'watch', signal: o.signal, onEmbedBatch: o.onEmbedBatch, onEvent: (e) => {
         if (e.event === 'file' && e.status !== 'unchanged') o.onEvent?.(e);
         else if (e.event === 'root') o.log.warn({ root: e.path, reason: e.reason }, 'deletions held back');
       } });
@@ -116,11 +120,13 @@ function runLoop(watcher: FSWatcher, o: WatchOptions, sync: (t: SyncEvent['trigg
       const first = firstAt;
       pending = 0;
       firstAt = null;
+      o.onQueueDepth?.(0);
       running = sync('changes', n, first)
         .catch((err: unknown) => {
           o.log.error({ err: (err as Error).message }, 'watch sync failed; will retry');
           pending += n;
           firstAt ??= first;
+          o.onQueueDepth?.(pending);
           schedule(Math.max(o.debounceMs, 2000));
         })
         .finally(() => {
@@ -141,6 +147,7 @@ function runLoop(watcher: FSWatcher, o: WatchOptions, sync: (t: SyncEvent['trigg
       o.log.debug({ event, file }, 'change');
       if (event === 'unlink' || event === 'unlinkDir') holdUntil = Date.now() + WRITE_FINISH_MS + 250;
       pending++;
+      o.onQueueDepth?.(pending);
       firstAt ??= Date.now();
       schedule();
     });

@@ -44,7 +44,11 @@ test('env names: the documented ones, e.g. DOCPROC_MAX_FILE_MB and DOCPROC_WORKE
     maxPruneRatio: 'DOCPROC_MAX_PRUNE_RATIO', pgSchema: 'DOCPROC_PG_SCHEMA', pathAliases: 'DOCPROC_PATH_ALIASES',
     stopGraceMs: 'DOCPROC_STOP_GRACE_MS', maxChars: 'DOCPROC_MAX_CHARS', ocr: 'DOCPROC_OCR', ocrLang: 'DOCPROC_OCR_LANG',
     fileTimeoutMs: 'DOCPROC_FILE_TIMEOUT_MS', workerMemoryMB: 'DOCPROC_WORKER_MEMORY_MB', workers: 'DOCPROC_WORKERS',
-    maxAttempts: 'DOCPROC_MAX_ATTEMPTS', json: 'DOCPROC_JSON', quiet: 'DOCPROC_QUIET', verbose: 'DOCPROC_VERBOSE', logFile: 'DOCPROC_LOG_FILE',
+    maxAttempts: 'DOCPROC_MAX_ATTEMPTS',
+    healthHost: 'DOCPROC_HEALTH_HOST', healthPort: 'DOCPROC_HEALTH_PORT', healthCheckTimeoutMs: 'DOCPROC_HEALTH_CHECK_TIMEOUT_MS',
+    diskHealthyPercent: 'DOCPROC_DISK_HEALTHY_PERCENT', diskDegradedPercent: 'DOCPROC_DISK_DEGRADED_PERCENT', maxRunAge: 'DOCPROC_MAX_RUN_AGE',
+    backupDir: 'DOCPROC_BACKUP_DIR', backupKeep: 'DOCPROC_BACKUP_KEEP', backupRetentionDays: 'DOCPROC_BACKUP_RETENTION_DAYS',
+    json: 'DOCPROC_JSON', quiet: 'DOCPROC_QUIET', verbose: 'DOCPROC_VERBOSE', logFile: 'DOCPROC_LOG_FILE',
   });
   // `docproc config` and the README take the names from describeConfig.
   const envOf = new Map(configEnvNames().map((k) => [k.key, k.env]));

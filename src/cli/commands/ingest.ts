@@ -2,7 +2,7 @@
 import { createContext, type GlobalFlags } from '../context.js';
 import { writeLine, writeNdjson, displayPath } from '../output.js';
 import { ExitCode, UsageError } from '../../errors.js';
-import type { IngestEvent, IngestSummary } from '../../pipeline/events.js';
+import type { FileEvent, IngestEvent, IngestSummary } from '../../pipeline/events.js';
 import { startSpinner } from '../spinner.js';
 import { installStopSignals } from '../signals.js';
 import { downloadProgress } from '../download-progress.js';
@@ -30,6 +30,7 @@ interface IngestFlags extends GlobalFlags {
   maxPruneRatio?: number;
   failOn: 'failed' | 'empty' | 'never';
   wait?: boolean | string;
+  metricsFile?: string;
 }
 
 export function configFlags(f: IngestFlags): Record<string, unknown> {
@@ -54,7 +55,9 @@ export async function run(paths: string[], flags: IngestFlags): Promise<void> {
   if (flags.reembed && flags.dryRun) throw new UsageError('--dry-run and --reembed do not combine: a re-embed rebuilds every document', 'preview with: docproc ingest --dry-run <paths...>');
   const stop = installStopSignals(log);
   const spinner = config.json || config.quiet ? null : startSpinner('ingesting');
+  const metrics = flags.metricsFile ? await runMetrics() : undefined;
   const onEvent = (e: IngestEvent): void => {
+    if (metrics && e.event === 'file') metrics.observeFile(e);
     if (config.json) return writeNdjson(e.event === 'file' || e.event === 'plan' || e.event === 'root' ? { ...e, path: displayPath(e.path) } : e);
     if (e.event === 'progress') spinner?.update(`${e.done}/${e.total} files, ${e.chunksPerSec} chunks/s${e.etaSec !== null ? `, ETA ${e.etaSec}s` : ''}`);
     else if (e.event === 'plan') writeLine(`${e.action.padEnd(10)} ${displayPath(e.path)}`);
@@ -71,7 +74,7 @@ export async function run(paths: string[], flags: IngestFlags): Promise<void> {
   let summary: IngestSummary;
   try {
     const download = config.json || config.quiet ? undefined : downloadProgress();
-    const common = { config, log, explicitKeys: explicit, onEvent, onDownload: download?.onProgress, signal: stop.signal, waitSeconds: waitSeconds(flags.wait), retryFailed: flags.retryFailed, prune: flags.prune, allowEmptyRoot: flags.allowEmptyRoot };
+    const common = { config, log, explicitKeys: explicit, onEvent, onDownload: download?.onProgress, signal: stop.signal, waitSeconds: waitSeconds(flags.wait), retryFailed: flags.retryFailed, prune: flags.prune, allowEmptyRoot: flags.allowEmptyRoot, onEmbedBatch: metrics?.observeEmbedBatch };
     if (flags.reembed) {
       const { reembed } = await import('../../pipeline/reembed.js');
       summary = await reembed({ ...common, paths });
@@ -79,10 +82,15 @@ export async function run(paths: string[], flags: IngestFlags): Promise<void> {
       const { ingest } = await import('../../pipeline/ingest.js');
       summary = await ingest({ ...common, paths, dryRun: flags.dryRun });
     }
+  } catch (err) {
+    // A failed run is what a cron alert must see: the metrics (last success, runs by outcome) are still written.
+    await metrics?.write(flags.metricsFile!, config).catch((e: unknown) => log.warn({ err: (e as Error).message }, 'could not write --metrics-file'));
+    throw err;
   } finally {
     spinner?.stop();
     stop.dispose();
   }
+  if (metrics) await metrics.write(flags.metricsFile!, config);
   if (config.json) writeNdjson(summary);
   else writeLine(humanSummary(summary));
   process.exitCode = exitCodeFor(summary, flags.failOn, stop.received());
@@ -105,4 +113,21 @@ export function exitCodeFor(s: IngestSummary, failOn: IngestFlags['failOn'], sig
   if (failOn === 'never') return ExitCode.ok;
   const bad = s.failed + s.quarantined + (failOn === 'empty' ? s.empty : 0);
   return bad > 0 ? ExitCode.someFailed : ExitCode.ok;
+}
+
+/** --metrics-file: this run's metrics, plus the index's, written once the run ends. Loaded only when asked for. */
+async function runMetrics() {
+  const { createMetrics } = await import('../../health/metrics.js');
+  const { observeFile, observeEmbedBatch } = await import('../../health/metrics-observe.js');
+  const { refreshIndexGauges } = await import('../../health/metrics-index.js');
+  const { writeMetricsFile } = await import('../../health/textfile.js');
+  const m = createMetrics({ processMetrics: false });
+  return {
+    observeFile: (e: FileEvent): void => observeFile(m, e),
+    observeEmbedBatch: (texts: number, durationMs: number): void => observeEmbedBatch(m, texts, durationMs),
+    write: async (file: string, config: { db: string; pgSchema: string; model: string }): Promise<void> => {
+      await refreshIndexGauges(m, config, { timeoutMs: 30_000, model: config.model });
+      await writeMetricsFile(file, m);
+    },
+  };
 }

@@ -1,5 +1,7 @@
 // `docproc watch`: keep an index in sync with folders; NDJSON events with --json, log lines otherwise.
-import { createContext, type GlobalFlags } from '../context.js';
+import { createContext, type Context, type GlobalFlags } from '../context.js';
+import type { IngestEvent } from '../../pipeline/events.js';
+import type { SyncEvent } from '../../pipeline/watch.js';
 import { writeLine, writeNdjson, displayPath } from '../output.js';
 import { ExitCode } from '../../errors.js';
 import { installStopSignals } from '../signals.js';
@@ -14,16 +16,22 @@ interface WatchFlags extends GlobalFlags {
   device?: 'auto' | 'cpu' | 'cuda';
   threads?: number;
   batchSize?: number;
+  serveHealth?: string;
+  allowRemote?: boolean;
+  maxRunAge?: string;
 }
 
 export async function run(paths: string[], flags: WatchFlags): Promise<void> {
-  const { config, log, explicit } = createContext(flags, configFlags({ ...flags, failOn: 'failed' }));
+  const { config, log, explicit } = createContext(flags, { ...configFlags({ ...flags, failOn: 'failed' }), maxRunAge: flags.maxRunAge });
+  const health = flags.serveHealth ? await startHealth(flags.serveHealth, !!flags.allowRemote, { config, log, explicit }) : undefined;
   const stop = installStopSignals(log);
   const { watch } = await import('../../pipeline/watch.js');
   try {
     await watch({
       paths, config, log, explicitKeys: explicit, debounceMs: flags.debounce, signal: stop.signal,
+      onEmbedBatch: health?.observeEmbedBatch, onQueueDepth: health?.observeQueueDepth,
       onEvent: (e) => {
+        health?.observe(e);
         if (config.json) return writeNdjson(e.event === 'file' ? { ...e, path: displayPath(e.path) } : e);
         if (e.event === 'file') writeLine(`${e.status.padEnd(11)} ${displayPath(e.path)}${e.reason ? `: ${e.reason}` : ''}`);
         else if (e.event === 'sync' && !config.quiet) {
@@ -34,7 +42,37 @@ export async function run(paths: string[], flags: WatchFlags): Promise<void> {
     });
   } finally {
     stop.dispose();
+    await health?.close();
   }
   const sig = stop.received();
   process.exitCode = sig === 'SIGTERM' ? ExitCode.sigterm : sig === 'SIGINT' ? ExitCode.sigint : ExitCode.ok;
+}
+
+/**
+ * --serve-health: the endpoints in this process, sharing its metrics, so /metrics shows the watcher's own
+ * ingestion (files, model calls, queue depth, lag) live. Started before the catch-up sync: probes answer
+ * (degraded or not) while it runs.
+ */
+async function startHealth(spec: string, allowRemote: boolean, ctx: Pick<Context, 'config' | 'log' | 'explicit'>) {
+  const { parseListen, assertListenAllowed } = await import('../../health/listen.js');
+  const { parseDurationMs } = await import('../../health/duration.js');
+  const { createMetrics } = await import('../../health/metrics.js');
+  const { observeFile, observeEmbedBatch, observeSync } = await import('../../health/metrics-observe.js');
+  const { startHealthService } = await import('../../health/service.js');
+  const listen = parseListen(spec, ctx.config.healthHost);
+  assertListenAllowed(listen, allowRemote);
+  const maxRunAgeMs = ctx.config.maxRunAge ? parseDurationMs(ctx.config.maxRunAge, '--max-run-age') : undefined;
+  const m = createMetrics({ processMetrics: true });
+  const service = await startHealthService({ ...ctx, listen, maxRunAgeMs, metrics: m });
+  if (ctx.config.json) writeNdjson({ event: 'health', url: service.url });
+  else if (!ctx.config.quiet) process.stderr.write(`serving ${service.url}/livez, /readyz and /metrics\n`);
+  return {
+    observe: (e: IngestEvent | SyncEvent): void => {
+      if (e.event === 'file') observeFile(m, e);
+      else if (e.event === 'sync') observeSync(m, e.lagMs);
+    },
+    observeEmbedBatch: (texts: number, durationMs: number): void => observeEmbedBatch(m, texts, durationMs),
+    observeQueueDepth: (n: number): void => void m.watchQueueDepth.set(n),
+    close: () => service.close(),
+  };
 }

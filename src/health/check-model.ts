@@ -1,0 +1,118 @@
+// The model: in the cache (never fetched from here), its file's sha256 equal to the index's, and a self-test
+// embedding of a fixed text with the index's dimension and finite values. Hashing and the self-test are done
+// once per model file and remembered: a model load takes seconds, a probe comes every few.
+import fs from 'node:fs';
+import type { Config } from '../config/schema.js';
+import type { EmbeddingIdentity } from '../contracts/identity.js';
+import type { Embedder } from '../contracts/stages.js';
+import type { ModelInfo } from '../embed/options.js';
+import type { Logger } from '../log.js';
+import type { CheckOutcome, ReadinessCheck } from './types.js';
+
+export const SELF_TEST_TEXT = 'docproc readiness self-test: the lighthouse keeper logs the tide at dawn.';
+
+export interface ModelCheckDeps {
+  config: Config;
+  /** Config keys the user set: a model left at its default follows the index, as ingest does. */
+  explicit: Set<string>;
+  log: Logger;
+  /** The index's embedding identity; undefined with no index or nothing embedded yet. */
+  indexIdentity(): Promise<EmbeddingIdentity | undefined>;
+  /** Loads the model for the self-test; by default the ONNX embedder, from the cache only. */
+  loadEmbedder?: (config: Config, log: Logger) => Promise<Embedder>;
+}
+
+type Located = { info: ModelInfo; verified: boolean } | { missing: string; hint: string };
+
+async function locate(config: Config, log: Logger): Promise<Located> {
+  if (config.modelDir) {
+    // loadModelDir hashes the file itself: what it reports is what is on disk.
+    const { loadModelDir } = await import('../embed/model-dir.js');
+    const { modelOptionsFromConfig } = await import('../pipeline/resources.js');
+    return { info: await loadModelDir(await modelOptionsFromConfig(config, log)), verified: true };
+  }
+  const { findModel } = await import('../embed/registry.js');
+  const { readCached, entryDir } = await import('../embed/cache.js');
+  const name = findModel(config.model)?.name ?? config.model;
+  const info = readCached(config.home, name);
+  if (!info) return { missing: `model ${name} is not in the cache (${entryDir(config.home, name)})`, hint: `fetch it with: docproc models pull ${name}` };
+  return { info, verified: false };
+}
+
+/** Per model file (path, size, mtime): whether its bytes hash to the sha256 its cache entry records. */
+const hashChecks = new Map<string, Promise<boolean>>();
+/** Per model sha256: the self-test's outcome. */
+const selfTests = new Map<string, Promise<CheckOutcome>>();
+
+function fileKey(info: ModelInfo): string {
+  const file = info.modelFile ?? `${info.path}/model.onnx`;
+  const st = fs.statSync(file);
+  return `${file}:${st.size}:${st.mtimeMs}`;
+}
+
+async function verifyOnce(info: ModelInfo): Promise<boolean> {
+  const key = fileKey(info);
+  let p = hashChecks.get(key);
+  if (!p) {
+    const { verifyCached } = await import('../embed/cache.js');
+    p = verifyCached(info);
+    hashChecks.set(key, p);
+  }
+  return p;
+}
+
+async function defaultLoader(config: Config, log: Logger): Promise<Embedder> {
+  const { openEmbedder } = await import('../pipeline/resources.js');
+  // No sources: a readiness probe never downloads; the cache entry was found above.
+  return openEmbedder({ ...config, modelSources: [] }, log);
+}
+
+async function selfTest(d: ModelCheckDeps, config: Config, dims: number | undefined): Promise<CheckOutcome> {
+  const started = performance.now();
+  const embedder = await (d.loadEmbedder ?? defaultLoader)(config, d.log);
+  try {
+    const [v] = await embedder.embed([SELF_TEST_TEXT], 'passage');
+    const want = dims || embedder.dims;
+    const selfTestMs = Math.round(performance.now() - started);
+    if (!v || v.length !== want) return { status: 'unhealthy', message: `self-test embedding has ${v?.length ?? 0} dimensions, expected ${want}`, details: { selfTestMs } };
+    if (!v.every(Number.isFinite)) return { status: 'unhealthy', message: 'self-test embedding holds non-finite values', details: { selfTestMs } };
+    return { status: 'healthy', message: `self-test embedding ok (${want} dimensions)`, details: { dims: want, selfTestMs } };
+  } finally {
+    await embedder.close();
+  }
+}
+
+export function modelCheck(d: ModelCheckDeps): ReadinessCheck {
+  return {
+    name: 'model',
+    run: async () => {
+      const identity = await d.indexIdentity();
+      const followsIndex = identity && !d.explicit.has('model') && !d.explicit.has('modelDir');
+      const config = followsIndex ? { ...d.config, model: identity.modelName } : d.config;
+      const found = await locate(config, d.log);
+      if ('missing' in found) return { status: 'unhealthy', message: `${found.missing}; ${found.hint}`, details: { model: config.model } };
+      const { info } = found;
+      const details: Record<string, unknown> = { model: info.name, sha256: info.sha256, path: info.path, indexSha256: identity?.modelSha256 ?? null };
+      if (!found.verified && !(await verifyOnce(info))) {
+        return { status: 'unhealthy', message: `the cached file of ${info.name} does not hash to its recorded sha256 (damaged); fetch it again with: docproc models pull ${info.name}`, details };
+      }
+      if (identity && identity.modelSha256 !== info.sha256) {
+        return { status: 'unhealthy', message: `model ${info.name} has sha256 ${info.sha256.slice(0, 12)}, the index was built with ${identity.modelSha256.slice(0, 12)} (${identity.modelName})`, details };
+      }
+      let test = selfTests.get(info.sha256);
+      if (!test) {
+        test = selfTest(d, config, identity?.dims).catch((err: unknown): CheckOutcome => ({ status: 'unhealthy', message: `self-test failed: ${(err as Error).message}` }));
+        selfTests.set(info.sha256, test);
+      }
+      const t = await test;
+      const note = identity ? '' : '; the index has no embedding identity yet';
+      return { status: t.status, message: `${info.name} cached, sha256 ${info.sha256.slice(0, 12)} verified${identity ? ' and equal to the index\'s' : ''}; ${t.message}${note}`, details: { ...details, ...t.details } };
+    },
+  };
+}
+
+/** Tests: forget remembered hashes and self-tests. */
+export function forgetModelChecks(): void {
+  hashChecks.clear();
+  selfTests.clear();
+}

@@ -1,0 +1,47 @@
+// serve-health as a service: readiness checks and metrics behind the HTTP server, for `serve-health` alone
+// or inside `watch --serve-health` (which shares its metrics, so they show live ingestion).
+import type { Config } from '../config/schema.js';
+import type { Logger } from '../log.js';
+import { createReadiness, type ReadinessOptions } from './readiness.js';
+import { createMetrics, type DocprocMetrics } from './metrics.js';
+import { refreshIndexGauges } from './metrics-index.js';
+import { startHealthServer, type HealthServer } from './server.js';
+import type { ListenAddress } from './listen.js';
+
+export interface HealthServiceOptions {
+  config: Config;
+  explicit: Set<string>;
+  log: Logger;
+  listen: ListenAddress;
+  maxRunAgeMs?: number;
+  /** The process's metrics when it also ingests (watch); a fresh registry otherwise. */
+  metrics?: DocprocMetrics;
+  maxConnections?: number;
+  statDisk?: ReadinessOptions['statDisk'];
+}
+
+export interface HealthService extends HealthServer {
+  metrics: DocprocMetrics;
+}
+
+export async function startHealthService(o: HealthServiceOptions): Promise<HealthService> {
+  const { config } = o;
+  const readiness = await createReadiness({
+    config, explicit: o.explicit, log: o.log, checkTimeoutMs: config.healthCheckTimeoutMs, maxRunAgeMs: o.maxRunAgeMs,
+    disk: { healthyPercent: config.diskHealthyPercent, degradedPercent: config.diskDegradedPercent }, statDisk: o.statDisk,
+  });
+  const metrics = o.metrics ?? createMetrics({ processMetrics: true });
+  const at = { db: config.db, pgSchema: config.pgSchema };
+  const server = await startHealthServer({
+    host: o.listen.host, port: o.listen.port, log: o.log, maxConnections: o.maxConnections,
+    handlers: {
+      readiness: () => readiness.check(),
+      metrics: async () => {
+        await refreshIndexGauges(metrics, at, { timeoutMs: config.healthCheckTimeoutMs, model: config.model });
+        return { contentType: metrics.registry.contentType, body: await metrics.registry.metrics() };
+      },
+    },
+  });
+  readiness.warmUp();
+  return { ...server, metrics };
+}
