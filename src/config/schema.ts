@@ -38,6 +38,7 @@ export const configSchema = z.object({
   workers: z.number().int().min(1).max(32).default(Math.max(1, Math.min(2, os.availableParallelism()))).describe('extraction worker processes'),
   maxAttempts: z.number().int().min(1).default(3).describe('retries of a failed file before it stays failed until it changes'),
   maxPruneRatio: z.number().min(0).max(1).default(0.5).describe('largest share of a root\'s documents one run may remove; more is held back (exit 3, prune-limit)'),
+  leaseMs: z.number().int().min(100).default(30_000).describe('Postgres: a worker silent for this long is dead, and the files it leased go to other workers (ms)'),
   stopGraceMs: z.number().int().min(0).default(10_000).describe('on Ctrl-C/SIGTERM: how long files already extracting may finish before their workers are killed (ms)'),
   healthHost: z.string().min(1).default('127.0.0.1').describe('serve-health: address to listen on (a non-loopback one also needs --allow-remote)'),
   healthPort: z.number().int().min(0).max(65535).default(9464).describe('serve-health: port to listen on'),

@@ -20,30 +20,40 @@ export interface WorkLoop {
   meter: ProgressMeter;
 }
 
-/** Processes the work items this writer can claim; returns the first fatal error, after files in flight finish. */
+/**
+ * Processes the work items this writer can claim; returns the first fatal error, after files in flight finish.
+ * A shared store hands out a batch at a time: the next claim is made as soon as a slot frees, so the pipeline
+ * stays full instead of draining each batch; an empty claim means every remaining file was done elsewhere.
+ */
 export async function processWork(work: WorkItem[], w: WorkLoop): Promise<unknown> {
   const byPath = new Map(work.map((item) => [item.file.absPath, item]));
   let pending = work.map((item) => item.file.absPath);
   const limit = pLimit(w.concurrency);
+  const running = new Set<Promise<void>>();
   let fatal: unknown;
-  while (pending.length && !w.signal?.aborted && fatal === undefined) {
-    // A single writer gets everything at once; a shared store hands out batches no other live worker holds,
-    // and an empty batch means every remaining file was done by someone else.
-    const batch = await w.writer.claim(pending);
-    if (!batch.length) break;
-    const claimed = new Set(batch);
-    pending = pending.filter((p) => !claimed.has(p));
-    const settled = await Promise.allSettled(batch.map((p) => limit(async () => {
+  const start = (p: string): void => {
+    const job = limit(async () => {
       if (w.signal?.aborted || fatal !== undefined) return;
       try {
         await processOne(byPath.get(p)!, w);
       } finally {
         await w.writer.done(p);
       }
-    })));
-    const broken = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
-    if (broken) fatal = broken.reason;
+    }).catch((err: unknown) => {
+      fatal ??= err; // the model or the database broke: start no more files
+    }).finally(() => running.delete(job));
+    running.add(job);
+  };
+  while (pending.length && !w.signal?.aborted && fatal === undefined) {
+    const batch = await w.writer.claim(pending);
+    if (!batch.length) break;
+    const claimed = new Set(batch);
+    pending = pending.filter((p) => !claimed.has(p));
+    for (const p of batch) start(p);
+    // Claim again only when a slot is free: claimed files wait under a lease, which others cannot take.
+    while (limit.activeCount + limit.pendingCount >= w.concurrency && running.size) await Promise.race(running);
   }
+  while (running.size) await Promise.race(running);
   return fatal;
 }
 

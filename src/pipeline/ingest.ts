@@ -62,8 +62,8 @@ export async function ingest(o: IngestOptions): Promise<IngestSummary> {
   for (const p of o.paths) if (!fs.existsSync(p)) throw new UsageError(`no such file or directory: ${p}`);
   // A dry run creates and writes nothing: it reads an existing index read-only, or plans against an empty one.
   const store = o.store ?? (o.dryRun
-    ? await openConfiguredStore(o.config, (await storeExists(o.config.db)) ? { readonly: true } : { location: ':memory:' })
-    : await openConfiguredStore(o.config));
+    ? await openConfiguredStore(o.config, (await storeExists(o.config.db)) ? { readonly: true, onWarning: warn(o) } : { location: ':memory:' })
+    : await openConfiguredStore(o.config, { onWarning: warn(o) }));
   let writer: Writer | undefined;
   try {
     if (o.dryRun) return await planOnly(store, o);
@@ -74,6 +74,8 @@ export async function ingest(o: IngestOptions): Promise<IngestSummary> {
     if (!o.store) await store.close();
   }
 }
+
+const warn = (o: IngestOptions) => (message: string): void => (o.log ?? silentLogger).warn(message);
 
 function planSettings(o: IngestOptions): PlanSettings {
   return { maxAttempts: o.config.maxAttempts, retryFailed: !!o.retryFailed, allowEmptyRoot: !!o.allowEmptyRoot, maxPruneRatio: o.maxPruneRatio ?? o.config.maxPruneRatio };

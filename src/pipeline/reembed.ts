@@ -9,7 +9,7 @@ import { ingest, type IngestOptions } from './ingest.js';
 import type { IngestSummary } from './events.js';
 
 export async function reembed(o: IngestOptions): Promise<IngestSummary> {
-  const live = await openConfiguredStore(o.config);
+  const live = await openConfiguredStore(o.config, { onWarning: (m) => o.log?.warn(m) });
   try {
     const writer = await live.acquireWriter('ingest --reembed', { waitSeconds: o.waitSeconds, signal: o.signal });
     try {

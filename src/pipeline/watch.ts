@@ -38,7 +38,7 @@ export interface SyncEvent {
 
 export async function watch(o: WatchOptions): Promise<void> {
   // One store and one writer role for the watcher's lifetime; every sync goes through them.
-  const store = await openConfiguredStore(o.config);
+  const store = await openConfiguredStore(o.config, { onWarning: (m) => o.log.warn(m) });
   const writer = await store.acquireWriter('watch').catch(async (err: unknown) => {
     await store.close();
     throw err;

@@ -8,6 +8,12 @@ export interface OpenStoreOptions {
   readonly?: boolean;
   /** Postgres: the schema holding docproc's tables (default docproc). */
   pgSchema?: string;
+  /** Postgres: a worker silent for this long is dead and its file leases go to others (default 30 s). */
+  leaseMs?: number;
+  /** Postgres: files one claim takes; the pipeline asks for about as many as it processes at once. */
+  claimBatch?: number;
+  /** Loud problems found on open (an old pgvector). */
+  onWarning?: (message: string) => void;
 }
 
 export const isPostgresUrl = (location: string): boolean => /^postgres(ql)?:\/\//i.test(location);
@@ -33,10 +39,16 @@ export interface StoreConfig {
   db: string;
   pgSchema: string;
   pathAliases: string[];
+  leaseMs?: number;
+  workers?: number;
 }
 
-/** Opens config.db with the configured Postgres schema and path aliases applied. */
-export async function openConfiguredStore(config: StoreConfig, o: { readonly?: boolean; location?: string } = {}): Promise<IndexStore> {
-  const store = await openStore(o.location ?? config.db, { readonly: o.readonly, pgSchema: config.pgSchema });
+/** Opens config.db with the configured Postgres schema, leases and path aliases applied. */
+export async function openConfiguredStore(config: StoreConfig, o: { readonly?: boolean; location?: string; onWarning?: (m: string) => void } = {}): Promise<IndexStore> {
+  const store = await openStore(o.location ?? config.db, {
+    readonly: o.readonly, pgSchema: config.pgSchema, leaseMs: config.leaseMs, onWarning: o.onWarning,
+    // About as many files as the pipeline works on at once (see ingest's concurrency).
+    ...(config.workers ? { claimBatch: Math.max(4, config.workers * 4) } : {}),
+  });
   return withPathAliases(store, parsePathAliases(config.pathAliases, (p) => path.resolve(p)));
 }

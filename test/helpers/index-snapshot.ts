@@ -14,7 +14,14 @@ export interface IndexSnapshot {
 }
 
 export async function indexSnapshot(location: string, o: { pgSchema?: string; mapPath?: (p: string) => string } = {}): Promise<IndexSnapshot> {
-  const store = await openStore(location, { readonly: true, pgSchema: o.pgSchema });
+  let store;
+  try {
+    store = await openStore(location, { readonly: true, pgSchema: o.pgSchema });
+  } catch (err) {
+    // Killed before the index was created: an empty index, which is consistent.
+    if ((err as { code?: string }).code === 'no-index') return { docs: [], chunks: new Map(), chunkCount: 0, vectorCount: 0, halfDocuments: [], duplicateSeqs: 0 };
+    throw err;
+  }
   const map = o.mapPath ?? ((p: string) => p);
   try {
     const docs: IndexSnapshot['docs'] = [];

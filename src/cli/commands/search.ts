@@ -53,7 +53,7 @@ export async function run(query: string, flags: SearchFlags): Promise<void> {
     throw new DocprocError(`no index at ${config.db}`, { code: 'no-index', hint: 'nothing indexed yet: run docproc ingest <paths>' });
   }
   // Read-only: a search never writes, never creates WAL files of its own, and refuses a foreign database.
-  const store = await openConfiguredStore(config, { readonly: true });
+  const store = await openConfiguredStore(config, { readonly: true, onWarning: (m) => log.warn(m) });
   let embedder: Embedder | null = null;
   try {
     // Keyword search never loads the model: it works offline and starts instantly.
