@@ -6,7 +6,7 @@ import { silentLogger, type Logger } from './log.js';
 import { SqliteStore } from './store/sqlite/store.js';
 import { openStore, openConfiguredStore } from './store/open-store.js';
 import { openEmbedder } from './pipeline/resources.js';
-import type { Embedder } from './pipeline/types.js';
+import type { Embedder } from './contracts/stages.js';
 import type { SearchHit, SearchQuery } from './search/types.js';
 
 export { ingest, type IngestOptions } from './pipeline/ingest.js';
@@ -20,7 +20,7 @@ export { extractFile, detectType, defaultExtractOptions, type ExtractOptions } f
 export { loadEmbedder, pullModel, resolveModel, listKnownModels } from './embed/index.js';
 export { searchIndex } from './search/index.js';
 export type { SearchHit, SearchQuery, SearchMode, GroupBy } from './search/types.js';
-export type { Embedder, Chunk, Loc, ExtractedDoc, FileStatus } from './pipeline/types.js';
+export type { Embedder, Chunk, Loc, ExtractedDoc, FileStatus } from './contracts/stages.js';
 export { DocprocError, UsageError, ModelError, IndexMismatchError, LockedError, FileError, ExitCode } from './errors.js';
 
 /** A config from defaults plus the given keys (no flags, no environment, no config file). */

@@ -1,6 +1,6 @@
 // Token-aware chunking: packs pieces into chunks that never exceed the model's limit, with overlap.
 import { createHash } from 'node:crypto';
-import type { Chunk, Loc, Section, TokenCounter } from '../pipeline/types.js';
+import type { Chunk, Loc, Section, TokenCounter } from '../contracts/stages.js';
 import { UsageError } from '../errors.js';
 import { splitIntoPieces, type Piece } from './split.js';
 

@@ -1,6 +1,6 @@
 // Presents search hits: the stable --json shape and the cli-table3 table (ANSI bold only on a TTY).
 import Table from 'cli-table3';
-import type { Loc } from '../pipeline/types.js';
+import type { Loc } from '../contracts/stages.js';
 import type { SearchHit } from '../search/index.js';
 import { displayPath } from './output.js';
 

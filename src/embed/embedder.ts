@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { ModelError } from '../errors.js';
 import type { Logger } from '../log.js';
-import type { EmbedKind, Embedder } from '../pipeline/types.js';
+import type { EmbedKind, Embedder } from '../contracts/stages.js';
 import type { ModelInfo, ModelOptions } from './options.js';
 import { averageNormalized, clsPool, l2Normalize, meanPool } from './pooling.js';
 import { TextTokenizer } from './tokenizer.js';

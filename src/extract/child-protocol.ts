@@ -1,7 +1,7 @@
 // The IPC messages between ExtractPool and its child processes, and how a child's error becomes a FileError again.
 import { Worker } from 'node:worker_threads';
 import { FileError } from '../errors.js';
-import type { ExtractedDoc } from '../pipeline/types.js';
+import type { ExtractedDoc } from '../contracts/stages.js';
 import type { ExtractOptions } from './index.js';
 
 export interface ChildRequest {

@@ -1,6 +1,6 @@
 // HTML -> sections: scripts/styles dropped, headings become loc.heading, block elements become line breaks, tables kept as rows.
 import { Parser } from 'htmlparser2';
-import type { Section } from '../pipeline/types.js';
+import type { Section } from '../contracts/stages.js';
 
 const SKIP = new Set(['script', 'style', 'noscript', 'template', 'head', 'svg', 'math', 'object', 'iframe', 'select']);
 const BLOCK = new Set([

@@ -1,6 +1,6 @@
 // Public entry of the extract stage: options, detection, dispatch to format extractors, output normalisation.
 import { stat } from 'node:fs/promises';
-import type { ExtractedDoc, Section } from '../pipeline/types.js';
+import type { ExtractedDoc, Section } from '../contracts/stages.js';
 import { FileError } from '../errors.js';
 import { detectType } from './detect.js';
 import { CharBudget, cleanText } from './normalize.js';

@@ -4,7 +4,7 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { FileError } from '../errors.js';
 import { silentLogger, type Logger } from '../log.js';
-import type { ExtractedDoc } from '../pipeline/types.js';
+import type { ExtractedDoc } from '../contracts/stages.js';
 import type { ExtractOptions } from './index.js';
 import type { ChildReply, ChildRequest } from './child-protocol.js';
 import { childErrorToFileError } from './child-protocol.js';

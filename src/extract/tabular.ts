@@ -1,5 +1,5 @@
 // Rows of cells -> sections: header row applied to each row ("Team: Blues; Location: STL"), row numbers as loc.line.
-import type { Loc, Section } from '../pipeline/types.js';
+import type { Loc, Section } from '../contracts/stages.js';
 import type { CharBudget } from './normalize.js';
 
 const SECTION_CHARS = 3000;

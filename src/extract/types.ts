@@ -1,5 +1,5 @@
 // Internal extractor contract: what every src/extract/formats/* module implements.
-import type { ExtractedDoc, Section } from '../pipeline/types.js';
+import type { ExtractedDoc, Section } from '../contracts/stages.js';
 import type { CharBudget } from './normalize.js';
 import type { ExtractOptions } from './options.js';
 

@@ -1,6 +1,7 @@
 // One file through extract -> chunk -> embed -> store. Any per-file problem becomes a status, never a throw.
 import fs from 'node:fs';
 import { FileError } from '../errors.js';
+import { attemptsAfter, isFailure, type StoredStatus } from '../contracts/document-state.js';
 import type { ExtractPool } from '../extract/pool.js';
 import type { Chunker } from '../chunk/chunker.js';
 import type { IndexStore, DocumentRow, DocumentInput } from '../contracts/index-store.js';
@@ -43,7 +44,7 @@ export async function processFile(file: SourceFile, previous: DocumentRow | unde
     ino: file.ino, status: 'indexed', fingerprint: '',
   };
   // Same bytes, same pipeline: only the file's stat changed (touch, copy-over). Nothing to extract or embed.
-  if (previous?.sha256 === sha && previous.status !== 'failed' && previous.status !== 'quarantined' &&
+  if (previous?.sha256 === sha && !isFailure(previous.status) &&
       previous.fingerprint === documentFingerprint(deps.identity, previous.type)) {
     await deps.store.recordStat(file.absPath, file.size, file.mtimeMs, file.ino);
     return { ...base, status: 'unchanged' };
@@ -90,9 +91,7 @@ export async function processFile(file: SourceFile, previous: DocumentRow | unde
     input.status = err.status === 'empty' ? 'empty' : err.status;
     input.reason = err.message;
     input.fingerprint = documentFingerprint(deps.identity, null);
-    input.attempts = err.status === 'failed' || err.status === 'quarantined'
-      ? (sameContentAsBefore ? (previous?.attempts ?? 0) : 0) + 1
-      : 0;
+    input.attempts = attemptsAfter(input.status as StoredStatus, previous, sameContentAsBefore);
     await deps.store.recordOutcome(input);
     return { ...base, status: input.status, reason: err.message };
   }

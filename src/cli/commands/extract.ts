@@ -6,7 +6,7 @@ import { writeJson, writeLine } from '../output.js';
 import { DocprocError, FileError, UsageError } from '../../errors.js';
 import { ExtractPool } from '../../extract/pool.js';
 import { extractOptionsFromConfig } from '../../pipeline/resources.js';
-import type { Loc } from '../../pipeline/types.js';
+import type { Loc } from '../../contracts/stages.js';
 
 interface ExtractFlags extends GlobalFlags {
   ocr?: boolean;

@@ -5,7 +5,7 @@ import { renderSearchTable, toSearchJson } from '../render-search.js';
 import { DocprocError, UsageError } from '../../errors.js';
 import { openConfiguredStore, storeExists } from '../../store/open-store.js';
 import { searchIndex, type GroupBy, type SearchMode, type SearchQuery } from '../../search/index.js';
-import type { Embedder } from '../../pipeline/types.js';
+import type { Embedder } from '../../contracts/stages.js';
 import { downloadProgress } from '../download-progress.js';
 
 export interface SearchFlags extends GlobalFlags {
