@@ -194,8 +194,11 @@ export interface IndexStore {
 
   /** Becomes a writer: the lock (SQLite, one at a time) or a registered worker (Postgres, leases per file). */
   acquireWriter(command: string, o?: WriterOptions): Promise<Writer>;
-  /** A shadow index to rebuild into (--reembed), swapped in atomically by its commit. */
-  beginRebuild(): Promise<Rebuild>;
+  /**
+   * A shadow index to rebuild into (--reembed), swapped in atomically by its commit. The live index's run
+   * history is carried over unless keepRuns is false (a copy brings its own).
+   */
+  beginRebuild(o?: { keepRuns?: boolean }): Promise<Rebuild>;
   /** Live writers and their leases, where a store has several (Postgres); absent for single-writer stores. */
   activeWorkers?(): Promise<WorkerInfo[]>;
 

@@ -46,7 +46,8 @@ export async function copyIndex(fromStore: IndexStore, toStore: IndexStore, reop
       });
     }
     // Written into a shadow and swapped in whole: a copy that fails or is interrupted leaves the target as it was.
-    const rebuild = await toStore.beginRebuild();
+    // The target's own run history goes with it: the copy brings the source's.
+    const rebuild = await toStore.beginRebuild({ keepRuns: false });
     let report: Omit<CopyReport, 'sampledDocuments' | 'verified' | 'durationMs'>;
     try {
       report = await transfer(from, asTransferable(rebuild.store), o);

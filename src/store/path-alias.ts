@@ -70,8 +70,8 @@ class AliasedStore implements IndexStore {
     };
   }
 
-  async beginRebuild(): Promise<Rebuild> {
-    const r = await this.inner.beginRebuild();
+  async beginRebuild(o?: { keepRuns?: boolean }): Promise<Rebuild> {
+    const r = await this.inner.beginRebuild(o);
     return { ...r, store: new AliasedStore(r.store, this.toStoredPairs.map((p) => ({ local: p.from, stored: p.to }))) };
   }
 

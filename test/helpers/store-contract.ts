@@ -257,4 +257,20 @@ export function storeContract(kind: string, factory: StoreFactory, skip?: string
       await after.close();
     }
   });
+
+  it('a rebuild with keepRuns false (a copy) replaces the run history too', async (s, location) => {
+    await s.bindIdentity(contractIdentity);
+    const old = await s.runs.start('ingest', ['/r']);
+    await s.runs.finish(old, 'completed', {}, [], 1);
+    const rebuild = await s.beginRebuild({ keepRuns: false });
+    await rebuild.store.bindIdentity(contractIdentity);
+    await rebuild.store.runs.start('copied run', ['/q']);
+    await rebuild.commit();
+    const after = await factory.reopen(location);
+    try {
+      assert.deepEqual((await after.runs.last(5)).map((r) => r.command), ['copied run']);
+    } finally {
+      await after.close();
+    }
+  });
 }

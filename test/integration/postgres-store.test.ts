@@ -266,10 +266,10 @@ test('postgres: docproc copy moves an index SQLite -> Postgres -> SQLite whole (
     assert.deepEqual((await target.getDocument('/r/b.txt'))?.warnings, ['odd encoding']);
     const strip = (r: { host?: string }[]): unknown[] => r.map(({ host: _h, ...rest }) => rest);
     assert.deepEqual(strip(await target.runs.last(10)), strip(await first.runs.last(10)));
-    // --replace swaps through a rebuild, which keeps the replaced index's runs (numbered first), as SQLite's does.
+    // --replace swaps through a rebuild that drops the replaced index's runs: the copy brings the source's own.
     const again = await copyIndex(first, target, async () => openPostgresStore(url, { readonly: true }), { replace: true });
     assert.equal(again.verified, true);
-    assert.deepEqual((await target.runs.last(10)).map((r) => [r.id, r.command]), [[2, 'ingest'], [1, 'ingest']]);
+    assert.deepEqual((await target.runs.last(10)).map((r) => [r.id, r.command]), [[1, 'ingest']]);
     // SQLite's swap closes the store it copied into: read the result from a fresh one.
     await copyIndex(target, new SqliteStore(path.join(dir, 'b.db')), async () => new SqliteStore(path.join(dir, 'b.db'), { readonly: true }));
     back = new SqliteStore(path.join(dir, 'b.db'), { readonly: true });

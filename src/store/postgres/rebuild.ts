@@ -20,7 +20,7 @@ const SWAP_DEADLINE_MS = 5 * 60_000;
  * The rebuild holds the index alone: other workers writing into the live schema meanwhile would lose their
  * writes at the swap, so it waits for none (refusing) and new writers are refused until it ends.
  */
-export async function beginPostgresRebuild(live: PostgresStore): Promise<Rebuild> {
+export async function beginPostgresRebuild(live: PostgresStore, keepRuns = true): Promise<Rebuild> {
   if (live.vectorSchema === live.schema) {
     throw new DocprocError(`pgvector is installed inside schema ${live.schema}: a rebuild would drop it with the old index`, {
       hint: `move it first: ALTER EXTENSION vector SET SCHEMA public; (in database ${live.database})`,
@@ -50,7 +50,7 @@ export async function beginPostgresRebuild(live: PostgresStore): Promise<Rebuild
     store: shadow,
     commit: async () => {
       await shadow.close();
-      await swap(live, shadowName);
+      await swap(live, shadowName, keepRuns);
       // The live schema's workers table went with it: the rebuild's own registration is gone.
       await heartbeat?.stop();
     },
@@ -67,7 +67,7 @@ export async function beginPostgresRebuild(live: PostgresStore): Promise<Rebuild
  * runs), the live schema is renamed away, the shadow takes its name, and the old one is dropped. Readers find
  * tables by name on each statement, so after the commit they read the new index; until then, the old.
  */
-async function swap(live: PostgresStore, shadowName: string): Promise<void> {
+async function swap(live: PostgresStore, shadowName: string, keepRuns: boolean): Promise<void> {
   const [l, s] = [quoteIdent(live.schema), quoteIdent(shadowName)];
   const old = quoteIdent(`${live.schema}_old_${process.pid}`);
   const deadline = Date.now() + SWAP_DEADLINE_MS;
@@ -76,12 +76,14 @@ async function swap(live: PostgresStore, shadowName: string): Promise<void> {
       await inTransaction(live.pool, async (c) => {
         await c.query(lockSchemaSql, [live.schema]);
         await c.query(`SET LOCAL lock_timeout = ${SWAP_LOCK_MS}`);
-        const { n } = (await c.query<{ n: number }>(`SELECT COALESCE(MAX(id), 0) AS n FROM ${l}.runs`)).rows[0]!;
-        // Shift in two steps so that no id collides on the way (the primary key is checked row by row).
-        await c.query(`UPDATE ${s}.runs SET id = -id`);
-        await c.query(`UPDATE ${s}.runs SET id = -id + $1`, [n]);
-        await c.query(`INSERT INTO ${s}.runs (${RUN_COLUMNS}) SELECT ${RUN_COLUMNS} FROM ${l}.runs`);
-        await c.query(`SELECT setval(pg_get_serial_sequence('${s}.runs', 'id'), GREATEST(MAX(id), 1), MAX(id) IS NOT NULL) FROM ${s}.runs`);
+        if (keepRuns) {
+          const { n } = (await c.query<{ n: number }>(`SELECT COALESCE(MAX(id), 0) AS n FROM ${l}.runs`)).rows[0]!;
+          // Shift in two steps so that no id collides on the way (the primary key is checked row by row).
+          await c.query(`UPDATE ${s}.runs SET id = -id`);
+          await c.query(`UPDATE ${s}.runs SET id = -id + $1`, [n]);
+          await c.query(`INSERT INTO ${s}.runs (${RUN_COLUMNS}) SELECT ${RUN_COLUMNS} FROM ${l}.runs`);
+          await c.query(`SELECT setval(pg_get_serial_sequence('${s}.runs', 'id'), GREATEST(MAX(id), 1), MAX(id) IS NOT NULL) FROM ${s}.runs`);
+        }
         await c.query(`ALTER SCHEMA ${l} RENAME TO ${old}`);
         await c.query(`ALTER SCHEMA ${s} RENAME TO ${l}`);
         await c.query(`DROP SCHEMA ${old} CASCADE`);

@@ -94,10 +94,10 @@ export class PostgresStore implements IndexStore, IndexTransfer {
     return [...this.writers].find((w) => !w.isReleased)?.id;
   }
 
-  async beginRebuild(): Promise<Rebuild> {
+  async beginRebuild(o: { keepRuns?: boolean } = {}): Promise<Rebuild> {
     this.writable();
     const { beginPostgresRebuild } = await import('./rebuild.js');
-    return beginPostgresRebuild(this);
+    return beginPostgresRebuild(this, o.keepRuns !== false);
   }
 
   /** Workers writing now, for `docproc status`. */

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import type { Rebuild } from '../../contracts/index-store.js';
 import { SqliteStore } from './store.js';
 
-export async function beginSqliteRebuild(live: SqliteStore): Promise<Rebuild> {
+export async function beginSqliteRebuild(live: SqliteStore, keepRuns: boolean): Promise<Rebuild> {
   const db = live.file;
   const shadowFile = `${db}.reembed-${process.pid}`;
   removeDb(shadowFile);
@@ -12,7 +12,7 @@ export async function beginSqliteRebuild(live: SqliteStore): Promise<Rebuild> {
     store: shadow,
     commit: async () => {
       await shadow.close();
-      carryRunHistory(db, shadowFile);
+      if (keepRuns) carryRunHistory(db, shadowFile);
       await live.close();
       swapIn(shadowFile, db);
     },

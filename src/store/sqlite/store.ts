@@ -49,9 +49,9 @@ export class SqliteStore implements IndexStore, IndexTransfer {
     return { shared: false, claim: async (paths) => paths, done: async () => {}, release: async () => lock.release() };
   }
 
-  async beginRebuild(): Promise<Rebuild> {
+  async beginRebuild(o: { keepRuns?: boolean } = {}): Promise<Rebuild> {
     const { beginSqliteRebuild } = await import('./rebuild.js');
-    return beginSqliteRebuild(this);
+    return beginSqliteRebuild(this, o.keepRuns !== false);
   }
 
   /**
