@@ -36,7 +36,8 @@ function modelOptions(cmd: Command): Command {
     .option('--model-dir <dir>', 'use a local sentence-transformers ONNX export')
     .addOption(new Option('--pooling <pooling>', 'pooling for --model-dir models whose config does not say').choices(['mean', 'cls']))
     .addOption(new Option('--device <device>', 'execution provider').choices(['auto', 'cpu', 'cuda']))
-    .option('--threads <n>', 'ONNX intra-op threads', int)
+    .option('--threads <n>', 'ONNX intra-op threads in all', int)
+    .option('--embed-sessions <n>', 'parallel embedding sessions (ingest, watch; default one per core)', int)
     .option('--batch-size <n>', 'chunks per model call', int);
 }
 

@@ -8,7 +8,8 @@ import { ModelError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { EmbedKind, Embedder } from '../contracts/stages.js';
 import type { ModelInfo, ModelOptions } from './options.js';
-import { averageNormalized, clsPool, l2Normalize, meanPool } from './pooling.js';
+import { averageNormalized } from './pooling.js';
+import { runPooledBatch, sessionShape, type SessionShape } from './run-batch.js';
 import { TextTokenizer } from './tokenizer.js';
 
 export type Device = 'cpu' | 'cuda';
@@ -17,6 +18,11 @@ export type LoadedEmbedder = Embedder & { info: ModelInfo; device: Device };
 const CUDA_HINT =
   'The CUDA execution provider needs onnxruntime-node installed with its CUDA binaries ' +
   '(ONNXRUNTIME_NODE_INSTALL=cuda12 npm ci), an NVIDIA driver, CUDA 12 and cuDNN 9. Use --device cpu otherwise.';
+
+/** Whether --device auto would try CUDA: onnxruntime-node reports it and its provider library is installed. */
+export function cudaLikely(): boolean {
+  return (ort.listSupportedBackends?.().some((b) => b.name === 'cuda') ?? false) && cudaProviderInstalled();
+}
 
 /** Whether onnxruntime-node's CUDA provider library is installed (the npm package lists cuda even when it is not). */
 function cudaProviderInstalled(): boolean {
@@ -86,20 +92,49 @@ export async function createSession(
   return cpu();
 }
 
+/** Runs padded batches of token ids; the in-process session, or a pool of session worker threads. */
+export interface BatchRunner {
+  run(batch: number[][]): Promise<Float32Array[]>;
+  /** Model dimension as declared by the graph, when it is (0 otherwise). */
+  readonly declaredDims: number;
+  close(): Promise<void>;
+}
+
+/** The session on this thread; runs are serialised, since concurrent runs only fight over its threads. */
+export class InProcessRunner implements BatchRunner {
+  private queue: Promise<unknown> = Promise.resolve();
+  private readonly shape: SessionShape;
+  readonly declaredDims: number;
+
+  constructor(private readonly session: ort.InferenceSession, private readonly pooling: ModelInfo['pooling']) {
+    this.shape = sessionShape(session);
+    const meta = session.outputMetadata.find((m) => m.name === this.shape.outputName);
+    const declared = meta && meta.isTensor ? meta.shape[meta.shape.length - 1] : undefined;
+    this.declaredDims = typeof declared === 'number' ? declared : 0;
+  }
+
+  run(batch: number[][]): Promise<Float32Array[]> {
+    const r = this.queue.then(() => runPooledBatch(ort, this.session, this.shape, this.pooling, batch));
+    this.queue = r.catch(() => undefined);
+    return r;
+  }
+
+  async close(): Promise<void> {
+    await this.queue;
+    await this.session.release();
+  }
+}
+
 export class OnnxEmbedder implements LoadedEmbedder {
   readonly modelSha256: string;
   readonly modelName: string;
   readonly maxTokens: number;
   dims: number;
-  private readonly hasTokenTypes: boolean;
-  private readonly outputName: string;
-  /** Runs are serialised: concurrent session.run calls would only fight over the same intra-op threads. */
-  private queue: Promise<unknown> = Promise.resolve();
 
   constructor(
     readonly info: ModelInfo,
     readonly device: Device,
-    private readonly session: ort.InferenceSession,
+    private readonly runner: BatchRunner,
     readonly tokenizer: TextTokenizer,
     private readonly batchSize: number,
     private readonly log: Logger,
@@ -107,25 +142,14 @@ export class OnnxEmbedder implements LoadedEmbedder {
     this.modelSha256 = info.sha256;
     this.modelName = info.name;
     this.maxTokens = info.maxTokens;
-    this.hasTokenTypes = session.inputNames.includes('token_type_ids');
-    const names = session.outputNames;
-    this.outputName = names.includes('last_hidden_state') ? 'last_hidden_state' : (names[0] ?? 'last_hidden_state');
-    const meta = session.outputMetadata.find((m) => m.name === this.outputName);
-    const declared = meta && meta.isTensor ? meta.shape[meta.shape.length - 1] : undefined;
-    this.dims = info.dims || (typeof declared === 'number' ? declared : 0);
+    this.dims = info.dims || runner.declaredDims;
   }
 
   countTokens(text: string): number {
     return this.tokenizer.countTokens(text);
   }
 
-  embed(texts: string[], kind: EmbedKind): Promise<Float32Array[]> {
-    const run = this.queue.then(() => this.embedNow(texts, kind));
-    this.queue = run.catch(() => undefined);
-    return run;
-  }
-
-  private async embedNow(texts: string[], kind: EmbedKind): Promise<Float32Array[]> {
+  async embed(texts: string[], kind: EmbedKind): Promise<Float32Array[]> {
     const prefix = (kind === 'query' ? this.info.queryPrefix : this.info.passagePrefix) ?? '';
     const segs: Array<{ owner: number; ids: number[] }> = [];
     texts.forEach((t, owner) => {
@@ -134,56 +158,21 @@ export class OnnxEmbedder implements LoadedEmbedder {
     // Sorting by length keeps batches of similar lengths, so little compute is spent on padding.
     const order = segs.map((_, i) => i).sort((a, b) => segs[a]!.ids.length - segs[b]!.ids.length);
     const vecs: Float32Array[] = new Array<Float32Array>(segs.length);
-    for (let i = 0; i < order.length; i += this.batchSize) {
-      const idx = order.slice(i, i + this.batchSize);
-      const out = await this.runBatch(idx.map((j) => segs[j]!.ids));
+    const batches: number[][] = [];
+    for (let i = 0; i < order.length; i += this.batchSize) batches.push(order.slice(i, i + this.batchSize));
+    // All batches at once: a pool of sessions runs them in parallel; a single session queues them.
+    await Promise.all(batches.map(async (idx) => {
+      const out = await this.runner.run(idx.map((j) => segs[j]!.ids));
       idx.forEach((j, row) => (vecs[j] = out[row]!));
-    }
+    }));
+    if (!this.dims) this.dims = vecs[0]?.length ?? 0;
     const perText: Float32Array[][] = texts.map(() => []);
-    segs.forEach((s, i) => perText[s.owner]!.push(vecs[i]!));
+    segs.forEach((sg, i) => perText[sg.owner]!.push(vecs[i]!));
     if (segs.length > texts.length) this.log.debug({ texts: texts.length, windows: segs.length }, 'long texts embedded as averaged windows');
     return perText.map((vs) => averageNormalized(vs));
   }
 
-  /** One padded batch through the model; returns L2-normalised pooled vectors in input order. */
-  async runBatch(batch: number[][]): Promise<Float32Array[]> {
-    const rows = batch.length;
-    const seq = Math.max(...batch.map((b) => b.length));
-    const ids = new BigInt64Array(rows * seq);
-    const mask = new BigInt64Array(rows * seq);
-    batch.forEach((b, r) => {
-      for (let t = 0; t < b.length; t++) {
-        ids[r * seq + t] = BigInt(b[t]!);
-        mask[r * seq + t] = 1n;
-      }
-    });
-    const feeds: Record<string, ort.Tensor> = {
-      input_ids: new ort.Tensor('int64', ids, [rows, seq]),
-      attention_mask: new ort.Tensor('int64', mask, [rows, seq]),
-    };
-    if (this.hasTokenTypes) feeds['token_type_ids'] = new ort.Tensor('int64', new BigInt64Array(rows * seq), [rows, seq]);
-    const result = await this.session.run(feeds);
-    const out = result[this.outputName];
-    if (!out) throw new ModelError(`model has no output ${this.outputName}`);
-    const data = out.data as Float32Array;
-    const vecs: Float32Array[] = [];
-    if (out.dims.length === 2) {
-      // Already pooled by the graph (e.g. a sentence_embedding output).
-      const d = Number(out.dims[1]);
-      for (let r = 0; r < rows; r++) vecs.push(l2Normalize(data.slice(r * d, (r + 1) * d)));
-    } else {
-      const d = Number(out.dims[2]);
-      const s = Number(out.dims[1]);
-      for (let r = 0; r < rows; r++) {
-        vecs.push(l2Normalize(this.info.pooling === 'cls' ? clsPool(data, r, s, d) : meanPool(data, r, s, d, mask)));
-      }
-    }
-    if (!this.dims) this.dims = vecs[0]?.length ?? 0;
-    return vecs;
-  }
-
   async close(): Promise<void> {
-    await this.queue;
-    await this.session.release();
+    await this.runner.close();
   }
 }

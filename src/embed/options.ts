@@ -31,6 +31,11 @@ export interface ModelOptions {
   connectTimeoutMs: number;
   device: 'auto' | 'cpu' | 'cuda';
   threads?: number;
+  /**
+   * Parallel ONNX sessions on worker threads (CPU only), each running different texts; intra-op threads are
+   * split between them. Default 1 (in process): ingest asks for one per core, search for one.
+   */
+  sessions?: number;
   batchSize: number;
   /**
    * Default true: a text's vector never depends on the other texts of the call. Dynamically quantised

@@ -16,7 +16,7 @@ import { processWork } from './ingest-work.js';
 import { BatchEmbedder } from './batch-embedder.js';
 import { timedEmbedder, type EmbedBatchListener } from './timed-embedder.js';
 import type { PipelineIdentity } from './fingerprint.js';
-import { openEmbedder, extractOptionsFromConfig, resolveModelInfo, extractSettingsKey } from './resources.js';
+import { openEmbedder, extractOptionsFromConfig, resolveModelInfo, extractSettingsKey, ingestSessions } from './resources.js';
 import type { DownloadProgress } from '../embed/index.js';
 import type { ModelInfo } from '../embed/options.js';
 import { UsageError } from '../errors.js';
@@ -131,7 +131,7 @@ async function runIngest(store: IndexStore, writer: Writer, input: IngestOptions
     }
     await detectMoves(store, work, missing, record, log, { maxFileBytes: extractOptionsFromConfig(o.config).maxFileBytes, signal: o.signal });
     if (work.length) {
-      const embedder = o.embedder ?? (ownEmbedder = await openEmbedder(o.config, log));
+      const embedder = o.embedder ?? (ownEmbedder = await openEmbedder(o.config, log, undefined, { sessions: ingestSessions(o.config) }));
       await store.bindIdentity(embedderIdentity(embedder, o.config));
       pool = new ExtractPool({ size: o.config.workers, timeoutMs: o.config.fileTimeoutMs, maxMemoryMB: o.config.workerMemoryMB, extractOptions: { ...extractOptionsFromConfig(o.config), signal: o.signal }, stopGraceMs: o.config.stopGraceMs, log });
       batcher = new BatchEmbedder(timedEmbedder(embedder, o.onEmbedBatch), o.config.batchSize);

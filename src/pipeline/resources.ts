@@ -1,4 +1,5 @@
 // Turns resolved config into the heavy resources a run needs: the embedder, extraction options, the pool.
+import { availableParallelism } from 'node:os';
 import type { Config } from '../config/schema.js';
 import type { Logger } from '../log.js';
 import type { ExtractOptions } from '../extract/options.js';
@@ -27,9 +28,14 @@ export function modelOptionsFromConfig(config: Config, log: Logger, onProgress?:
 }
 
 /** Loads the embedding model (fetching it on first use). The import is lazy: ONNX Runtime is heavy. */
-export async function openEmbedder(config: Config, log: Logger, onProgress?: (e: DownloadProgress) => void): Promise<LoadedEmbedder> {
+export async function openEmbedder(config: Config, log: Logger, onProgress?: (e: DownloadProgress) => void, o: { sessions?: number } = {}): Promise<LoadedEmbedder> {
   const { loadEmbedder } = await import('../embed/index.js');
-  return loadEmbedder(await modelOptionsFromConfig(config, log, onProgress));
+  return loadEmbedder({ ...(await modelOptionsFromConfig(config, log, onProgress)), ...(o.sessions ? { sessions: o.sessions } : {}) });
+}
+
+/** Ingest and watch embed many texts: one session per core (config embedSessions), each on its own thread. */
+export function ingestSessions(config: Config): number {
+  return config.embedSessions ?? Math.min(8, availableParallelism());
 }
 
 export function extractOptionsFromConfig(config: Config): ExtractOptions {

@@ -6,7 +6,7 @@ import type { Logger } from '../log.js';
 import { compileGlobs } from './glob.js';
 import { DEFAULT_IGNORES } from './discover.js';
 import { ingest, followIndex } from './ingest.js';
-import { openEmbedder } from './resources.js';
+import { openEmbedder, ingestSessions } from './resources.js';
 import { openConfiguredStore } from '../store/open-store.js';
 import type { IngestEvent, IngestSummary } from './events.js';
 import type { Embedder } from './types.js';
@@ -48,7 +48,7 @@ export async function watch(o: WatchOptions): Promise<void> {
   let watcher: FSWatcher | undefined;
   try {
     if (o.explicitKeys) o = { ...o, config: await followIndex(store, o.config, o.explicitKeys) };
-    embedder = o.embedder ?? (await openEmbedder(o.config, o.log));
+    embedder = o.embedder ?? (await openEmbedder(o.config, o.log, undefined, { sessions: ingestSessions(o.config) }));
     const sync = async (trigger: SyncEvent['trigger'], changes: number, firstChangeAt: number | null): Promise<void> => {
       if (o.signal.aborted) return;
       const summary = await ingest({ paths: roots, config: o.config, log: o.log, embedder, store, writer, command: 'watch', signal: o.signal, onEmbedBatch: o.onEmbedBatch, onEvent: (e) => {

@@ -21,6 +21,7 @@ interface IngestFlags extends GlobalFlags {
   pooling?: 'mean' | 'cls';
   device?: 'auto' | 'cpu' | 'cuda';
   threads?: number;
+  embedSessions?: number;
   batchSize?: number;
   reembed?: boolean;
   dryRun?: boolean;
@@ -37,7 +38,7 @@ export function configFlags(f: IngestFlags): Record<string, unknown> {
   return {
     ignore: f.ignore, followSymlinks: f.followSymlinks, chunkTokens: f.chunkTokens, chunkOverlap: f.chunkOverlap,
     ocr: f.ocr === false ? false : undefined, ocrLang: f.ocrLang, maxFileMB: f.maxFileMb, workers: f.workers,
-    maxPruneRatio: f.maxPruneRatio, model: f.model, modelDir: f.modelDir, pooling: f.pooling, device: f.device, threads: f.threads, batchSize: f.batchSize,
+    maxPruneRatio: f.maxPruneRatio, model: f.model, modelDir: f.modelDir, pooling: f.pooling, device: f.device, threads: f.threads, embedSessions: f.embedSessions, batchSize: f.batchSize,
   };
 }
 

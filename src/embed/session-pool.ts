@@ -1,0 +1,107 @@
+// A pool of session worker threads behind the BatchRunner interface: batches go to whichever session is free.
+// Every session is the same model with the same settings, so a text's vector does not depend on which ran it.
+import { Worker } from 'node:worker_threads';
+import { ModelError } from '../errors.js';
+import type { BatchRunner } from './embedder.js';
+import type { SessionReply, SessionWorkerData } from './session-worker.js';
+
+interface Job {
+  batch: number[][];
+  resolve: (v: Float32Array[]) => void;
+  reject: (e: unknown) => void;
+}
+
+interface Slot {
+  worker: Worker;
+  busy: Job | null;
+  id: number;
+}
+
+export class SessionPool implements BatchRunner {
+  private readonly slots: Slot[] = [];
+  private readonly queue: Job[] = [];
+  private broken: Error | null = null;
+  declaredDims = 0;
+
+  private constructor() {}
+
+  /** Starts `size` sessions and waits until each has loaded the model. */
+  static async start(size: number, data: SessionWorkerData): Promise<SessionPool> {
+    const pool = new SessionPool();
+    const url = new URL('./session-worker.js', import.meta.url);
+    try {
+      await Promise.all(Array.from({ length: size }, () => pool.startOne(url, data)));
+    } catch (err) {
+      await pool.close();
+      throw err;
+    }
+    return pool;
+  }
+
+  private startOne(url: URL, data: SessionWorkerData): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const worker = new Worker(url, { workerData: data });
+      const slot: Slot = { worker, busy: null, id: 0 };
+      let ready = false;
+      worker.on('message', (m: SessionReply) => {
+        if ('failed' in m) return reject(new ModelError(`cannot load ONNX model ${data.modelFile}: ${m.failed}`, 'The file may be damaged: run docproc models pull again.'));
+        if ('ready' in m) {
+          ready = true;
+          this.declaredDims = m.declaredDims;
+          this.slots.push(slot);
+          this.pump();
+          return resolve();
+        }
+        const job = slot.busy;
+        slot.busy = null;
+        if (job && m.id === slot.id) {
+          if (m.error !== undefined) job.reject(new ModelError(`embedding failed: ${m.error}`));
+          else job.resolve(m.vectors!);
+        }
+        this.pump();
+      });
+      worker.on('error', (err) => this.fail(slot, err, ready ? undefined : reject));
+      worker.on('exit', (code) => {
+        if (code !== 0) this.fail(slot, new Error(`session worker exited with code ${code}`), ready ? undefined : reject);
+      });
+    });
+  }
+
+  /** A session thread that dies takes the model with it: fatal for the run, like a crash of the in-process one. */
+  private fail(slot: Slot, err: Error, rejectStart?: (e: unknown) => void): void {
+    this.broken ??= new ModelError(`embedding session failed: ${err.message}`);
+    rejectStart?.(this.broken);
+    slot.busy?.reject(this.broken);
+    slot.busy = null;
+    for (const job of this.queue.splice(0)) job.reject(this.broken);
+  }
+
+  run(batch: number[][]): Promise<Float32Array[]> {
+    if (this.broken) return Promise.reject(this.broken);
+    return new Promise((resolve, reject) => {
+      this.queue.push({ batch, resolve, reject });
+      this.pump();
+    });
+  }
+
+  private pump(): void {
+    for (const slot of this.slots) {
+      if (slot.busy || !this.queue.length) continue;
+      const job = this.queue.shift()!;
+      slot.busy = job;
+      slot.id++;
+      slot.worker.postMessage({ id: slot.id, batch: job.batch });
+    }
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.slots.map(async (s) => {
+      const exited = new Promise<void>((resolve) => s.worker.once('exit', () => resolve()));
+      s.worker.postMessage('close');
+      // A worker stuck in a run, or already gone, must not hold the close up.
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 2000).unref())]);
+      await s.worker.terminate();
+    }));
+    this.slots.length = 0;
+  }
+}
