@@ -8,6 +8,8 @@
 //   docproc           loadEmbedder defaults: tokenise, length-sort, pool, normalise; int8 models run one
 //                     sequence per run (batchInvariant) so a text's vector never depends on its neighbours.
 //   docproc-batched   the same with batchInvariant: false (batches of --batch, like bare).
+//   docproc-sessions  what ingest uses: --sessions single-threaded sessions on worker threads (default: cores).
+// --long makes ~256-token texts (the default chunk size) instead of ~120-230.
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
@@ -20,6 +22,8 @@ interface Args {
   batch: number;
   threads: number;
   reps: number;
+  sessions: number;
+  long: boolean;
   home: string;
   json: boolean;
 }
@@ -31,6 +35,8 @@ function parseArgs(argv: string[]): Args {
     batch: 32,
     threads: availableParallelism(),
     reps: 3,
+    sessions: availableParallelism(),
+    long: false,
     home: process.env['DOCPROC_HOME'] ?? process.env['DOCPROC_TEST_HOME'] ?? join(tmpdir(), 'docproc-test-home'),
     json: false,
   };
@@ -38,12 +44,13 @@ function parseArgs(argv: string[]): Args {
     const k = argv[i];
     const v = argv[i + 1] ?? '';
     if (k === '--json') a.json = true;
+    else if (k === '--long') a.long = true;
     else if (k === '--model') (a.model = v), i++;
     else if (k === '--home') (a.home = v), i++;
-    else if (k === '--n' || k === '--batch' || k === '--threads' || k === '--reps') {
+    else if (k === '--n' || k === '--batch' || k === '--threads' || k === '--reps' || k === '--sessions') {
       const n = Number(v);
       if (!Number.isInteger(n) || n < 1) throw new Error(`${k} needs a positive integer`);
-      a[k.slice(2) as 'n' | 'batch' | 'threads' | 'reps'] = n;
+      a[k.slice(2) as 'n' | 'batch' | 'threads' | 'reps' | 'sessions'] = n;
       i++;
     } else throw new Error(`unknown argument ${k}`);
   }
@@ -51,14 +58,14 @@ function parseArgs(argv: string[]): Args {
 }
 
 /** Deterministic chunk-sized texts (~120-230 tokens) from a fixed word list and an LCG. */
-function makeTexts(n: number): string[] {
+function makeTexts(n: number, long: boolean): string[] {
   const words = ('the a of and to in is for on with as by document chunk search index vector query model token ' +
     'database river mountain sensor temperature report quarterly revenue customer support ticket network latency ' +
     'café résumé naïve 東京 数据 analysis pipeline embedding storage retrieval').split(' ');
   let s = 42;
   const rnd = (): number => (s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 2 ** 32;
   return Array.from({ length: n }, (_, i) => {
-    const len = 80 + Math.floor(rnd() * 100);
+    const len = long ? 200 + Math.floor(rnd() * 20) : 80 + Math.floor(rnd() * 100);
     const w = Array.from({ length: len }, () => words[Math.floor(rnd() * words.length)]!);
     return `Section ${i}. ${w.join(' ')}.`;
   });
@@ -96,10 +103,11 @@ const median = (xs: number[]): number => {
 
 async function main(): Promise<void> {
   const a = parseArgs(process.argv.slice(2));
-  const texts = makeTexts(a.n);
+  const texts = makeTexts(a.n, a.long);
   const opts = defaultModelOptions({ home: a.home, model: a.model, sources: ['maven', 'local'], device: 'cpu', threads: a.threads, batchSize: a.batch });
   const dp: LoadedEmbedder = await loadEmbedder(opts);
   const dpBatched: LoadedEmbedder = await loadEmbedder({ ...opts, batchInvariant: false });
+  const dpSessions: LoadedEmbedder = await loadEmbedder({ ...opts, sessions: a.sessions });
   const modelFile = dp.info.modelFile ?? join(dp.info.path, 'model.onnx');
 
   const t0 = performance.now();
@@ -113,6 +121,10 @@ async function main(): Promise<void> {
     bare: (n) => bare(ids.slice(0, n)),
     docproc: (n) => dp.embed(texts.slice(0, n), 'passage'),
     'docproc-batched': (n) => dpBatched.embed(texts.slice(0, n), 'passage'),
+    // In batches of --batch texts, as the ingest's batch embedder calls it.
+    'docproc-sessions': async (n) => {
+      for (let i = 0; i < n; i += a.batch) await dpSessions.embed(texts.slice(i, Math.min(n, i + a.batch)), 'passage');
+    },
   };
   const names = Object.keys(variants);
   // Warm-up: one short pass each (session allocations, page cache, JIT).
@@ -129,6 +141,7 @@ async function main(): Promise<void> {
   }
   await dp.close();
   await dpBatched.close();
+  await dpSessions.close();
 
   const rate = (n: string): number => a.n / median(times[n]!);
   const result = {
@@ -138,12 +151,14 @@ async function main(): Promise<void> {
     meanTokens: Math.round(tokens / a.n),
     batch: a.batch,
     threads: a.threads,
+    sessions: a.sessions,
     reps: a.reps,
     tokenizeMs: Math.round(tokenizeMs),
     chunksPerSec: Object.fromEntries(names.map((n) => [n, Number(rate(n).toFixed(1))])),
     secondsPerRep: times,
     ratioDocprocToBare: Number((rate('docproc') / rate('bare')).toFixed(3)),
     ratioDocprocBatchedToBare: Number((rate('docproc-batched') / rate('bare')).toFixed(3)),
+    ratioSessionsToDocproc: Number((rate('docproc-sessions') / rate('docproc')).toFixed(3)),
   };
   if (a.json) {
     process.stdout.write(JSON.stringify(result, null, 2) + '\n');
@@ -152,7 +167,7 @@ async function main(): Promise<void> {
   console.log(`model ${result.model} (${result.sha256.slice(0, 12)}), ${a.n} texts, ~${result.meanTokens} tokens each, batch ${a.batch}, threads ${a.threads}, ${a.reps} reps (median)`);
   for (const n of names) console.log(`  ${n.padEnd(16)} ${rate(n).toFixed(1).padStart(8)} chunks/s`);
   console.log(`  tokenisation alone: ${result.tokenizeMs} ms for ${a.n} texts`);
-  console.log(`  docproc / bare = ${result.ratioDocprocToBare}   docproc-batched / bare = ${result.ratioDocprocBatchedToBare}`);
+  console.log(`  docproc / bare = ${result.ratioDocprocToBare}   docproc-batched / bare = ${result.ratioDocprocBatchedToBare}   sessions / docproc = ${result.ratioSessionsToDocproc}`);
 }
 
 main().catch((err: unknown) => {
