@@ -1,0 +1,98 @@
+// A fast, deterministic stand-in for the ONNX model, through the real Embedder interface: hashed bag of words
+// (sublinear tf, stop words dropped) projected to 384 dims by a fixed random ±1 matrix, L2-normalised. Texts
+// that share words get close vectors, so KNN and HNSW behave as on structured data, not on noise.
+import { createHash } from 'node:crypto';
+import type { Embedder, EmbedKind } from '../../src/pipeline/types.js';
+
+const STOP = new Set(('a an and are as at be by for from has have in is it its of on or that the this to was were with we ' +
+  'our not but than these those which who whom been being can could may might also into between after before').split(' '));
+
+/** Seeded 32-bit PRNG (mulberry32). */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function fnv1a(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  return h >>> 0;
+}
+
+export class StandInEmbedder implements Embedder {
+  readonly modelName = 'bench-hash-projection';
+  readonly modelSha256 = createHash('sha256').update('bench-hash-projection-v1').digest('hex');
+  readonly maxTokens = 512;
+  calls = 0;
+  private basis = new Map<string, Int8Array>();
+
+  constructor(readonly dims = 384) {}
+
+  /** About what a WordPiece tokenizer gives for English prose: 1.3 tokens a word, plus [CLS]/[SEP]. */
+  countTokens(text: string): number {
+    let words = 0;
+    for (const _ of text.matchAll(/\S+/g)) words++;
+    return Math.ceil(words * 1.3) + 2;
+  }
+
+  async embed(texts: string[], _kind: EmbedKind): Promise<Float32Array[]> {
+    this.calls++;
+    return texts.map((t) => this.vector(t));
+  }
+
+  vector(text: string): Float32Array {
+    const tf = new Map<string, number>();
+    for (const m of text.toLowerCase().matchAll(/[\p{L}\p{N}]+/gu)) {
+      const w = m[0];
+      if (w.length < 2 || STOP.has(w)) continue;
+      tf.set(w, (tf.get(w) ?? 0) + 1);
+    }
+    const v = new Float32Array(this.dims);
+    for (const [w, n] of tf) {
+      const weight = 1 + Math.log(n);
+      const r = this.row(w);
+      for (let i = 0; i < this.dims; i++) v[i]! += weight * r[i]!;
+    }
+    let norm = 0;
+    for (let i = 0; i < this.dims; i++) norm += v[i]! * v[i]!;
+    norm = Math.sqrt(norm) || 1;
+    for (let i = 0; i < this.dims; i++) v[i]! /= norm;
+    return v;
+  }
+
+  private row(word: string): Int8Array {
+    let r = this.basis.get(word);
+    if (!r) {
+      const next = rng(fnv1a(word));
+      r = new Int8Array(this.dims);
+      for (let i = 0; i < this.dims; i++) r[i] = next() < 0.5 ? -1 : 1;
+      this.basis.set(word, r);
+    }
+    return r;
+  }
+
+  async close(): Promise<void> {}
+}
+
+/** Serves vectors computed beforehand (query embedding excluded from search latency); same identity. */
+export class PrecomputedEmbedder implements Embedder {
+  constructor(private readonly inner: StandInEmbedder, private readonly vectors: Map<string, Float32Array>) {}
+  get modelSha256(): string { return this.inner.modelSha256; }
+  get modelName(): string { return this.inner.modelName; }
+  get dims(): number { return this.inner.dims; }
+  get maxTokens(): number { return this.inner.maxTokens; }
+  countTokens(t: string): number { return this.inner.countTokens(t); }
+  async embed(texts: string[]): Promise<Float32Array[]> {
+    return texts.map((t) => {
+      const v = this.vectors.get(t);
+      if (!v) throw new Error(`no precomputed vector for query "${t}"`);
+      return v;
+    });
+  }
+  async close(): Promise<void> {}
+}
