@@ -1,4 +1,5 @@
-// OCR with tesseract.js: one lazily created worker per process, local language data only, hard timeouts.
+// OCR with tesseract.js: one lazily created worker per process (and one for orientation detection), local language
+// data only, hard timeouts.
 import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -9,16 +10,38 @@ import { FileError } from '../errors.js';
 const require = createRequire(import.meta.url);
 
 let worker: Promise<Worker> | undefined;
-let workerLang = '';
+let workerKey = '';
+let osdWorker: Promise<Worker | undefined> | undefined;
 
-/** Folder holding `<lang>.traineddata.gz` from @tesseract.js-data/* (best_int = the LSTM model). */
-function langPathFor(lang: string): string {
-  const pkg = require.resolve(`@tesseract.js-data/${lang}/package.json`);
-  return path.join(path.dirname(pkg), '4.0.0_best_int');
+/** What one recognition pass read, with tesseract's mean word confidence (0-100). */
+export interface Recognized {
+  text: string;
+  confidence: number;
 }
 
-function resolveLangPath(langs: string): string {
+/** Page orientation from tesseract's OSD: rotating the page clockwise by `degrees` puts it upright. */
+export interface Orientation {
+  degrees: number;
+  confidence: number;
+}
+/** Folder holding `<lang>.traineddata.gz` from @tesseract.js-data/* (best_int = the LSTM model). */
+function langPathFor(lang: string, variant = '4.0.0_best_int'): string {
+  const pkg = require.resolve(`@tesseract.js-data/${lang}/package.json`);
+  return path.join(path.dirname(pkg), variant);
+}
+
+/**
+ * Where the language data is: a folder the user named (`<lang>.traineddata`, plain or .gz: tessdata_fast models read
+ * faster), else the @tesseract.js-data packages.
+ */
+function resolveLangPath(langs: string, dataDir?: string): { langPath: string; gzip: boolean } {
   const list = langs.split('+').filter(Boolean);
+  if (dataDir) {
+    const gz = list.every((l) => existsSync(path.join(dataDir, `${l}.traineddata.gz`)));
+    const missing = list.find((l) => !existsSync(path.join(dataDir, `${l}.traineddata${gz ? '.gz' : ''}`)));
+    if (missing) throw new FileError('failed', 'ocr-unavailable', `no ${missing}.traineddata in ${dataDir}`);
+    return { langPath: dataDir, gzip: gz };
+  }
   let dir: string | undefined;
   for (const l of list) {
     let p: string;
@@ -33,23 +56,30 @@ function resolveLangPath(langs: string): string {
     dir ??= p;
   }
   if (!dir) throw new FileError('failed', 'ocr-unavailable', 'no OCR language');
-  return dir;
+  return { langPath: dir, gzip: true };
 }
 
-async function getWorker(lang: string, timeoutMs: number): Promise<Worker> {
-  if (worker && workerLang === lang) return worker;
+async function getWorker(lang: string, timeoutMs: number, dataDir?: string): Promise<Worker> {
+  const key = `${lang}\0${dataDir ?? ''}`;
+  if (worker && workerKey === key) return worker;
   if (worker) await closeOcr();
-  const langPath = resolveLangPath(lang);
+  const { langPath, gzip } = resolveLangPath(lang, dataDir);
   const { createWorker } = await import('tesseract.js');
-  workerLang = lang;
+  workerKey = key;
   // Without langPath tesseract.js fetches from a CDN and hangs offline; cacheMethod 'none' keeps it from writing to cwd.
   const p = createWorker(lang, 1 /* LSTM_ONLY */, {
     langPath,
-    gzip: true,
+    gzip,
     cacheMethod: 'none',
     cachePath: tmpdir(),
     errorHandler: () => {},
-  }, { debug_file: '/dev/null' } as Record<string, string>); // tesseract prints "Estimating resolution" to stdout otherwise
+  }, { debug_file: '/dev/null' } as Record<string, string>) // tesseract prints "Estimating resolution" to stdout otherwise
+    // The API's default is one uniform block (PSM 6), which interleaves columns and drops table rows; the tesseract
+    // command line, the usual yardstick, segments the page first (PSM 3).
+    .then(async (w) => {
+      await w.setParameters({ tessedit_pageseg_mode: '3' as never });
+      return w;
+    });
   worker = p;
   try {
     return await withTimeout(p, timeoutMs, 'OCR engine start');
@@ -60,23 +90,71 @@ async function getWorker(lang: string, timeoutMs: number): Promise<Worker> {
   }
 }
 
-/** OCRs one image (PNG/JPEG/BMP/WebP bytes). A hung job terminates the worker so the next call starts fresh. */
-export async function ocrImage(img: Buffer, lang: string, timeoutMs: number): Promise<string> {
-  const w = await getWorker(lang, timeoutMs);
+/** OCRs one image (PNG/JPEG/PGM bytes). A hung job terminates the worker so the next call starts fresh. */
+export async function recognize(img: Buffer, lang: string, timeoutMs: number, dataDir?: string): Promise<Recognized> {
+  const w = await getWorker(lang, timeoutMs, dataDir);
   try {
-    // rotateAuto lets leptonica deskew small rotations (photographed pages); OSD for 90° needs osd data we don't ship.
-    const res = await withTimeout(w.recognize(img, { rotateAuto: true }), timeoutMs, 'OCR');
-    return res.data.text ?? '';
+    const res = await withTimeout(w.recognize(img), timeoutMs, 'OCR');
+    return { text: res.data.text ?? '', confidence: res.data.confidence ?? 0 };
   } catch (e) {
     await closeOcr();
     throw e;
   }
 }
 
+/**
+ * Orientation and script detection (tesseract's legacy engine and @tesseract.js-data/osd); undefined when that data
+ * is not installed or detection fails: the page is then read as it is.
+ */
+export async function detectOrientation(img: Buffer, timeoutMs: number): Promise<Orientation | undefined> {
+  const w = await getOsdWorker(timeoutMs);
+  if (!w) return undefined;
+  try {
+    const res = await withTimeout(w.detect(img), timeoutMs, 'orientation detection');
+    const { orientation_degrees: degrees, orientation_confidence: confidence } = res.data;
+    return degrees === null || confidence === null ? undefined : { degrees, confidence };
+  } catch {
+    await closeOsd();
+    return undefined;
+  }
+}
+
+function getOsdWorker(timeoutMs: number): Promise<Worker | undefined> {
+  osdWorker ??= (async () => {
+    let langPath: string;
+    try {
+      langPath = langPathFor('osd', '4.0.0');
+    } catch {
+      return undefined;
+    }
+    if (!existsSync(path.join(langPath, 'osd.traineddata.gz'))) return undefined;
+    const { createWorker } = await import('tesseract.js');
+    // OSD lives in the legacy engine: its own core and the legacy model, beside the LSTM worker.
+    const p = createWorker('osd', 0 /* TESSERACT_ONLY */, {
+      langPath, gzip: true, cacheMethod: 'none', cachePath: tmpdir(), legacyCore: true, legacyLang: true, errorHandler: () => {},
+    }, { debug_file: '/dev/null' } as Record<string, string>);
+    try {
+      return await withTimeout(p, timeoutMs, 'OSD engine start');
+    } catch {
+      p.then((w) => w.terminate()).catch(() => {});
+      return undefined;
+    }
+  })();
+  return osdWorker;
+}
+
+async function closeOsd(): Promise<void> {
+  const p = osdWorker;
+  osdWorker = undefined;
+  const w = await p?.catch(() => undefined);
+  await w?.terminate().catch(() => {});
+}
+
 export async function closeOcr(): Promise<void> {
+  await closeOsd();
   const p = worker;
   worker = undefined;
-  workerLang = '';
+  workerKey = '';
   if (!p) return;
   try {
     const w = await withTimeout(p, 5000, 'OCR close');

@@ -9,6 +9,11 @@ export interface ExtractOptions {
   pageTimeoutMs: number;
   ocr: boolean;
   ocrLang: string;
+  /**
+   * A folder holding `<lang>.traineddata` (plain or .gz) used instead of the bundled @tesseract.js-data models, e.g.
+   * tessdata_fast models, which read about 1.5× faster at much the same accuracy on clean scans. Unset: bundled.
+   */
+  ocrDataDir?: string;
   ocrTimeoutMs: number;
   allowedTypes: string[];
   zip: { maxEntries: number; maxTotalBytes: number; maxRatio: number };

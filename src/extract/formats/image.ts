@@ -1,9 +1,10 @@
-// Images (PNG, JPEG, TIFF multi-page, BMP, WebP): size checked from headers, then OCR; loc.page for TIFF pages.
+// Images (PNG, JPEG, TIFF multi-page, BMP, WebP): size checked from headers, decoded, then OCR (ocr-page.ts);
+// loc.page for TIFF pages.
 import { readFile } from 'node:fs/promises';
 import UTIF from 'utif2';
 import { register } from '../registry.js';
 import { imageSize } from '../imagesize.js';
-import { ocrImage } from '../ocr.js';
+import { ocrPixels, type Pixels } from '../ocr-page.js';
 import { FileError } from '../../errors.js';
 import { msg } from '../zip.js';
 import type { ExtractContext, Section } from '../types.js';
@@ -13,19 +14,8 @@ function checkPixels(w: number, h: number, max: number, what: string): void {
   if (w * h > max) throw new FileError('failed', 'image-too-large', `${what}: ${w}x${h} = ${w * h} pixels > ${max}`);
 }
 
-/** RGBA pixels -> PNG (tesseract reads PNG natively). */
-async function rgbaToPng(rgba: Uint8Array, w: number, h: number): Promise<Buffer> {
-  const { createCanvas } = await import('@napi-rs/canvas');
-  const canvas = createCanvas(w, h);
-  const c2d = canvas.getContext('2d');
-  const img = c2d.createImageData(w, h);
-  img.data.set(rgba);
-  c2d.putImageData(img, 0, 0);
-  return canvas.toBuffer('image/png');
-}
-
-/** WebP/BMP are re-encoded as PNG through @napi-rs/canvas: tesseract's build can't be relied on for them. */
-async function toPng(buf: Buffer): Promise<Buffer> {
+/** PNG/JPEG/BMP/WebP decoded by @napi-rs/canvas (EXIF orientation applied), over white for transparent images. */
+async function decode(buf: Buffer): Promise<Pixels> {
   const { createCanvas, loadImage } = await import('@napi-rs/canvas');
   const img = await loadImage(buf);
   const canvas = createCanvas(img.width, img.height);
@@ -33,10 +23,10 @@ async function toPng(buf: Buffer): Promise<Buffer> {
   c2d.fillStyle = '#ffffff';
   c2d.fillRect(0, 0, img.width, img.height);
   c2d.drawImage(img, 0, 0);
-  return canvas.toBuffer('image/png');
+  return { data: c2d.getImageData(0, 0, img.width, img.height).data, width: img.width, height: img.height };
 }
 
-async function tiffPages(ctx: ExtractContext, buf: Buffer): Promise<{ page: number; png: () => Promise<Buffer> }[]> {
+async function tiffPages(ctx: ExtractContext, buf: Buffer): Promise<{ page: number; pixels: () => Promise<Pixels> }[]> {
   let ifds: UTIF.IFD[];
   try {
     ifds = UTIF.decode(buf);
@@ -52,29 +42,28 @@ async function tiffPages(ctx: ExtractContext, buf: Buffer): Promise<{ page: numb
     checkPixels(w, h, ctx.opts.maxPixels, `tiff page ${i + 1}`);
     return {
       page: i + 1,
-      png: async () => {
+      pixels: async () => {
         UTIF.decodeImage(buf, ifd);
         const rgba = UTIF.toRGBA8(ifd);
-        const png = await rgbaToPng(rgba, ifd.width, ifd.height);
         ifd.data = new Uint8Array(0); // free the decoded page before the next one
-        return png;
+        return { data: rgba, width: ifd.width, height: ifd.height };
       },
     };
   });
 }
 
 register(['png', 'jpeg', 'tiff', 'bmp', 'webp'], {
-  version: '1',
+  version: '2',
   async extract(ctx) {
     if (!ctx.opts.ocr) throw new FileError('skipped', 'ocr-disabled', `${ctx.type} image needs OCR`);
     const buf = await readFile(ctx.absPath);
-    let pages: { page?: number; png: () => Promise<Buffer> }[];
+    let pages: { page?: number; pixels: () => Promise<Pixels> }[];
     if (ctx.type === 'tiff') pages = await tiffPages(ctx, buf);
     else {
       const size = imageSize(buf);
       if (!size) throw new FileError('failed', 'corrupt', `${ctx.type}: unreadable header`);
       checkPixels(size.width, size.height, ctx.opts.maxPixels, ctx.type);
-      pages = [{ png: async () => (ctx.type === 'png' || ctx.type === 'jpeg' ? buf : toPng(buf)) }];
+      pages = [{ pixels: () => decode(buf) }];
     }
     const sections: Section[] = [];
     let done = 0;
@@ -82,7 +71,7 @@ register(['png', 'jpeg', 'tiff', 'bmp', 'webp'], {
       if (ctx.budget.exhausted) break;
       ctx.opts.signal?.throwIfAborted();
       try {
-        const text = await ocrImage(await p.png(), ctx.opts.ocrLang, ctx.opts.ocrTimeoutMs);
+        const { text } = await ocrPixels(await p.pixels(), { lang: ctx.opts.ocrLang, dataDir: ctx.opts.ocrDataDir, timeoutMs: ctx.opts.ocrTimeoutMs, maxPixels: ctx.opts.maxPixels });
         done++;
         if (text.trim()) sections.push({ text: ctx.budget.take(text), loc: p.page ? { page: p.page } : {} });
       } catch (e) {

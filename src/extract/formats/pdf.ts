@@ -4,7 +4,8 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { FileError } from '../../errors.js';
 import { register } from '../registry.js';
-import { ocrImage, withTimeout } from '../ocr.js';
+import { withTimeout } from '../ocr.js';
+import { ocrPixels, type Pixels } from '../ocr-page.js';
 import { msg } from '../zip.js';
 import type { ExtractContext, Section } from '../types.js';
 
@@ -88,8 +89,8 @@ async function extractPdf(ctx: ExtractContext) {
       for (const p of needOcr) {
         if (ctx.budget.exhausted) break;
         try {
-          const png = await withTimeout(renderPage(doc, p, opts.maxPixels), opts.pageTimeoutMs, `render page ${p}`);
-          const text = await ocrImage(png, opts.ocrLang, opts.ocrTimeoutMs);
+          const px = await withTimeout(renderPage(doc, p, opts.maxPixels), opts.pageTimeoutMs, `render page ${p}`);
+          const { text } = await ocrPixels(px, { lang: opts.ocrLang, dataDir: opts.ocrDataDir, timeoutMs: opts.ocrTimeoutMs, maxPixels: opts.maxPixels });
           pagesOcr++;
           if (text.trim()) sections.push({ text: ctx.budget.take(text), loc: { page: p } });
         } catch (e) {
@@ -137,8 +138,8 @@ async function pageText(doc: import('pdfjs-dist/legacy/build/pdf.mjs').PDFDocume
   }
 }
 
-/** Renders one page to PNG for OCR at ~250 DPI, scaled down to stay under maxPixels. */
-async function renderPage(doc: import('pdfjs-dist/legacy/build/pdf.mjs').PDFDocumentProxy, p: number, maxPixels: number): Promise<Buffer> {
+/** Renders one page for OCR at ~OCR_DPI, scaled down to stay under maxPixels. */
+async function renderPage(doc: import('pdfjs-dist/legacy/build/pdf.mjs').PDFDocumentProxy, p: number, maxPixels: number): Promise<Pixels> {
   const { createCanvas } = await import('@napi-rs/canvas');
   const page = await doc.getPage(p);
   try {
@@ -153,10 +154,10 @@ async function renderPage(doc: import('pdfjs-dist/legacy/build/pdf.mjs').PDFDocu
     c2d.fillStyle = '#ffffff';
     c2d.fillRect(0, 0, canvas.width, canvas.height);
     await page.render({ canvas: canvas as unknown as HTMLCanvasElement, canvasContext: c2d as unknown as CanvasRenderingContext2D, viewport: vp }).promise;
-    return canvas.toBuffer('image/png');
+    return { data: c2d.getImageData(0, 0, canvas.width, canvas.height).data, width: canvas.width, height: canvas.height };
   } finally {
     page.cleanup();
   }
 }
 
-register(['pdf'], { version: '1', extract: extractPdf });
+register(['pdf'], { version: '2', extract: extractPdf });

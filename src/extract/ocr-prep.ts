@@ -1,0 +1,216 @@
+// Page-image analysis before OCR, on grey pixels: ink mask (Otsu), text size (small scans are upscaled), skew
+// angle and sideways pages (projection profiles). Pure functions: no canvas, no OCR engine.
+
+export interface Grey {
+  data: Uint8Array;
+  width: number;
+  height: number;
+}
+
+/** Ink mask of a (possibly downscaled) page: 1 = ink. `scale` maps its pixels back: original = mask / scale. */
+export interface InkMask {
+  bits: Uint8Array;
+  width: number;
+  height: number;
+  scale: number;
+}
+
+export interface Skew {
+  /** Degrees, clockwise on screen: rotating the page by -angleDeg (after a quarter turn if sideways) levels it. */
+  angleDeg: number;
+  /** Text lines run top to bottom: the page needs a quarter turn (which way is for orientation detection to say). */
+  sideways: boolean;
+}
+
+/** RGBA to luma, compositing transparent pixels over white (a transparent page background is paper, not ink). */
+export function toGrey(rgba: Uint8Array | Uint8ClampedArray, width: number, height: number): Grey {
+  const data = new Uint8Array(width * height);
+  for (let i = 0, p = 0; p < data.length; i += 4, p++) {
+    const a = rgba[i + 3]! / 255;
+    const y = 0.299 * rgba[i]! + 0.587 * rgba[i + 1]! + 0.114 * rgba[i + 2]!;
+    data[p] = Math.round(y * a + 255 * (1 - a));
+  }
+  return { data, width, height };
+}
+
+/** Otsu's threshold: the grey level that best separates ink from paper. */
+export function otsu(hist: Float64Array | number[]): number {
+  let total = 0;
+  let sum = 0;
+  for (let i = 0; i < 256; i++) {
+    total += hist[i]!;
+    sum += i * hist[i]!;
+  }
+  let wB = 0;
+  let sumB = 0;
+  let best = 0;
+  let threshold = 127;
+  for (let t = 0; t < 256; t++) {
+    wB += hist[t]!;
+    if (wB === 0) continue;
+    const wF = total - wB;
+    if (wF === 0) break;
+    sumB += t * hist[t]!;
+    const between = wB * wF * (sumB / wB - (sum - sumB) / wF) ** 2;
+    if (between > best) {
+      best = between;
+      threshold = t;
+    }
+  }
+  return threshold;
+}
+
+/** Area-averages the page to at most `maxDim` pixels a side and thresholds it; light-on-dark pages are inverted. */
+export function inkMask(g: Grey, maxDim: number): InkMask {
+  const f = Math.max(1, Math.ceil(Math.max(g.width, g.height) / maxDim));
+  const width = Math.max(1, Math.floor(g.width / f));
+  const height = Math.max(1, Math.floor(g.height / f));
+  const small = new Uint8Array(width * height);
+  const hist = new Float64Array(256);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      let s = 0;
+      for (let dy = 0; dy < f; dy++) {
+        const row = (y * f + dy) * g.width + x * f;
+        for (let dx = 0; dx < f; dx++) s += g.data[row + dx]!;
+      }
+      const v = Math.round(s / (f * f));
+      small[y * width + x] = v;
+      hist[v] = hist[v]! + 1;
+    }
+  }
+  const t = otsu(hist);
+  const bits = new Uint8Array(width * height);
+  let ink = 0;
+  for (let i = 0; i < bits.length; i++) if ((bits[i] = small[i]! <= t ? 1 : 0)) ink++;
+  if (ink > bits.length / 2) for (let i = 0; i < bits.length; i++) bits[i] = 1 - bits[i]!;
+  return { bits, width, height, scale: 1 / f };
+}
+
+/**
+ * Median height, in mask pixels, of the connected ink blobs that look like glyphs; undefined when there are too few
+ * to say. Lines, rules and pictures are left out by size, specks by area.
+ */
+export function medianGlyphHeight(m: InkMask): number | undefined {
+  const { width, height, bits } = m;
+  const labels = new Int32Array(width * height);
+  const parent: number[] = [0];
+  const find = (a: number): number => {
+    while (parent[a] !== a) a = parent[a] = parent[parent[a]!]!;
+    return a;
+  };
+  // Two-pass labelling (8-connected): each ink pixel joins the labels of its four earlier neighbours.
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const i = y * width + x;
+      if (!bits[i]) continue;
+      let root = 0;
+      const join = (l: number) => {
+        if (!l) return;
+        const r = find(l);
+        if (!root) root = r;
+        else if (r !== root) {
+          if (r < root) [parent[root], root] = [r, r];
+          else parent[r] = root;
+        }
+      };
+      if (x > 0) join(labels[i - 1]!);
+      if (y > 0) {
+        join(labels[i - width]!);
+        if (x > 0) join(labels[i - width - 1]!);
+        if (x < width - 1) join(labels[i - width + 1]!);
+      }
+      if (!root) {
+        root = parent.length;
+        parent.push(root);
+      }
+      labels[i] = root;
+    }
+  }
+  const top = new Map<number, [number, number, number, number, number]>(); // minY maxY minX maxX area
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const l = labels[y * width + x]!;
+      if (!l) continue;
+      const r = find(l);
+      const b = top.get(r);
+      if (!b) top.set(r, [y, y, x, x, 1]);
+      else {
+        b[1] = y;
+        if (x < b[2]) b[2] = x;
+        if (x > b[3]) b[3] = x;
+        b[4]++;
+      }
+    }
+  }
+  const heights: number[] = [];
+  for (const [y0, y1, x0, x1, area] of top.values()) {
+    const h = y1 - y0 + 1;
+    const w = x1 - x0 + 1;
+    // Letters touch at low resolution, so words count too (wide); rules and specks do not.
+    if (area >= 4 && h >= 2 && h <= height / 8 && w <= h * 25 && h <= w * 8) heights.push(h);
+  }
+  if (heights.length < 20) return undefined;
+  heights.sort((a, b) => a - b);
+  return heights[heights.length >> 1];
+}
+
+/** Sum of squared row counts after rotating the ink points by -deg: high when text lines line up with rows. */
+function profileScore(xs: Float32Array, ys: Float32Array, deg: number, bins: Int32Array, offset: number): number {
+  const r = (deg * Math.PI) / 180;
+  const c = Math.cos(r);
+  const s = Math.sin(r);
+  bins.fill(0);
+  for (let i = 0; i < xs.length; i++) {
+    const k = Math.round(ys[i]! * c - xs[i]! * s) + offset;
+    bins[k] = bins[k]! + 1;
+  }
+  let score = 0;
+  for (const b of bins) score += b * b;
+  return score;
+}
+
+function bestAngle(xs: Float32Array, ys: Float32Array, maxDeg: number, bins: Int32Array, offset: number): { deg: number; score: number } {
+  let best = { deg: 0, score: profileScore(xs, ys, 0, bins, offset) };
+  for (let d = -maxDeg; d <= maxDeg; d += 1) {
+    const score = profileScore(xs, ys, d, bins, offset);
+    if (score > best.score) best = { deg: d, score };
+  }
+  for (const step of [0.5, 0.1]) {
+    const around = best.deg;
+    for (let d = around - step * 4; d <= around + step * 4 + 1e-9; d += step) {
+      const score = profileScore(xs, ys, d, bins, offset);
+      if (score > best.score) best = { deg: Math.round(d * 10) / 10, score };
+    }
+  }
+  return best;
+}
+
+/**
+ * Skew by projection profiles: the angle within ±maxDeg whose rows separate the text lines best, tried on the page
+ * as it is and turned a quarter (sideways text). Points are subsampled so a full page costs a few milliseconds.
+ */
+export function estimateSkew(m: InkMask, maxDeg = 15, maxPoints = 20_000): Skew {
+  const idx: number[] = [];
+  for (let i = 0; i < m.bits.length; i++) if (m.bits[i]) idx.push(i);
+  if (idx.length < 50) return { angleDeg: 0, sideways: false };
+  const step = Math.max(1, Math.floor(idx.length / maxPoints));
+  const n = Math.floor(idx.length / step);
+  const xs = new Float32Array(n);
+  const ys = new Float32Array(n);
+  const cx = m.width / 2;
+  const cy = m.height / 2;
+  for (let k = 0; k < n; k++) {
+    const i = idx[k * step]!;
+    xs[k] = (i % m.width) - cx;
+    ys[k] = Math.floor(i / m.width) - cy;
+  }
+  const offset = Math.ceil(Math.hypot(m.width, m.height) / 2) + 1;
+  const bins = new Int32Array(offset * 2 + 2);
+  const upright = bestAngle(xs, ys, maxDeg, bins, offset);
+  // A quarter turn clockwise maps (x, y) to (-y, x) about the centre.
+  const turned = bestAngle(Float32Array.from(ys, (y) => -y), xs, maxDeg, bins, offset);
+  // Sideways only when the turned profile is clearly sharper: a page of pictures or a table can go either way.
+  if (turned.score > upright.score * 1.3) return { angleDeg: turned.deg, sideways: true };
+  return { angleDeg: upright.deg, sideways: false };
+}

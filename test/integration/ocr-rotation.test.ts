@@ -1,0 +1,53 @@
+// OCR of skewed, turned and small scans: rotated and shrunken copies of a fixture photo are made here and read
+// through the real extractor (tesseract.js, local language and OSD data); the key lines must come out.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createCanvas, loadImage, type Canvas } from '@napi-rs/canvas';
+import { extractFile, defaultExtractOptions, closeExtractors } from '../../src/extract/index.js';
+import { rotateCanvas } from '../../scripts/make-ocr-rotations.js';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+const dir = mkdtempSync(path.join(tmpdir(), 'docproc-ocr-rot-'));
+after(async () => {
+  rmSync(dir, { recursive: true, force: true });
+  await closeExtractors();
+});
+
+const KEY = ['Community Garden Rules', 'Compost bins are for plant waste only.', 'Return borrowed tools to the green shed.'];
+const norm = (s: string) => s.replace(/\s+/g, ' ').trim();
+
+async function fixture(): Promise<Canvas> {
+  const img = await loadImage(readFileSync(path.join(ROOT, 'fixtures/docs/garden-rules.jpg')));
+  const c = createCanvas(img.width, img.height);
+  c.getContext('2d').drawImage(img, 0, 0);
+  return c;
+}
+
+async function read(name: string, c: Canvas, format: 'png' | 'jpeg' = 'png'): Promise<string> {
+  const p = path.join(dir, name);
+  writeFileSync(p, format === 'png' ? c.toBuffer('image/png') : c.toBuffer('image/jpeg', 85));
+  const d = await extractFile(p, { ...defaultExtractOptions });
+  return norm(d.sections.map((s) => s.text).join('\n'));
+}
+
+// The fixture photo is itself turned 2°, so these are 2° off the named angles, as scans are.
+for (const deg of [5, 10, 15, -12, 90, 180, 270]) {
+  test(`a page turned ${deg}° reads like the straight one`, async () => {
+    const text = await read(`rot${deg}.png`, rotateCanvas(await fixture(), deg));
+    for (const k of KEY) assert.ok(text.includes(k), `${deg}°: missing "${k}" in: ${text}`);
+  });
+}
+
+test('a page scanned at low resolution (x-height about 5 px) is enlarged and read', async () => {
+  const src = await fixture();
+  const small = createCanvas(Math.round(src.width * 0.28), Math.round(src.height * 0.28));
+  const g = small.getContext('2d');
+  g.imageSmoothingQuality = 'high';
+  g.drawImage(src, 0, 0, small.width, small.height);
+  const text = await read('small.jpg', small, 'jpeg');
+  for (const k of ['Garden Rules', 'Compost bins are for plant waste only.', 'Return borrowed tools to the green shed.']) assert.ok(text.includes(k), text);
+});

@@ -1,0 +1,63 @@
+// Page analysis before OCR: skew and sideways pages from projection profiles, glyph size, ink mask polarity.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createCanvas } from '@napi-rs/canvas';
+import { estimateSkew, inkMask, medianGlyphHeight, otsu, toGrey } from '../../src/extract/ocr-prep.js';
+import { rotateCanvas } from '../../scripts/make-ocr-rotations.js';
+
+/** A page of text lines drawn with @napi-rs/canvas, optionally rotated clockwise and in negative. */
+function page(deg: number, opts: { fontPx?: number; negative?: boolean } = {}) {
+  const fontPx = opts.fontPx ?? 28;
+  const c = createCanvas(1000, 700);
+  const g = c.getContext('2d');
+  g.fillStyle = opts.negative ? '#000' : '#fff';
+  g.fillRect(0, 0, 1000, 700);
+  g.fillStyle = opts.negative ? '#fff' : '#000';
+  g.font = `${fontPx}px serif`;
+  for (let i = 0; i < 9; i++) g.fillText('The quick brown fox jumps over the lazy dog again.', 40, 80 + i * fontPx * 2.2);
+  const r = deg ? rotateCanvas(c, deg) : c;
+  const data = r.getContext('2d').getImageData(0, 0, r.width, r.height).data;
+  return toGrey(data, r.width, r.height);
+}
+
+test('otsu splits a two-level histogram between its levels', () => {
+  const h = new Array<number>(256).fill(0);
+  h[30] = 100;
+  h[220] = 900;
+  const t = otsu(h);
+  assert.ok(t >= 30 && t < 220, `threshold ${t}`);
+});
+
+test('skew: the angle of a page turned by up to 15° either way, to within half a degree', () => {
+  for (const deg of [0, 3, -5, 10, -12, 15]) {
+    const s = estimateSkew(inkMask(page(deg), 1600));
+    assert.equal(s.sideways, false, `${deg}°`);
+    assert.ok(Math.abs(s.angleDeg - deg) <= 0.5, `${deg}°: estimated ${s.angleDeg}°`);
+  }
+});
+
+test('skew: pages turned a quarter are sideways, with their residual skew', () => {
+  for (const [deg, residual] of [[90, 0], [270, 0], [100, 10], [-97, -7]] as const) {
+    const s = estimateSkew(inkMask(page(deg), 1600));
+    assert.equal(s.sideways, true, `${deg}°`);
+    // Turned a quarter clockwise the page reads upright or upside down; either way its lines are level after -angle.
+    const r = ((((deg - 90 - s.angleDeg) % 180) + 180) % 180);
+    assert.ok(Math.min(r, 180 - r) <= 0.5, `${deg}°: residual ${residual}, estimated ${s.angleDeg}°`);
+  }
+});
+
+test('glyph height follows the type size; light text on dark is still ink', () => {
+  const small = medianGlyphHeight(inkMask(page(0, { fontPx: 14 }), 1600))!;
+  const large = medianGlyphHeight(inkMask(page(0, { fontPx: 42 }), 1600))!;
+  assert.ok(small >= 5 && small <= 12, `14 px type: ${small}`);
+  assert.ok(large >= 2.5 * small, `42 px type: ${large} vs ${small}`);
+  const neg = inkMask(page(0, { negative: true }), 1600);
+  const inkShare = neg.bits.reduce((n, b) => n + b, 0) / neg.bits.length;
+  assert.ok(inkShare < 0.5, `ink share ${inkShare}`);
+});
+
+test('a blank page has no skew and no glyphs', () => {
+  const blank = toGrey(new Uint8Array(200 * 100 * 4).fill(255), 200, 100);
+  assert.deepEqual(estimateSkew(inkMask(blank, 1600)), { angleDeg: 0, sideways: false });
+  assert.equal(medianGlyphHeight(inkMask(blank, 1600)), undefined);
+});
