@@ -49,7 +49,7 @@ export async function usablePgDump(url: string): Promise<{ pgDump: string; pgRes
   await client.connect();
   let server: number;
   try {
-    server = Math.floor(Number((await client.query<{ v: string }>('SHOW server_version_num')).rows[0]!.v) / 10000);
+    server = Math.floor(Number((await client.query<{ v: string }>("SELECT current_setting('server_version_num') AS v")).rows[0]!.v) / 10000);
   } finally {
     await client.end();
   }

@@ -2,7 +2,8 @@
 // Postgres: the schema replaced in one transaction), then check what is now live.
 import type { Logger } from '../log.js';
 import { DocprocError, ExitCode, UsageError } from '../errors.js';
-import { isPostgresUrl, openStore } from '../store/open-store.js';
+import { isPostgresUrl, openStore, storeExists } from '../store/open-store.js';
+import type { PostgresStore } from '../store/postgres/store.js';
 import { SqliteStore } from '../store/sqlite/store.js';
 import { copyIndex } from '../pipeline/copy.js';
 import { compareInventory, takeInventory } from './inventory.js';
@@ -32,7 +33,32 @@ export interface RestoreReport {
   durationMs: number;
 }
 
+/**
+ * Postgres writers are workers leasing files; a restore replaces the whole schema under them, so it is refused
+ * while any is live. --force does not apply: the rebuild's exclusive hold would refuse anyway.
+ */
+async function refuseLiveWorkers(o: RestoreOptions): Promise<void> {
+  if (!(await storeExists(o.target))) return;
+  let store: PostgresStore;
+  try {
+    store = (await openStore(o.target, { readonly: true, pgSchema: o.pgSchema })) as PostgresStore;
+  } catch {
+    return; // no index there yet: nothing to refuse
+  }
+  try {
+    const live = await store.activeWorkers();
+    if (!live.length) return;
+    throw new DocprocError(`refusing to restore over ${store.location} (schema ${o.pgSchema}): ${live.length} live writer(s): ${live.map((w) => `pid ${w.pid} on ${w.host} (${w.command})`).join(', ')}`, {
+      code: 'locked', exitCode: ExitCode.locked,
+      hint: o.force ? '--force applies to SQLite only: on Postgres stop those workers first (docproc status lists them)' : 'stop those workers first (docproc status lists them)',
+    });
+  } finally {
+    await store.close();
+  }
+}
+
 async function restoreIntoPostgres(file: string, m: BackupManifest, o: RestoreOptions): Promise<void> {
+  await refuseLiveWorkers(o);
   if (m.method === 'pg-dump') {
     if ((m.pgSchema ?? 'docproc') !== o.pgSchema) {
       throw new UsageError(`this pg_dump archive holds schema ${m.pgSchema}, not ${o.pgSchema}`, `restore it with --pg-schema ${m.pgSchema}`);

@@ -1,56 +1,56 @@
-// Readiness of a Postgres index: the store opens (schema present and not newer than docproc), pgvector is
-// installed. Disk and lock do not apply: the server owns its disk, and Postgres writers claim files, not the index.
-import pg from 'pg';
+// Readiness of a Postgres index: the store opens read-only (it checks the schema, its version and pgvector),
+// answers a query, and is on the current schema version. Disk and lock do not apply: the server owns its disk,
+// and Postgres writers lease files rather than lock the index (they are listed in the details instead).
 import { openStore } from '../store/open-store.js';
+import type { PostgresStore } from '../store/postgres/store.js';
 import type { StoreProbe } from './store-probe.js';
 import type { CheckOutcome } from './types.js';
 
 export function postgresProbe(url: string, pgSchema: string): StoreProbe {
   return {
-    index: (signal) => indexOutcome(url, pgSchema, signal),
-    lock: async () => ({ status: 'healthy', message: 'not applicable: Postgres writers claim files, not the whole index', details: { state: 'not-applicable' } }),
+    index: () => indexOutcome(url, pgSchema),
+    lock: () => workersOutcome(url, pgSchema),
     diskPath: () => undefined,
   };
 }
 
-async function pgvectorVersion(url: string, signal: AbortSignal): Promise<string | undefined> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5000, statement_timeout: 5000 });
-  const stop = (): void => void client.end().catch(() => undefined);
-  signal.addEventListener('abort', stop, { once: true });
-  try {
-    await client.connect();
-    const r = await client.query<{ extversion: string }>("SELECT extversion FROM pg_extension WHERE extname = 'vector'");
-    return r.rows[0]?.extversion;
-  } finally {
-    signal.removeEventListener('abort', stop);
-    await client.end().catch(() => undefined);
-  }
+async function open(url: string, pgSchema: string): Promise<PostgresStore> {
+  return (await openStore(url, { readonly: true, pgSchema })) as PostgresStore;
 }
 
-async function indexOutcome(url: string, pgSchema: string, signal: AbortSignal): Promise<CheckOutcome> {
-  let store;
+async function indexOutcome(url: string, pgSchema: string): Promise<CheckOutcome> {
+  let store: PostgresStore;
   try {
-    store = await openStore(url, { readonly: true, pgSchema });
+    store = await open(url, pgSchema);
   } catch (err) {
-    return { status: 'unhealthy', message: (err as Error).message, details: { location: redact(url), schema: pgSchema } };
+    return { status: 'unhealthy', message: (err as Error).message, details: { schema: pgSchema } };
   }
   try {
-    const stats = await store.stats();
-    const vector = await pgvectorVersion(url, signal);
-    const details = { location: store.location, schema: pgSchema, pgvector: vector ?? null, chunks: stats.chunks };
-    if (!vector) return { status: 'unhealthy', message: 'pgvector is not installed in this database', details };
-    return { status: 'healthy', message: `answers; pgvector ${vector}`, details };
+    const { LATEST_SCHEMA_VERSION } = await import('../store/postgres/migrations.js');
+    const r = await store.pool.query<{ v: number }>('SELECT COALESCE(MAX(version), 0)::int AS v FROM schema_migrations');
+    const version = r.rows[0]!.v;
+    const details = { location: store.location, schema: pgSchema, schemaVersion: version, latestSchemaVersion: LATEST_SCHEMA_VERSION, warnings: store.warnings };
+    if (version < LATEST_SCHEMA_VERSION) return { status: 'degraded', message: `schema version ${version}, current is ${LATEST_SCHEMA_VERSION}: the next ingest migrates it`, details };
+    if (store.warnings.length) return { status: 'degraded', message: store.warnings.join('; '), details };
+    return { status: 'healthy', message: `answers; pgvector present; schema version ${version}`, details };
   } finally {
     await store.close();
   }
 }
 
-function redact(url: string): string {
+async function workersOutcome(url: string, pgSchema: string): Promise<CheckOutcome> {
+  let store: PostgresStore;
   try {
-    const u = new URL(url);
-    if (u.password) u.password = '****';
-    return u.toString();
+    store = await open(url, pgSchema);
   } catch {
-    return 'postgres://(unparsable URL)';
+    // The index check reports why it cannot be opened.
+    return { status: 'healthy', message: 'not applicable: the index cannot be opened', details: { state: 'not-applicable' } };
+  }
+  try {
+    const workers = await store.activeWorkers();
+    const details = { state: workers.length ? 'held' : 'free', workers: workers.map((w) => ({ host: w.host, pid: w.pid, command: w.command, startedAt: w.startedAt })) };
+    return { status: 'healthy', message: workers.length ? `${workers.length} live writer(s); Postgres writers lease files, not the index` : 'free: no live writer', details };
+  } finally {
+    await store.close();
   }
 }
