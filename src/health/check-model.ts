@@ -9,6 +9,8 @@ import type { ModelInfo } from '../embed/options.js';
 import type { Logger } from '../log.js';
 import type { CheckOutcome, ReadinessCheck } from './types.js';
 
+const SELF_TEST_RETRY_MS = 60_000;
+
 export const SELF_TEST_TEXT = 'docproc readiness self-test: the lighthouse keeper logs the tide at dawn.';
 
 export interface ModelCheckDeps {
@@ -24,12 +26,20 @@ export interface ModelCheckDeps {
 
 type Located = { info: ModelInfo; verified: boolean } | { missing: string; hint: string };
 
+/** --model-dir exports are hashed by loadModelDir on every call: probes reuse its answer for a while. */
+const MODEL_DIR_TTL_MS = 5 * 60_000;
+const modelDirs = new Map<string, { at: number; info: Promise<ModelInfo> }>();
+
 async function locate(config: Config, log: Logger): Promise<Located> {
   if (config.modelDir) {
-    // loadModelDir hashes the file itself: what it reports is what is on disk.
+    const hit = modelDirs.get(config.modelDir);
+    if (hit && Date.now() - hit.at < MODEL_DIR_TTL_MS) return { info: await hit.info, verified: true };
     const { loadModelDir } = await import('../embed/model-dir.js');
     const { modelOptionsFromConfig } = await import('../pipeline/resources.js');
-    return { info: await loadModelDir(await modelOptionsFromConfig(config, log)), verified: true };
+    const info = modelOptionsFromConfig(config, log).then(loadModelDir);
+    modelDirs.set(config.modelDir, { at: Date.now(), info });
+    info.catch(() => modelDirs.delete(config.modelDir!));
+    return { info: await info, verified: true };
   }
   const { findModel } = await import('../embed/registry.js');
   const { readCached, entryDir } = await import('../embed/cache.js');
@@ -103,6 +113,10 @@ export function modelCheck(d: ModelCheckDeps): ReadinessCheck {
       if (!test) {
         test = selfTest(d, config, identity?.dims).catch((err: unknown): CheckOutcome => ({ status: 'unhealthy', message: `self-test failed: ${(err as Error).message}` }));
         selfTests.set(info.sha256, test);
+        // A failure may be passing (memory pressure while a sync runs): it is tried again after a while.
+        void test.then((t) => {
+          if (t.status !== 'healthy') setTimeout(() => selfTests.delete(info.sha256), SELF_TEST_RETRY_MS).unref();
+        });
       }
       const t = await test;
       const note = identity ? '' : '; the index has no embedding identity yet';
@@ -115,4 +129,5 @@ export function modelCheck(d: ModelCheckDeps): ReadinessCheck {
 export function forgetModelChecks(): void {
   hashChecks.clear();
   selfTests.clear();
+  modelDirs.clear();
 }

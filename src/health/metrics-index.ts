@@ -1,15 +1,15 @@
 // The metrics read from the index itself: documents, chunks, size, runs, last success, build info.
-import type { IndexStore, IndexTransfer, RunRecord } from '../contracts/index-store.js';
+import type { IndexStore, IndexTransfer } from '../contracts/index-store.js';
 import { docprocVersion } from '../version.js';
 import { withIndex, type IndexLocation } from './index-reader.js';
 import { DOCUMENT_STATUSES, RUN_OUTCOMES, bounded, type DocprocMetrics } from './metrics.js';
-import { isSuccess } from './check-runs.js';
+import { runOutcomes, type RunOutcomes } from './run-outcomes.js';
 
 interface IndexFacts {
   documents: Record<string, number>;
   chunks: number;
   sizeBytes: number | null;
-  runs: RunRecord[];
+  runs: RunOutcomes;
   model: string | null;
 }
 
@@ -20,7 +20,7 @@ async function readFacts(store: IndexStore): Promise<IndexFacts> {
     documents: stats.documents,
     chunks: stats.chunks,
     sizeBytes: transfer.sizeBytes ? await transfer.sizeBytes() : null,
-    runs: await store.runs.last(Number.MAX_SAFE_INTEGER),
+    runs: await runOutcomes(store),
     model: (await store.identity())?.modelName ?? null,
   };
 }
@@ -52,7 +52,6 @@ export async function refreshIndexGauges(m: DocprocMetrics, at: IndexLocation, o
   if (facts.sizeBytes !== null) m.indexSize.set(facts.sizeBytes);
   m.runs.reset();
   for (const o of [...RUN_OUTCOMES, 'other']) m.runs.set({ outcome: o }, 0);
-  for (const r of facts.runs) m.runs.inc({ outcome: bounded(r.outcome, RUN_OUTCOMES, 'unfinished') });
-  const success = facts.runs.find(isSuccess);
-  m.lastSuccess.set(success ? Date.parse(success.endedAt ?? success.startedAt) / 1000 : 0);
+  for (const [outcome, n] of Object.entries(facts.runs.byOutcome)) m.runs.inc({ outcome: bounded(outcome, RUN_OUTCOMES) }, n);
+  m.lastSuccess.set(facts.runs.lastSuccessMs === null ? 0 : facts.runs.lastSuccessMs / 1000);
 }
