@@ -1,6 +1,7 @@
 // The /readyz checks for one index, built from resolved config: index, model, disk, lock, last run.
 import type { Config } from '../config/schema.js';
 import type { Logger } from '../log.js';
+import { UsageError } from '../errors.js';
 import { diskCheck, type DiskThresholds, type StatDisk } from './check-disk.js';
 import { modelCheck, type ModelCheckDeps } from './check-model.js';
 import { lastRunCheck } from './check-runs.js';
@@ -31,6 +32,9 @@ export interface Readiness {
 }
 
 export async function createReadiness(o: ReadinessOptions): Promise<Readiness> {
+  if (o.disk.degradedPercent > o.disk.healthyPercent) {
+    throw new UsageError(`diskDegradedPercent (${o.disk.degradedPercent}) must not be above diskHealthyPercent (${o.disk.healthyPercent})`);
+  }
   const at = { db: o.config.db, pgSchema: o.config.pgSchema };
   const probe = await probeFor(at.db, at);
   const model = modelCheck({

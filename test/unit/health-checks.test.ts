@@ -285,3 +285,11 @@ test('readiness: the worst check decides; a missing index makes the whole report
   assert.equal(report.checks['lock']?.status, 'healthy');
   for (const c of Object.values(report.checks)) assert.equal(typeof c.durationMs, 'number');
 });
+
+test('readiness: a degraded threshold above the healthy one is a usage error', async () => {
+  const { UsageError } = await import('../../src/errors.js');
+  await assert.rejects(createReadiness({
+    config: config(path.join(freshDir(), 'x.db')), explicit: new Set(), log: silentLogger, checkTimeoutMs: 1000,
+    disk: { healthyPercent: 10, degradedPercent: 20 },
+  }), UsageError);
+});
