@@ -7,6 +7,8 @@ export interface Pixels {
   data: Uint8Array | Uint8ClampedArray;
   width: number;
   height: number;
+  /** Resolution of the page image when known (a rendered PDF page, an image that declares one). */
+  dpi?: number;
 }
 
 export interface OcrPageOptions {
@@ -61,18 +63,19 @@ export async function ocrPixels(px: Pixels, o: OcrPageOptions): Promise<OcrPageR
     const osd = await detectOrientation(encodePgm(await transform(grey, Math.min(scale, 1), normalise(level))), o.timeoutMs);
     if (osd && osd.confidence >= MIN_OSD_CONFIDENCE && osd.degrees % 180 !== 0) base = level + osd.degrees;
   }
-  const first = await readTurned(grey, scale, base, o);
+  const opts = { ...o, dpi: px.dpi && px.dpi * scale };
+  const first = await readTurned(grey, scale, base, opts);
   if (first.confidence >= DOUBTFUL_CONFIDENCE) return first.result;
   const orientation = await detectOrientation(first.pgm, o.timeoutMs);
   if (!orientation || orientation.degrees % 360 === 0 || orientation.confidence < MIN_OSD_CONFIDENCE) return first.result;
-  const second = await readTurned(grey, scale, base + orientation.degrees, o);
+  const second = await readTurned(grey, scale, base + orientation.degrees, opts);
   // OSD can be wrong on sparse pages: the turn is kept only when it reads better.
   return second.confidence > first.confidence ? second.result : first.result;
 }
 
-async function readTurned(grey: Grey, scale: number, rotationDeg: number, o: OcrPageOptions): Promise<{ result: OcrPageResult; confidence: number; pgm: Buffer }> {
+async function readTurned(grey: Grey, scale: number, rotationDeg: number, o: OcrPageOptions & { dpi?: number }): Promise<{ result: OcrPageResult; confidence: number; pgm: Buffer }> {
   const pgm = encodePgm(await transform(grey, scale, normalise(rotationDeg)));
-  const r = await recognize(pgm, o.lang, o.timeoutMs, o.dataDir);
+  const r = await recognize(pgm, o);
   return { result: { ...r, rotationDeg: normalise(rotationDeg), scale }, confidence: r.confidence, pgm };
 }
 

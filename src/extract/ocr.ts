@@ -91,10 +91,14 @@ async function getWorker(lang: string, timeoutMs: number, dataDir?: string): Pro
 }
 
 /** OCRs one image (PNG/JPEG/PGM bytes). A hung job terminates the worker so the next call starts fresh. */
-export async function recognize(img: Buffer, lang: string, timeoutMs: number, dataDir?: string): Promise<Recognized> {
+export async function recognize(img: Buffer, o: { lang: string; timeoutMs: number; dataDir?: string; dpi?: number }): Promise<Recognized> {
+  const { lang, timeoutMs, dataDir, dpi } = o;
   const w = await getWorker(lang, timeoutMs, dataDir);
   try {
-    const res = await withTimeout(w.recognize(img), timeoutMs, 'OCR');
+    // A PGM carries no resolution: without one tesseract guesses from glyph sizes, and guesses 366 for a 250 dpi
+    // table page, then takes its rules for text and drops rows. Set per job; tesseract.js restores it afterwards.
+    const params = dpi ? ({ user_defined_dpi: String(Math.round(dpi)) } as Record<string, string>) : {};
+    const res = await withTimeout(w.recognize(img, params), timeoutMs, 'OCR');
     return { text: res.data.text ?? '', confidence: res.data.confidence ?? 0 };
   } catch (e) {
     await closeOcr();

@@ -42,6 +42,14 @@ for (const deg of [5, 10, 15, -12, 90, 180, 270]) {
   });
 }
 
+test('an image-only PDF table: every row is read (tesseract told the render resolution, page segmented)', async () => {
+  const d = await extractFile(path.join(ROOT, 'fixtures/docs/scanned-table.pdf'), { ...defaultExtractOptions });
+  const text = norm(d.sections.map((s) => s.text).join('\n'));
+  for (const row of ['Kirkwall - Westray 85 minutes 9.40 pounds', 'Kirkwall - Sanday 80 minutes 9.10 pounds', 'Kirkwall - Stronsay 95 minutes 8.70 pounds', 'Houton - Lyness 45 minutes 5.20 pounds', 'Tingwall - Rousay 30 minutes 4.60 pounds']) {
+    assert.ok(text.includes(row), `missing row "${row}" in: ${text}`);
+  }
+});
+
 test('a page scanned at low resolution (x-height about 5 px) is enlarged and read', async () => {
   const src = await fixture();
   const small = createCanvas(Math.round(src.width * 0.28), Math.round(src.height * 0.28));

@@ -3,7 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import UTIF from 'utif2';
 import { register } from '../registry.js';
-import { imageSize } from '../imagesize.js';
+import { imageDpi, imageSize } from '../imagesize.js';
 import { ocrPixels, type Pixels } from '../ocr-page.js';
 import { FileError } from '../../errors.js';
 import { msg } from '../zip.js';
@@ -23,7 +23,7 @@ async function decode(buf: Buffer): Promise<Pixels> {
   c2d.fillStyle = '#ffffff';
   c2d.fillRect(0, 0, img.width, img.height);
   c2d.drawImage(img, 0, 0);
-  return { data: c2d.getImageData(0, 0, img.width, img.height).data, width: img.width, height: img.height };
+  return { data: c2d.getImageData(0, 0, img.width, img.height).data, width: img.width, height: img.height, dpi: imageDpi(buf) };
 }
 
 async function tiffPages(ctx: ExtractContext, buf: Buffer): Promise<{ page: number; pixels: () => Promise<Pixels> }[]> {
@@ -46,10 +46,18 @@ async function tiffPages(ctx: ExtractContext, buf: Buffer): Promise<{ page: numb
         UTIF.decodeImage(buf, ifd);
         const rgba = UTIF.toRGBA8(ifd);
         ifd.data = new Uint8Array(0); // free the decoded page before the next one
-        return { data: rgba, width: ifd.width, height: ifd.height };
+        return { data: rgba, width: ifd.width, height: ifd.height, dpi: tiffDpi(ifd) };
       },
     };
   });
+}
+
+/** XResolution (tag 282) in ResolutionUnit (296: 2 inch, 3 cm); utif2 gives rationals as numbers. */
+function tiffDpi(ifd: UTIF.IFD): number | undefined {
+  const x = Number((ifd.t282 as number[] | undefined)?.[0]);
+  const unit = Number((ifd.t296 as number[] | undefined)?.[0] ?? 2);
+  const dpi = unit === 3 ? x * 2.54 : unit === 2 ? x : NaN;
+  return dpi >= 50 && dpi <= 2400 ? Math.round(dpi) : undefined;
 }
 
 register(['png', 'jpeg', 'tiff', 'bmp', 'webp'], {

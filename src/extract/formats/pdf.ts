@@ -154,7 +154,8 @@ async function renderPage(doc: import('pdfjs-dist/legacy/build/pdf.mjs').PDFDocu
     c2d.fillStyle = '#ffffff';
     c2d.fillRect(0, 0, canvas.width, canvas.height);
     await page.render({ canvas: canvas as unknown as HTMLCanvasElement, canvasContext: c2d as unknown as CanvasRenderingContext2D, viewport: vp }).promise;
-    return { data: c2d.getImageData(0, 0, canvas.width, canvas.height).data, width: canvas.width, height: canvas.height };
+    const data = c2d.getImageData(0, 0, canvas.width, canvas.height).data;
+    return { data, width: canvas.width, height: canvas.height, dpi: 72 * scale };
   } finally {
     page.cleanup();
   }
