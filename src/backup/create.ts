@@ -13,7 +13,7 @@ import { docprocVersion } from '../version.js';
 import { takeInventory } from './inventory.js';
 import { backupFileName, manifestPathFor, writeManifest, type BackupManifest, type BackupMethod } from './manifest.js';
 import { applyRetention } from './retention.js';
-import { copySqliteIndex, schemaVersionOf } from './sqlite-file.js';
+import { copySqliteIndex, schemaVersionOf } from '../store/sqlite/backup-file.js';
 import { verifyAgainst } from './verify.js';
 
 export interface BackupOptions {
@@ -57,7 +57,7 @@ async function describeSqliteFile(file: string, store: BackupManifest['store'], 
 
 async function makePostgresArtifact(source: IndexStore, o: BackupOptions, tmp: string): Promise<{ artifact: Artifact; ext: string }> {
   if (!o.portable) {
-    const { usablePgDump, dumpSchema } = await import('./pg-dump.js');
+    const { usablePgDump, dumpSchema } = await import('../store/postgres/backup-dump.js');
     const tools = await usablePgDump(o.location);
     if ('reason' in tools) o.log.info({ reason: tools.reason }, 'no usable pg_dump: making a portable export');
     else {

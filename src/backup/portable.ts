@@ -3,7 +3,7 @@
 import { copyIndex } from '../pipeline/copy.js';
 import type { IndexStore } from '../contracts/index-store.js';
 import { SqliteStore } from '../store/sqlite/store.js';
-import { settleSqliteFile } from './sqlite-file.js';
+import { settleSqliteFile } from '../store/sqlite/backup-file.js';
 
 export async function exportPortable(source: IndexStore, dest: string, signal?: AbortSignal): Promise<void> {
   const target = new SqliteStore(dest);

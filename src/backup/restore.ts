@@ -63,7 +63,7 @@ async function restoreIntoPostgres(file: string, m: BackupManifest, o: RestoreOp
     if ((m.pgSchema ?? 'docproc') !== o.pgSchema) {
       throw new UsageError(`this pg_dump archive holds schema ${m.pgSchema}, not ${o.pgSchema}`, `restore it with --pg-schema ${m.pgSchema}`);
     }
-    const { findExecutable, restoreArchive } = await import('./pg-dump.js');
+    const { findExecutable, restoreArchive } = await import('../store/postgres/backup-dump.js');
     const pgRestore = findExecutable('pg_restore');
     if (!pgRestore) throw new DocprocError('pg_restore is not on the PATH', { hint: 'install the PostgreSQL client programs' });
     const got = await restoreArchive({ pgRestore }, file, o.target, o.pgSchema);

@@ -7,7 +7,7 @@ import { SqliteStore } from '../store/sqlite/store.js';
 import { BackupVerificationError } from './errors.js';
 import { compareInventory, takeInventory } from './inventory.js';
 import { readBackup, type BackupManifest } from './manifest.js';
-import { integrityProblems, schemaVersionOf } from './sqlite-file.js';
+import { integrityProblems, schemaVersionOf } from '../store/sqlite/backup-file.js';
 
 export interface VerifyReport {
   file: string;
@@ -51,7 +51,7 @@ export async function sqliteFileProblems(file: string, m: BackupManifest): Promi
 }
 
 async function archiveCheck(file: string, m: BackupManifest): Promise<string[]> {
-  const { archiveProblems, findExecutable } = await import('./pg-dump.js');
+  const { archiveProblems, findExecutable } = await import('../store/postgres/backup-dump.js');
   const pgRestore = findExecutable('pg_restore');
   if (!pgRestore) return ['pg_restore is not on the PATH: a pg_dump archive cannot be checked here'];
   return archiveProblems({ pgRestore }, file, m.pgSchema ?? 'docproc', m.counts);

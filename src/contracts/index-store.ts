@@ -66,8 +66,17 @@ export interface RunRecord {
   durationMs: number | null;
 }
 
+/** Runs by outcome and the last success, counted by the database (a watcher records a run per sync). */
+export interface RunSummary {
+  /** Outcome -> runs; runs still going (or killed) are 'unfinished'. */
+  byOutcome: Record<string, number>;
+  /** End of the last completed run, ms since the epoch; null when none. */
+  lastSuccessMs: number | null;
+}
+
 export interface RunLog {
   start(command: string, roots: string[]): Promise<number>;
+  summary(): Promise<RunSummary>;
   finish(id: number, outcome: string, counts: Record<string, number>, failures: RunRecord['failures'], durationMs: number): Promise<void>;
   last(limit: number): Promise<RunRecord[]>;
 }

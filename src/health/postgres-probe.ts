@@ -27,8 +27,7 @@ async function indexOutcome(url: string, pgSchema: string): Promise<CheckOutcome
   }
   try {
     const { LATEST_SCHEMA_VERSION } = await import('../store/postgres/migrations.js');
-    const r = await store.pool.query<{ v: number }>('SELECT COALESCE(MAX(version), 0)::int AS v FROM schema_migrations');
-    const version = r.rows[0]!.v;
+    const version = await store.schemaVersion();
     const details = { location: store.location, schema: pgSchema, schemaVersion: version, latestSchemaVersion: LATEST_SCHEMA_VERSION, warnings: store.warnings };
     if (version < LATEST_SCHEMA_VERSION) return { status: 'degraded', message: `schema version ${version}, current is ${LATEST_SCHEMA_VERSION}: the next ingest migrates it`, details };
     if (store.warnings.length) return { status: 'degraded', message: store.warnings.join('; '), details };

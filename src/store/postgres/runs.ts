@@ -1,11 +1,18 @@
 // The run history in Postgres: one row per ingest or watch session, with the host that ran it (many may write).
 import os from 'node:os';
 import type { Pool } from 'pg';
-import type { RunLog, RunRecord } from '../../contracts/index-store.js';
+import type { RunLog, RunRecord, RunSummary } from '../../contracts/index-store.js';
 import { pgJson } from './values.js';
 
 export class PgRunLog implements RunLog {
   constructor(private readonly pool: Pool) {}
+
+  async summary(): Promise<RunSummary> {
+    const rows = (await this.pool.query<{ outcome: string; n: string }>("SELECT COALESCE(outcome, 'unfinished') AS outcome, COUNT(*) AS n FROM runs GROUP BY 1")).rows;
+    const last = (await this.pool.query<{ t: Date | string | null }>("SELECT MAX(ended_at) AS t FROM runs WHERE outcome = 'completed'")).rows[0]?.t;
+    const ms = last === null || last === undefined ? NaN : last instanceof Date ? last.getTime() : Date.parse(last);
+    return { byOutcome: Object.fromEntries(rows.map((r) => [r.outcome, Number(r.n)])), lastSuccessMs: Number.isNaN(ms) ? null : ms };
+  }
 
   async start(command: string, roots: string[]): Promise<number> {
     const r = await this.pool.query<{ id: number }>(

@@ -205,6 +205,12 @@ export class PostgresStore implements IndexStore, IndexTransfer {
     return this.docs.stats();
   }
 
+  /** The schema version this index is on (readiness: an older one is migrated by the next writer). */
+  async schemaVersion(): Promise<number> {
+    const r = await this.pool.query<{ v: number }>('SELECT COALESCE(MAX(version), 0)::int AS v FROM schema_migrations');
+    return r.rows[0]!.v;
+  }
+
   exportDocuments(): AsyncIterable<DumpedDocument> {
     return exportDocuments(this.pool, this.docs);
   }

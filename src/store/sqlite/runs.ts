@@ -1,7 +1,7 @@
 // The run log: one row per ingest or watch session, with counts and failures.
 import type { Database } from 'better-sqlite3';
 
-import type { RunLog, RunRecord } from '../../contracts/index-store.js';
+import type { RunLog, RunRecord, RunSummary } from '../../contracts/index-store.js';
 
 type RawRun = { id: number; command: string; roots: string; pid: number; startedAt: string; endedAt: string | null; outcome: string | null; counts: string | null; failures: string | null; durationMs: number | null };
 
@@ -19,6 +19,12 @@ export class SqliteRunLog implements RunLog {
     this.db
       .prepare('UPDATE runs SET ended_at = ?, outcome = ?, counts = ?, failures = ?, duration_ms = ? WHERE id = ?')
       .run(new Date().toISOString(), outcome, JSON.stringify(counts), JSON.stringify(failures), durationMs, id);
+  }
+
+  async summary(): Promise<RunSummary> {
+    const rows = this.db.prepare("SELECT COALESCE(outcome, 'unfinished') AS outcome, COUNT(*) AS n FROM runs GROUP BY 1").all() as { outcome: string; n: number }[];
+    const { t } = this.db.prepare("SELECT MAX(ended_at) AS t FROM runs WHERE outcome = 'completed'").get() as { t: string | null };
+    return { byOutcome: Object.fromEntries(rows.map((r) => [r.outcome, r.n])), lastSuccessMs: t ? Date.parse(t) : null };
   }
 
   async last(limit: number): Promise<RunRecord[]> {

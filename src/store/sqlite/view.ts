@@ -13,10 +13,22 @@ export const MAX_VECTOR_CANDIDATES = 4096;
 // parameter through json_each keeps the statement text constant whatever the filter size.
 const DOC_FILTER = '(@allowed IS NULL OR c.document_id IN (SELECT value FROM json_each(@allowed)))';
 
+/** `auto`: the quantised first pass with exact rescoring where the index has one; `exact`: the float KNN. */
+export type VectorSearch = 'auto' | 'exact';
+
+export interface ViewOptions {
+  vectorSearch?: VectorSearch;
+}
+
 export class SqliteView implements IndexView {
   readonly maxVectorCandidates = MAX_VECTOR_CANDIDATES;
 
-  constructor(private readonly db: Database, private readonly readIdentity: () => EmbeddingIdentity | undefined) {}
+  constructor(private readonly db: Database, private readonly readIdentity: () => EmbeddingIdentity | undefined, private readonly opts: ViewOptions = {}) {}
+
+  /** How vectorCandidates searches this index (benchmarks report it). */
+  vectorMethod(): string {
+    return 'exact vec0 KNN (float)';
+  }
 
   async identity(): Promise<EmbeddingIdentity | undefined> {
     return this.readIdentity();

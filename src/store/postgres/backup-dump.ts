@@ -5,7 +5,7 @@ import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
-import { DocprocError } from '../errors.js';
+import { DocprocError } from '../../errors.js';
 
 /** A URL without its password, which goes to the child in PGPASSWORD instead of its (visible) argv. */
 function connection(url: string): { url: string; env: NodeJS.ProcessEnv } {

@@ -1,9 +1,9 @@
 // SQLite specifics of backups: the online copy (VACUUM INTO), the integrity check and the schema version of a
 // backup file. Everything else about a backup goes through the store boundary.
 import fs from 'node:fs';
-import { SqliteStore } from '../store/sqlite/store.js';
-import { loadSqliteDriver } from '../store/sqlite/driver.js';
-import { checkSchemaVersion } from '../store/sqlite/migrations.js';
+import { SqliteStore } from './store.js';
+import { loadSqliteDriver } from './driver.js';
+import { checkSchemaVersion } from './migrations.js';
 
 /**
  * A consistent copy of a live index into `dest`. VACUUM INTO reads one snapshot in one read transaction, so an
