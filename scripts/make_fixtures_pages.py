@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Page-layout fixtures: fixtures/docs/scanned-table.pdf (an image-only page holding a ruled five-row table) and
-fixtures/docs/tide-report.pdf (three pages set in two columns, with a full-width title, a running header and
-footer on every page, and page numbers), with their expected snippet lists.
+fixtures/docs/tide-report.pdf (three pages of text flowing in two columns, written row by row across them, with a
+full-width title, a running header and footer on every page, and page numbers), with their expected snippet lists.
 
 Needs reportlab, Pillow and the DejaVu fonts. Run from the repo root: python3 scripts/make_fixtures_pages.py
 (make-fixtures.py runs it too).
@@ -68,16 +68,40 @@ def scanned_table():
     expected('scanned-table.pdf', ['Table 1: Ferry fares on the north isles routes'] + [cell for r in ROWS[1:] for cell in r])
 
 
-# --- Two-column report: full-width title, columns, running header and footer, page numbers ---
-LEFT = [
-    'Spring tides at the harbour mouth run hardest two days after the new moon, when the ebb reaches four knots.',
-    'Small boats leaving on the ebb should keep to the north side of the channel, where the eddy gives shelter.',
-    'The old pier gauge reads thirty centimetres low and is kept only as a record of the nineteenth century.',
-]
-RIGHT = [
-    'Neap tides leave the sand bar dry for an hour at low water, and the ferry then waits in the outer anchorage.',
-    'Storm surges add up to a metre to the predicted height, so the quay wall is closed when a gale is forecast.',
-    'Readings from the new radar gauge are posted on the harbour office board every morning before eight.',
+# --- Two-column report: full-width title, text flowing down the left column then the right, running header and
+# footer, page numbers. Lines are written row by row across both columns (left line, right line, ...), as some
+# generators do, so reading the content stream in order interleaves the columns. ---
+PAGES = [
+    [
+        'Spring tides at the harbour mouth run hardest two days after the new moon, when the ebb reaches four knots '
+        'and the water over the bar turns brown with sand lifted from the channel floor.',
+        'Small boats leaving on the ebb should keep to the north side of the channel, where the eddy gives shelter '
+        'and the swell breaks less steeply over the rocks below the old signal station.',
+        'The old pier gauge reads thirty centimetres low and is kept only as a record of the nineteenth century, '
+        'when the harbour master wrote the height of every tide into a ledger now held by the museum.',
+        'Neap tides leave the sand bar dry for an hour at low water, and the ferry then waits in the outer anchorage '
+        'until the flood has covered the bar by at least two metres.',
+    ],
+    [
+        'Storm surges add up to a metre to the predicted height, so the quay wall is closed to traffic when a gale '
+        'from the south west coincides with a spring tide.',
+        'Readings from the new radar gauge are posted on the harbour office board every morning before eight, '
+        'together with the forecast for the next three days and any notice to mariners.',
+        'Kelp cutters working the skerries at low water must carry a hand radio, because the flood returns across '
+        'the flats faster than a person can walk in waders.',
+        'Divers inspecting the lifeboat slipway choose the slack water after high tide, which lasts barely twenty '
+        'minutes in March and a little longer in midsummer.',
+    ],
+    [
+        'The trust thanks the volunteers who cleared the tide pools of plastic netting, more than two hundred kilos '
+        'of it, in a single weekend of bright and windless weather.',
+        'Visiting yachts should moor on the inner pontoon, where depth at the lowest astronomical tide is still one '
+        'metre and eighty centimetres according to the latest survey.',
+        'Next season the committee will publish hourly tidal stream diagrams for the sound, drawn from a year of '
+        'current meter records lent by the marine laboratory.',
+        'Comments on this report are welcome at the harbour office or at the monthly meeting in the community hall, '
+        'held on the first Tuesday of each month.',
+    ],
 ]
 
 
@@ -93,14 +117,26 @@ def wrap(text, font, size, width):
     return lines + [line]
 
 
-def column(c, x, y, width, paragraphs, font='DejaVuSerif', size=10.5, leading=14):
+def flow(paragraphs, font, size, width):
+    """The text as lines; None marks a paragraph gap."""
+    out = []
     for p in paragraphs:
-        for line in wrap(p, font, size, width):
-            c.setFont(font, size)
-            c.drawString(x, y, line)
-            y -= leading
-        y -= leading * 0.6
-    return y
+        out += wrap(p, font, size, width) + [None]
+    return out
+
+
+def tide_truth(pages):
+    """The report's text as docproc should read it (columns in turn, running header and footer once), for
+    bench:reading-order --truth-dir test/data/reading-order."""
+    out = ['Harbour Tide Report - Westray Pier Trust', 'Tides and Currents at the Harbour Mouth, Spring Season']
+    for i, paragraphs in enumerate(pages, 1):
+        out += paragraphs
+        if i == 1:
+            out += ['Printed for the harbour users committee', 'Page 1 of 3']
+    truth = os.path.join(os.path.dirname(__file__), '..', 'test', 'data', 'reading-order')
+    os.makedirs(truth, exist_ok=True)
+    with open(os.path.join(truth, 'tide-report.pdf.txt'), 'w', encoding='utf-8') as f:
+        f.write('\n'.join(out) + '\n')
 
 
 def tide_report():
@@ -108,30 +144,49 @@ def tide_report():
     pdfmetrics.registerFont(TTFont('DejaVuSans', SANS))
     c = rl_canvas.Canvas(os.path.join(OUT, 'tide-report.pdf'), pagesize=A4, invariant=1)
     W, H = A4
-    margin, gutter = 56, 24
+    margin, gutter, size, leading = 56, 24, 10.5, 14
     colw = (W - 2 * margin - gutter) / 2
     for page in range(1, 4):
         c.setFont('DejaVuSans', 8.5)
         c.drawString(margin, H - 36, 'Harbour Tide Report - Westray Pier Trust')
-        c.drawRightString(W - margin, 30, f'Page {page} of 3')
-        c.drawString(margin, 30, 'Printed for the harbour users committee')
-        y = H - 90
+        y0 = H - 90
         if page == 1:
             c.setFont('DejaVuSans', 17)
-            c.drawString(margin, y, 'Tides and Currents at the Harbour Mouth, Spring Season')
-            y -= 40
-        tag = lambda ps: [f'Part {page}. {p}' if i == 0 else p for i, p in enumerate(ps)]
-        column(c, margin, y, colw, tag(LEFT))
-        column(c, margin + colw + gutter, y, colw, tag(RIGHT))
+            c.drawString(margin, y0, 'Tides and Currents at the Harbour Mouth, Spring Season')
+            y0 -= 40
+        lines = flow(PAGES[page - 1], 'DejaVuSerif', size, colw)
+        half = (len(lines) + 1) // 2
+        while half < len(lines) and lines[half] is None:  # the right column starts with text, not a gap
+            half += 1
+        # Each column keeps its own baseline: paragraph gaps of half a line fall at different heights in the two.
+        placed = []
+        for x, col in ((margin, lines[:half]), (margin + colw + gutter, lines[half:])):
+            y = y0
+            for line in col:
+                if line is None:
+                    y -= leading * 0.5
+                    continue
+                placed.append((y, x, line))
+                y -= leading
+        c.setFont('DejaVuSerif', size)
+        for y, x, line in sorted(placed, key=lambda t: (-t[0], t[1])):  # row by row across the columns
+            c.drawString(x, y, line)
+        c.setFont('DejaVuSans', 8.5)
+        c.drawString(margin, 30, 'Printed for the harbour users committee')
+        c.drawRightString(W - margin, 30, f'Page {page} of 3')
         c.showPage()
     c.save()
     expected('tide-report.pdf', [
-        'Tides and Currents at the Harbour Mouth, Spring Season',
-        'Part 1. Spring tides at the harbour mouth run hardest two days after the new moon, when the ebb reaches four knots.',
-        'Small boats leaving on the ebb should keep to the north side of the channel, where the eddy gives shelter.',
-        'Part 3. Neap tides leave the sand bar dry for an hour at low water, and the ferry then waits in the outer anchorage.',
         'Harbour Tide Report - Westray Pier Trust',
+        'Tides and Currents at the Harbour Mouth, Spring Season',
+        PAGES[0][0],
+        PAGES[0][1],
+        PAGES[0][3],
+        PAGES[1][2],
+        PAGES[2][1],
+        'Printed for the harbour users committee',
     ])
+    tide_truth(PAGES)
 
 
 if __name__ == '__main__':

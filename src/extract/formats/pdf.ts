@@ -1,4 +1,5 @@
-// PDF: per-page text via pdfjs-dist (eval off), OCR of pages without a text layer, page cap, per-page timeout.
+// PDF: per-page text via pdfjs-dist (eval off) in reading order (pdf-layout.ts: columns, running headers once), OCR
+// of pages without a text layer, page cap, per-page timeout.
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -6,6 +7,8 @@ import { FileError } from '../../errors.js';
 import { register } from '../registry.js';
 import { withTimeout } from '../ocr.js';
 import { ocrPixels, type Pixels } from '../ocr-page.js';
+import { pageLines, type PageLine } from '../pdf-text.js';
+import { dropRunningLines } from '../pdf-layout.js';
 import { msg } from '../zip.js';
 import type { ExtractContext, Section } from '../types.js';
 
@@ -18,14 +21,6 @@ const OCR_DPI = 250;
 type PdfJs = typeof import('pdfjs-dist/legacy/build/pdf.mjs');
 let pdfjsP: Promise<PdfJs> | undefined;
 const pdfjs = () => (pdfjsP ??= import('pdfjs-dist/legacy/build/pdf.mjs'));
-
-interface TextItemLike {
-  str: string;
-  hasEOL?: boolean;
-  transform: number[];
-  width: number;
-  height: number;
-}
 
 async function extractPdf(ctx: ExtractContext) {
   const { opts } = ctx;
@@ -61,27 +56,37 @@ async function extractPdf(ctx: ExtractContext) {
     const n = doc.numPages;
     const last = Math.min(n, opts.maxPages);
     if (n > opts.maxPages) ctx.warnings.push(`page cap: read ${opts.maxPages} of ${n} pages`);
+    const textPages: { page: number; lines: PageLine[] }[] = [];
+    let chars = 0;
     for (let p = 1; p <= last; p++) {
       opts.signal?.throwIfAborted();
-      if (ctx.budget.exhausted) {
+      if (chars >= ctx.budget.remaining) {
         ctx.budget.truncated = true;
         break;
       }
-      let text: string;
+      let lines: PageLine[];
       try {
-        text = await withTimeout(pageText(doc, p), opts.pageTimeoutMs, `page ${p}`);
+        lines = await withTimeout(pageLines(doc, p), opts.pageTimeoutMs, `page ${p}`);
       } catch (e) {
         failedPages++;
         ctx.warnings.push(`page ${p}: ${msg(e)}`);
         continue;
       }
+      const text = lines.map((l) => l.text).join('\n');
+      chars += text.length;
       if (text.replace(/\s/g, '').length < MIN_TEXT_CHARS) {
         needOcr.push(p);
-        if (!opts.ocr && text.trim()) sections.push({ text: ctx.budget.take(text), loc: { page: p } });
+        if (!opts.ocr && text.trim()) textPages.push({ page: p, lines });
         continue;
       }
-      sections.push({ text: ctx.budget.take(text), loc: { page: p } });
+      textPages.push({ page: p, lines });
     }
+    // Running headers and footers are read once, where they first appear.
+    const kept = dropRunningLines(textPages.map((t) => t.lines));
+    textPages.forEach((t, i) => {
+      const text = kept[i]!.join('\n');
+      if (text.trim()) sections.push({ text: ctx.budget.take(text), loc: { page: t.page } });
+    });
     if (failedPages === last && last > 0) throw new FileError('failed', 'corrupt', `no readable page (${ctx.warnings.at(-1) ?? ''})`);
     if (needOcr.length && !opts.ocr) {
       ctx.warnings.push(`no text layer on ${needOcr.length} page${needOcr.length > 1 ? 's' : ''}; OCR disabled`);
@@ -110,34 +115,6 @@ async function extractPdf(ctx: ExtractContext) {
   }
 }
 
-async function pageText(doc: import('pdfjs-dist/legacy/build/pdf.mjs').PDFDocumentProxy, p: number): Promise<string> {
-  const page = await doc.getPage(p);
-  try {
-    const tc = await page.getTextContent();
-    let out = '';
-    let lastY: number | undefined;
-    let lastEnd: number | undefined;
-    for (const raw of tc.items) {
-      if (!('str' in raw)) continue;
-      const it = raw as TextItemLike;
-      const x = it.transform[4] ?? 0;
-      const y = it.transform[5] ?? 0;
-      const h = Math.abs(it.height) || Math.abs(it.transform[3] ?? 0) || 10;
-      if (lastY !== undefined && Math.abs(y - lastY) > h * 0.6 && !out.endsWith('\n')) out += '\n';
-      else if (lastEnd !== undefined && x - lastEnd > h * 0.15 && !/\s$/.test(out) && it.str && !/^\s/.test(it.str)) out += ' ';
-      out += it.str;
-      if (it.hasEOL) out += '\n';
-      if (it.str || it.hasEOL) {
-        lastY = y;
-        lastEnd = x + it.width;
-      }
-    }
-    return out;
-  } finally {
-    page.cleanup();
-  }
-}
-
 /** Renders one page for OCR at ~OCR_DPI, scaled down to stay under maxPixels. */
 async function renderPage(doc: import('pdfjs-dist/legacy/build/pdf.mjs').PDFDocumentProxy, p: number, maxPixels: number): Promise<Pixels> {
   const { createCanvas } = await import('@napi-rs/canvas');
@@ -161,4 +138,4 @@ async function renderPage(doc: import('pdfjs-dist/legacy/build/pdf.mjs').PDFDocu
   }
 }
 
-register(['pdf'], { version: '2', extract: extractPdf });
+register(['pdf'], { version: '3', extract: extractPdf });

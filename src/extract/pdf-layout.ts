@@ -1,0 +1,261 @@
+// Reading order of a PDF page's text from its geometry: runs grouped into lines by baseline, two columns found by
+// their gutter and read one after the other, full-width lines (titles, headers, footers) kept in place.
+// Pure functions over positioned text runs; pdf.ts feeds them from pdf.js.
+
+export interface TextRun {
+  str: string;
+  /** Baseline start, PDF user space (y grows upwards). */
+  x: number;
+  y: number;
+  width: number;
+  /** Font size: the run's vertical extent is about [y - 0.25h, y + 0.85h]. */
+  height: number;
+  rtl?: boolean;
+}
+
+export interface Line {
+  text: string;
+  x0: number;
+  x1: number;
+  /** Baseline of the line's main text. */
+  y: number;
+  height: number;
+  /** Set apart from the page's text by a wide gap at its top or bottom: where running headers and footers sit. */
+  margin?: boolean;
+}
+
+interface Gutter {
+  x: number;
+}
+
+// Half a space either side bridges the gaps between words, never a column gutter.
+const WORD_GAP_EM = 0.5;
+// Rows separated from the column text by more than this many line pitches sit outside it (headers, footers).
+const MARGIN_GAP_PITCHES = 2.5;
+
+/** Orders one page's horizontal text runs into lines. Runs that are not horizontal are the caller's. */
+export function layoutPage(runs: TextRun[]): Line[] {
+  const rs = runs.filter((r) => r.str.trim() && r.width >= 0);
+  if (!rs.length) return [];
+  const gutter = findGutter(rs);
+  // Without two columns the order the page was written in is kept: it is right far more often than geometry is for
+  // boxes, captions and sidebars (measured on the corpus), and it is what pdftotext's reading order follows too.
+  if (!gutter) return markMargins(streamLines(rs));
+  const g = gutter.x;
+  const crosses = (r: TextRun) => r.x < g && r.x + r.width > g;
+  // Rows are built per side: across the page, a line of one column would chain the lines of the other whose
+  // baselines it straddles. A row with a run across the gutter (a title, an author line) is read across, and the
+  // side rows level with it join it.
+  const spanRows = buildRows(rs.filter(crosses));
+  const left: Line[] = [];
+  const right: Line[] = [];
+  for (const [side, out] of [[rs.filter((r) => r.x + r.width <= g), left], [rs.filter((r) => r.x >= g), right]] as const) {
+    for (const row of buildRows(side)) {
+      const level = spanRows.find((sr) => sr.some((a) => row.some((b) => sameRow(a, b))));
+      if (level) level.push(...row);
+      else out.push(toLine(row));
+    }
+  }
+  return orderColumns(left, right, spanRows.map((r) => toLine(r)));
+}
+
+/** Lines in the order the runs were written: a run starts a new line unless it is level with the current one. */
+export function streamLines(runs: TextRun[]): Line[] {
+  const out: Line[] = [];
+  let row: TextRun[] = [];
+  for (const r of runs) {
+    if (row.length && !row.some((o) => sameRow(o, r))) {
+      out.push(toLine(row, false));
+      row = [];
+    }
+    row.push(r);
+  }
+  if (row.length) out.push(toLine(row, false));
+  return out;
+}
+
+/** Groups runs into lines, top down: see buildRows. */
+export function buildLines(runs: TextRun[]): Line[] {
+  return buildRows(runs).map((r) => toLine(r));
+}
+
+/** Rows of runs, top down: vertical extents that overlap by half the smaller one share a row (superscripts too). */
+function buildRows(runs: TextRun[]): TextRun[][] {
+  const sorted = [...runs].sort((a, b) => b.y - a.y || a.x - b.x);
+  const rows: TextRun[][] = [];
+  for (const r of sorted) {
+    // Runs come top down, so only the last few rows can share r's baseline.
+    let row: TextRun[] | undefined;
+    for (let k = rows.length - 1; k >= Math.max(0, rows.length - 8) && !row; k--) if (rows[k]!.some((o) => sameRow(o, r))) row = rows[k];
+    if (row) row.push(r);
+    else rows.push([r]);
+  }
+  return rows.sort((a, b) => baseline(b) - baseline(a));
+}
+
+function baseline(row: TextRun[]): number {
+  return row.reduce((m, r) => (r.height > m.height ? r : m), row[0]!).y;
+}
+
+function sameRow(a: TextRun, b: TextRun): boolean {
+  const lo = Math.max(a.y - 0.25 * a.height, b.y - 0.25 * b.height);
+  const hi = Math.min(a.y + 0.85 * a.height, b.y + 0.85 * b.height);
+  return hi - lo >= 0.5 * 1.1 * Math.min(a.height, b.height);
+}
+
+/** Joins a row's runs, in x order (right to left for RTL text) or, with `sort` false, as written. */
+function toLine(row: TextRun[], sort = true): Line {
+  const rtl = row.filter((r) => r.rtl).length > row.length / 2;
+  const rs = sort ? [...row].sort((a, b) => (rtl ? b.x - a.x : a.x - b.x)) : row;
+  // The tallest run's baseline is the line's (a superscript's is higher).
+  const main = row.reduce((m, r) => (r.height > m.height ? r : m), row[0]!);
+  let text = '';
+  let prev: TextRun | undefined;
+  for (const r of rs) {
+    const gap = prev ? (rtl ? prev.x - (r.x + r.width) : r.x - (prev.x + prev.width)) : 0;
+    // Written out of order (a run placed back to the left): a space, not a glued word.
+    const back = prev && !sort && (rtl ? r.x > prev.x : r.x < prev.x);
+    if (prev && (gap > 0.15 * Math.min(prev.height, r.height) || back) && !/\s$/.test(text) && !/^\s/.test(r.str)) text += ' ';
+    text += r.str;
+    prev = r;
+  }
+  return { text, x0: Math.min(...row.map((r) => r.x)), x1: Math.max(...row.map((r) => r.x + r.width)), y: main.y, height: main.height };
+}
+
+/**
+ * A vertical band in the middle of the text that (almost) no run crosses, with column-wide lines on both sides:
+ * two columns. Tables have gutters too, but their cells are short; their rows stay rows.
+ */
+export function findGutter(runs: TextRun[]): Gutter | undefined {
+  const x0 = Math.min(...runs.map((r) => r.x));
+  const x1 = Math.max(...runs.map((r) => r.x + r.width));
+  const w = x1 - x0;
+  if (w <= 0 || runs.length < 10) return undefined;
+  const bins = Math.ceil(w);
+  const cover = new Int32Array(bins + 1);
+  for (const r of runs) {
+    const pad = WORD_GAP_EM * r.height;
+    const a = Math.max(0, Math.floor(r.x - pad - x0));
+    const b = Math.min(bins, Math.ceil(r.x + r.width + pad - x0));
+    for (let i = a; i <= b; i++) cover[i]!++;
+  }
+  // The emptiest stretch between 30% and 70% of the text width; its middle is the gutter.
+  const lo = Math.floor(w * 0.3);
+  const hi = Math.ceil(w * 0.7);
+  let min = Infinity;
+  for (let i = lo; i <= hi; i++) min = Math.min(min, cover[i]!);
+  let best: [number, number] | undefined;
+  for (let i = lo; i <= hi; i++) {
+    if (cover[i] !== min) continue;
+    let j = i;
+    while (j + 1 <= hi && cover[j + 1] === min) j++;
+    if (!best || j - i > best[1] - best[0]) best = [i, j];
+    i = j;
+  }
+  if (!best) return undefined;
+  const g = x0 + (best[0] + best[1]) / 2;
+  const left = buildLines(runs.filter((r) => r.x + r.width <= g));
+  const right = buildLines(runs.filter((r) => r.x >= g));
+  const crossing = runs.filter((r) => r.x < g && r.x + r.width > g).length;
+  if (left.length < 5 || right.length < 5 || crossing > 0.2 * (left.length + right.length)) return undefined;
+  // Column text fills its column: most lines are more than half as wide as it.
+  const filled = (ls: Line[], from: number, to: number) => median(ls.map((l) => l.x1 - l.x0)) >= 0.5 * (to - from);
+  const lx0 = Math.min(...left.map((l) => l.x0));
+  const rx1 = Math.max(...right.map((l) => l.x1));
+  if (!filled(left, lx0, g) || !filled(right, g, rx1)) return undefined;
+  return { x: g };
+}
+
+/**
+ * Reads column by column between full-width lines: each full-width line closes a band, and a band's left lines come
+ * before its right ones. Rows at a band's top or bottom that stand apart from the columns (running headers,
+ * footers, page numbers) are read across, as full-width lines are.
+ */
+function orderColumns(left: Line[], right: Line[], span: Line[]): Line[] {
+  const pitch = median([...pitches(left), ...pitches(right)]) || 12;
+  const breaks = [...span].sort((a, b) => b.y - a.y);
+  const bands: { left: Line[]; right: Line[] }[] = breaks.map(() => ({ left: [], right: [] }));
+  bands.push({ left: [], right: [] });
+  // A line belongs to the band above the first break below it.
+  const band = (l: Line) => bands[breaks.filter((b) => b.y > l.y).length]!;
+  for (const l of left) band(l).left.push(l);
+  for (const l of right) band(l).right.push(l);
+  const out: Line[] = [];
+  bands.forEach((b, i) => {
+    out.push(...readBand(b.left, b.right, pitch));
+    const stop = breaks[i];
+    if (stop) out.push(stop);
+  });
+  return markMargins(out, pitch);
+}
+
+function readBand(left: Line[], right: Line[], pitch: number): Line[] {
+  const rows = [...left, ...right].sort((a, b) => b.y - a.y);
+  const ys = [...new Set(rows.map((l) => l.y))];
+  // Peel rows off the top and bottom while a wide gap separates them from the rest.
+  const gap = MARGIN_GAP_PITCHES * pitch;
+  let top = 0;
+  while (top < ys.length - 1 && ys[top]! - ys[top + 1]! > gap) top++;
+  let bottom = ys.length - 1;
+  while (bottom > top && ys[bottom - 1]! - ys[bottom]! > gap) bottom--;
+  const head = ys.slice(0, top);
+  const foot = ys.slice(bottom + 1);
+  const across = (y: number) => rows.filter((l) => l.y === y).sort((a, b) => a.x0 - b.x0);
+  const body = (ls: Line[]) => ls.filter((l) => !head.includes(l.y) && !foot.includes(l.y));
+  return [...head.flatMap(across), ...body(left), ...body(right), ...foot.flatMap(across)];
+}
+
+/** Flags the lines at the top and bottom of the page that a wide gap sets apart from the rest. */
+function markMargins(lines: Line[], pitchHint?: number): Line[] {
+  const ys = [...new Set(lines.map((l) => l.y))].sort((a, b) => b - a);
+  const pitch = pitchHint ?? (median(pitches(ys.map((y) => ({ y }) as Line)).filter((d) => d > 1)) || 12);
+  const gap = MARGIN_GAP_PITCHES * pitch;
+  const marked = new Set<number>();
+  for (let i = 0; i < ys.length - 1 && ys[i]! - ys[i + 1]! > gap; i++) marked.add(ys[i]!);
+  for (let i = ys.length - 1; i > 0 && ys[i - 1]! - ys[i]! > gap; i--) marked.add(ys[i]!);
+  for (const l of lines) if (marked.has(l.y)) l.margin = true;
+  return lines;
+}
+
+function pitches(ls: Line[]): number[] {
+  const out: number[] = [];
+  for (let i = 1; i < ls.length; i++) {
+    const d = ls[i - 1]!.y - ls[i]!.y;
+    if (d > 0) out.push(d);
+  }
+  return out;
+}
+
+function median(xs: number[]): number {
+  if (!xs.length) return 0;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[s.length >> 1]!;
+}
+
+/**
+ * Running headers and footers: a page's first or last line, or a line set apart at its top or bottom, that recurs
+ * (digits aside: "Page 3 of 9") on at least half of the pages, two at least, is kept where it first appears and
+ * dropped elsewhere, so it does not fill every chunk and dominate keyword search.
+ */
+export function dropRunningLines(pages: Pick<Line, 'text' | 'margin'>[][]): string[][] {
+  const key = (s: string) => s.toLowerCase().replace(/\d+/g, '#').replace(/\s+/g, ' ').trim();
+  const isEdge = (lines: Pick<Line, 'text' | 'margin'>[], i: number) => i === 0 || i === lines.length - 1 || !!lines[i]!.margin;
+  const edges = (lines: Pick<Line, 'text' | 'margin'>[]) =>
+    new Set(lines.filter((l, i) => isEdge(lines, i)).map((l) => key(l.text)).filter((k) => k && k.length <= 120));
+  const counts = new Map<string, number>();
+  const withText = pages.filter((p) => p.length);
+  for (const p of withText) for (const k of edges(p)) counts.set(k, (counts.get(k) ?? 0) + 1);
+  const running = new Set([...counts].filter(([, n]) => n >= 2 && n >= withText.length / 2).map(([k]) => k));
+  const seen = new Set<string>();
+  return pages.map((lines) =>
+    lines
+      .filter((l, i) => {
+        const k = key(l.text);
+        if (!isEdge(lines, i) || !running.has(k)) return true;
+        if (seen.has(k)) return false;
+        seen.add(k);
+        return true;
+      })
+      .map((l) => l.text),
+  );
+}

@@ -1,0 +1,51 @@
+// A PDF page's text layer as lines in reading order: pdf.js text runs to pdf-layout.ts, rotated text after them.
+import type { PDFDocumentProxy } from 'pdfjs-dist/legacy/build/pdf.mjs';
+import { layoutPage, type Line, type TextRun } from './pdf-layout.js';
+
+export type PageLine = Pick<Line, 'text' | 'margin'>;
+
+interface TextItemLike {
+  str: string;
+  dir?: string;
+  hasEOL?: boolean;
+  transform: number[];
+  width: number;
+  height: number;
+}
+
+export async function pageLines(doc: PDFDocumentProxy, p: number): Promise<PageLine[]> {
+  const page = await doc.getPage(p);
+  try {
+    const tc = await page.getTextContent();
+    const runs: TextRun[] = [];
+    const turned: TextItemLike[] = [];
+    for (const raw of tc.items) {
+      if (!('str' in raw)) continue;
+      const it = raw as TextItemLike;
+      const [a = 1, b = 0, c = 0, d = 1, x = 0, y = 0] = it.transform;
+      // Upright horizontal text is laid out by position; anything turned (margin stamps, rotated tables) keeps
+      // the order it was written in.
+      if (Math.abs(b) > 1e-3 * Math.abs(a) || Math.abs(c) > 1e-3 * Math.abs(d) || a <= 0 || d <= 0) {
+        turned.push(it);
+        continue;
+      }
+      const height = Math.abs(it.height) || Math.abs(d) || 10;
+      runs.push({ str: it.str, x, y, width: Math.max(0, it.width), height, rtl: it.dir === 'rtl' });
+    }
+    const lines: PageLine[] = layoutPage(runs);
+    const rest = streamText(turned);
+    return rest ? [...lines, ...rest.split('\n').map((text) => ({ text }))] : lines;
+  } finally {
+    page.cleanup();
+  }
+}
+
+/** Text in content-stream order, a new line where pdf.js marks one. */
+function streamText(items: TextItemLike[]): string {
+  let out = '';
+  for (const it of items) {
+    out += it.str;
+    if (it.hasEOL) out += '\n';
+  }
+  return out.trim();
+}

@@ -1,0 +1,86 @@
+// PDF reading order: columns read in turn, full-width lines in place, tables left as rows, running lines once;
+// and the two-column fixture through the real extractor.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { dropRunningLines, layoutPage, type TextRun } from '../../src/extract/pdf-layout.js';
+import { extractFile, defaultExtractOptions, closeExtractors } from '../../src/extract/index.js';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+after(() => closeExtractors());
+
+const run = (str: string, x: number, y: number, width = str.length * 5, height = 10): TextRun => ({ str, x, y, width, height });
+const texts = (runs: TextRun[]) => layoutPage(runs).map((l) => l.text);
+
+/** Two 8-line columns written row by row (left line, right line), under a title and over a footer row. */
+function twoColumnPage(): TextRun[] {
+  const runs: TextRun[] = [run('A title that runs across both of the columns below', 50, 760, 480, 16)];
+  for (let i = 0; i < 8; i++) {
+    runs.push(run(`left column line ${i + 1} of the first text`, 50, 700 - i * 14, 220));
+    runs.push(run(`right column line ${i + 1} of the second text`, 300, 700 - i * 14, 220));
+  }
+  runs.push(run('Printed by the committee', 50, 40, 120), run('Page 1', 480, 40, 30));
+  return runs;
+}
+
+test('two columns written row by row are read column by column, title first, footer last', () => {
+  const out = texts(twoColumnPage());
+  assert.equal(out[0], 'A title that runs across both of the columns below');
+  assert.deepEqual(out.slice(1, 9), Array.from({ length: 8 }, (_, i) => `left column line ${i + 1} of the first text`));
+  assert.deepEqual(out.slice(9, 17), Array.from({ length: 8 }, (_, i) => `right column line ${i + 1} of the second text`));
+  assert.deepEqual(out.slice(17), ['Printed by the committee', 'Page 1']);
+});
+
+test('a full-width line between two column blocks keeps its place', () => {
+  const runs = twoColumnPage().filter((r) => r.y > 100);
+  runs.push(run('Table 2 caption spanning the whole width of the page here', 50, 560, 480));
+  for (let i = 0; i < 6; i++) runs.push(run(`lower left ${i} words words words words`, 50, 530 - i * 14, 220), run(`lower right ${i} words words words words`, 300, 530 - i * 14, 220));
+  const out = texts(runs);
+  const at = (s: string) => out.findIndex((l) => l.startsWith(s));
+  assert.ok(at('right column line 8') < at('Table 2 caption'), out.join('\n'));
+  assert.ok(at('Table 2 caption') < at('lower left 0'), out.join('\n'));
+  assert.ok(at('lower left 5') < at('lower right 0'), out.join('\n'));
+});
+
+test('a table (short cells) stays in rows; a superscript stays on its line', () => {
+  const runs: TextRun[] = [];
+  for (let i = 0; i < 8; i++) runs.push(run(`Route ${i}`, 50, 700 - i * 14, 40), run(`${10 + i} min`, 300, 700 - i * 14, 30));
+  assert.deepEqual(texts(runs).slice(0, 2), ['Route 0 10 min', 'Route 1 11 min']);
+  const sup = texts([run('is often observed in practice', 72, 151.39, 121.8, 10.91), run('2', 193.83, 155.35, 4, 7.97), run(', indicating the needs', 198.31, 151.39, 92, 10.91)]);
+  assert.deepEqual(sup, ['is often observed in practice2, indicating the needs']);
+});
+
+test('a single column keeps the order the page was written in', () => {
+  const runs = [run('First written line', 50, 600), run('Second written, placed higher', 50, 700), run('Third written line', 50, 500)];
+  assert.deepEqual(texts(runs), ['First written line', 'Second written, placed higher', 'Third written line']);
+});
+
+test('running headers and footers are kept once; body lines that repeat are not touched', () => {
+  const page = (n: number, body: string[]) => [
+    { text: 'Harbour Tide Report', margin: true },
+    ...body.map((text) => ({ text })),
+    { text: `Page ${n} of 3`, margin: true },
+  ];
+  const out = dropRunningLines([page(1, ['Tides', 'Low water']), page(2, ['Low water', 'Surges']), page(3, ['Low water', 'Thanks'])]);
+  assert.deepEqual(out, [
+    ['Harbour Tide Report', 'Tides', 'Low water', 'Page 1 of 3'],
+    ['Low water', 'Surges'],
+    ['Low water', 'Thanks'],
+  ]);
+  // One page, or a line on fewer than half of the pages: nothing is dropped.
+  assert.deepEqual(dropRunningLines([page(1, ['x'])]), [['Harbour Tide Report', 'x', 'Page 1 of 3']]);
+});
+
+test('tide-report.pdf: columns in turn, header and footer once, page numbers once', async () => {
+  const d = await extractFile(path.join(ROOT, 'fixtures/docs/tide-report.pdf'), { ...defaultExtractOptions });
+  const all = d.sections.map((s) => s.text).join('\n');
+  const count = (s: string) => all.split(s).length - 1;
+  assert.equal(count('Harbour Tide Report - Westray Pier Trust'), 1);
+  assert.equal(count('Printed for the harbour users committee'), 1);
+  assert.equal(count(' of 3'), 1);
+  const flat = all.replace(/\s+/g, ' ');
+  assert.ok(flat.includes('lifted from the channel floor. Small boats leaving on the ebb'), 'left column read down');
+  assert.ok(flat.indexOf('held by the museum.') < flat.indexOf('Neap tides leave the sand bar dry'), 'left column before the right');
+  assert.deepEqual(d.sections.map((s) => s.loc.page), [1, 2, 3]);
+});
