@@ -43,12 +43,16 @@ const MIN_SKEW_DEG = 0.3;
 // A reading under this mean confidence may be of a page upside down or sideways: orientation detection decides.
 const DOUBTFUL_CONFIDENCE = 70;
 const MIN_OSD_CONFIDENCE = 1;
-const WORK_PIXELS_CAP = 40_000_000;
+/**
+ * Pages are read at most this many pixels (4000 × 4000; a 600 dpi A4 scan is read at about 420 dpi): with the
+ * decoded image, its grey copy and tesseract's own, a 50-megapixel image would not fit in a 1 GB worker.
+ */
+export const MAX_WORK_PIXELS = 16_000_000;
 
-export async function ocrPixels(px: Pixels, o: OcrPageOptions): Promise<OcrPageResult> {
-  const grey = toGrey(px.data, px.width, px.height);
+export async function ocrPixels(input: Pixels, o: OcrPageOptions): Promise<OcrPageResult> {
+  const cap = Math.min(o.maxPixels, MAX_WORK_PIXELS);
+  const [grey, px] = shrinkToCap(toGrey(input.data, input.width, input.height), input, cap);
   const mask = inkMask(grey, ANALYSIS_DIM);
-  const cap = Math.min(o.maxPixels, WORK_PIXELS_CAP);
   const glyph = medianGlyphHeight(mask);
   const glyphPx = glyph === undefined ? undefined : glyph / mask.scale;
   let scale = 1;
@@ -82,6 +86,23 @@ async function readTurned(grey: Grey, scale: number, rotationDeg: number, o: Ocr
 function normalise(deg: number): number {
   const d = ((deg % 360) + 360) % 360;
   return Math.round(d * 10) / 10;
+}
+
+/** Area-averages a page larger than `cap` pixels down to it (by a whole factor, so each output pixel is a block). */
+function shrinkToCap(g: Grey, px: Pixels, cap: number): [Grey, Pixels] {
+  if (g.width * g.height <= cap) return [g, px];
+  const f = Math.ceil(Math.sqrt((g.width * g.height) / cap));
+  const width = Math.floor(g.width / f);
+  const height = Math.floor(g.height / f);
+  const data = new Uint8Array(width * height);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      let s = 0;
+      for (let dy = 0; dy < f; dy++) for (let dx = 0, row = (y * f + dy) * g.width + x * f; dx < f; dx++) s += g.data[row + dx]!;
+      data[y * width + x] = Math.round(s / (f * f));
+    }
+  }
+  return [{ data, width, height }, { ...px, width, height, dpi: px.dpi && px.dpi / f }];
 }
 
 /** Scales and turns (clockwise, about the centre) onto white, through @napi-rs/canvas; identity is free. */

@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import UTIF from 'utif2';
 import { register } from '../registry.js';
 import { imageDpi, imageSize } from '../imagesize.js';
-import { ocrPixels, type Pixels } from '../ocr-page.js';
+import { MAX_WORK_PIXELS, ocrPixels, type Pixels } from '../ocr-page.js';
 import { FileError } from '../../errors.js';
 import { msg } from '../zip.js';
 import type { ExtractContext, Section } from '../types.js';
@@ -14,16 +14,24 @@ function checkPixels(w: number, h: number, max: number, what: string): void {
   if (w * h > max) throw new FileError('failed', 'image-too-large', `${what}: ${w}x${h} = ${w * h} pixels > ${max}`);
 }
 
-/** PNG/JPEG/BMP/WebP decoded by @napi-rs/canvas (EXIF orientation applied), over white for transparent images. */
+/**
+ * PNG/JPEG/BMP/WebP decoded by @napi-rs/canvas (EXIF orientation applied), over white for transparent images, and
+ * drawn straight at the OCR working size when larger (no full-size pixel copy in JS).
+ */
 async function decode(buf: Buffer): Promise<Pixels> {
   const { createCanvas, loadImage } = await import('@napi-rs/canvas');
   const img = await loadImage(buf);
-  const canvas = createCanvas(img.width, img.height);
+  const k = Math.min(1, Math.sqrt(MAX_WORK_PIXELS / (img.width * img.height)));
+  const w = Math.max(1, Math.floor(img.width * k));
+  const h = Math.max(1, Math.floor(img.height * k));
+  const canvas = createCanvas(w, h);
   const c2d = canvas.getContext('2d');
   c2d.fillStyle = '#ffffff';
-  c2d.fillRect(0, 0, img.width, img.height);
-  c2d.drawImage(img, 0, 0);
-  return { data: c2d.getImageData(0, 0, img.width, img.height).data, width: img.width, height: img.height, dpi: imageDpi(buf) };
+  c2d.fillRect(0, 0, w, h);
+  c2d.imageSmoothingQuality = 'high';
+  c2d.drawImage(img, 0, 0, w, h);
+  const dpi = imageDpi(buf);
+  return { data: c2d.getImageData(0, 0, w, h).data, width: w, height: h, dpi: dpi && dpi * k };
 }
 
 async function tiffPages(ctx: ExtractContext, buf: Buffer): Promise<{ page: number; pixels: () => Promise<Pixels> }[]> {

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { FileError } from '../../errors.js';
 import { register } from '../registry.js';
 import { withTimeout } from '../ocr.js';
-import { ocrPixels, type Pixels } from '../ocr-page.js';
+import { MAX_WORK_PIXELS, ocrPixels, type Pixels } from '../ocr-page.js';
 import { pageLines, type PageLine } from '../pdf-text.js';
 import { dropRunningLines } from '../pdf-layout.js';
 import { msg } from '../zip.js';
@@ -123,7 +123,7 @@ async function renderPage(doc: import('pdfjs-dist/legacy/build/pdf.mjs').PDFDocu
     const base = page.getViewport({ scale: 1 });
     let scale = OCR_DPI / 72;
     const px = base.width * base.height * scale * scale;
-    const cap = Math.min(maxPixels, 40_000_000);
+    const cap = Math.min(maxPixels, MAX_WORK_PIXELS);
     if (px > cap) scale *= Math.sqrt(cap / px);
     const vp = page.getViewport({ scale });
     const canvas = createCanvas(Math.max(1, Math.ceil(vp.width)), Math.max(1, Math.ceil(vp.height)));
