@@ -61,3 +61,39 @@ test('a blank page has no skew and no glyphs', () => {
   assert.deepEqual(estimateSkew(inkMask(blank, 1600)), { angleDeg: 0, sideways: false });
   assert.equal(medianGlyphHeight(inkMask(blank, 1600)), undefined);
 });
+
+test('declared resolution: PNG pHYs, JPEG JFIF density; none or nonsense is undefined', async () => {
+  const { imageDpi } = await import('../../src/extract/imagesize.js');
+  const chunk = (type: string, data: Buffer) => {
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(data.length);
+    return Buffer.concat([len, Buffer.from(type, 'latin1'), data, Buffer.alloc(4)]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(10, 0);
+  ihdr.writeUInt32BE(10, 4);
+  const phys = (ppm: number, unit: number) => {
+    const b = Buffer.alloc(9);
+    b.writeUInt32BE(ppm, 0);
+    b.writeUInt32BE(ppm, 4);
+    b[8] = unit;
+    return b;
+  };
+  const png = (...chunks: Buffer[]) => Buffer.concat([Buffer.from('89504e470d0a1a0a', 'hex'), chunk('IHDR', ihdr), ...chunks, chunk('IEND', Buffer.alloc(0))]);
+  assert.equal(imageDpi(png(chunk('pHYs', phys(11811, 1)))), 300);
+  assert.equal(imageDpi(png(chunk('pHYs', phys(11811, 0)))), undefined); // aspect ratio only
+  assert.equal(imageDpi(png()), undefined);
+  const jfif = (units: number, density: number) => {
+    const app0 = Buffer.alloc(18);
+    app0.writeUInt16BE(0xffe0, 0);
+    app0.writeUInt16BE(16, 2);
+    app0.write('JFIF\0', 4, 'latin1');
+    app0[11] = units;
+    app0.writeUInt16BE(density, 12);
+    app0.writeUInt16BE(density, 14);
+    return Buffer.concat([Buffer.from([0xff, 0xd8]), app0, Buffer.from([0xff, 0xda, 0, 2])]);
+  };
+  assert.equal(imageDpi(jfif(1, 200)), 200);
+  assert.equal(imageDpi(jfif(2, 118)), 300);
+  assert.equal(imageDpi(jfif(1, 1)), undefined);
+});
