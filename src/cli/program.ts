@@ -67,6 +67,7 @@ export function buildProgram(): Command {
       .option('--chunk-overlap <n>', 'overlap tokens between chunks', int)
       .option('--no-ocr', 'do not OCR images and scanned pages')
       .option('--ocr-lang <lang>', 'tesseract language(s)')
+      .option('--ocr-data-dir <dir>', 'tesseract models (<lang>.traineddata) to use instead of the bundled ones')
       .option('--max-file-mb <mb>', 'skip larger files', num)
       .option('--workers <n>', 'extraction worker processes', int)
       .option('--reembed', 'rebuild the whole index (new model or chunk settings) in a shadow copy, then swap it in')

@@ -13,7 +13,7 @@ type Raw = Record<string, unknown>;
  * Keys holding a file or folder path. A relative one in a config file means "next to this file", so a
  * project's docproc.config.json works from any working directory; flags and environment stay relative to cwd.
  */
-export const PATH_KEYS = ['db', 'home', 'logFile', 'modelDir', 'localModelsDir', 'backupDir'] as const;
+export const PATH_KEYS = ['db', 'home', 'logFile', 'modelDir', 'localModelsDir', 'backupDir', 'ocrDataDir'] as const;
 
 /** The config file's values, with relative paths (PATH_KEYS) resolved against the file's folder. */
 export function readConfigFile(file: string | undefined, cwd: string): Raw {

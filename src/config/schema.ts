@@ -33,6 +33,7 @@ export const configSchema = z.object({
   maxPages: z.number().int().positive().default(2000).describe('PDF page cap'),
   maxChars: z.number().int().positive().default(5_000_000).describe('cap on extracted characters per document'),
   ocr: z.boolean().default(true).describe('OCR images and PDF pages without a text layer'),
+  ocrDataDir: z.string().optional().describe('a folder of <lang>.traineddata files used instead of the bundled models (e.g. tesseract\'s "fast" models, about 1.5x quicker)'),
   ocrLang: z.string().default('eng').describe('tesseract language(s), e.g. eng or eng+deu'),
   fileTimeoutMs: z.number().int().positive().default(180_000).describe('wall-clock limit to extract one file'),
   workerMemoryMB: z.number().int().positive().default(1024).describe('memory ceiling of one extraction worker'),

@@ -46,6 +46,7 @@ export function extractOptionsFromConfig(config: Config): ExtractOptions {
     maxPages: config.maxPages,
     ocr: config.ocr,
     ocrLang: config.ocrLang,
+    ...(config.ocrDataDir ? { ocrDataDir: config.ocrDataDir } : {}),
     allowedTypes: config.allowedTypes ?? [...SUPPORTED_TYPES],
   };
 }
@@ -58,6 +59,7 @@ export async function resolveModelInfo(config: Config, log: Logger, onProgress?:
 
 /** The settings whose change must re-read files: a file skipped for size is read once the limit is raised. */
 export function extractSettingsKey(config: Config): string {
-  const { maxFileMB, maxChars, maxPages, ocr, ocrLang, allowedTypes } = config;
-  return JSON.stringify({ maxFileMB, maxChars, maxPages, ocr, ocrLang, allowedTypes: allowedTypes ?? null });
+  const { maxFileMB, maxChars, maxPages, ocr, ocrLang, allowedTypes, ocrDataDir } = config;
+  // ocrDataDir only when set: indexes made before it existed keep their fingerprints.
+  return JSON.stringify({ maxFileMB, maxChars, maxPages, ocr, ocrLang, allowedTypes: allowedTypes ?? null, ...(ocrDataDir ? { ocrDataDir } : {}) });
 }

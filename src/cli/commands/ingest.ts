@@ -14,6 +14,7 @@ interface IngestFlags extends GlobalFlags {
   chunkOverlap?: number;
   ocr?: boolean;
   ocrLang?: string;
+  ocrDataDir?: string;
   maxFileMb?: number;
   workers?: number;
   model?: string;
@@ -37,7 +38,7 @@ interface IngestFlags extends GlobalFlags {
 export function configFlags(f: IngestFlags): Record<string, unknown> {
   return {
     ignore: f.ignore, followSymlinks: f.followSymlinks, chunkTokens: f.chunkTokens, chunkOverlap: f.chunkOverlap,
-    ocr: f.ocr === false ? false : undefined, ocrLang: f.ocrLang, maxFileMB: f.maxFileMb, workers: f.workers,
+    ocr: f.ocr === false ? false : undefined, ocrLang: f.ocrLang, ocrDataDir: f.ocrDataDir, maxFileMB: f.maxFileMb, workers: f.workers,
     maxPruneRatio: f.maxPruneRatio, model: f.model, modelDir: f.modelDir, pooling: f.pooling, device: f.device, threads: f.threads, embedSessions: f.embedSessions, batchSize: f.batchSize,
   };
 }
