@@ -89,7 +89,8 @@ test('search --json: a paraphrase finds the right document at rank 1', async () 
   const cases: [string, RegExp][] = [
     ['how long does a planet take to go around the sun compared with its distance', /orbital-mechanics\.pdf$/],
     ['keeping a bread culture alive by feeding it', /sourdough\.md$/],
-    ['ship crossing times and fares', /ferry-timetable/],
+    // (Not "crossing times and fares": the scanned ferry-fares table answers that one as rightly.)
+    ['when does the first boat leave the island', /ferry-timetable/],
   ];
   for (const [query, expected] of cases) {
     const r = await runCli(['search', query, '--db', db, '--json', '-k', '3'], { cwd: work });
