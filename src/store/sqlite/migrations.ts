@@ -1,11 +1,14 @@
 // Numbered, append-only schema migrations, recorded in the database and applied on open.
 import type { Database } from 'better-sqlite3';
 import { DocprocError } from '../../errors.js';
+import { buildVectorIndex } from './vector-index.js';
 
 export interface Migration {
   version: number;
   name: string;
   sql: string;
+  /** Work SQL alone cannot do, run after `sql` in the same transaction. */
+  run?: (db: Database) => void;
 }
 
 // Never edit a released migration: add a new one.
@@ -90,6 +93,17 @@ export const migrations: Migration[] = [
         SELECT DISTINCT root, 'folder', strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), 1 FROM documents;
     `,
   },
+  {
+    // The vector first pass (sign bits in blocks, floats per row: see vector-index.ts), built from the vectors
+    // already in vec0. An index without vectors yet gets it when its identity is bound. Read-only opens of an
+    // index not yet migrated keep searching vec0 exactly.
+    version: 3,
+    name: 'vector-first-pass',
+    sql: '',
+    run: (db) => {
+      if (db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'vec_chunks'").get()) buildVectorIndex(db);
+    },
+  },
 ];
 
 export function applyMigrations(db: Database): number {
@@ -102,7 +116,8 @@ export function applyMigrations(db: Database): number {
   for (const m of migrations) {
     if (applied.has(m.version)) continue;
     db.transaction(() => {
-      db.exec(m.sql);
+      if (m.sql) db.exec(m.sql);
+      m.run?.(db);
       record.run(m.version, m.name, new Date().toISOString());
     })();
   }

@@ -9,6 +9,7 @@ import { SqliteRunLog } from './runs.js';
 import { SqliteDocuments } from './documents.js';
 import { SqliteView } from './view.js';
 import { acquireLock } from './lock.js';
+import { createVectorIndex } from './vector-index.js';
 
 export type { EmbeddingIdentity, DocumentInput, DocumentRow, Root };
 
@@ -99,6 +100,7 @@ export class SqliteStore implements IndexStore, IndexTransfer {
       if (!want.dims) throw new Error('bindIdentity: dimensions unknown');
       this.db.transaction(() => {
         this.db.exec(`CREATE VIRTUAL TABLE IF NOT EXISTS vec_chunks USING vec0(embedding float[${want.dims}] distance_metric=cosine)`);
+        createVectorIndex(this.db);
         this.setMeta('identity', JSON.stringify(want));
       })();
       return;

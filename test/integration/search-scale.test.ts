@@ -1,0 +1,201 @@
+// The SQLite vector first pass (sign bits, exact rescoring) against exact vec0 KNN on a real index file, and the
+// keyword plan against the one it replaced.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { SqliteStore } from '../../src/store/sqlite/store.js';
+import { SqliteView, type ViewOptions } from '../../src/store/sqlite/view.js';
+import type { Chunk } from '../../src/contracts/stages.js';
+import type { EmbeddingIdentity } from '../../src/contracts/identity.js';
+import { doc } from '../helpers/store-contract.js';
+
+const DIMS = 64;
+const identity: EmbeddingIdentity = {
+  modelName: 'clusters', modelSha256: 'clusters-sha', dims: DIMS, pooling: 'mean', normalize: true,
+  queryPrefix: '', passagePrefix: '', maxTokens: 64, chunkTokens: 32, chunkOverlap: 4,
+};
+
+/** Seeded normal deviates (Box-Muller over mulberry32): vectors with signed components, as real embeddings have. */
+function gaussian(seed: number): () => number {
+  let a = seed >>> 0;
+  const u = (): number => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return (((t ^ (t >>> 14)) >>> 0) + 1) / 4294967297;
+  };
+  return () => Math.sqrt(-2 * Math.log(u())) * Math.cos(2 * Math.PI * u());
+}
+
+const normalise = (v: Float32Array): Float32Array => {
+  const n = Math.hypot(...v) || 1;
+  return v.map((x) => x / n);
+};
+
+/** `n` unit vectors around 40 cluster centres: neighbours are meaningful, as in an embedding space. */
+function clustered(n: number, seed: number): Float32Array[] {
+  const g = gaussian(seed);
+  const centres = Array.from({ length: 40 }, () => Float32Array.from({ length: DIMS }, g));
+  return Array.from({ length: n }, (_, i) => normalise(centres[i % centres.length]!.map((c) => c + 0.9 * g())));
+}
+
+/** Queries near stored vectors (a paraphrase is near its passage), not uniform noise. */
+function near(vectors: Float32Array[], n: number, seed: number): Float32Array[] {
+  const g = gaussian(seed);
+  return Array.from({ length: n }, (_, i) => normalise(vectors[(i * 37) % vectors.length]!.map((x) => x + 0.1 * g())));
+}
+
+const chunkOf = (text: string, seq = 0): Chunk => ({ seq, text, tokens: 4, loc: {}, sha256: createHash('sha256').update(text).digest('hex') });
+
+async function withIndex(fn: (store: SqliteStore, file: string) => Promise<void>): Promise<void> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'docproc-scale-'));
+  const file = path.join(dir, 'index.db');
+  const store = new SqliteStore(file);
+  try {
+    await store.bindIdentity(identity);
+    await fn(store, file);
+  } finally {
+    await store.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** One document per `per` vectors, each chunk's text naming its document and position. */
+async function fill(store: SqliteStore, vectors: Float32Array[], per = 3): Promise<void> {
+  for (let d = 0; d * per < vectors.length; d++) {
+    const vs = vectors.slice(d * per, (d + 1) * per);
+    await store.replaceDocument(doc(`/r/doc${d}.txt`, `sha${d}`), vs.map((_, i) => chunkOf(`doc ${d} part ${i}`, i)), vs);
+  }
+}
+
+const view = (store: SqliteStore, o: ViewOptions = {}): SqliteView => new SqliteView(store.db, () => identity, o);
+const ids = (c: { chunkId: number }[]): number[] => c.map((x) => x.chunkId);
+
+test('the sign first pass finds what exact KNN finds, with the exact scores', async () => {
+  await withIndex(async (store) => {
+    const vectors = clustered(3000, 1);
+    await fill(store, vectors);
+    const exact = view(store, { vectorSearch: 'exact' });
+    const approx = view(store, { firstPass: { min: 300, oversample: 4 } });
+    assert.match(approx.vectorMethod(), /sign-bit first pass/);
+    const queries = near(vectors, 60, 2);
+    let hit = 0;
+    for (const q of queries) {
+      const e = await exact.vectorCandidates(q, null, 10);
+      const a = await approx.vectorCandidates(q, null, 10);
+      hit += ids(a).filter((id) => ids(e).includes(id)).length;
+      for (const c of a) {
+        const same = e.find((x) => x.chunkId === c.chunkId);
+        if (same) assert.ok(Math.abs(same.score - c.score) < 1e-5, `score ${c.score} vs exact ${same.score}`);
+        assert.equal(c.documentId, (store.db.prepare('SELECT document_id FROM chunks WHERE id = ?').pluck().get(c.chunkId) as number));
+      }
+    }
+    assert.ok(hit / (10 * queries.length) >= 0.95, `recall@10 ${hit / (10 * queries.length)}`);
+    // Where the first pass keeps at least every chunk, it is exact.
+    const all = view(store, { firstPass: { min: 3000, oversample: 1 } });
+    for (const q of queries.slice(0, 10)) assert.deepEqual(ids(await all.vectorCandidates(q, null, 20)), ids(await exact.vectorCandidates(q, null, 20)));
+  });
+});
+
+test('replacing, emptying and removing documents keep the first pass in step with vec0', async () => {
+  await withIndex(async (store) => {
+    const vectors = clustered(900, 3);
+    await fill(store, vectors);
+    const counts = () => ({
+      vec0: store.db.prepare('SELECT COUNT(*) FROM vec_chunks').pluck().get() as number,
+      floats: store.db.prepare('SELECT COUNT(*) FROM vec_floats').pluck().get() as number,
+      signs: (store.db.prepare('SELECT valid FROM vec_signs').pluck().all() as Buffer[])
+        .reduce((n, b) => n + [...b].reduce((m, x) => m + x.toString(2).split('1').length - 1, 0), 0),
+    });
+    assert.deepEqual(counts(), { vec0: 900, floats: 900, signs: 900 });
+    const fresh = clustered(2, 4);
+    await store.replaceDocument(doc('/r/doc0.txt', 'sha0-v2'), fresh.map((_, i) => chunkOf(`doc 0 v2 part ${i}`, i)), fresh);
+    await store.recordOutcome({ ...doc('/r/doc1.txt', 'sha1'), status: 'empty', reason: 'no text' });
+    await store.removeDocument('/r/doc2.txt');
+    assert.deepEqual(counts(), { vec0: 893, floats: 893, signs: 893 });
+    const live = new Set(store.db.prepare('SELECT id FROM chunks').pluck().all() as number[]);
+    const approx = view(store, { firstPass: { min: 100, oversample: 2 } });
+    for (const q of [...vectors.slice(0, 9), ...fresh]) {
+      for (const c of await approx.vectorCandidates(q, null, 50)) assert.ok(live.has(c.chunkId), `stale chunk ${c.chunkId}`);
+    }
+    // The replaced document's new vector is found as itself.
+    const [top] = await approx.vectorCandidates(fresh[0]!, null, 1);
+    assert.equal(top!.chunkId, store.db.prepare("SELECT id FROM chunks WHERE text = 'doc 0 v2 part 0'").pluck().get());
+    assert.ok(Math.abs(top!.score - 1) < 1e-6);
+    // Removing everything leaves no block behind.
+    for (let d = 0; d < 300; d++) await store.removeDocument(`/r/doc${d}.txt`);
+    assert.deepEqual(counts(), { vec0: 0, floats: 0, signs: 0 });
+    assert.equal(store.db.prepare('SELECT COUNT(*) FROM vec_signs').pluck().get(), 0);
+  });
+});
+
+test('a filter constrains the first pass: chunks outside it never crowd out the ones inside', async () => {
+  await withIndex(async (store) => {
+    const vectors = clustered(1500, 5);
+    await fill(store, vectors);
+    const exact = view(store, { vectorSearch: 'exact' });
+    const docIds = (store.db.prepare('SELECT id FROM documents ORDER BY id').pluck().all() as number[]);
+    const few = docIds.slice(0, 7);
+    const many = docIds.filter((_, i) => i % 2 === 0);
+    for (const [allowed, o] of [[few, { min: 100, oversample: 2 }], [many, { min: 2000, oversample: 1 }]] as const) {
+      const approx = view(store, { firstPass: o });
+      for (const q of near(vectors, 10, 6)) {
+        const a = await approx.vectorCandidates(q, [...allowed], 10);
+        const e = await exact.vectorCandidates(q, [...allowed], 10);
+        assert.deepEqual(ids(a), ids(e));
+        for (const c of a) assert.ok(allowed.includes(c.documentId));
+      }
+    }
+  });
+});
+
+test('an index from before the first pass: read-only opens search vec0 exactly; the next write-open builds it from the vectors', async () => {
+  await withIndex(async (store, file) => {
+    const vectors = clustered(600, 7);
+    await fill(store, vectors);
+    // What an index written by the previous release looks like: no first-pass tables, schema version 2.
+    store.db.exec('DROP TABLE vec_signs; DROP TABLE vec_floats; DELETE FROM schema_migrations WHERE version >= 3');
+    const queries = near(vectors, 10, 8);
+    const expected = await Promise.all(queries.map((q) => view(store, { vectorSearch: 'exact' }).vectorCandidates(q, null, 10)));
+    const old = new SqliteStore(file, { readonly: true });
+    try {
+      await old.snapshot(async (v) => {
+        assert.match((v as SqliteView).vectorMethod(), /exact vec0/);
+        for (let i = 0; i < queries.length; i++) assert.deepEqual(ids(await v.vectorCandidates(queries[i]!, null, 10)), ids(expected[i]!));
+      });
+    } finally {
+      await old.close();
+    }
+    const migrated = new SqliteStore(file);
+    try {
+      assert.equal(migrated.db.prepare('SELECT COUNT(*) FROM vec_floats').pluck().get(), 600);
+      await migrated.snapshot(async (v) => {
+        assert.match((v as SqliteView).vectorMethod(), /sign-bit first pass/);
+        for (let i = 0; i < queries.length; i++) assert.deepEqual(ids(await v.vectorCandidates(queries[i]!, null, 10)), ids(expected[i]!));
+      });
+    } finally {
+      await migrated.close();
+    }
+  });
+});
+
+test('keyword candidates: the same rows, order and scores as the plan that joined every match first', async () => {
+  await withIndex(async (store) => {
+    const words = 'cell protein cancer risk vitamin trial mouse gene dose heart brain virus blood therapy'.split(' ');
+    const g = gaussian(9);
+    for (let d = 0; d < 400; d++) {
+      const text = Array.from({ length: 12 }, () => words[Math.floor(Math.abs(g()) * 5) % words.length]).join(' ');
+      await store.replaceDocument(doc(`/r/k${d}.txt`, `k${d}`), [chunkOf(`${text} ${d}`)], [normalise(Float32Array.from({ length: DIMS }, g))]);
+    }
+    const before = store.db.prepare(`SELECT c.id AS chunkId, c.document_id AS documentId, -bm25(chunks_fts) AS score
+        FROM chunks_fts JOIN chunks c ON c.id = chunks_fts.rowid WHERE chunks_fts MATCH ? ORDER BY bm25(chunks_fts) LIMIT ?`);
+    const v = view(store);
+    for (const q of ['cancer risk', 'vitamin dose heart', 'gene therapy trial virus', 'cell', 'brain blood mouse protein 7']) {
+      const match = q.split(' ').map((t) => `"${t}"`).join(' OR ');
+      for (const limit of [5, 50, 1000]) assert.deepEqual(await v.keywordCandidates(q, null, limit), before.all(match, limit));
+    }
+  });
+});
