@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fixturesDir, runCli, spawnCli, tempDir } from '../helpers/cli.js';
+import { LATEST_SCHEMA_VERSION } from '../../src/store/sqlite/migrations.js';
 import { SqliteStore } from '../../src/store/sqlite/store.js';
 
 const work = tempDir('docproc-backup-e2e-');
@@ -68,7 +69,7 @@ test('backup: a verified copy with a manifest (version, schema, identity, roots,
   const pkg = JSON.parse(fs.readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
   assert.equal(m['format'], 'docproc-backup');
   assert.equal(m['docprocVersion'], pkg.version);
-  assert.equal(m['schemaVersion'], 2);
+  assert.equal(m['schemaVersion'], LATEST_SCHEMA_VERSION);
   assert.equal(m['source'], db);
   assert.ok(Math.abs(Date.parse(m.createdAt) - Date.now()) < 120_000);
   const store = new SqliteStore(db, { readonly: true });
