@@ -1,6 +1,7 @@
 // Each readiness check healthy, degraded and unhealthy, on real SQLite files, real lock files and the real model;
 // the disk through an injected stat. Timeouts turn a slow check into degraded, never a hang.
 import { test, after } from 'node:test';
+import { LATEST_SCHEMA_VERSION } from '../../src/store/sqlite/migrations.js';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -144,7 +145,7 @@ test('index: a sound index is healthy; missing, not a database, not a docproc in
   await store.close();
   const ok = await sqliteProbe(db).index(never);
   assert.equal(ok.status, 'healthy', ok.message);
-  assert.match(ok.message, /quick_check ok, schema version 2/);
+  assert.match(ok.message, new RegExp(`quick_check ok, schema version ${LATEST_SCHEMA_VERSION}`));
 
   const missing = await sqliteProbe(path.join(freshDir(), 'gone.db')).index(never);
   assert.deepEqual([missing.status, /no index at/.test(missing.message)], ['unhealthy', true]);
@@ -154,11 +155,12 @@ test('index: a sound index is healthy; missing, not a database, not a docproc in
   assert.equal((await sqliteProbe(garbage).index(never)).status, 'unhealthy');
 
   const { db: old, store: oldStore } = newIndex();
-  oldStore.db.prepare('DELETE FROM schema_migrations WHERE version = 2').run();
+  // As if written by an older docproc: only the first migration recorded.
+  oldStore.db.prepare('DELETE FROM schema_migrations WHERE version > 1').run();
   await oldStore.close();
   const degraded = await sqliteProbe(old).index(never);
   assert.equal(degraded.status, 'degraded');
-  assert.match(degraded.message, /schema version 1, current is 2: the next ingest migrates it/);
+  assert.match(degraded.message, new RegExp(`schema version 1, current is ${LATEST_SCHEMA_VERSION}: the next ingest migrates it`));
 });
 
 test('index: a damaged b-tree page fails quick_check (unhealthy)', async () => {
