@@ -23,6 +23,7 @@ import { UsageError } from '../errors.js';
 import { emptySummary, type IngestEvent, type IngestSummary, type FileEvent } from './events.js';
 import { ProgressMeter } from './progress.js';
 import type { Embedder } from './types.js';
+import { timeStage, timeStageSync, type StageSink } from './stage-timings.js';
 
 export interface IngestOptions {
   paths: string[];
@@ -56,6 +57,8 @@ export interface IngestOptions {
   maxPruneRatio?: number;
   /** Told each embedding model call's size and duration (metrics). */
   onEmbedBatch?: EmbedBatchListener;
+  /** Told each stage's intervals (bench:ingest). */
+  timings?: StageSink;
 }
 
 export async function ingest(o: IngestOptions): Promise<IngestSummary> {
@@ -85,7 +88,7 @@ function planSettings(o: IngestOptions): PlanSettings {
 async function prepare(store: IndexStore, o: IngestOptions, log: Logger) {
   if (o.explicitKeys) o = { ...o, config: await followIndex(store, o.config, o.explicitKeys) };
   const exclude = [...store.ownFiles, ...(o.excludeFiles ?? [])];
-  const found = o.paths.map((p) => discover(p, { ignore: o.config.ignore, followSymlinks: o.config.followSymlinks, exclude }));
+  const found = timeStageSync(o.timings, 'walk', () => o.paths.map((p) => discover(p, { ignore: o.config.ignore, followSymlinks: o.config.followSymlinks, exclude })));
   // Resolve the model's identity cheaply (cache metadata); load the ONNX session only if a file needs it.
   // A dry run checks the same identity, so it never promises work that the real run would refuse.
   const wanted = o.dryRun && !(await store.identity()) ? undefined : await runIdentity(o, log);
@@ -123,19 +126,19 @@ async function runIngest(store: IndexStore, writer: Writer, input: IngestOptions
   let ownEmbedder: Embedder | undefined;
   let batcher: BatchEmbedder | undefined;
   try {
-    const { work, missing, guarded } = await planAll(store, found, planSettings(o), identity, record);
+    const { work, missing, guarded } = await timeStage(o.timings, 'plan', () => planAll(store, found, planSettings(o), identity, record));
     for (const g of guarded) {
       summary.rootFailures++;
       failures.push({ path: g.path, status: 'failed', reason: g.reason });
       emit(g);
     }
-    await detectMoves(store, work, missing, record, log, { maxFileBytes: extractOptionsFromConfig(o.config).maxFileBytes, signal: o.signal });
+    await timeStage(o.timings, 'plan', () => detectMoves(store, work, missing, record, log, { maxFileBytes: extractOptionsFromConfig(o.config).maxFileBytes, signal: o.signal }));
     if (work.length) {
       const embedder = o.embedder ?? (ownEmbedder = await openEmbedder(o.config, log, undefined, { sessions: ingestSessions(o.config) }));
       await store.bindIdentity(embedderIdentity(embedder, o.config));
       pool = new ExtractPool({ size: o.config.workers, timeoutMs: o.config.fileTimeoutMs, maxMemoryMB: o.config.workerMemoryMB, extractOptions: { ...extractOptionsFromConfig(o.config), signal: o.signal }, stopGraceMs: o.config.stopGraceMs, log });
       batcher = new BatchEmbedder(timedEmbedder(embedder, o.onEmbedBatch), o.config.batchSize);
-      const deps = { store, pool, chunker: new Chunker(embedder, o.config), embedder: batcher, identity, signal: o.signal };
+      const deps = { store, pool, chunker: new Chunker(embedder, o.config), embedder: batcher, identity, signal: o.signal, timings: o.timings };
       const fatal = await processWork(work, {
         store, writer, deps, concurrency: Math.max(4, o.config.workers * 4), signal: o.signal, summary, record,
         planRules: { maxAttempts: o.config.maxAttempts, retryFailed: !!o.retryFailed }, meter: new ProgressMeter(work.length, emit),

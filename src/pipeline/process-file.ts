@@ -8,6 +8,7 @@ import type { IndexStore, DocumentRow, DocumentInput } from '../contracts/index-
 import type { BatchEmbedder } from './batch-embedder.js';
 import type { FileResult, SourceFile } from './types.js';
 import { documentFingerprint, sha256File, type PipelineIdentity } from './fingerprint.js';
+import { timeStage, timeStageSync, type StageSink } from './stage-timings.js';
 
 export interface FileDeps {
   store: IndexStore;
@@ -20,6 +21,8 @@ export interface FileDeps {
    * grace period, and a file cut short ends `skipped: interrupted` with nothing recorded.
    */
   signal?: AbortSignal;
+  /** Stage timings (bench:ingest); absent in normal runs. */
+  timings?: StageSink;
 }
 
 export interface ProcessedFile extends FileResult {
@@ -35,7 +38,7 @@ export async function processFile(file: SourceFile, previous: DocumentRow | unde
   if (maxBytes !== undefined && file.size > maxBytes) return recordTooBig(file, maxBytes, deps);
   let sha: string;
   try {
-    sha = sha256 ?? (await sha256File(file.absPath));
+    sha = sha256 ?? (await timeStage(deps.timings, 'hash', () => sha256File(file.absPath)));
   } catch (err) {
     return { ...base, status: 'failed', reason: `unreadable: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}` };
   }
@@ -46,12 +49,12 @@ export async function processFile(file: SourceFile, previous: DocumentRow | unde
   // Same bytes, same pipeline: only the file's stat changed (touch, copy-over). Nothing to extract or embed.
   if (previous?.sha256 === sha && !isFailure(previous.status) &&
       previous.fingerprint === documentFingerprint(deps.identity, previous.type)) {
-    await deps.store.recordStat(file.absPath, file.size, file.mtimeMs, file.ino);
+    await timeStage(deps.timings, 'write', () => deps.store.recordStat(file.absPath, file.size, file.mtimeMs, file.ino));
     return { ...base, status: 'unchanged' };
   }
   const sameContentAsBefore = previous?.sha256 === sha;
   try {
-    const doc = await deps.pool.extract(file.absPath, { signal: deps.signal });
+    const doc = await timeStage(deps.timings, (d) => (d?.pagesOcr ? 'ocr' : 'extract'), () => deps.pool.extract(file.absPath, { signal: deps.signal }));
     if (changedSince(file)) {
       // Torn read: the file changed while we read it. Not recorded; the next run picks it up.
       return { ...base, status: 'skipped', reason: 'changed-while-reading: retried on the next run' };
@@ -61,19 +64,20 @@ export async function processFile(file: SourceFile, previous: DocumentRow | unde
     input.warnings = doc.warnings;
     input.pagesOcr = doc.pagesOcr ?? 0;
     input.charCount = doc.sections.reduce((n, s) => n + s.text.length, 0);
-    const chunks = deps.chunker.chunk(doc.sections);
+    const chunks = timeStageSync(deps.timings, 'chunk', () => deps.chunker.chunk(doc.sections));
     if (chunks.length === 0) {
       input.status = 'empty';
       input.reason = doc.warnings[0] ?? 'no text found';
-      await deps.store.recordOutcome(input);
+      await timeStage(deps.timings, 'write', () => deps.store.recordOutcome(input));
       return { ...base, status: 'empty', reason: input.reason, type: doc.type, warnings: doc.warnings };
     }
-    const cached = await deps.store.vectorsForChunkHashes(chunks.map((c) => c.sha256));
+    const cached = await timeStage(deps.timings, 'lookup', () => deps.store.vectorsForChunkHashes(chunks.map((c) => c.sha256)));
     const missing = chunks.filter((c) => !cached.has(c.sha256));
-    const { vectors, fresh } = await deps.embedder.embedChunks(missing);
+    deps.timings?.tokens?.(chunks.reduce((n, c) => n + c.tokens, 0), missing.reduce((n, c) => n + c.tokens, 0));
+    const { vectors, fresh } = await timeStage(deps.timings, 'embed', () => deps.embedder.embedChunks(missing));
     missing.forEach((c, i) => cached.set(c.sha256, vectors[i]!));
     input.status = previous?.status === 'indexed' ? 'updated' : 'indexed';
-    await deps.store.replaceDocument({ ...input, status: 'indexed' }, chunks, chunks.map((c) => cached.get(c.sha256)!));
+    await timeStage(deps.timings, 'write', () => deps.store.replaceDocument({ ...input, status: 'indexed' }, chunks, chunks.map((c) => cached.get(c.sha256)!)));
     return {
       ...base, status: input.status, chunks: chunks.length, type: doc.type, embedded: fresh,
       reused: chunks.length - fresh, ...(doc.warnings.length ? { warnings: doc.warnings } : {}),
@@ -92,7 +96,7 @@ export async function processFile(file: SourceFile, previous: DocumentRow | unde
     input.reason = err.message;
     input.fingerprint = documentFingerprint(deps.identity, null);
     input.attempts = attemptsAfter(input.status as StoredStatus, previous, sameContentAsBefore);
-    await deps.store.recordOutcome(input);
+    await timeStage(deps.timings, 'write', () => deps.store.recordOutcome(input));
     return { ...base, status: input.status, reason: err.message };
   }
 }

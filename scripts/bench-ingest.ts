@@ -1,0 +1,141 @@
+// Ingest benchmark: ingests a folder into a fresh temporary index with the real model and reports, from one run,
+// files/s, chunks/s, tokens/s, each stage's share of wall time, how busy the model was, and peak memory.
+//   npm run bench:ingest -- <folder> [--no-ocr] [--rerun] [--json]
+//   npm run bench:ingest -- --synthetic 10000 [--stand-in] --rerun     N small text files in a temp tree
+//   npm run bench:ingest -- --beir ../shared/eval/scifact/corpus.jsonl --limit 1000
+//   more: [--model name] [--home DIR] [--workers N] [--embed-sessions N] [--compare-embed]
+// Profile a slow run with: node --cpu-prof dist/scripts/bench-ingest.js ...
+// --rerun ingests again, unchanged: its wall time and model calls (which must be 0). --compare-embed embeds the
+// run's distinct chunk texts again, model alone (same sessions, batches of batchSize), to set chunks/s against it.
+// --stand-in embeds with a deterministic hash projection instead of the model (cheap builds for re-run timing).
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { performance } from 'node:perf_hooks';
+import { loadConfig } from '../src/config/load.js';
+import { createLogger } from '../src/log.js';
+import { ingest } from '../src/pipeline/ingest.js';
+import { ingestSessions, openEmbedder } from '../src/pipeline/resources.js';
+import type { Embedder } from '../src/contracts/stages.js';
+import type { IngestSummary } from '../src/pipeline/events.js';
+import { StandInEmbedder } from './bench-search/standin-embedder.js';
+import { StageCollector } from './bench-ingest/collector.js';
+import { watchRss } from './bench-ingest/rss.js';
+import { writeBeir, writeSynthetic } from './bench-ingest/trees.js';
+import { renderIngest, type IngestReport, type RunReport } from './bench-ingest/render.js';
+import { compareEmbed } from './bench-ingest/compare-embed.js';
+
+const { values: a, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    json: { type: 'boolean' }, 'no-ocr': { type: 'boolean' }, rerun: { type: 'boolean' },
+    synthetic: { type: 'string' }, beir: { type: 'string' }, limit: { type: 'string', default: '1000' },
+    'stand-in': { type: 'boolean' }, model: { type: 'string' }, home: { type: 'string' },
+    workers: { type: 'string' }, 'embed-sessions': { type: 'string' }, 'compare-embed': { type: 'boolean' },
+  },
+});
+
+const count = (v: string | undefined, name: string): number | undefined => {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive whole number`);
+  return n;
+};
+
+const say = (m: string): void => {
+  if (!a.json || process.stderr.isTTY) process.stderr.write(`${m}\n`);
+};
+
+/** The folder to ingest: the one named, or a temp tree written for this run. */
+function inputTree(tmp: string): { dir: string; source: string } {
+  if (a.synthetic) {
+    const n = count(a.synthetic, 'synthetic')!;
+    const dir = path.join(tmp, 'synthetic');
+    writeSynthetic(dir, n);
+    return { dir, source: `${n} synthetic text files` };
+  }
+  if (a.beir) {
+    const dir = path.join(tmp, 'beir');
+    const n = writeBeir(path.resolve(a.beir), dir, count(a.limit, 'limit')!);
+    return { dir, source: `first ${n} documents of ${path.resolve(a.beir)}, one file each` };
+  }
+  const folder = positionals[0];
+  if (!folder || !fs.existsSync(folder)) throw new Error('name a folder to ingest, or pass --synthetic N or --beir corpus.jsonl');
+  return { dir: path.resolve(folder), source: path.resolve(folder) };
+}
+
+async function run(label: string, paths: string[], config: ReturnType<typeof loadConfig>, embedder: Embedder): Promise<RunReport> {
+  const timings = new StageCollector();
+  let modelMs = 0;
+  let modelCalls = 0;
+  const rss = watchRss();
+  const t0 = performance.now();
+  const summary: IngestSummary = await ingest({
+    paths, config, embedder, timings, log: createLogger({ level: 'error' }),
+    onEmbedBatch: (_texts, ms) => {
+      modelMs += ms;
+      modelCalls++;
+    },
+  });
+  const wallMs = performance.now() - t0;
+  const memory = rss.stop();
+  const files = summary.indexed + summary.updated + summary.empty + summary.failed + summary.quarantined + summary.skipped;
+  const s = wallMs / 1000;
+  return {
+    label, wallMs, summary, memory,
+    files, filesPerSec: files / s, chunksPerSec: summary.chunks / s,
+    tokensPerSec: timings.chunkedTokens / s, embeddedTokensPerSec: timings.embeddedTokens / s,
+    tokens: { chunked: timings.chunkedTokens, embedded: timings.embeddedTokens },
+    model: { calls: modelCalls, busyMs: modelMs, busy: modelMs / wallMs },
+    stages: timings.shares(wallMs),
+  };
+}
+
+async function main(): Promise<void> {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'docproc-bench-ingest-'));
+  try {
+    const { dir, source } = inputTree(tmp);
+    const home = a.home ?? process.env['DOCPROC_HOME'] ?? process.env['DOCPROC_TEST_HOME'] ?? path.resolve('.docproc-home');
+    const config = loadConfig({
+      flags: {
+        db: path.join(tmp, 'index.db'), home, quiet: true, ocr: !a['no-ocr'],
+        ...(a.model ? { model: a.model } : {}), ...(a.workers ? { workers: count(a.workers, 'workers') } : {}),
+        ...(a['embed-sessions'] ? { embedSessions: count(a['embed-sessions'], 'embed-sessions') } : {}),
+      },
+    });
+    const loadStarted = performance.now();
+    const embedder: Embedder = a['stand-in'] ? new StandInEmbedder() : await openEmbedder(config, createLogger({ level: 'error' }), undefined, { sessions: ingestSessions(config) });
+    const modelLoadMs = performance.now() - loadStarted;
+    const loadavg = [os.loadavg()];
+    try {
+      say(`ingesting ${source}`);
+      const runs = [await run('first ingest', [dir], config, embedder)];
+      if (a.rerun) {
+        say('re-running, unchanged');
+        runs.push(await run('unchanged re-run', [dir], config, embedder));
+      }
+      loadavg.push(os.loadavg());
+      const report: IngestReport = {
+        source, model: embedder.modelName, ocr: config.ocr, workers: config.workers,
+        embedSessions: a['stand-in'] ? 0 : ingestSessions(config), batchSize: config.batchSize, modelLoadMs, runs,
+        loadavg: loadavg.map((l) => l.map((x) => Math.round(x * 100) / 100)), cores: os.availableParallelism(),
+      };
+      if (a['compare-embed']) {
+        say('embedding the same chunks again, model alone');
+        const first = runs[0]!;
+        report.modelOnly = await compareEmbed(config.db, embedder, config.batchSize, first.summary.embedded / (first.wallMs / 1000));
+      }
+      renderIngest(report, !!a.json);
+    } finally {
+      await embedder.close();
+    }
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`bench:ingest: ${(err as Error).stack ?? String(err)}\n`);
+  process.exit(1);
+});
