@@ -66,14 +66,14 @@ async function main(): Promise<void> {
     if (!skip.has('ingest')) {
       const dir = path.join(tmp, 'ingest-files');
       const files = writeAbstracts(abstracts, int('ingest-files'), dir);
-      report.ingest.push(await ingestThroughput({ dir, files, reps: int('ingest-reps'), embedder: standIn, label: 'stand-in', config, pgUrl, tmp }));
+      report.ingest.push(await ingestThroughput({ dir, files, reps: int('ingest-reps'), embedder: standIn, label: 'stand-in', key: 'standin', config, pgUrl, tmp }));
       if (a['real-model']) {
         const embedder = await openEmbedder(config, log);
         try {
           await embedder.embed(abstracts.slice(0, 16).map((x) => x.text), 'passage');
           const rdir = path.join(tmp, 'real-files');
           const rfiles = writeAbstracts(abstracts, int('real-files'), rdir);
-          report.ingest.push(await ingestThroughput({ dir: rdir, files: rfiles, reps: int('real-reps'), embedder, label: `real (${embedder.modelName})`, config, pgUrl, tmp }));
+          report.ingest.push(await ingestThroughput({ dir: rdir, files: rfiles, reps: int('real-reps'), embedder, label: `real (${embedder.modelName})`, key: 'real', config, pgUrl, tmp }));
         } finally {
           await embedder.close();
         }

@@ -3,7 +3,7 @@
 // so both see the same machine noise. Kept indexes are reused when their build run completed at this N.
 import type { IndexStore } from '../../src/contracts/index-store.js';
 import { embedderIdentity } from '../../src/contracts/identity.js';
-import { syntheticDocs, type Abstract, type SyntheticDoc } from './corpus.js';
+import { SYNTHETIC_VERSION, syntheticDocs, type Abstract, type SyntheticDoc } from './corpus.js';
 import type { StandInEmbedder } from './standin-embedder.js';
 import { openPg, openSqlite, dropSchema, removeSqlite, type PostgresStore, type SqliteStore } from './stores.js';
 import { progress, round, timed } from './stats.js';
@@ -51,7 +51,7 @@ export interface BuildOptions {
 
 async function complete(store: IndexStore, n: number): Promise<boolean> {
   const last = (await store.runs.last(1))[0];
-  return last?.command === BUILD_COMMAND && last.outcome === 'completed' && last.counts.chunks === n;
+  return last?.command === BUILD_COMMAND && last.outcome === 'completed' && last.counts.chunks === n && last.counts.version === SYNTHETIC_VERSION;
 }
 
 /** Maps each store's chunk ids to the ordinal of the chunk in generation order (document path + seq). */
@@ -124,7 +124,7 @@ export async function buildIndexes(o: BuildOptions): Promise<Built> {
   if (batch.length) await flush();
   let vacuumMs = 0;
   if (!reused) {
-    for (const [i, s] of stores.entries()) await s.runs.finish(runIds[i]!, 'completed', { chunks: ordinal, documents }, [], Math.round(spent[i]!));
+    for (const [i, s] of stores.entries()) await s.runs.finish(runIds[i]!, 'completed', { chunks: ordinal, documents, version: SYNTHETIC_VERSION }, [], Math.round(spent[i]!));
     for (const w of writers) await w.release();
     [, vacuumMs] = await timed(() => pg.pool.query('VACUUM ANALYZE chunks'));
   }

@@ -53,28 +53,49 @@ export interface SyntheticDoc {
 
 const sha = (s: string): string => createHash('sha256').update(s).digest('hex');
 
+/** Bumped whenever syntheticDocs makes different chunks: a kept index built by another version is rebuilt. */
+export const SYNTHETIC_VERSION = 2;
+
+/** Sentence windows as (size, offset): every distinct way to cut an abstract into 1-4 sentence windows. */
+const WINDOWINGS: [number, number][] = [[1, 0], [2, 0], [3, 0], [4, 0], [2, 1], [3, 1], [4, 1], [3, 2], [4, 2], [4, 3]];
+
 /**
- * Pass p splits every abstract into windows of 1-4 sentences (size and offset change with p); from the 17th
- * pass on, every k-th word is dropped too. Each (abstract, pass) is one document; its first chunk carries the
- * title. Yields documents until exactly `total` chunks have been produced.
+ * Pass p cuts every abstract with windowing p % 10; from the 11th pass on, every k-th word is dropped too. A
+ * chunk text seen before (windows of different cuts can coincide) drops every k-th word for a growing k until
+ * it is new, or is left out: no two chunks share a text, so no two vectors tie in the ground truth. Each
+ * (abstract, pass) is one document; its first chunk carries the title. Yields until `total` chunks are made.
  */
 export function* syntheticDocs(abstracts: Abstract[], total: number, countTokens: (t: string) => number): Generator<SyntheticDoc> {
   const split = abstracts.map((a) => ({ a, sentences: sentencesOf(a.text) })).filter((x) => x.sentences.length);
+  const seen = new Set<string>();
+  const dropEvery = (t: string, k: number): string => (k ? t.split(' ').filter((_, j) => (j + 1) % k !== 0).join(' ') : t);
+  const unique = (t: string): string | undefined => {
+    for (const k of [0, 7, 8, 9, 10, 11, 12, 13]) {
+      const v = dropEvery(t, k);
+      const h = sha(v);
+      if (!seen.has(h)) {
+        seen.add(h);
+        return v;
+      }
+    }
+    return undefined;
+  };
   let made = 0;
   let ino = 0;
   for (let pass = 0; made < total; pass++) {
-    const size = 1 + (pass % 4);
-    const offset = Math.floor(pass / 4) % size;
-    const drop = pass >= 16 ? 5 + (pass % 7) : 0;
+    const before = made;
+    const [size, offset] = WINDOWINGS[pass % WINDOWINGS.length]!;
+    const drop = pass >= WINDOWINGS.length ? 3 + (Math.floor(pass / WINDOWINGS.length) % 4) : 0;
     for (const { a, sentences } of split) {
       if (made >= total) return;
       const windows: string[] = [];
       if (offset) windows.push(sentences.slice(0, offset).join(' '));
       for (let i = offset; i < sentences.length; i += size) windows.push(sentences.slice(i, i + size).join(' '));
-      const texts = windows.map((w, i) => {
-        const t = i === 0 ? `${a.title}\n${w}` : w;
-        return drop ? t.split(' ').filter((_, j) => (j + 1) % drop !== 0).join(' ') : t;
-      }).slice(0, total - made);
+      const texts = windows
+        .map((w, i) => unique(dropEvery(i === 0 ? `${a.title}\n${w}` : w, drop)))
+        .filter((t): t is string => t !== undefined)
+        .slice(0, total - made);
+      if (!texts.length) continue;
       const chunks: Chunk[] = texts.map((text, seq) => ({ seq, text, tokens: countTokens(text), loc: { line: seq + 1 }, sha256: sha(text) }));
       const body = texts.join('\n');
       const rel = `p${pass}/${a.id}.txt`;
@@ -87,5 +108,6 @@ export function* syntheticDocs(abstracts: Abstract[], total: number, countTokens
       };
       made += chunks.length;
     }
+    if (made === before) throw new Error(`the corpus yields only ${made} distinct chunks, fewer than ${total}`);
   }
 }

@@ -37,6 +37,8 @@ export interface IngestBench {
   reps: number;
   embedder: Embedder;
   label: string;
+  /** Short, lower-case: part of file and schema names (Postgres schemas take at most 40 characters here). */
+  key: string;
   config: Config;
   pgUrl: string;
   tmp: string;
@@ -48,8 +50,8 @@ export async function ingestThroughput(b: IngestBench): Promise<IngestResult> {
   for (let rep = 0; rep < b.reps; rep++) {
     const order: StoreKind[] = rep % 2 === 0 ? ['sqlite', 'postgres'] : ['postgres', 'sqlite'];
     for (const store of order) {
-      const db = store === 'sqlite' ? path.join(b.tmp, `ingest-${b.label}-${rep}.db`) : b.pgUrl;
-      const pgSchema = `bench_ingest_${process.pid}_${b.label.replace(/\W/g, '_')}_${rep}`;
+      const db = store === 'sqlite' ? path.join(b.tmp, `ingest-${b.key}-${rep}.db`) : b.pgUrl;
+      const pgSchema = `bench_ingest_${process.pid}_${b.key}_${rep}`;
       if (store === 'sqlite') removeSqlite(db);
       else await dropSchema(b.pgUrl, pgSchema);
       const [s, ms] = await timed(() => ingest({ paths: [b.dir], config: { ...b.config, db, pgSchema }, embedder: b.embedder, log }));

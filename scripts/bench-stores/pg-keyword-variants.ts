@@ -43,22 +43,24 @@ function rankVariant(rank: string, config: 'english' | 'simple' = 'english'): Ke
   };
 }
 
-/** N and the mean chunk length (positions in its tsvector), read once: the index does not change here. */
-let corpusStats: Promise<{ n: number; avgdl: number }> | undefined;
-const statsOf = (c: PoolClient): Promise<{ n: number; avgdl: number }> =>
-  (corpusStats ??= c.query<{ n: number; avgdl: number }>(
-    'SELECT count(*)::float8 AS n, avg((SELECT sum(coalesce(array_length(positions, 1), 1)) FROM unnest(tsv)))::float8 AS avgdl FROM chunks',
-  ).then((r) => r.rows[0]!));
+/** N and the mean chunk length (positions, or distinct lexemes: length(tsv)), read once: the index does not change here. */
+const corpusStats = new Map<string, Promise<{ n: number; avgdl: number }>>();
+function statsOf(c: PoolClient, dl: 'positions' | 'length'): Promise<{ n: number; avgdl: number }> {
+  const expr = dl === 'length' ? 'length(tsv)' : '(SELECT sum(coalesce(array_length(positions, 1), 1)) FROM unnest(tsv))';
+  let s = corpusStats.get(dl);
+  if (!s) corpusStats.set(dl, (s = c.query<{ n: number; avgdl: number }>(`SELECT count(*)::float8 AS n, avg(${expr})::float8 AS avgdl FROM chunks`).then((r) => r.rows[0]!)));
+  return s;
+}
 
 /**
  * Okapi BM25 as FTS5 computes it (k1 1.2, b 0.75, idf ln((N - n + 0.5) / (n + 0.5)) floored at 1e-6), over the
  * stored english tsvector: tf = positions of the lexeme in the chunk, length = positions in the chunk, n
  * counted through the GIN index. Candidates are the same `tsv @@ query` rows as today; only the score changes.
  */
-const bm25: Keyword = async (c, text, allowed, limit) => {
+const bm25 = (dl: 'positions' | 'length' = 'positions', b = 0.75): Keyword => async (c, text, allowed, limit) => {
   const q = tsqueryOf(text);
   if (!q) return [];
-  const { n: total, avgdl } = await statsOf(c);
+  const { n: total, avgdl } = await statsOf(c, dl);
   const n = q.params.length;
   const p = (i: number): string => `$${n + i}`;
   const filter = allowed === null ? '' : `AND document_id = ANY(${p(5)}::bigint[])`;
@@ -69,14 +71,40 @@ const bm25: Keyword = async (c, text, allowed, limit) => {
           cand AS MATERIALIZED (SELECT id, document_id, tsv FROM chunks, query WHERE tsv @@ query.query ${filter})
      SELECT cand.id AS "chunkId", cand.document_id AS "documentId",
             sum(greatest(ln((${p(3)}::float8 - terms.df + 0.5) / (terms.df + 0.5)), 1e-6)
-                * (u.tf * 2.2) / (u.tf + 1.2 * (0.25 + 0.75 * d.dl / ${p(4)}::float8))) AS score
+                * (u.tf * 2.2) / (u.tf + 1.2 * (${1 - b} + ${b} * d.dl / ${p(4)}::float8))) AS score
        FROM cand
-       CROSS JOIN LATERAL (SELECT sum(coalesce(array_length(positions, 1), 1))::float8 AS dl FROM unnest(cand.tsv)) d
+       CROSS JOIN LATERAL (SELECT ${dl === 'length' ? 'length(cand.tsv)::float8 AS dl' : 'sum(coalesce(array_length(positions, 1), 1))::float8 AS dl FROM unnest(cand.tsv)'}) d
        CROSS JOIN LATERAL (SELECT lexeme, coalesce(array_length(positions, 1), 1)::float8 AS tf FROM unnest(cand.tsv)) u
        JOIN terms ON terms.lexeme = u.lexeme
       GROUP BY cand.id, cand.document_id
       ORDER BY score DESC, cand.id LIMIT ${p(1)}`,
     [...q.params, limit, q.params, total, avgdl, ...(allowed === null ? [] : [allowed])],
+  );
+  return r.rows;
+};
+
+/**
+ * A cheaper BM25 stand-in: Σ over query lexemes of idf × ts_rank(tsv, lexeme, norm). ts_rank of one lexeme
+ * grows with its count and saturates (Σ 1/i², as BM25's tf saturates); idf is what ts_rank lacks.
+ */
+const idfTsRank = (norm: number): Keyword => async (c, text, allowed, limit) => {
+  const q = tsqueryOf(text);
+  if (!q) return [];
+  const { n: total } = await statsOf(c, 'length');
+  const n = q.params.length;
+  const p = (i: number): string => `$${n + i}`;
+  const filter = allowed === null ? '' : `AND document_id = ANY(${p(4)}::bigint[])`;
+  const r = await c.query<Candidate>(
+    `WITH query AS MATERIALIZED (SELECT ${q.sql} AS query),
+          terms AS MATERIALIZED (SELECT quote_literal(l.lexeme)::tsquery AS tq,
+                   greatest(ln((${p(3)}::float8 - df + 0.5) / (df + 0.5)), 1e-6) AS idf
+              FROM unnest(tsvector_to_array(to_tsvector('english', array_to_string(${p(2)}::text[], ' ')))) AS l(lexeme),
+              LATERAL (SELECT count(*)::float8 AS df FROM chunks WHERE tsv @@ quote_literal(l.lexeme)::tsquery) d)
+     SELECT id AS "chunkId", document_id AS "documentId",
+            (SELECT sum(terms.idf * ts_rank(chunks.tsv, terms.tq, ${norm})) FROM terms) AS score
+       FROM chunks, query WHERE tsv @@ query.query ${filter}
+      ORDER BY score DESC, id LIMIT ${p(1)}`,
+    [...q.params, limit, q.params, total, ...(allowed === null ? [] : [allowed])],
   );
   return r.rows;
 };
@@ -91,7 +119,11 @@ const VARIANTS: Record<string, Keyword> = {
   'ts_rank_cd(tsv, q, 2)': rankVariant('ts_rank_cd(TSV, query, 2)'),
   'ts_rank_cd(tsv, q, 32)': rankVariant('ts_rank_cd(TSV, query, 32)'),
   "ts_rank(simple, q, 1)": rankVariant('ts_rank(TSV, query, 1)', 'simple'),
-  'bm25 (k1 1.2, b 0.75) over tsv': bm25,
+  'bm25 (k1 1.2, b 0.75) over tsv': bm25(),
+  'bm25, length = length(tsv)': bm25('length'),
+  'bm25, b 0 (no length normalisation)': bm25('positions', 0),
+  'idf x ts_rank(tsv, lexeme, 0)': idfTsRank(0),
+  'idf x ts_rank(tsv, lexeme, 1)': idfTsRank(1),
 };
 
 interface Row {
