@@ -46,7 +46,7 @@ export function renderText(r: Report): string {
     const t = table(['vector KNN', 'k', 'p50 ms', 'p95 ms', 'recall@k vs brute force', 'recall@k vs PG exact', 'top-10 of list: recall@10', 'plan (scan of chunks)']);
     for (const p of r.vector.probes) {
       const recallPg = p.recallVsPgExact === undefined ? '' : f(p.recallVsPgExact, 4);
-      t.push([p.probe, p.k, f(p.latencyMs.p50), f(p.latencyMs.p95), f(p.recallVsBruteForce, 4), recallPg, f(p.recall10VsBruteForce, 4), r.vector.plans[`${p.probe}@${p.k}`] ?? 'vec0 KNN']);
+      t.push([p.probe, p.k, f(p.latencyMs.p50), f(p.latencyMs.p95), f(p.recallVsBruteForce, 4), recallPg, f(p.recall10VsBruteForce, 4), r.vector.plans[`${p.probe}@${p.k}`] ?? '']);
     }
     out.push(`2c. Vector KNN alone, ${r.vector.queries} queries; the store's statement shape, timed alone`, t.toString());
   }
