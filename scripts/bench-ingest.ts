@@ -4,6 +4,8 @@
 //   npm run bench:ingest -- --synthetic 10000 [--stand-in] --rerun     N small text files in a temp tree
 //   npm run bench:ingest -- --beir ../shared/eval/scifact/corpus.jsonl --limit 1000
 //   more: [--model name] [--home DIR] [--workers N] [--embed-sessions N] [--compare-embed]
+//   [--parts K: the first ingest runs once per part folder (the tree is written as K of them), the re-run names all
+//   K at once; a single run of 100k files exhausts the heap, see the note in the README]
 // Profile a slow run with: node --cpu-prof dist/scripts/bench-ingest.js ...
 // --rerun ingests again, unchanged: its wall time and model calls (which must be 0). --compare-embed embeds the
 // run's distinct chunk texts again, model alone (same sessions, batches of batchSize), to set chunks/s against it.
@@ -33,6 +35,7 @@ const { values: a, positionals } = parseArgs({
     synthetic: { type: 'string' }, beir: { type: 'string' }, limit: { type: 'string', default: '1000' },
     'stand-in': { type: 'boolean' }, model: { type: 'string' }, home: { type: 'string' },
     workers: { type: 'string' }, 'embed-sessions': { type: 'string' }, 'compare-embed': { type: 'boolean' },
+    parts: { type: 'string', default: '1' },
   },
 });
 
@@ -47,37 +50,44 @@ const say = (m: string): void => {
   if (!a.json || process.stderr.isTTY) process.stderr.write(`${m}\n`);
 };
 
-/** The folder to ingest: the one named, or a temp tree written for this run. */
-function inputTree(tmp: string): { dir: string; source: string } {
+/** The folders to ingest: the one named, or a temp tree written for this run (in --parts folders). */
+function inputTree(tmp: string): { dirs: string[]; source: string } {
   if (a.synthetic) {
     const n = count(a.synthetic, 'synthetic')!;
-    const dir = path.join(tmp, 'synthetic');
-    writeSynthetic(dir, n);
-    return { dir, source: `${n} synthetic text files` };
+    const parts = count(a.parts, 'parts')!;
+    const dirs = Array.from({ length: parts }, (_, i) => path.join(tmp, 'synthetic', `part${i}`));
+    let first = 0;
+    for (const [i, d] of dirs.entries()) first += writeSynthetic(d, Math.floor(n / parts) + (i < n % parts ? 1 : 0), first);
+    return { dirs, source: `${n} synthetic text files${parts > 1 ? ` in ${parts} folders` : ''}` };
   }
   if (a.beir) {
     const dir = path.join(tmp, 'beir');
     const n = writeBeir(path.resolve(a.beir), dir, count(a.limit, 'limit')!);
-    return { dir, source: `first ${n} documents of ${path.resolve(a.beir)}, one file each` };
+    return { dirs: [dir], source: `first ${n} documents of ${path.resolve(a.beir)}, one file each` };
   }
   const folder = positionals[0];
   if (!folder || !fs.existsSync(folder)) throw new Error('name a folder to ingest, or pass --synthetic N or --beir corpus.jsonl');
-  return { dir: path.resolve(folder), source: path.resolve(folder) };
+  return { dirs: [path.resolve(folder)], source: path.resolve(folder) };
 }
 
-async function run(label: string, paths: string[], config: ReturnType<typeof loadConfig>, embedder: Embedder): Promise<RunReport> {
+/** Ingests each list of paths in turn (one `docproc ingest` each), measured as one run. */
+async function run(label: string, batches: string[][], config: ReturnType<typeof loadConfig>, embedder: Embedder): Promise<RunReport> {
   const timings = new StageCollector();
   let modelMs = 0;
   let modelCalls = 0;
   const rss = watchRss();
   const t0 = performance.now();
-  const summary: IngestSummary = await ingest({
-    paths, config, embedder, timings, log: createLogger({ level: 'error' }),
-    onEmbedBatch: (_texts, ms) => {
-      modelMs += ms;
-      modelCalls++;
-    },
-  });
+  const summaries: IngestSummary[] = [];
+  for (const paths of batches) {
+    summaries.push(await ingest({
+      paths, config, embedder, timings, log: createLogger({ level: 'error' }),
+      onEmbedBatch: (_texts, ms) => {
+        modelMs += ms;
+        modelCalls++;
+      },
+    }));
+  }
+  const summary = sumSummaries(summaries);
   const wallMs = performance.now() - t0;
   const memory = rss.stop();
   const files = summary.indexed + summary.updated + summary.empty + summary.failed + summary.quarantined + summary.skipped;
@@ -92,10 +102,20 @@ async function run(label: string, paths: string[], config: ReturnType<typeof loa
   };
 }
 
+function sumSummaries(all: IngestSummary[]): IngestSummary {
+  const out = { ...all[0]! };
+  for (const s of all.slice(1)) {
+    for (const [k, v] of Object.entries(s)) {
+      if (typeof v === 'number' && k !== 'runId') (out as unknown as Record<string, number>)[k]! += v;
+    }
+  }
+  return out;
+}
+
 async function main(): Promise<void> {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'docproc-bench-ingest-'));
   try {
-    const { dir, source } = inputTree(tmp);
+    const { dirs, source } = inputTree(tmp);
     const home = a.home ?? process.env['DOCPROC_HOME'] ?? process.env['DOCPROC_TEST_HOME'] ?? path.resolve('.docproc-home');
     const config = loadConfig({
       flags: {
@@ -110,10 +130,10 @@ async function main(): Promise<void> {
     const loadavg = [os.loadavg()];
     try {
       say(`ingesting ${source}`);
-      const runs = [await run('first ingest', [dir], config, embedder)];
+      const runs = [await run(dirs.length > 1 ? `first ingest (${dirs.length} runs)` : 'first ingest', dirs.map((d) => [d]), config, embedder)];
       if (a.rerun) {
         say('re-running, unchanged');
-        runs.push(await run('unchanged re-run', [dir], config, embedder));
+        runs.push(await run('unchanged re-run', [dirs], config, embedder));
       }
       loadavg.push(os.loadavg());
       const report: IngestReport = {

@@ -1,8 +1,10 @@
 // Search at scale on SQLite: builds (or reuses) an index of N chunks and reports latency per mode.
 //   npm run bench:search -- [--chunks 100000] [--corpus ../shared/eval/scifact/corpus.jsonl] [--queries 200]
 //     [--index file.db (kept and reused when built to the same spec)] [--model all-minilm-l6-v2-q]
-//     [--cli-runs 15] [--first-pass 1000x4,500x2 (first-pass settings to measure recall for: min x oversample)]
-//     [--no-exact (skip exact vector search in the mode table)] [--json]
+//     [--cli-runs 15] [--cli-baseline /old/bin/docproc.js=/old/index.db (an older build, timed in the same rotation)]
+//     [--first-pass 1000x4,500x2 (first-pass settings to measure recall for: min x oversample)]
+//     [--no-exact (skip exact vector search in the mode table)] [--standin-tokens (count tokens as the stand-in does:
+//     the chunker is the same, building 1M chunks is much faster)] [--skip modes,keyword,recall] [--json]
 // Chunks come from the real chunker (the model's tokenizer when cached) over SciFact abstracts, varied per
 // pass; vectors from a deterministic stand-in (hashed bag of words projected to the model's width). Query
 // vectors are computed first, so mode latencies exclude the query embedding, which is reported apart (the
@@ -28,7 +30,7 @@ import { compareKeyword } from './bench-search/keyword.js';
 import { PrecomputedEmbedder, StandInEmbedder, standInIdentitySource } from './bench-search/standin-embedder.js';
 import { latency } from './bench-search/stats.js';
 import { vectorRecall, withView, type FirstPass } from './bench-search/recall.js';
-import { cliLatencies } from './bench-search/cli.js';
+import { cliLatencies, parseBaseline } from './bench-search/cli.js';
 import { renderReport, type Report } from './bench-search/render.js';
 
 const { values: a } = parseArgs({
@@ -43,8 +45,11 @@ const { values: a } = parseArgs({
     'chunk-tokens': { type: 'string', default: '256' },
     'chunk-overlap': { type: 'string', default: '32' },
     'cli-runs': { type: 'string', default: '15' },
+    'cli-baseline': { type: 'string', multiple: true },
     'first-pass': { type: 'string' },
     'no-exact': { type: 'boolean' },
+    'standin-tokens': { type: 'boolean' },
+    skip: { type: 'string', default: '' },
     json: { type: 'boolean' },
   },
 });
@@ -70,7 +75,7 @@ async function main(): Promise<void> {
   const home = modelHome();
   const model: ModelInfo | undefined = readCached(home, a.model!);
   const standIn = new StandInEmbedder(model?.dims ?? 384);
-  const counter: TokenCounter = model?.tokenizerFile
+  const counter: TokenCounter = model?.tokenizerFile && !a['standin-tokens']
     ? await TextTokenizer.fromFile(model.tokenizerFile).then((t) => ({ countTokens: (s: string) => t.countTokens(s), maxTokens: model.maxTokens }))
     : standIn;
   const identity: ModelIdentitySource = model ?? standInIdentitySource(standIn);
@@ -78,9 +83,9 @@ async function main(): Promise<void> {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'docproc-bench-search-'));
   const file = a.index ? path.resolve(a.index) : path.join(tmp, 'index.db');
   try {
-    progress(`building ${chunks} chunks in ${file} (tokenizer: ${model ? model.name : 'stand-in'})`);
+    progress(`building ${chunks} chunks in ${file} (token counts: ${counter === standIn ? 'stand-in' : model!.name})`);
     const build = await buildIndex(
-      { file, chunks, chunkTokens: int('chunk-tokens'), chunkOverlap: int('chunk-overlap'), identity, corpus },
+      { file, chunks, chunkTokens: int('chunk-tokens'), chunkOverlap: int('chunk-overlap'), identity, corpus, tokenCounts: counter === standIn ? 'stand-in' : 'model' },
       abstracts, counter, standIn, (done, total) => progress(`  ${done}/${total} chunks`),
     );
     const { source, texts } = readQueries(corpus, int('queries'), abstracts, a['query-file']);
@@ -97,21 +102,23 @@ async function main(): Promise<void> {
     const store = new SqliteStore(file, { readonly: true });
     let report: Report;
     try {
-      progress('timing searches');
+      const skip = new Set(a.skip!.split(',').filter(Boolean));
       const loadBefore = os.loadavg();
       const stores: { name: string; store: IndexStore; modes: SearchMode[] }[] = [{ name: 'default', store, modes: ['keyword', 'vector', 'hybrid'] }];
       // The exact vec0 KNN answers the same searches in the same rotation: the vector search before the first pass.
       if (!a['no-exact']) stores.push({ name: 'exact vec0', store: withView(store, { vectorSearch: 'exact' }), modes: ['vector', 'hybrid'] });
-      const modes = await modeLatencies(stores, embedder, texts, { limit: 10, groupBy: 'document', warmup: 10 });
+      progress('timing searches');
+      const modes = skip.has('modes') ? undefined : await modeLatencies(stores, embedder, texts, { limit: 10, groupBy: 'document', warmup: 10 });
       progress('comparing keyword plans');
-      const keyword = await compareKeyword(store.db, texts);
+      const keyword = skip.has('keyword') ? undefined : await compareKeyword(store.db, texts);
       progress('measuring recall against exact search');
       const recall = [];
-      for (const f of firstPasses()) recall.push(await vectorRecall(store, embedder, texts, f));
+      if (!skip.has('recall')) for (const f of firstPasses()) recall.push(await vectorRecall(store, embedder, texts, f));
       report = {
         chunks: build.chunks, documents: build.documents, build, queries: { source, count: texts.length },
         queryEmbedding: { standIn: latency(standInMs), ...(modelMs ? { model: { name: model!.name, ...latency(modelMs) } } : {}) },
-        modes, keyword, recall, loadavg: [...loadBefore, ...os.loadavg()].map((x) => Math.round(x * 100) / 100),
+        ...(modes ? { modes } : {}), ...(keyword ? { keyword } : {}), recall,
+        loadavg: [...loadBefore, ...os.loadavg()].map((x) => Math.round(x * 100) / 100),
       };
     } finally {
       await store.close();
@@ -119,7 +126,7 @@ async function main(): Promise<void> {
     const runs = int('cli-runs');
     if (runs > 0 && model) {
       progress('timing docproc search from the shell');
-      report.cli = await cliLatencies(file, home, texts.slice(0, runs));
+      report.cli = cliLatencies(file, home, texts.slice(0, runs), (a['cli-baseline'] ?? []).map(parseBaseline));
     }
     renderReport(report, !!a.json);
   } finally {

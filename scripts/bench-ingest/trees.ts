@@ -6,13 +6,16 @@ import path from 'node:path';
 const WORDS = ('river mountain sensor temperature report quarterly revenue customer support ticket network latency ' +
   'invoice contract renewal budget forecast audit policy incident backup storage migration schedule').split(' ');
 
-/** `n` text files of a few sentences each, 100 to a folder, every one different (no run-level dedup). */
-export function writeSynthetic(dir: string, n: number): number {
-  let s = 7;
+/**
+ * `n` text files of a few sentences each, 100 to a folder, every one different (no run-level dedup); `first`
+ * numbers them on from another call's files.
+ */
+export function writeSynthetic(dir: string, n: number, first = 0): number {
+  let s = 7 + first;
   const rnd = (): number => (s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 2 ** 32;
-  for (let i = 0; i < n; i++) {
-    const folder = path.join(dir, `d${String(Math.floor(i / 100)).padStart(4, '0')}`);
-    if (i % 100 === 0) fs.mkdirSync(folder, { recursive: true });
+  for (let i = first; i < first + n; i++) {
+    const folder = path.join(dir, `d${String(Math.floor((i - first) / 100)).padStart(4, '0')}`);
+    if ((i - first) % 100 === 0) fs.mkdirSync(folder, { recursive: true });
     const words = Array.from({ length: 30 + Math.floor(rnd() * 30) }, () => WORDS[Math.floor(rnd() * WORDS.length)]!);
     fs.writeFileSync(path.join(folder, `note-${i}.txt`), `Note ${i}. ${words.join(' ')}.\n`);
   }

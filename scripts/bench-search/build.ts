@@ -15,6 +15,8 @@ export interface BuildSpec {
   /** Recorded as the index's model: the real model's identity lets `docproc search` open the index. */
   identity: ModelIdentitySource;
   corpus: string;
+  /** Whose token counts the chunker used: the model's tokenizer or the stand-in's estimate. */
+  tokenCounts: 'model' | 'stand-in';
 }
 
 export interface BuildResult {
@@ -28,7 +30,7 @@ export interface BuildResult {
   bytes: number;
 }
 
-const specKey = (s: BuildSpec): string => JSON.stringify({ v: 1, chunks: s.chunks, tokens: s.chunkTokens, overlap: s.chunkOverlap, model: s.identity.sha256, corpus: s.corpus });
+const specKey = (s: BuildSpec): string => JSON.stringify({ v: 1, chunks: s.chunks, tokens: s.chunkTokens, overlap: s.chunkOverlap, model: s.identity.sha256, corpus: s.corpus, counts: s.tokenCounts });
 
 /** Reuses `file` when it was built to the same spec and finished; otherwise builds it from scratch. */
 export async function buildIndex(spec: BuildSpec, abstracts: Abstract[], counter: TokenCounter, embedder: StandInEmbedder,

@@ -10,27 +10,45 @@ const bin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..
 
 export interface CliLatency extends Latency {
   mode: SearchMode;
+  /** `this build`, or a baseline named on the command line. */
+  variant: string;
+}
+
+/** A docproc to time: its bin/docproc.js and the index it searches (a baseline may need an index of its schema). */
+export interface CliTarget {
+  name: string;
+  bin: string;
+  db: string;
+}
+
+/** `--cli-baseline /old/bin/docproc.js=/old/index.db`: an older build timed in the same rotation. */
+export function parseBaseline(spec: string): CliTarget {
+  const [b, db] = spec.split('=');
+  if (!b || !db) throw new Error(`--cli-baseline: not BIN=INDEX: ${spec}`);
+  return { name: `baseline ${path.resolve(b)}`, bin: path.resolve(b), db: path.resolve(db) };
 }
 
 /**
- * Wall time of `node bin/docproc.js search <q> --mode m --db file --json` per mode, modes rotated per query;
- * one untimed run per mode first, so the page cache is warm (the goal is stated on a warm cache).
+ * Wall time of `node bin/docproc.js search <q> --mode m --db file --json` per mode and target, rotated per query;
+ * one untimed run of each first, so the page cache is warm (the goal is stated on a warm cache).
  */
-export function cliLatencies(db: string, home: string, texts: string[], modes: SearchMode[] = ['keyword', 'vector', 'hybrid']): { nodeStart: Latency; modes: CliLatency[] } {
+export function cliLatencies(db: string, home: string, texts: string[], baselines: CliTarget[] = [],
+  modes: SearchMode[] = ['keyword', 'vector', 'hybrid']): { nodeStart: Latency; modes: CliLatency[] } {
   const env = { ...process.env, DOCPROC_HOME: home };
-  const run = (q: string, mode: SearchMode): number => {
+  const targets = [{ name: 'this build', bin, db }, ...baselines];
+  const runs = targets.flatMap((t) => modes.map((mode) => ({ ...t, mode, ms: [] as number[] })));
+  const once = (r: (typeof runs)[number], q: string): number => {
     const t0 = performance.now();
-    const r = spawnSync(process.execPath, [bin, 'search', q, '--mode', mode, '--db', db, '--json'], { env, encoding: 'utf8' });
+    const out = spawnSync(process.execPath, [r.bin, 'search', q, '--mode', r.mode, '--db', r.db, '--json'], { env, encoding: 'utf8' });
     const ms = performance.now() - t0;
-    if (r.status !== 0) throw new Error(`docproc search --mode ${mode} exited ${r.status}: ${r.stderr}`);
+    if (out.status !== 0) throw new Error(`${r.name}: docproc search --mode ${r.mode} exited ${out.status}: ${out.stderr}`);
     return ms;
   };
-  for (const m of modes) run(texts[0] ?? 'warm up', m);
-  const ms = new Map<SearchMode, number[]>(modes.map((m) => [m, []]));
+  for (const r of runs) once(r, texts[0] ?? 'warm up');
   texts.forEach((t, qi) => {
-    for (let k = 0; k < modes.length; k++) {
-      const m = modes[(qi + k) % modes.length]!;
-      ms.get(m)!.push(run(t, m));
+    for (let k = 0; k < runs.length; k++) {
+      const r = runs[(qi + k) % runs.length]!;
+      r.ms.push(once(r, t));
     }
   });
   // The floor: a bare node process, timed the same way.
@@ -40,5 +58,5 @@ export function cliLatencies(db: string, home: string, texts: string[], modes: S
     spawnSync(process.execPath, ['-e', '0']);
     start.push(performance.now() - t0);
   }
-  return { nodeStart: latency(start), modes: modes.map((m) => ({ mode: m, ...latency(ms.get(m)!) })) };
+  return { nodeStart: latency(start), modes: runs.map((r) => ({ mode: r.mode, variant: r.name, ...latency(r.ms) })) };
 }

@@ -13,8 +13,8 @@ export interface Report {
   build: BuildResult;
   queries: { source: string; count: number };
   queryEmbedding: { standIn: Latency; model?: { name: string } & Latency };
-  modes: ModeLatency[];
-  keyword: KeywordCompare;
+  modes?: ModeLatency[];
+  keyword?: KeywordCompare;
   recall: VectorRecall[];
   cli?: { nodeStart: Latency; modes: CliLatency[] };
   loadavg: number[];
@@ -36,14 +36,18 @@ export function renderReport(r: Report, json: boolean): void {
   const q = r.queryEmbedding;
   out.push(`query embedding (apart from the latencies below): stand-in p50 ${ms(q.standIn.p50Ms)} ms` +
     (q.model ? `, ${q.model.name} p50 ${ms(q.model.p50Ms)} ms p95 ${ms(q.model.p95Ms)} ms` : ''));
-  const t = table(['searchIndex, top 10 documents', 'vector search', 'p50 ms', 'p95 ms', 'mean ms', 'queries']);
-  for (const m of r.modes) t.push([m.mode, m.mode === 'keyword' ? '' : m.variant, ms(m.p50Ms), ms(m.p95Ms), ms(m.meanMs), m.n]);
-  out.push(t.toString());
+  if (r.modes) {
+    const t = table(['searchIndex, top 10 documents', 'vector search', 'p50 ms', 'p95 ms', 'mean ms', 'queries']);
+    for (const m of r.modes) t.push([m.mode, m.mode === 'keyword' ? '' : m.variant, ms(m.p50Ms), ms(m.p95Ms), ms(m.meanMs), m.n]);
+    out.push(t.toString());
+  }
   const k = r.keyword;
-  const kt = table([`keyword candidates (k=${k.limit}), same queries`, 'p50 ms', 'p95 ms']);
-  for (const v of k.variants) kt.push([v.name, ms(v.latency.p50Ms), ms(v.latency.p95Ms)]);
-  out.push(kt.toString());
-  out.push(`rows matched per query: p50 ${k.matchedRows.p50}, p95 ${k.matchedRows.p95}, max ${k.matchedRows.max}; identical candidates (ids, order, scores) before/now: ${k.identical}/${k.queries}`);
+  if (k) {
+    const kt = table([`keyword candidates (k=${k.limit}), same queries`, 'p50 ms', 'p95 ms']);
+    for (const v of k.variants) kt.push([v.name, ms(v.latency.p50Ms), ms(v.latency.p95Ms)]);
+    out.push(kt.toString());
+    out.push(`rows matched per query: p50 ${k.matchedRows.p50}, p95 ${k.matchedRows.p95}, max ${k.matchedRows.max}; identical candidates (ids, order, scores) before/now: ${k.identical}/${k.queries}`);
+  }
   for (const rec of r.recall) {
     const v = table(['vector candidates k', 'recall vs exact', 'approx p50 ms', 'approx p95 ms', 'exact p50 ms', 'exact p95 ms']);
     for (const c of rec.candidates) v.push([c.k, c.recall.toFixed(4), ms(c.approximate.p50Ms), ms(c.approximate.p95Ms), ms(c.exact.p50Ms), ms(c.exact.p95Ms)]);
@@ -52,9 +56,9 @@ export function renderReport(r: Report, json: boolean): void {
     out.push(`final top-10 documents vs exact: ${rec.results.map((x) => `${x.mode} ${x.recallAt10.toFixed(4)}`).join(', ')}`);
   }
   if (r.cli) {
-    const c = table(['docproc search (shell, warm cache)', 'p50 ms', 'p95 ms', 'runs']);
-    c.push(['node -e 0 (process start floor)', ms(r.cli.nodeStart.p50Ms), ms(r.cli.nodeStart.p95Ms), r.cli.nodeStart.n]);
-    for (const m of r.cli.modes) c.push([m.mode, ms(m.p50Ms), ms(m.p95Ms), m.n]);
+    const c = table(['docproc search (shell, warm cache)', 'build', 'p50 ms', 'p95 ms', 'runs']);
+    c.push(['node -e 0 (process start floor)', '', ms(r.cli.nodeStart.p50Ms), ms(r.cli.nodeStart.p95Ms), r.cli.nodeStart.n]);
+    for (const m of r.cli.modes) c.push([m.mode, m.variant, ms(m.p50Ms), ms(m.p95Ms), m.n]);
     out.push(c.toString());
   }
   process.stdout.write(out.join('\n') + '\n');
