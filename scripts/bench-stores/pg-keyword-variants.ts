@@ -110,7 +110,7 @@ const idfTsRank = (norm: number): Keyword => async (c, text, allowed, limit) => 
 };
 
 const VARIANTS: Record<string, Keyword> = {
-  'ts_rank(tsv, q, 1) [current]': rankVariant('ts_rank(TSV, query, 1)'),
+  'ts_rank(tsv, q, 1) [until 2026-11-29]': rankVariant('ts_rank(TSV, query, 1)'),
   'ts_rank(tsv, q, 0)': rankVariant('ts_rank(TSV, query, 0)'),
   'ts_rank(tsv, q, 2)': rankVariant('ts_rank(TSV, query, 2)'),
   'ts_rank(tsv, q, 8)': rankVariant('ts_rank(TSV, query, 8)'),
@@ -122,7 +122,7 @@ const VARIANTS: Record<string, Keyword> = {
   'bm25 (k1 1.2, b 0.75) over tsv': bm25(),
   'bm25, length = length(tsv)': bm25('length'),
   'bm25, b 0 (no length normalisation)': bm25('positions', 0),
-  'idf x ts_rank(tsv, lexeme, 0)': idfTsRank(0),
+  'idf x ts_rank(tsv, lexeme, 0) [PgView now]': idfTsRank(0),
   'idf x ts_rank(tsv, lexeme, 1)': idfTsRank(1),
 };
 

@@ -1,7 +1,7 @@
 // The IndexStore contract: one suite, run unchanged against every store (SQLite file, real Postgres).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { DocumentInput, IndexStore } from '../../src/contracts/index-store.js';
+import type { DocumentInput, FilterableDocument, IndexStore } from '../../src/contracts/index-store.js';
 import type { EmbeddingIdentity } from '../../src/contracts/identity.js';
 import { IndexMismatchError, LockedError } from '../../src/errors.js';
 import { Chunker } from '../../src/chunk/chunker.js';
@@ -165,6 +165,24 @@ export function storeContract(kind: string, factory: StoreFactory, skip?: string
       assert.deepEqual(await v.keywordCandidates('honey', [docs.find((d) => d.path === '/r/boats.txt')!.id], 10), []);
       assert.deepEqual(await v.keywordCandidates('"" AND ( NEAR', null, 10), []);
     });
+  });
+
+  it('keyword ranking weighs a rare term above a common one (idf), and a filter keeps the ranking', async (s) => {
+    await s.bindIdentity(contractIdentity);
+    // "report" is in every chunk, "glacier" in one: a chunk with "glacier" once beats one with "report" often.
+    for (let i = 0; i < 8; i++) await put(s, `/r/common-${i}.txt`, `quarterly report number ${i}`);
+    await put(s, '/r/reports.txt', 'report report report on the quarterly report');
+    await put(s, '/r/glacier.txt', 'a glacier report');
+    const ranked = (allowed: (docs: FilterableDocument[]) => number[] | null): Promise<string[]> => s.snapshot(async (v) => {
+      const cands = await v.keywordCandidates('glacier report', allowed(await v.filterableDocuments()), 5);
+      const rows = await v.chunkRows(cands.map((c) => c.chunkId));
+      return cands.map((c) => rows.get(c.chunkId)!.path);
+    });
+    const top = await ranked(() => null);
+    assert.equal(top[0], '/r/glacier.txt');
+    assert.equal(top.length, 5);
+    const two = await ranked((docs) => docs.filter((d) => d.path === '/r/glacier.txt' || d.path === '/r/reports.txt').map((d) => d.id));
+    assert.deepEqual(two, ['/r/glacier.txt', '/r/reports.txt']);
   });
 
   it('a snapshot does not see a writer that commits during it', async (s, location) => {

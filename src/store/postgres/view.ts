@@ -38,6 +38,15 @@ export function tsqueryOf(text: string): { sql: string; params: string[] } | nul
   return { sql: terms.map((_, i) => `plainto_tsquery('english', $${i + 1})`).join(' || '), params: terms };
 }
 
+/**
+ * The number of chunks, N in idf: the planner's estimate (rows per page at the last ANALYZE times the pages
+ * now), which costs nothing; an exact count only before the table was ever analysed (reltuples -1).
+ */
+const CHUNK_ROWS_SQL = `(SELECT CASE WHEN c.reltuples > 0 AND c.relpages > 0
+    THEN greatest(c.reltuples / c.relpages * (pg_relation_size(c.oid) / current_setting('block_size')::float8), 1)
+    ELSE (SELECT greatest(count(*), 1) FROM chunks)::float8 END
+  FROM pg_class c WHERE c.oid = 'chunks'::regclass)`;
+
 export class PgView implements IndexView {
   readonly maxVectorCandidates = MAX_VECTOR_CANDIDATES;
 
@@ -61,20 +70,34 @@ export class PgView implements IndexView {
   }
 
   /**
-   * ts_rank with normalisation 1 (divided by 1 + log(length)): more matched terms and denser matches score
-   * higher, long chunks are not favoured for length alone; the nearest to FTS5's bm25 that Postgres ships.
+   * Σ over the query's lexemes of idf × ts_rank(tsv, lexeme, 0). ts_rank alone has no idf, so a common word
+   * weighs as much as a rare one (SciFact keyword nDCG@10 0.597 against FTS5 bm25's 0.694); one lexeme's
+   * ts_rank grows with its count in the chunk and saturates, as BM25's tf does, and the idf is BM25's
+   * (ln((N - df + 0.5) / (df + 0.5)), floored at 1e-6 like FTS5). Measured on SciFact train: keyword 0.689,
+   * hybrid 0.735 (SQLite 0.694 / 0.732), about as fast as plain ts_rank; full BM25 over the tsvector's
+   * positions ranked no better and took 3.5x as long (scripts/bench-stores/pg-keyword-variants.ts).
+   * df comes from the GIN index; N is the planner's own row estimate (reltuples scaled to the table's current
+   * size), counted exactly only while the table has never been analysed: idf barely moves with N.
    */
   async keywordCandidates(text: string, allowed: number[] | null, limit: number): Promise<Candidate[]> {
     const q = tsqueryOf(text);
     if (!q) return [];
     const n = q.params.length;
-    const filter = allowed === null ? '' : `AND document_id = ANY($${n + 2}::bigint[])`;
+    const p = (i: number): string => `$${n + i}`;
+    const filter = allowed === null ? '' : `AND document_id = ANY(${p(3)}::bigint[])`;
     const r = await this.c.query<Candidate>(
-      `SELECT id AS "chunkId", document_id AS "documentId", ts_rank(tsv, query, 1) AS score
-         FROM chunks, (SELECT ${q.sql} AS query) q
-        WHERE tsv @@ query ${filter}
-        ORDER BY score DESC, id LIMIT $${n + 1}`,
-      [...q.params, limit, ...(allowed === null ? [] : [allowed])],
+      `WITH query AS MATERIALIZED (SELECT ${q.sql} AS query),
+            total AS MATERIALIZED (SELECT ${CHUNK_ROWS_SQL} AS n),
+            terms AS MATERIALIZED (
+              SELECT quote_literal(l.lexeme)::tsquery AS tq, greatest(ln((total.n - d.df + 0.5) / (d.df + 0.5)), 1e-6) AS idf
+                FROM unnest(tsvector_to_array(to_tsvector('english', array_to_string(${p(2)}::text[], ' ')))) AS l(lexeme)
+                CROSS JOIN total
+                CROSS JOIN LATERAL (SELECT count(*)::float8 AS df FROM chunks WHERE tsv @@ quote_literal(l.lexeme)::tsquery) d)
+       SELECT id AS "chunkId", document_id AS "documentId",
+              (SELECT sum(terms.idf * ts_rank(chunks.tsv, terms.tq, 0)) FROM terms)::float8 AS score
+         FROM chunks, query WHERE tsv @@ query.query ${filter}
+        ORDER BY score DESC, id LIMIT ${p(1)}`,
+      [...q.params, limit, q.params, ...(allowed === null ? [] : [allowed])],
     );
     return r.rows;
   }
