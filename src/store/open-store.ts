@@ -12,6 +12,10 @@ export interface OpenStoreOptions {
   leaseMs?: number;
   /** Postgres: files one claim takes; the pipeline asks for about as many as it processes at once. */
   claimBatch?: number;
+  /** Postgres: HNSW m and ef_construction (used when the vector index is made) and ef_search per query. */
+  hnswM?: number;
+  hnswEfConstruction?: number;
+  efSearch?: number;
   /** Loud problems found on open (an old pgvector). */
   onWarning?: (message: string) => void;
 }
@@ -41,12 +45,16 @@ export interface StoreConfig {
   pathAliases: string[];
   leaseMs?: number;
   workers?: number;
+  pgHnswM?: number;
+  pgHnswEfConstruction?: number;
+  pgEfSearch?: number;
 }
 
 /** Opens config.db with the configured Postgres schema, leases and path aliases applied. */
 export async function openConfiguredStore(config: StoreConfig, o: { readonly?: boolean; location?: string; onWarning?: (m: string) => void } = {}): Promise<IndexStore> {
   const store = await openStore(o.location ?? config.db, {
     readonly: o.readonly, pgSchema: config.pgSchema, leaseMs: config.leaseMs, onWarning: o.onWarning,
+    hnswM: config.pgHnswM, hnswEfConstruction: config.pgHnswEfConstruction, efSearch: config.pgEfSearch,
     // About as many files as the pipeline works on at once (see ingest's concurrency).
     ...(config.workers ? { claimBatch: Math.max(4, config.workers * 4) } : {}),
   });

@@ -283,3 +283,18 @@ test('postgres: docproc copy moves an index SQLite -> Postgres -> SQLite whole (
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }));
+
+test('postgres: config pgHnswM, pgHnswEfConstruction and pgEfSearch reach the vector index and every search snapshot', { skip }, () => withDb(async (url) => {
+  const { openConfiguredStore } = await import('../../src/store/open-store.js');
+  const store = await openConfiguredStore({ db: url, pgSchema: 'tuned', pathAliases: [], pgHnswM: 8, pgHnswEfConstruction: 32, pgEfSearch: 77 });
+  try {
+    await store.bindIdentity(contractIdentity);
+    const idx = await sql(url, "SELECT indexdef FROM pg_indexes WHERE schemaname = 'tuned' AND indexdef LIKE '%hnsw%'");
+    assert.match(idx.rows[0]!.indexdef, /m='8'/);
+    assert.match(idx.rows[0]!.indexdef, /ef_construction='32'/);
+    const ef = await store.snapshot(async (v) => ((await (v as unknown as { c: pg.ClientBase }).c.query("SELECT current_setting('hnsw.ef_search') AS ef")).rows[0] as { ef: string }).ef);
+    assert.equal(ef, '77');
+  } finally {
+    await store.close();
+  }
+}));

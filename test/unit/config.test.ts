@@ -45,6 +45,7 @@ test('env names: the documented ones, e.g. DOCPROC_MAX_FILE_MB and DOCPROC_WORKE
     stopGraceMs: 'DOCPROC_STOP_GRACE_MS', maxChars: 'DOCPROC_MAX_CHARS', ocr: 'DOCPROC_OCR', ocrLang: 'DOCPROC_OCR_LANG',
     fileTimeoutMs: 'DOCPROC_FILE_TIMEOUT_MS', workerMemoryMB: 'DOCPROC_WORKER_MEMORY_MB', workers: 'DOCPROC_WORKERS',
     maxAttempts: 'DOCPROC_MAX_ATTEMPTS',
+    pgHnswM: 'DOCPROC_PG_HNSW_M', pgHnswEfConstruction: 'DOCPROC_PG_HNSW_EF_CONSTRUCTION', pgEfSearch: 'DOCPROC_PG_EF_SEARCH',
     healthHost: 'DOCPROC_HEALTH_HOST', healthPort: 'DOCPROC_HEALTH_PORT', healthCheckTimeoutMs: 'DOCPROC_HEALTH_CHECK_TIMEOUT_MS',
     diskHealthyPercent: 'DOCPROC_DISK_HEALTHY_PERCENT', diskDegradedPercent: 'DOCPROC_DISK_DEGRADED_PERCENT', maxRunAge: 'DOCPROC_MAX_RUN_AGE',
     backupDir: 'DOCPROC_BACKUP_DIR', backupKeep: 'DOCPROC_BACKUP_KEEP', backupRetentionDays: 'DOCPROC_BACKUP_RETENTION_DAYS',
