@@ -30,7 +30,7 @@ export interface BuildResult {
   bytes: number;
 }
 
-const specKey = (s: BuildSpec): string => JSON.stringify({ v: 1, chunks: s.chunks, tokens: s.chunkTokens, overlap: s.chunkOverlap, model: s.identity.sha256, corpus: s.corpus, ...(s.tokenCounts === 'stand-in' ? { counts: s.tokenCounts } : {}) });
+const specKey = (s: BuildSpec): string => JSON.stringify({ v: 1, chunks: s.chunks, tokens: s.chunkTokens, overlap: s.chunkOverlap, model: s.identity.sha256, corpus: s.corpus, counts: s.tokenCounts });
 
 /** Reuses `file` when it was built to the same spec and finished; otherwise builds it from scratch. */
 export async function buildIndex(spec: BuildSpec, abstracts: Abstract[], counter: TokenCounter, embedder: StandInEmbedder,
