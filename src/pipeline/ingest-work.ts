@@ -29,10 +29,15 @@ export async function processWork(work: WorkItem[], w: WorkLoop): Promise<unknow
   const byPath = new Map(work.map((item) => [item.file.absPath, item]));
   let pending = work.map((item) => item.file.absPath);
   const limit = pLimit(w.concurrency);
-  const running = new Set<Promise<void>>();
+  let running = 0;
+  // One waiter woken whenever a file finishes. Not Promise.race over the files in flight: each race adds a
+  // reaction to every pending promise, kept until it settles, so a 10,000-file run held gigabytes of them.
+  let wake: (() => void) | undefined;
+  const slotFreed = (): Promise<void> => new Promise((resolve) => (wake = resolve));
   let fatal: unknown;
   const start = (p: string): void => {
-    const job = limit(async () => {
+    running++;
+    void limit(async () => {
       if (w.signal?.aborted || fatal !== undefined) return;
       try {
         await processOne(byPath.get(p)!, w);
@@ -41,8 +46,12 @@ export async function processWork(work: WorkItem[], w: WorkLoop): Promise<unknow
       }
     }).catch((err: unknown) => {
       fatal ??= err; // the model or the database broke: start no more files
-    }).finally(() => running.delete(job));
-    running.add(job);
+    }).finally(() => {
+      running--;
+      const w0 = wake;
+      wake = undefined;
+      w0?.();
+    });
   };
   while (pending.length && !w.signal?.aborted && fatal === undefined) {
     const batch = await w.writer.claim(pending);
@@ -51,9 +60,9 @@ export async function processWork(work: WorkItem[], w: WorkLoop): Promise<unknow
     pending = pending.filter((p) => !claimed.has(p));
     for (const p of batch) start(p);
     // Claim again only when a slot is free: claimed files wait under a lease, which others cannot take.
-    while (limit.activeCount + limit.pendingCount >= w.concurrency && running.size) await Promise.race(running);
+    while (limit.activeCount + limit.pendingCount >= w.concurrency && running) await slotFreed();
   }
-  while (running.size) await Promise.race(running);
+  while (running) await slotFreed();
   return fatal;
 }
 
