@@ -21,15 +21,13 @@ export async function loadEmbedder(opts: ModelOptions): Promise<LoadedEmbedder> 
   const info = await resolveModel(opts);
   const modelFile = info.modelFile ?? join(info.path, MODEL_FILE);
   const tokenizerFile = info.tokenizerFile ?? join(info.path, TOKENIZER_FILE);
-  // ONNX Runtime builds the session on its own thread: the tokenizer (parsed on this one) and the graph scan
-  // load meanwhile, which takes ~50 ms off every `docproc search` that embeds its query.
-  const [tokenizer, dynamicQuant, { runner, device }] = await allOrClose([
-    TextTokenizer.fromFile(tokenizerFile), usesDynamicQuantization(modelFile), openRunner(modelFile, info.pooling, opts),
-  ] as const, (r) => r[2].runner.close());
+  const tokenizer = await TextTokenizer.fromFile(tokenizerFile);
+  const dynamicQuant = await usesDynamicQuantization(modelFile);
   const batchSize = dynamicQuant && opts.batchInvariant !== false ? 1 : Math.max(1, opts.batchSize);
   if (batchSize !== opts.batchSize) {
     opts.log.debug({ model: info.name, batchSize }, 'dynamically quantised model: one sequence per run so vectors do not depend on batch neighbours');
   }
+  const { runner, device } = await openRunner(modelFile, info.pooling, opts);
   const e = new OnnxEmbedder(info, device, runner, tokenizer, batchSize, opts.log);
   if (!e.dims) {
     // A --model-dir export with no config and a symbolic output shape: one tiny run tells the width.
@@ -39,16 +37,6 @@ export async function loadEmbedder(opts: ModelOptions): Promise<LoadedEmbedder> 
   info.dims = e.dims;
   opts.log.debug({ model: info.name, device, dims: e.dims, cacheDir: cacheDirName(info.name) }, 'embedder loaded');
   return e;
-}
-
-/** Promise.all that, when one part fails, still waits for the others and releases the opened runner. */
-async function allOrClose<T extends readonly unknown[]>(parts: { [K in keyof T]: Promise<T[K]> }, close: (r: T) => Promise<void> | void): Promise<T> {
-  const settled = await Promise.allSettled(parts);
-  const failed = settled.find((x): x is PromiseRejectedResult => x.status === 'rejected');
-  if (!failed) return settled.map((x) => (x as PromiseFulfilledResult<unknown>).value) as unknown as T;
-  const runner = settled[settled.length - 1];
-  if (runner?.status === 'fulfilled') await Promise.resolve(close(settled.map((x) => (x.status === 'fulfilled' ? x.value : undefined)) as unknown as T)).catch(() => undefined);
-  throw failed.reason;
 }
 
 /**
