@@ -73,7 +73,8 @@ function inputTree(tmp: string): { dirs: string[]; source: string } {
 /** Ingests each list of paths in turn (one `docproc ingest` each), measured as one run. */
 async function run(label: string, batches: string[][], config: ReturnType<typeof loadConfig>, embedder: Embedder): Promise<RunReport> {
   const timings = new StageCollector();
-  let modelMs = 0;
+  // Calls overlap (several run at once on the sessions): busy time is the union of their intervals.
+  const calls: [number, number][] = [];
   let modelCalls = 0;
   const rss = watchRss();
   const t0 = performance.now();
@@ -82,7 +83,8 @@ async function run(label: string, batches: string[][], config: ReturnType<typeof
     summaries.push(await ingest({
       paths, config, embedder, timings, log: createLogger({ level: 'error' }),
       onEmbedBatch: (_texts, ms) => {
-        modelMs += ms;
+        const end = performance.now();
+        calls.push([end - ms, end]);
         modelCalls++;
       },
     }));
@@ -97,9 +99,21 @@ async function run(label: string, batches: string[][], config: ReturnType<typeof
     files, filesPerSec: files / s, chunksPerSec: summary.chunks / s,
     tokensPerSec: timings.chunkedTokens / s, embeddedTokensPerSec: timings.embeddedTokens / s,
     tokens: { chunked: timings.chunkedTokens, embedded: timings.embeddedTokens },
-    model: { calls: modelCalls, busyMs: modelMs, busy: modelMs / wallMs },
+    model: { calls: modelCalls, busyMs: unionMs(calls), busy: unionMs(calls) / wallMs },
     stages: timings.shares(wallMs),
   };
+}
+
+/** Total length of the union of [start, end] intervals. */
+function unionMs(intervals: [number, number][]): number {
+  let total = 0;
+  let reach = -Infinity;
+  for (const [a, b] of [...intervals].sort((x, y) => x[0] - y[0])) {
+    if (b <= reach) continue;
+    total += b - Math.max(a, reach);
+    reach = b;
+  }
+  return total;
 }
 
 function sumSummaries(all: IngestSummary[]): IngestSummary {

@@ -9,11 +9,12 @@ interface Pending {
 
 /**
  * Small files give one chunk each; embedding them one call per file wastes the model.
- * While a call runs, requests queue up; the next call takes up to batchSize texts from the queue.
+ * Requests made in one tick share a call of up to batchSize texts; while maxInFlight calls run, requests queue up.
  */
 export class BatchEmbedder {
   private queue: Pending[] = [];
-  private busy = false;
+  private inFlight = 0;
+  private scheduled = false;
   modelCalls = 0;
   embeddedTexts = 0;
   /**
@@ -23,7 +24,9 @@ export class BatchEmbedder {
    */
   private readonly seen = new Map<string, Promise<Float32Array>>();
 
-  constructor(private readonly inner: Embedder, private readonly batchSize: number, private readonly memoLimit = 20_000) {}
+  /** `maxInFlight`: model calls running at once; about one per parallel session, plus one being prepared. */
+  constructor(private readonly inner: Embedder, private readonly batchSize: number, private readonly memoLimit = 20_000,
+    private readonly maxInFlight = 2) {}
 
   /**
    * Vectors for chunks, each distinct text embedded once per run. `fresh` counts the texts that went to the
@@ -65,38 +68,48 @@ export class BatchEmbedder {
     if (texts.length === 0) return Promise.resolve([]);
     return new Promise((resolve, reject) => {
       this.queue.push({ texts, resolve, reject });
-      if (!this.busy) setImmediate(() => void this.drain());
+      if (!this.scheduled) {
+        // One tick's worth of requests share a call.
+        this.scheduled = true;
+        setImmediate(() => {
+          this.scheduled = false;
+          this.drain();
+        });
+      }
     });
   }
 
-  private async drain(): Promise<void> {
-    if (this.busy) return;
-    this.busy = true;
-    try {
-      while (this.queue.length) {
-        const batch: Pending[] = [];
-        let n = 0;
-        while (this.queue.length && (n === 0 || n + this.queue[0]!.texts.length <= this.batchSize)) {
-          const p = this.queue.shift()!;
-          batch.push(p);
-          n += p.texts.length;
-        }
-        const all = batch.flatMap((p) => p.texts);
-        try {
-          this.modelCalls++;
-          this.embeddedTexts += all.length;
-          const vectors = await this.inner.embed(all, 'passage');
-          let at = 0;
-          for (const p of batch) {
-            p.resolve(vectors.slice(at, at + p.texts.length));
-            at += p.texts.length;
-          }
-        } catch (err) {
-          for (const p of batch) p.reject(err);
-        }
+  /**
+   * Starts calls while fewer than `maxInFlight` run. One call at a time left the sessions idle between calls
+   * (measured: 16% of each session's time at 1,000 small files): a call's texts split unevenly over the
+   * sessions, and the next call was tokenised only after the last text came back. The runner queues what it
+   * cannot start, and a vector never depends on which call carried its text.
+   */
+  private drain(): void {
+    while (this.queue.length && this.inFlight < this.maxInFlight) {
+      const batch: Pending[] = [];
+      let n = 0;
+      while (this.queue.length && (n === 0 || n + this.queue[0]!.texts.length <= this.batchSize)) {
+        const p = this.queue.shift()!;
+        batch.push(p);
+        n += p.texts.length;
       }
-    } finally {
-      this.busy = false;
+      const all = batch.flatMap((p) => p.texts);
+      this.modelCalls++;
+      this.embeddedTexts += all.length;
+      this.inFlight++;
+      this.inner.embed(all, 'passage').then((vectors) => {
+        let at = 0;
+        for (const p of batch) {
+          p.resolve(vectors.slice(at, at + p.texts.length));
+          at += p.texts.length;
+        }
+      }, (err: unknown) => {
+        for (const p of batch) p.reject(err);
+      }).finally(() => {
+        this.inFlight--;
+        this.drain();
+      });
     }
   }
 }

@@ -137,7 +137,7 @@ async function runIngest(store: IndexStore, writer: Writer, input: IngestOptions
       const embedder = o.embedder ?? (ownEmbedder = await openEmbedder(o.config, log, undefined, { sessions: ingestSessions(o.config) }));
       await store.bindIdentity(embedderIdentity(embedder, o.config));
       pool = new ExtractPool({ size: o.config.workers, timeoutMs: o.config.fileTimeoutMs, maxMemoryMB: o.config.workerMemoryMB, extractOptions: { ...extractOptionsFromConfig(o.config), signal: o.signal }, stopGraceMs: o.config.stopGraceMs, log });
-      batcher = new BatchEmbedder(timedEmbedder(embedder, o.onEmbedBatch), o.config.batchSize);
+      batcher = new BatchEmbedder(timedEmbedder(embedder, o.onEmbedBatch), o.config.batchSize, undefined, ingestSessions(o.config) + 1);
       const deps = { store, pool, chunker: new Chunker(embedder, o.config), embedder: batcher, identity, signal: o.signal, timings: o.timings };
       const fatal = await processWork(work, {
         store, writer, deps, concurrency: Math.max(4, o.config.workers * 4), signal: o.signal, summary, record,

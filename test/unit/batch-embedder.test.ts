@@ -38,3 +38,28 @@ test('the run memo is bounded, and a failed model call is not remembered', async
   fail = false;
   assert.equal((await f.embedChunks([c('x')])).fresh, 1);
 });
+
+test('up to maxInFlight model calls run at once, each request gets its own vectors, and a failed call fails only its requests', async () => {
+  let running = 0;
+  let most = 0;
+  const calls: string[][] = [];
+  const slow = Object.assign(new FakeEmbedder(8, 64), {
+    embed: async (texts: string[]): Promise<Float32Array[]> => {
+      calls.push(texts);
+      most = Math.max(most, ++running);
+      await new Promise((r) => setTimeout(r, 20));
+      running--;
+      if (texts.includes('boom')) throw new Error('model broke');
+      return texts.map((t) => Float32Array.from({ length: 8 }, (_, i) => t.length + i));
+    },
+  });
+  const b = new BatchEmbedder(slow, 2, 10, 2);
+  const texts = ['a', 'bb', 'ccc', 'dddd', 'eeeee', 'ffffff'];
+  const first = await Promise.all(texts.map((t) => b.embed([t])));
+  assert.equal(most, 2, 'two calls overlapped, never three');
+  assert.ok(calls.every((c) => c.length <= 2), 'no call over batchSize');
+  first.forEach((v, i) => assert.equal(v[0]![0], texts[i]!.length));
+  const mixed = await Promise.allSettled([b.embed(['boom']), b.embed(['x', 'y']), b.embed(['zz'])]);
+  assert.equal(mixed[2]!.status, 'fulfilled');
+  assert.ok(mixed.some((r) => r.status === 'rejected'));
+});
