@@ -21,7 +21,7 @@ import { ingest } from '../src/pipeline/ingest.js';
 import { ingestSessions, openEmbedder } from '../src/pipeline/resources.js';
 import type { Embedder } from '../src/contracts/stages.js';
 import type { IngestSummary } from '../src/pipeline/events.js';
-import { StandInEmbedder } from './bench-search/standin-embedder.js';
+import { StandInEmbedder } from './bench-common/standin-embedder.js';
 import { StageCollector } from './bench-ingest/collector.js';
 import { watchRss } from './bench-ingest/rss.js';
 import { writeBeir, writeSynthetic } from './bench-ingest/trees.js';

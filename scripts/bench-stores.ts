@@ -15,11 +15,12 @@ import { loadConfig } from '../src/config/load.js';
 import { createLogger } from '../src/log.js';
 import { openEmbedder } from '../src/pipeline/resources.js';
 import { buildIndexes } from './bench-stores/build.js';
-import { readAbstracts, readQueryTexts, writeAbstracts } from './bench-stores/corpus.js';
+import { readAbstracts, readQueries } from './bench-common/scifact.js';
+import { STORES_STOPWORDS, writeAbstracts } from './bench-stores/corpus.js';
 import { ingestThroughput } from './bench-stores/ingest-throughput.js';
 import { renderText, type Report } from './bench-stores/render.js';
 import { searchLatency } from './bench-stores/search-latency.js';
-import { PrecomputedEmbedder, StandInEmbedder } from './bench-stores/standin-embedder.js';
+import { PrecomputedEmbedder, StandInEmbedder, standInIdentitySource } from './bench-common/standin-embedder.js';
 import { progress } from './bench-stores/stats.js';
 import { dropSchema, pgSettings, removeSqlite } from './bench-stores/stores.js';
 import { vectorRecall } from './bench-stores/vector-recall.js';
@@ -54,7 +55,7 @@ async function main(): Promise<void> {
   const config = loadConfig({ flags: { quiet: true } });
   const log = createLogger({ level: 'error' });
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'docproc-bench-stores-'));
-  const standIn = new StandInEmbedder();
+  const standIn = new StandInEmbedder(384, STORES_STOPWORDS);
   const hnsw = { hnswM: a['hnsw-m'] ? Number(a['hnsw-m']) : undefined, hnswEfConstruction: a['hnsw-ef-construction'] ? Number(a['hnsw-ef-construction']) : undefined };
   const report: Report = {
     settings: { corpus: a.corpus, abstracts: abstracts.length, chunks: n, cpus: os.availableParallelism(), node: process.version, postgres: await pgSettings(pgUrl), hnsw },
@@ -83,11 +84,11 @@ async function main(): Promise<void> {
       const built = await buildIndexes({ abstracts, n, embedder: standIn, sqliteFile, pgUrl, pgSchema, ...hnsw });
       report.build = built.result;
       try {
-        const { source, texts } = readQueryTexts(path.resolve(a.corpus!), int('queries'), abstracts, a['query-file']);
+        const { source, texts } = readQueries(path.resolve(a.corpus!), int('queries'), abstracts, a['query-file']);
         report.settings.queries = { source, count: texts.length };
         const vectors = new Map(texts.map((t) => [t, standIn.vector(t)]));
         progress(`searching: ${texts.length} queries, 3 modes, both stores`);
-        report.search = await searchLatency({ sqlite: built.sqlite, postgres: built.pg }, new PrecomputedEmbedder(standIn, vectors), texts);
+        report.search = await searchLatency({ sqlite: built.sqlite, postgres: built.pg }, new PrecomputedEmbedder(vectors, standInIdentitySource(standIn)), texts);
         report.vector = await vectorRecall(built, texts.map((t) => vectors.get(t)!), list(a.ef!));
       } finally {
         await built.sqlite.close();

@@ -11,7 +11,21 @@ function statusKb(pid: number | 'self', field: 'VmHWM' | 'VmRSS'): number {
   }
 }
 
+/**
+ * The children of `ppid`: from /proc/<pid>/task/<tid>/children, a few small reads; where the kernel lacks that
+ * file, by reading every process's stat (hundreds of reads every 100 ms: about a second of CPU in a 28 s
+ * ingest, taken from the run being measured).
+ */
 function childrenOf(ppid: number): number[] {
+  try {
+    const tasks = fs.readdirSync(`/proc/${ppid}/task`);
+    return tasks.flatMap((t) => fs.readFileSync(`/proc/${ppid}/task/${t}/children`, 'utf8').split(' ').filter(Boolean).map(Number));
+  } catch {
+    return scanChildren(ppid);
+  }
+}
+
+function scanChildren(ppid: number): number[] {
   let pids: string[];
   try {
     pids = fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d));

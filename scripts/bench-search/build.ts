@@ -4,8 +4,9 @@ import { performance } from 'node:perf_hooks';
 import { SqliteStore } from '../../src/store/sqlite/store.js';
 import { identityOf, type ModelIdentitySource } from '../../src/contracts/identity.js';
 import type { TokenCounter } from '../../src/contracts/stages.js';
-import { syntheticDocs, type Abstract } from './corpus.js';
-import type { StandInEmbedder } from './standin-embedder.js';
+import { syntheticDocs } from './corpus.js';
+import type { Abstract } from '../bench-common/scifact.js';
+import type { StandInEmbedder } from '../bench-common/standin-embedder.js';
 
 export interface BuildSpec {
   file: string;

@@ -1,39 +1,8 @@
-// SciFact text for the search benchmark: abstracts read by path (never copied into the repo), queries (the
-// claims beside the corpus), and documents varied per pass, cut by the real chunker, until N chunks exist.
-import fs from 'node:fs';
-import path from 'node:path';
+// Documents for the search benchmark: SciFact abstracts varied per pass, cut by the real chunker, until N chunks exist.
 import type { Chunk, TokenCounter } from '../../src/contracts/stages.js';
 import type { DocumentInput } from '../../src/contracts/index-store.js';
 import { Chunker } from '../../src/chunk/chunker.js';
-
-export interface Abstract {
-  id: string;
-  title: string;
-  text: string;
-}
-
-export function readAbstracts(file: string): Abstract[] {
-  return fs.readFileSync(file, 'utf8').split('\n').filter((l) => l.trim()).map((l) => {
-    const o = JSON.parse(l) as { _id: string | number; title?: string; text: string };
-    return { id: String(o._id), title: o.title ?? '', text: o.text };
-  }).filter((a) => a.text.trim());
-}
-
-/** `n` query texts spread evenly over SciFact's claims (queries.jsonl beside the corpus), else over titles. */
-export function readQueries(corpusFile: string, n: number, abstracts: Abstract[], queryFile?: string): { source: string; texts: string[] } {
-  const file = queryFile ?? path.join(path.dirname(corpusFile), 'queries.jsonl');
-  const have = fs.existsSync(file);
-  const all = have
-    ? fs.readFileSync(file, 'utf8').split('\n').filter((l) => l.trim()).map((l) => (JSON.parse(l) as { text: string }).text)
-    : abstracts.map((a) => a.title);
-  const uniq = [...new Set(all.map((t) => t.trim()).filter(Boolean))];
-  const step = Math.max(1, Math.floor(uniq.length / n));
-  const texts: string[] = [];
-  for (let i = 0; i < uniq.length && texts.length < n; i += step) texts.push(uniq[i]!);
-  return { source: have ? file : `${corpusFile} (titles)`, texts };
-}
-
-const sentencesOf = (text: string): string[] => text.split(/(?<=[.!?])\s+(?=[A-Z0-9(\[])/).map((s) => s.trim()).filter(Boolean);
+import { sentencesOf, type Abstract } from '../bench-common/scifact.js';
 
 export interface SyntheticDoc {
   doc: DocumentInput;

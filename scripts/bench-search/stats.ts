@@ -1,11 +1,8 @@
-// Small statistics helpers for the benchmarks: percentiles over milliseconds and counts.
+// Small statistics helpers for the search benchmark: latency summaries over milliseconds, spreads of counts.
+import { mean, percentile as nearestRank } from '../retrieval/metrics.js';
 
-export function percentile(xs: number[], p: number): number {
-  if (!xs.length) return NaN;
-  const s = [...xs].sort((a, b) => a - b);
-  const i = Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1));
-  return s[i]!;
-}
+/** Nearest-rank percentile; NaN for no samples (a table then shows that nothing was measured, not 0 ms). */
+export const percentile = (xs: number[], p: number): number => (xs.length ? nearestRank(xs, p) : NaN);
 
 export interface Latency {
   n: number;
@@ -15,8 +12,7 @@ export interface Latency {
 }
 
 export function latency(ms: number[]): Latency {
-  const mean = ms.reduce((a, b) => a + b, 0) / (ms.length || 1);
-  return { n: ms.length, p50Ms: round(percentile(ms, 50)), p95Ms: round(percentile(ms, 95)), meanMs: round(mean) };
+  return { n: ms.length, p50Ms: round(percentile(ms, 50)), p95Ms: round(percentile(ms, 95)), meanMs: round(mean(ms)) };
 }
 
 export function spread(xs: number[]): { p50: number; p95: number; max: number } {

@@ -3,8 +3,9 @@
 // so both see the same machine noise. Kept indexes are reused when their build run completed at this N.
 import type { IndexStore } from '../../src/contracts/index-store.js';
 import { embedderIdentity } from '../../src/contracts/identity.js';
-import { SYNTHETIC_VERSION, syntheticDocs, type Abstract, type SyntheticDoc } from './corpus.js';
-import type { StandInEmbedder } from './standin-embedder.js';
+import { SYNTHETIC_VERSION, syntheticDocs, type SyntheticDoc } from './corpus.js';
+import type { Abstract } from '../bench-common/scifact.js';
+import type { StandInEmbedder } from '../bench-common/standin-embedder.js';
 import { openPg, openSqlite, dropSchema, removeSqlite, type PostgresStore, type SqliteStore } from './stores.js';
 import { progress, round, timed } from './stats.js';
 

@@ -1,24 +1,15 @@
-// SciFact text for the store benchmark: abstracts read by path (never copied into the repo), abstracts
-// written as .txt files for the pipeline runs, and synthetic chunked documents (sentence windows, varied per
-// pass) to reach N chunks for the search benchmark.
+// SciFact text for the store benchmark: abstracts written as .txt files for the pipeline runs, and synthetic
+// chunked documents (sentence windows, varied per pass) to reach N chunks for the search benchmark.
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Chunk } from '../../src/contracts/stages.js';
 import type { DocumentInput } from '../../src/contracts/index-store.js';
+import { sentencesOf, type Abstract } from '../bench-common/scifact.js';
 
-export interface Abstract {
-  id: string;
-  title: string;
-  text: string;
-}
-
-export function readAbstracts(file: string): Abstract[] {
-  return fs.readFileSync(file, 'utf8').split('\n').filter((l) => l.trim()).map((l) => {
-    const o = JSON.parse(l) as { _id: string; title?: string; text: string };
-    return { id: String(o._id), title: o.title ?? '', text: o.text };
-  });
-}
+/** The stand-in embedder's stop words for this benchmark, as its kept indexes were built. */
+export const STORES_STOPWORDS: ReadonlySet<string> = new Set(('a an and are as at be by for from has have in is it its of on or that the this to was were with we ' +
+  'our not but than these those which who whom been being can could may might also into between after before').split(' '));
 
 /** The first `n` abstracts as `<id>.txt` (title, newline, text, as BEIR evaluates them). Returns the count. */
 export function writeAbstracts(abstracts: Abstract[], n: number, dir: string): number {
@@ -27,24 +18,6 @@ export function writeAbstracts(abstracts: Abstract[], n: number, dir: string): n
   for (const a of some) fs.writeFileSync(path.join(dir, `${a.id.replace(/[^\w.-]/g, '_')}.txt`), `${a.title}\n${a.text}`);
   return some.length;
 }
-
-/**
- * Query texts: SciFact's claims (queries.jsonl beside the corpus) when present, else abstract titles, taken
- * evenly across the file so they are not all from one topic.
- */
-export function readQueryTexts(corpusFile: string, n: number, abstracts: Abstract[], queryFile?: string): { source: string; texts: string[] } {
-  const file = queryFile ?? path.join(path.dirname(corpusFile), 'queries.jsonl');
-  const all = fs.existsSync(file)
-    ? fs.readFileSync(file, 'utf8').split('\n').filter((l) => l.trim()).map((l) => (JSON.parse(l) as { text: string }).text)
-    : abstracts.map((a) => a.title).filter(Boolean);
-  const uniq = [...new Set(all.map((t) => t.trim()).filter(Boolean))];
-  const step = Math.max(1, Math.floor(uniq.length / n));
-  const texts: string[] = [];
-  for (let i = 0; i < uniq.length && texts.length < n; i += step) texts.push(uniq[i]!);
-  return { source: fs.existsSync(file) ? file : `${corpusFile} (titles)`, texts };
-}
-
-const sentencesOf = (text: string): string[] => text.split(/(?<=[.!?])\s+(?=[A-Z0-9(\[])/).map((s) => s.trim()).filter(Boolean);
 
 export interface SyntheticDoc {
   doc: DocumentInput;

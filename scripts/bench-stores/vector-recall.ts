@@ -4,7 +4,7 @@
 // every probe run per query in a rotating order.
 import type { PoolClient } from 'pg';
 import type { IndexStore } from '../../src/contracts/index-store.js';
-import { vecBlob } from '../../src/store/sqlite/documents.js';
+import { vecBlob } from '../../src/store/sqlite/vector-index.js';
 import { vectorParam } from '../../src/store/postgres/values.js';
 import type { Built } from './build.js';
 import { latency, progress, recall, round, timed, type Latency } from './stats.js';

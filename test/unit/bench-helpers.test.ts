@@ -7,8 +7,9 @@ import path from 'node:path';
 import { StageCollector, unionMs } from '../../scripts/bench-ingest/collector.js';
 import { writeBeir, writeSynthetic } from '../../scripts/bench-ingest/trees.js';
 import { latency, percentile } from '../../scripts/bench-search/stats.js';
-import { StandInEmbedder } from '../../scripts/bench-search/standin-embedder.js';
-import { syntheticDocs, type Abstract } from '../../scripts/bench-search/corpus.js';
+import { StandInEmbedder } from '../../scripts/bench-common/standin-embedder.js';
+import { syntheticDocs } from '../../scripts/bench-search/corpus.js';
+import type { Abstract } from '../../scripts/bench-common/scifact.js';
 
 test('a stage share is the union of its intervals: overlapping files are not counted twice', () => {
   assert.equal(unionMs([]), 0);

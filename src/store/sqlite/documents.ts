@@ -3,7 +3,7 @@ import type { Database } from 'better-sqlite3';
 import type { Chunk, FileStatus } from '../../contracts/stages.js';
 import type { DocumentInput, DocumentRow } from '../../contracts/index-store.js';
 import { keepsChunks } from '../../contracts/document-state.js';
-import { addVectors, hasVectorIndex, removeVectors } from './vector-index.js';
+import { addVectors, blobVec, hasVectorIndex, removeVectors, vecBlob } from './vector-index.js';
 
 const DOC_COLUMNS = `id, root, path, rel_path AS relPath, type, sha256, size, mtime_ms AS mtimeMs, ino, status, reason,
   warnings, chunk_count AS chunkCount, char_count AS charCount, pages_ocr AS pagesOcr, fingerprint, attempts,
@@ -12,14 +12,20 @@ const DOC_COLUMNS = `id, root, path, rel_path AS relPath, type, sha256, size, mt
 type RawDoc = Omit<DocumentRow, 'warnings'> & { warnings: string | null };
 const toDoc = (r: RawDoc): DocumentRow => ({ ...r, warnings: r.warnings ? (JSON.parse(r.warnings) as string[]) : [] });
 
-export const vecBlob = (v: Float32Array): Buffer => Buffer.from(v.buffer, v.byteOffset, v.byteLength);
-export const blobVec = (b: Buffer): Float32Array => new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
-
 export function hasVectorTable(db: Database): boolean {
   return !!db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'vec_chunks'").get();
 }
 
 export class SqliteDocuments {
+  /**
+   * Whether the vector first pass exists. A yes is kept (the pass is made with the identity or by migration 3 and
+   * never dropped), so writes stop asking sqlite_master once per document.
+   */
+  private firstPass = false;
+  private hasVectorIndex(): boolean {
+    return (this.firstPass ||= hasVectorIndex(this.db));
+  }
+
   /** Rows written to documents/chunks/vectors: lets tests prove a no-op re-run. */
   writes = 0;
 
@@ -52,7 +58,7 @@ export class SqliteDocuments {
     const out = new Map<string, Float32Array>();
     if (!hasVectorTable(this.db)) return out;
     // The first pass's float table answers point reads in microseconds; a vec0 point read takes a millisecond.
-    const stmt = this.db.prepare(hasVectorIndex(this.db)
+    const stmt = this.db.prepare(this.hasVectorIndex()
       ? 'SELECT v.embedding AS e FROM chunks c JOIN vec_floats v ON v.chunk_id = c.id WHERE c.sha256 = ? LIMIT 1'
       : 'SELECT v.embedding AS e FROM chunks c JOIN vec_chunks v ON v.rowid = c.id WHERE c.sha256 = ? LIMIT 1');
     for (const h of new Set(hashes)) {
@@ -75,7 +81,7 @@ export class SqliteDocuments {
         insertVec.run(BigInt(info.lastInsertRowid), vecBlob(vectors[i]!));
         return Number(info.lastInsertRowid);
       });
-      if (hasVectorIndex(this.db)) addVectors(this.db, ids, vectors);
+      if (this.hasVectorIndex()) addVectors(this.db, ids, vectors);
       this.writes += 1 + chunks.length * 2;
     })();
   }
@@ -124,7 +130,7 @@ export class SqliteDocuments {
       const ids = this.db.prepare('SELECT id FROM chunks WHERE document_id = ?').pluck().all(documentId) as number[];
       const del = this.db.prepare('DELETE FROM vec_chunks WHERE rowid = ?');
       for (const id of ids) del.run(BigInt(id));
-      if (hasVectorIndex(this.db)) removeVectors(this.db, ids);
+      if (this.hasVectorIndex()) removeVectors(this.db, ids);
     }
     const info = this.db.prepare('DELETE FROM chunks WHERE document_id = ?').run(documentId);
     this.writes += info.changes;

@@ -65,8 +65,9 @@ function updateBlocks(db: Database, ids: number[], code: ((id: number) => Float3
   }
 }
 
-const asBlob = (v: Float32Array): Buffer => Buffer.from(v.buffer, v.byteOffset, v.byteLength);
-const asVector = (b: Buffer): Float32Array => new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
+/** A vector as the little-endian float32 blob vec0 and the float table store, and back (copied: aligned, owned). */
+export const vecBlob = (v: Float32Array): Buffer => Buffer.from(v.buffer, v.byteOffset, v.byteLength);
+export const blobVec = (b: Buffer): Float32Array => new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
 
 /** Indexes chunks' vectors (ids are chunk ids); in the caller's transaction, beside their vec0 rows. */
 export function addVectors(db: Database, ids: number[], vectors: Float32Array[]): void {
@@ -75,7 +76,7 @@ export function addVectors(db: Database, ids: number[], vectors: Float32Array[])
   const byId = new Map<number, Float32Array>();
   ids.forEach((id, i) => {
     byId.set(id, vectors[i]!);
-    put.run(id, asBlob(vectors[i]!));
+    put.run(id, vecBlob(vectors[i]!));
   });
   updateBlocks(db, ids, (id) => byId.get(id)!);
 }
@@ -98,7 +99,7 @@ export function buildVectorIndex(db: Database, page = 4096): number {
   for (;;) {
     const rows = read.all(after, page) as [number, Buffer][];
     if (!rows.length) return n;
-    const byId = new Map(rows.map(([id, e]) => [id, asVector(e)]));
+    const byId = new Map(rows.map(([id, e]) => [id, blobVec(e)]));
     updateBlocks(db, rows.map(([id]) => id), (id) => byId.get(id)!);
     n += rows.length;
     after = rows[rows.length - 1]![0];
@@ -107,7 +108,7 @@ export function buildVectorIndex(db: Database, page = 4096): number {
 
 export function readFloat(db: Database, chunkId: number): Float32Array | undefined {
   const row = db.prepare(`SELECT embedding AS e FROM ${FLOATS} WHERE chunk_id = ?`).get(chunkId) as { e: Buffer } | undefined;
-  return row && asVector(row.e);
+  return row && blobVec(row.e);
 }
 
 export interface Scored {

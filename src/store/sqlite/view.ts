@@ -5,8 +5,8 @@ import type { Candidate, ChunkRow, FilterableDocument, IndexView } from '../../c
 import type { EmbeddingIdentity } from '../../contracts/identity.js';
 import type { Loc } from '../../contracts/stages.js';
 import { buildMatchExpression } from './fts-query.js';
-import { blobVec, hasVectorTable, vecBlob } from './documents.js';
-import { hasVectorIndex, readFloat, searchVectorIndex } from './vector-index.js';
+import { hasVectorTable } from './documents.js';
+import { blobVec, hasVectorIndex, readFloat, searchVectorIndex, vecBlob } from './vector-index.js';
 
 /** sqlite-vec's vec0 refuses a KNN `k` above 4096. */
 export const MAX_VECTOR_CANDIDATES = 4096;
@@ -81,12 +81,7 @@ export class SqliteView implements IndexView {
       const ranked = this.db
         .prepare('SELECT rowid, -bm25(chunks_fts) AS score FROM chunks_fts WHERE chunks_fts MATCH ? ORDER BY bm25(chunks_fts) LIMIT ?')
         .raw().all(match, limit) as [number, number][];
-      const docs = new Map(this.db.prepare('SELECT id, document_id FROM chunks WHERE id IN (SELECT value FROM json_each(?))')
-        .raw().all(JSON.stringify(ranked.map(([id]) => id))) as [number, number][]);
-      return ranked.flatMap(([chunkId, score]) => {
-        const documentId = docs.get(chunkId);
-        return documentId === undefined ? [] : [{ chunkId, documentId, score }];
-      });
+      return this.withDocuments(ranked);
     }
     return this.db
       .prepare(
@@ -125,12 +120,17 @@ export class SqliteView implements IndexView {
     const chunks = allowed === null ? null : new Set(this.db
       .prepare('SELECT id FROM chunks WHERE document_id IN (SELECT value FROM json_each(?))').pluck().all(JSON.stringify(allowed)) as number[]);
     const hits = searchVectorIndex(this.db, query, k, { candidates: Math.max(f.min, f.oversample * k), allowed: chunks });
-    if (!hits.length) return [];
-    const docs = new Map((this.db.prepare('SELECT id, document_id FROM chunks WHERE id IN (SELECT value FROM json_each(?))')
-      .raw().all(JSON.stringify(hits.map((h) => h.chunkId))) as [number, number][]));
-    return hits.flatMap((h) => {
-      const documentId = docs.get(h.chunkId);
-      return documentId === undefined ? [] : [{ chunkId: h.chunkId, documentId, score: h.similarity }];
+    return this.withDocuments(hits.map((h) => [h.chunkId, h.similarity]));
+  }
+
+  /** Ranked (chunk id, score) pairs as candidates with their documents, in the same order. */
+  private withDocuments(ranked: [number, number][]): Candidate[] {
+    if (!ranked.length) return [];
+    const docs = new Map(this.db.prepare('SELECT id, document_id FROM chunks WHERE id IN (SELECT value FROM json_each(?))')
+      .raw().all(JSON.stringify(ranked.map(([id]) => id))) as [number, number][]);
+    return ranked.flatMap(([chunkId, score]) => {
+      const documentId = docs.get(chunkId);
+      return documentId === undefined ? [] : [{ chunkId, documentId, score }];
     });
   }
 

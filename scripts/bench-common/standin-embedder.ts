@@ -1,11 +1,11 @@
-// A fast, deterministic stand-in for the ONNX model, through the real Embedder interface: hashed bag of words
-// (sublinear tf, stop words dropped) projected to 384 dims by a fixed random ±1 matrix, L2-normalised. Texts
-// that share words get close vectors, so KNN and HNSW behave as on structured data, not on noise.
+// A fast, deterministic stand-in for the ONNX model behind the real Embedder interface, shared by the ingest,
+// search and store benchmarks: hashed bag of words (sublinear tf, stop words dropped) projected to `dims` by a
+// fixed random ±1 matrix, L2-normalised. Texts that share words get close vectors, so KNN and HNSW behave as on
+// structured data rather than on uniform noise.
 import { createHash } from 'node:crypto';
-import type { Embedder, EmbedKind } from '../../src/pipeline/types.js';
-
-const STOP = new Set(('a an and are as at be by for from has have in is it its of on or that the this to was were with we ' +
-  'our not but than these those which who whom been being can could may might also into between after before').split(' '));
+import type { Embedder, EmbedKind } from '../../src/contracts/stages.js';
+import type { ModelIdentitySource } from '../../src/contracts/identity.js';
+import { STOPWORDS } from '../../src/text/query-terms.js';
 
 /** Seeded 32-bit PRNG (mulberry32). */
 function rng(seed: number): () => number {
@@ -28,10 +28,10 @@ export class StandInEmbedder implements Embedder {
   readonly modelName = 'bench-hash-projection';
   readonly modelSha256 = createHash('sha256').update('bench-hash-projection-v1').digest('hex');
   readonly maxTokens = 512;
-  calls = 0;
-  private basis = new Map<string, Int8Array>();
+  private readonly basis = new Map<string, Float32Array>();
 
-  constructor(readonly dims = 384) {}
+  /** `stopwords`: bench:stores passes the list its kept indexes were built with, so their vectors stay the same. */
+  constructor(readonly dims = 384, private readonly stopwords: ReadonlySet<string> = STOPWORDS) {}
 
   /** About what a WordPiece tokenizer gives for English prose: 1.3 tokens a word, plus [CLS]/[SEP]. */
   countTokens(text: string): number {
@@ -41,7 +41,6 @@ export class StandInEmbedder implements Embedder {
   }
 
   async embed(texts: string[], _kind: EmbedKind): Promise<Float32Array[]> {
-    this.calls++;
     return texts.map((t) => this.vector(t));
   }
 
@@ -49,7 +48,7 @@ export class StandInEmbedder implements Embedder {
     const tf = new Map<string, number>();
     for (const m of text.toLowerCase().matchAll(/[\p{L}\p{N}]+/gu)) {
       const w = m[0];
-      if (w.length < 2 || STOP.has(w)) continue;
+      if (w.length < 2 || this.stopwords.has(w)) continue;
       tf.set(w, (tf.get(w) ?? 0) + 1);
     }
     const v = new Float32Array(this.dims);
@@ -65,11 +64,11 @@ export class StandInEmbedder implements Embedder {
     return v;
   }
 
-  private row(word: string): Int8Array {
+  private row(word: string): Float32Array {
     let r = this.basis.get(word);
     if (!r) {
       const next = rng(fnv1a(word));
-      r = new Int8Array(this.dims);
+      r = new Float32Array(this.dims);
       for (let i = 0; i < this.dims; i++) r[i] = next() < 0.5 ? -1 : 1;
       this.basis.set(word, r);
     }
@@ -79,14 +78,19 @@ export class StandInEmbedder implements Embedder {
   async close(): Promise<void> {}
 }
 
-/** Serves vectors computed beforehand (query embedding excluded from search latency); same identity. */
+/**
+ * Serves vectors computed beforehand, under a given model identity: search latency then excludes the query
+ * embedding, and an index bound to the real model's identity (for `docproc search` end to end) accepts it.
+ */
 export class PrecomputedEmbedder implements Embedder {
-  constructor(private readonly inner: StandInEmbedder, private readonly vectors: Map<string, Float32Array>) {}
-  get modelSha256(): string { return this.inner.modelSha256; }
-  get modelName(): string { return this.inner.modelName; }
-  get dims(): number { return this.inner.dims; }
-  get maxTokens(): number { return this.inner.maxTokens; }
-  countTokens(t: string): number { return this.inner.countTokens(t); }
+  constructor(private readonly vectors: Map<string, Float32Array>, readonly info: ModelIdentitySource) {}
+  get modelName(): string { return this.info.name; }
+  get modelSha256(): string { return this.info.sha256; }
+  get dims(): number { return this.info.dims; }
+  get maxTokens(): number { return this.info.maxTokens; }
+  countTokens(t: string): number {
+    return t.split(/\s+/).length + 2;
+  }
   async embed(texts: string[]): Promise<Float32Array[]> {
     return texts.map((t) => {
       const v = this.vectors.get(t);
@@ -95,4 +99,9 @@ export class PrecomputedEmbedder implements Embedder {
     });
   }
   async close(): Promise<void> {}
+}
+
+/** The stand-in's identity, as a model's: what an index built with it records. */
+export function standInIdentitySource(e: StandInEmbedder): ModelIdentitySource {
+  return { name: e.modelName, sha256: e.modelSha256, dims: e.dims, pooling: 'mean', maxTokens: e.maxTokens };
 }
