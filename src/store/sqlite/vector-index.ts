@@ -6,6 +6,7 @@
 // 69 ms at k=400, 230 ms at k=1000: it selects each 1024-vector chunk's top k by repeated scans) and a point
 // lookup by rowid costs 0.3-1.6 ms, so oversampling and rescoring through vec0 was slower than the exact scan.
 import type { Database } from 'better-sqlite3';
+import { cosines, SignScorer } from './vector-kernels.js';
 
 /** Chunk ids per block row: block b holds ids b*256 .. b*256+255 (id-addressed, so writes touch one row). */
 export const BLOCK_SLOTS = 256;
@@ -145,103 +146,32 @@ function lookupTable(query: Float32Array, bytes: number): Float32Array {
 
 function scanSigns(db: Database, query: Float32Array, m: number, allowed: Set<number> | null): number[] {
   const bytes = codeBytes(query.length);
-  const words = bytes / 4;
-  const t = lookupTable(query, bytes);
-  const heap = new TopK(m);
-  const aligned = new Uint32Array((BLOCK_SLOTS * bytes) / 4);
-  const alignedBytes = new Uint8Array(aligned.buffer);
+  const last = (db.prepare(`SELECT MAX(block) AS b FROM ${SIGNS}`).get() as { b: number | null }).b;
+  if (last === null) return [];
+  const slots = (last + 1) * BLOCK_SLOTS;
+  const scorer = new SignScorer(lookupTable(query, bytes), bytes / 4, BLOCK_SLOTS, slots);
+  // Which slots hold a vector (and pass the filter): only those compete.
+  const keep = new Uint8Array(slots);
   const blocks = db.prepare(`SELECT block, valid, codes FROM ${SIGNS}`).raw().iterate() as IterableIterator<[number, Buffer, Buffer]>;
   for (const [block, valid, codes] of blocks) {
-    if (codes.length !== aligned.byteLength) continue;
-    alignedBytes.set(codes);
+    if (codes.length !== BLOCK_SLOTS * bytes) continue;
     const base = block * BLOCK_SLOTS;
+    scorer.score(codes, base);
     for (let slot = 0; slot < BLOCK_SLOTS; slot++) {
-      if (!(valid[slot >> 3]! & (1 << (slot & 7)))) continue;
-      if (allowed && !allowed.has(base + slot)) continue;
-      let s0 = 0;
-      let s1 = 0;
-      for (let w = 0, o = slot * words, tb = 0; w < words; w++, tb += 1024) {
-        const x = aligned[o + w]!;
-        s0 += t[tb | (x & 255)]! + t[(tb + 256) | ((x >>> 8) & 255)]!;
-        s1 += t[(tb + 512) | ((x >>> 16) & 255)]! + t[(tb + 768) | (x >>> 24)]!;
-      }
-      heap.offer(s0 + s1, base + slot);
+      if (valid[slot >> 3]! & (1 << (slot & 7)) && (!allowed || allowed.has(base + slot))) keep[base + slot] = 1;
     }
   }
-  return heap.ids();
+  return scorer.top(keep, m);
 }
 
 function rescore(db: Database, query: Float32Array, ids: number[]): Scored[] {
   if (!ids.length) return [];
-  const dims = query.length;
-  let qq = 0;
-  for (let j = 0; j < dims; j++) qq += query[j]! * query[j]!;
   // In id order: neighbouring rows share pages, which took a third off the reads at 1,600 candidates.
-  const rows = db.prepare(`SELECT chunk_id, embedding FROM ${FLOATS} WHERE chunk_id IN (SELECT value FROM json_each(?))`)
-    .raw().all(JSON.stringify([...ids].sort((a, b) => a - b))) as [number, Buffer][];
-  const out: Scored[] = [];
-  const copy = new Float32Array(dims);
-  for (const [id, e] of rows) {
-    if (e.byteLength !== dims * 4) continue;
-    let v: Float32Array<ArrayBufferLike> = copy;
-    if (e.byteOffset % 4 === 0) v = new Float32Array(e.buffer, e.byteOffset, dims);
-    else new Uint8Array(copy.buffer).set(e);
-    let dot = 0;
-    let vv = 0;
-    for (let j = 0; j < dims; j++) {
-      const x = v[j]!;
-      dot += x * query[j]!;
-      vv += x * x;
-    }
-    // Cosine, as vec0's distance_metric=cosine computes it, so both paths score a chunk alike.
-    out.push({ chunkId: id, similarity: vv && qq ? dot / Math.sqrt(vv * qq) : 0 });
-  }
-  return out.sort((a, b) => b.similarity - a.similarity || a.chunkId - b.chunkId);
-}
-
-/** A bounded min-heap of (score, id): keeps the m best of a stream in O(log m) per kept item. */
-class TopK {
-  private readonly scores: Float64Array;
-  private readonly keys: Float64Array;
-  private n = 0;
-
-  constructor(private readonly m: number) {
-    this.scores = new Float64Array(m);
-    this.keys = new Float64Array(m);
-  }
-
-  offer(score: number, id: number): void {
-    const { scores: s, keys: k, m } = this;
-    if (this.n < m) {
-      let i = this.n++;
-      while (i > 0) {
-        const p = (i - 1) >> 1;
-        if (s[p]! <= score) break;
-        s[i] = s[p]!;
-        k[i] = k[p]!;
-        i = p;
-      }
-      s[i] = score;
-      k[i] = id;
-      return;
-    }
-    if (score <= s[0]!) return;
-    let i = 0;
-    for (;;) {
-      const l = 2 * i + 1;
-      if (l >= m) break;
-      const r = l + 1;
-      const c = r < m && s[r]! < s[l]! ? r : l;
-      if (s[c]! >= score) break;
-      s[i] = s[c]!;
-      k[i] = k[c]!;
-      i = c;
-    }
-    s[i] = score;
-    k[i] = id;
-  }
-
-  ids(): number[] {
-    return Array.from(this.keys.subarray(0, this.n));
-  }
+  const rows = (db.prepare(`SELECT chunk_id, embedding FROM ${FLOATS} WHERE chunk_id IN (SELECT value FROM json_each(?))`)
+    .raw().all(JSON.stringify([...ids].sort((a, b) => a - b))) as [number, Buffer][])
+    .filter(([, e]) => e.byteLength === query.length * 4);
+  // Cosine, as vec0's distance_metric=cosine computes it, so both paths score a chunk alike.
+  const sims = cosines(query, rows.map(([, e]) => e));
+  return rows.map(([chunkId], i) => ({ chunkId, similarity: sims[i]! }))
+    .sort((a, b) => b.similarity - a.similarity || a.chunkId - b.chunkId);
 }

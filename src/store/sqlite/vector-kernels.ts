@@ -1,0 +1,97 @@
+// The vector first pass's two loops, in WebAssembly (source: vector-kernels.wat; bytes: vector-kernels-bytes.ts).
+// WebAssembly runs at full speed from its first call, where the same loops in JavaScript start interpreted: a
+// one-shot `docproc search` paid ~35 ms of warm-up on 100k chunks. Scores are float64, summed in the order the
+// JavaScript used, so they are bit-identical to it.
+import { VECTOR_KERNELS_WASM } from './vector-kernels-bytes.js';
+
+interface Kernels {
+  memory: WebAssembly.Memory;
+  signScores(table: number, codes: number, n: number, words: number, out: number): void;
+  cosines(query: number, rows: number, n: number, dims: number, out: number): void;
+  selectTop(scores: number, keep: number, n: number, m: number, hist: number, buckets: number, ids: number): number;
+}
+
+let kernels: Kernels | undefined;
+
+function instance(): Kernels {
+  kernels ??= new WebAssembly.Instance(new WebAssembly.Module(Buffer.from(VECTOR_KERNELS_WASM, 'base64'))).exports as unknown as Kernels;
+  return kernels;
+}
+
+const PAGE = 65536;
+const align8 = (n: number): number => (n + 7) & ~7;
+
+/** Grows the module's memory to at least `bytes`; views taken before a grow are detached, so take them after. */
+function reserve(k: Kernels, bytes: number): void {
+  const have = k.memory.buffer.byteLength;
+  if (bytes > have) k.memory.grow(Math.ceil((bytes - have) / PAGE));
+}
+
+/**
+ * Scores sign codes against a query's lookup table (per code byte, 256 float32 sums), block by block, into one
+ * float64 score per slot. One scorer per scan: it owns the module's memory until the scan ends.
+ */
+export class SignScorer {
+  private readonly k = instance();
+  private readonly codesAt: number;
+  private readonly scoresAt: number;
+
+  constructor(table: Float32Array, private readonly words: number, private readonly blockSlots: number, private readonly slots: number) {
+    this.codesAt = align8(table.byteLength);
+    this.scoresAt = align8(this.codesAt + blockSlots * words * 4);
+    reserve(this.k, this.scoresAt + slots * 8);
+    new Float32Array(this.k.memory.buffer, 0, table.length).set(table);
+  }
+
+  /** Scores one block's codes (blockSlots × words × 4 bytes) into the slots from `firstSlot`. */
+  score(codes: Uint8Array, firstSlot: number): void {
+    new Uint8Array(this.k.memory.buffer, this.codesAt, codes.length).set(codes);
+    this.k.signScores(0, this.codesAt, this.blockSlots, this.words, this.scoresAt + firstSlot * 8);
+  }
+
+  /** Every slot's score (slots never scored hold garbage: the caller knows which are valid). */
+  scores(): Float64Array {
+    return new Float64Array(this.k.memory.buffer, this.scoresAt, this.slots);
+  }
+
+  /**
+   * The ids of the m best scores among the slots `keep` marks, ties to the lower id (what a bounded heap fed in
+   * id order keeps). A histogram of the scores finds the bucket the m-th best falls in; only the slots from there
+   * up are sorted.
+   */
+  top(keep: Uint8Array, m: number): number[] {
+    const keepAt = this.scoresAt + this.slots * 8;
+    const histAt = align8(keepAt + this.slots);
+    const idsAt = histAt + HISTOGRAM_BUCKETS * 4;
+    reserve(this.k, idsAt + this.slots * 4);
+    new Uint8Array(this.k.memory.buffer, keepAt, this.slots).set(keep.subarray(0, this.slots));
+    const n = this.k.selectTop(this.scoresAt, keepAt, this.slots, m, histAt, HISTOGRAM_BUCKETS, idsAt);
+    const scores = this.scores();
+    return Array.from(new Int32Array(this.k.memory.buffer, idsAt, n)).sort((a, b) => scores[b]! - scores[a]! || a - b).slice(0, m);
+  }
+}
+
+const HISTOGRAM_BUCKETS = 4096;
+
+// Rows per call: bounds the memory a large candidate list takes (1,024 × 1,024 dims × 4 bytes = 4 MB).
+const COSINE_ROWS = 1024;
+
+/** Cosine of each float32 row (little-endian blobs of `dims` floats) to the query, as vec0 computes it. */
+export function cosines(query: Float32Array, rows: Uint8Array[]): Float64Array {
+  const k = instance();
+  const dims = query.length;
+  const out = new Float64Array(rows.length);
+  const rowsAt = align8(dims * 4);
+  const n = Math.min(rows.length, COSINE_ROWS);
+  const outAt = align8(rowsAt + n * dims * 4);
+  reserve(k, outAt + n * 8);
+  new Float32Array(k.memory.buffer, 0, dims).set(query);
+  for (let start = 0; start < rows.length; start += COSINE_ROWS) {
+    const batch = rows.slice(start, start + COSINE_ROWS);
+    const mem = new Uint8Array(k.memory.buffer);
+    batch.forEach((r, i) => mem.set(r, rowsAt + i * dims * 4));
+    k.cosines(0, rowsAt, batch.length, dims, outAt);
+    out.set(new Float64Array(k.memory.buffer, outAt, batch.length), start);
+  }
+  return out;
+}
