@@ -42,11 +42,13 @@ export async function search(o: SearchOptions): Promise<SearchHit[]> {
   const { searchIndex } = await import('./search/index.js');
   const store = await openConfiguredStore(config, { readonly: true });
   const mode = o.mode ?? 'hybrid';
-  const embedder = mode === 'keyword' ? null : (o.embedder ?? (await openEmbedder(config, log)));
+  // A model we open loads while the keyword half of the search runs.
+  const opened = mode === 'keyword' || o.embedder ? null : openEmbedder(config, log);
+  opened?.catch(() => undefined);
   try {
-    return await searchIndex(store, embedder, { ...o, text: o.text, limit: o.limit ?? 10, mode, groupBy: o.groupBy ?? 'document' });
+    return await searchIndex(store, mode === 'keyword' ? null : (o.embedder ?? opened), { ...o, text: o.text, limit: o.limit ?? 10, mode, groupBy: o.groupBy ?? 'document' });
   } finally {
-    if (embedder && !o.embedder) await embedder.close();
+    await (await opened?.catch(() => null))?.close();
     await store.close();
   }
 }

@@ -21,12 +21,13 @@ const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
 
 type Action = (...args: unknown[]) => Promise<void>;
 /** Commands are imported only when run: `docproc --help` never loads ONNX or pdfjs. */
-function lazy(load: () => Promise<{ run: (...a: never[]) => Promise<void> }>): Action {
+function lazy(load: (opts: GlobalFlags & Record<string, unknown>) => Promise<{ run: (...a: never[]) => Promise<void> }>): Action {
   return async (...args: unknown[]) => {
     const cmd = args[args.length - 1] as Command;
-    const mod = await load();
+    const opts = cmd.optsWithGlobals() as GlobalFlags & Record<string, unknown>;
+    const mod = await load(opts);
     const positional = args.slice(0, -2);
-    await (mod.run as (...a: unknown[]) => Promise<void>)(...positional, cmd.optsWithGlobals() as GlobalFlags & Record<string, unknown>);
+    await (mod.run as (...a: unknown[]) => Promise<void>)(...positional, opts);
   };
 }
 
@@ -94,7 +95,11 @@ export function buildProgram(): Command {
       .option('--min-score <x>', 'drop results scoring below this', num)
       .addOption(new Option('--group-by <what>', 'one result per document or every chunk').choices(['document', 'chunk']))
       .option('--explain', 'show keyword, vector and fused scores per result'),
-  ).action(lazy(() => import('./commands/search.js')));
+  ).action(lazy(async (o) => {
+    // A search that embeds its query starts the session thread now, so it boots while the command loads.
+    if (o.mode !== 'keyword' && o.device !== 'cuda') (await import('../embed/session-pool.js')).prestartSessionWorker();
+    return import('./commands/search.js');
+  }));
 
   program
     .command('status')

@@ -3,7 +3,7 @@ import { createReadStream, existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
-import * as ort from 'onnxruntime-node';
+import type * as Ort from 'onnxruntime-node';
 import { ModelError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { EmbedKind, Embedder } from '../contracts/stages.js';
@@ -13,6 +13,11 @@ import { runPooledBatch, sessionShape, type SessionShape } from './run-batch.js'
 import { TextTokenizer } from './tokenizer.js';
 
 export type Device = 'cpu' | 'cuda';
+
+const require = createRequire(import.meta.url);
+// Loaded on first use: a CPU search builds its session on a worker thread, so the main thread never needs it.
+let ortLib: typeof Ort | undefined;
+const ort = (): typeof Ort => (ortLib ??= require('onnxruntime-node') as typeof Ort);
 export type LoadedEmbedder = Embedder & { info: ModelInfo; device: Device };
 
 const CUDA_HINT =
@@ -21,13 +26,13 @@ const CUDA_HINT =
 
 /** Whether --device auto would try CUDA: onnxruntime-node reports it and its provider library is installed. */
 export function cudaLikely(): boolean {
-  return (ort.listSupportedBackends?.().some((b) => b.name === 'cuda') ?? false) && cudaProviderInstalled();
+  return cudaProviderInstalled() && (ort().listSupportedBackends?.().some((b) => b.name === 'cuda') ?? false);
 }
 
 /** Whether onnxruntime-node's CUDA provider library is installed (the npm package lists cuda even when it is not). */
 function cudaProviderInstalled(): boolean {
   try {
-    const main = createRequire(import.meta.url).resolve('onnxruntime-node');
+    const main = require.resolve('onnxruntime-node');
     const bin = join(dirname(main), '..', 'bin', 'napi-v6', process.platform, process.arch);
     return existsSync(join(bin, process.platform === 'win32' ? 'onnxruntime_providers_cuda.dll' : 'libonnxruntime_providers_cuda.so'));
   } catch {
@@ -55,15 +60,15 @@ export async function usesDynamicQuantization(modelFile: string): Promise<boolea
 export async function createSession(
   modelFile: string,
   opts: Pick<ModelOptions, 'device' | 'threads' | 'log'>,
-): Promise<{ session: ort.InferenceSession; device: Device }> {
-  const base: ort.InferenceSession.SessionOptions = {
+): Promise<{ session: Ort.InferenceSession; device: Device }> {
+  const base: Ort.InferenceSession.SessionOptions = {
     intraOpNumThreads: opts.threads ?? availableParallelism(),
     interOpNumThreads: 1,
     graphOptimizationLevel: 'all',
   };
-  const cpu = async (): Promise<{ session: ort.InferenceSession; device: Device }> => {
+  const cpu = async (): Promise<{ session: Ort.InferenceSession; device: Device }> => {
     try {
-      return { session: await ort.InferenceSession.create(modelFile, { ...base, executionProviders: ['cpu'] }), device: 'cpu' };
+      return { session: await ort().InferenceSession.create(modelFile, { ...base, executionProviders: ['cpu'] }), device: 'cpu' };
     } catch (err) {
       throw new ModelError(`cannot load ONNX model ${modelFile}: ${(err as Error).message}`, 'The file may be damaged: run docproc models pull again.', err);
     }
@@ -72,16 +77,16 @@ export async function createSession(
   if (opts.device === 'cuda') {
     try {
       // logSeverityLevel 4 quiets session-level logs; ORT's global logger may still print the provider-load error.
-      return { session: await ort.InferenceSession.create(modelFile, { ...base, executionProviders: ['cuda'], logSeverityLevel: 4 }), device: 'cuda' };
+      return { session: await ort().InferenceSession.create(modelFile, { ...base, executionProviders: ['cuda'], logSeverityLevel: 4 }), device: 'cuda' };
     } catch (err) {
       throw new ModelError(`--device cuda: cannot create a CUDA session: ${(err as Error).message.split('\n')[0]}`, CUDA_HINT, err);
     }
   }
-  const reported = ort.listSupportedBackends?.().some((b) => b.name === 'cuda') ?? false;
+  const reported = ort().listSupportedBackends?.().some((b) => b.name === 'cuda') ?? false;
   if (reported && cudaProviderInstalled()) {
     try {
       // logSeverityLevel 4: a failed CUDA probe must not print ORT's native error lines to stderr.
-      const s = await ort.InferenceSession.create(modelFile, { ...base, executionProviders: ['cuda'], logSeverityLevel: 4 });
+      const s = await ort().InferenceSession.create(modelFile, { ...base, executionProviders: ['cuda'], logSeverityLevel: 4 });
       return { session: s, device: 'cuda' };
     } catch (err) {
       opts.log.info({ reason: (err as Error).message.split('\n')[0] }, 'CUDA unavailable, using CPU');
@@ -106,7 +111,7 @@ export class InProcessRunner implements BatchRunner {
   private readonly shape: SessionShape;
   readonly declaredDims: number;
 
-  constructor(private readonly session: ort.InferenceSession, private readonly pooling: ModelInfo['pooling']) {
+  constructor(private readonly session: Ort.InferenceSession, private readonly pooling: ModelInfo['pooling']) {
     this.shape = sessionShape(session);
     const meta = session.outputMetadata.find((m) => m.name === this.shape.outputName);
     const declared = meta && meta.isTensor ? meta.shape[meta.shape.length - 1] : undefined;
@@ -114,7 +119,7 @@ export class InProcessRunner implements BatchRunner {
   }
 
   run(batch: number[][]): Promise<Float32Array[]> {
-    const r = this.queue.then(() => runPooledBatch(ort, this.session, this.shape, this.pooling, batch));
+    const r = this.queue.then(() => runPooledBatch(ort(), this.session, this.shape, this.pooling, batch));
     this.queue = r.catch(() => undefined);
     return r;
   }

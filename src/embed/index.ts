@@ -4,10 +4,11 @@ import { cacheDirName } from './registry.js';
 import { createSession, cudaLikely, InProcessRunner, OnnxEmbedder, usesDynamicQuantization, type BatchRunner, type Device, type LoadedEmbedder } from './embedder.js';
 import { SessionPool } from './session-pool.js';
 import { MODEL_FILE, TOKENIZER_FILE } from './cache.js';
-import type { ModelOptions } from './options.js';
+import type { ModelInfo, ModelOptions } from './options.js';
 import { resolveModel } from './resolve.js';
 import { TextTokenizer } from './tokenizer.js';
 import { join } from 'node:path';
+import { availableParallelism } from 'node:os';
 
 export { listKnownModels, findModel, DEFAULT_MODEL, type RegistryEntry, type SourceKind, type Pooling } from './registry.js';
 export { listCachedModels } from './cache.js';
@@ -18,16 +19,38 @@ export { usesDynamicQuantization } from './embedder.js';
 
 /** Resolves (and if needed fetches) the model, then opens an ONNX Runtime session on the chosen device. */
 export async function loadEmbedder(opts: ModelOptions): Promise<LoadedEmbedder> {
+  return (await startEmbedder(opts)).ready;
+}
+
+/**
+ * Resolves (and if needed fetches) the model and starts building its session; `ready` settles once it can embed.
+ * A caller has the build's ~150 ms for other work: a search runs its keyword half meanwhile.
+ */
+export async function startEmbedder(opts: ModelOptions): Promise<{ ready: Promise<LoadedEmbedder> }> {
   const info = await resolveModel(opts);
+  const runner = openRunner(info.modelFile ?? join(info.path, MODEL_FILE), info.pooling, opts);
+  runner.catch(() => undefined); // awaited in finishEmbedder
+  return { ready: finishEmbedder(info, runner, opts) };
+}
+
+async function finishEmbedder(info: ModelInfo, runnerP: Promise<{ runner: BatchRunner; device: Device }>, opts: ModelOptions): Promise<LoadedEmbedder> {
   const modelFile = info.modelFile ?? join(info.path, MODEL_FILE);
   const tokenizerFile = info.tokenizerFile ?? join(info.path, TOKENIZER_FILE);
-  const tokenizer = await TextTokenizer.fromFile(tokenizerFile);
-  const dynamicQuant = await usesDynamicQuantization(modelFile);
+  // The session builds on its own thread while this one parses the tokenizer (~45 ms) and scans the graph: the
+  // model load costs the longer of the two, not their sum.
+  let tokenizer: TextTokenizer;
+  let dynamicQuant: boolean;
+  try {
+    [tokenizer, dynamicQuant] = await Promise.all([TextTokenizer.fromFile(tokenizerFile), usesDynamicQuantization(modelFile)]);
+  } catch (err) {
+    await runnerP.then((r) => r.runner.close(), () => undefined);
+    throw err;
+  }
   const batchSize = dynamicQuant && opts.batchInvariant !== false ? 1 : Math.max(1, opts.batchSize);
   if (batchSize !== opts.batchSize) {
     opts.log.debug({ model: info.name, batchSize }, 'dynamically quantised model: one sequence per run so vectors do not depend on batch neighbours');
   }
-  const { runner, device } = await openRunner(modelFile, info.pooling, opts);
+  const { runner, device } = await runnerP;
   const e = new OnnxEmbedder(info, device, runner, tokenizer, batchSize, opts.log);
   if (!e.dims) {
     // A --model-dir export with no config and a symbolic output shape: one tiny run tells the width.
@@ -40,14 +63,15 @@ export async function loadEmbedder(opts: ModelOptions): Promise<LoadedEmbedder> 
 }
 
 /**
- * On CPU, `sessions` single-threaded sessions on worker threads run different texts at once (measured: one
- * 200-token sequence keeps one core busy, whatever its intra-op threads). CUDA, or one session, stays in process.
+ * On CPU, sessions live on worker threads: `sessions` single-threaded ones run different texts at once (measured:
+ * one 200-token sequence keeps one core busy, whatever its intra-op threads), and even one session is built off
+ * the main thread, which meanwhile does the rest of a search. CUDA stays in process.
  */
 async function openRunner(modelFile: string, pooling: ModelOptions['pooling'] & {}, opts: ModelOptions): Promise<{ runner: BatchRunner; device: Device }> {
-  const sessions = opts.sessions ?? 1;
-  if (sessions > 1 && (opts.device === 'cpu' || (opts.device === 'auto' && !cudaLikely()))) {
-    const threads = Math.max(1, Math.floor((opts.threads ?? sessions) / sessions));
-    opts.log.debug({ sessions, threadsPerSession: threads }, 'embedding on parallel sessions');
+  const sessions = Math.max(1, opts.sessions ?? 1);
+  if (opts.device === 'cpu' || (opts.device === 'auto' && !cudaLikely())) {
+    const threads = Math.max(1, Math.floor((opts.threads ?? availableParallelism()) / sessions));
+    opts.log.debug({ sessions, threadsPerSession: threads }, 'embedding sessions on worker threads');
     return { runner: await SessionPool.start(sessions, { modelFile, pooling, intraOpThreads: threads }), device: 'cpu' };
   }
   const { session, device } = await createSession(modelFile, opts);

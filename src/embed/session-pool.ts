@@ -3,7 +3,7 @@
 import { Worker } from 'node:worker_threads';
 import { ModelError } from '../errors.js';
 import type { BatchRunner } from './embedder.js';
-import type { SessionReply, SessionWorkerData } from './session-worker.js';
+import type { SessionInit, SessionReply, SessionWorkerData } from './session-worker.js';
 
 interface Job {
   batch: number[][];
@@ -17,6 +17,37 @@ interface Slot {
   id: number;
 }
 
+const WORKER_URL = new URL('./session-worker.js', import.meta.url);
+let spare: { worker: Worker; drop: () => void } | undefined;
+
+/**
+ * Starts a session thread before the model is known: a thread boots and loads onnxruntime in ~80 ms, which then
+ * overlaps with the caller's own start-up (config, index, tokenizer) instead of following it. The next pool takes
+ * it; unused, it keeps nothing alive.
+ */
+export function prestartSessionWorker(): void {
+  if (spare) return;
+  const worker = new Worker(WORKER_URL, { workerData: null });
+  worker.unref();
+  const drop = (): void => {
+    if (spare?.worker === worker) spare = undefined;
+  };
+  worker.on('error', drop);
+  worker.on('exit', drop);
+  spare = { worker, drop };
+}
+
+function takeSpare(data: SessionWorkerData): Worker | undefined {
+  const s = spare;
+  spare = undefined;
+  if (!s) return undefined;
+  s.worker.off('error', s.drop);
+  s.worker.off('exit', s.drop);
+  s.worker.ref();
+  s.worker.postMessage({ init: data } satisfies SessionInit);
+  return s.worker;
+}
+
 export class SessionPool implements BatchRunner {
   private readonly slots: Slot[] = [];
   private readonly queue: Job[] = [];
@@ -28,9 +59,8 @@ export class SessionPool implements BatchRunner {
   /** Starts `size` sessions and waits until each has loaded the model. */
   static async start(size: number, data: SessionWorkerData): Promise<SessionPool> {
     const pool = new SessionPool();
-    const url = new URL('./session-worker.js', import.meta.url);
     try {
-      await Promise.all(Array.from({ length: size }, () => pool.startOne(url, data)));
+      await Promise.all(Array.from({ length: size }, () => pool.startOne(data)));
     } catch (err) {
       await pool.close();
       throw err;
@@ -38,9 +68,9 @@ export class SessionPool implements BatchRunner {
     return pool;
   }
 
-  private startOne(url: URL, data: SessionWorkerData): Promise<void> {
+  private startOne(data: SessionWorkerData): Promise<void> {
     return new Promise((resolve, reject) => {
-      const worker = new Worker(url, { workerData: data });
+      const worker = takeSpare(data) ?? new Worker(WORKER_URL, { workerData: data });
       const slot: Slot = { worker, busy: null, id: 0 };
       let ready = false;
       worker.on('message', (m: SessionReply) => {

@@ -14,10 +14,18 @@ export interface SessionWorkerData {
 export type SessionRequest = { id: number; batch: number[][] };
 export type SessionReply = { id: number; vectors?: Float32Array[]; error?: string } | { ready: true; declaredDims: number } | { failed: string };
 
-const data = workerData as SessionWorkerData;
+export type SessionInit = { init: SessionWorkerData };
+
 const port = parentPort!;
 
+/** The model comes with the thread, or (a thread started early, while the caller still resolves it) as a message. */
+function sessionData(): Promise<SessionWorkerData> {
+  if (workerData) return Promise.resolve(workerData as SessionWorkerData);
+  return new Promise((resolve) => port.once('message', (m: SessionInit) => resolve(m.init)));
+}
+
 async function main(): Promise<void> {
+  const data = await sessionData();
   let session: ort.InferenceSession;
   try {
     session = await ort.InferenceSession.create(data.modelFile, {

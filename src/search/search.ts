@@ -1,7 +1,7 @@
 // searchIndex: keyword, vector or hybrid retrieval over any IndexStore, in one read snapshot.
 import type { Embedder } from '../contracts/stages.js';
 import type { Candidate, IndexStore, IndexView } from '../contracts/index-store.js';
-import { assertSameIdentity, embedderIdentity } from '../contracts/identity.js';
+import { assertSameIdentity, embedderIdentity, type EmbeddingIdentity } from '../contracts/identity.js';
 import { DocprocError, UsageError } from '../errors.js';
 import { allowedDocumentIds } from './filters.js';
 import { queryTerms } from '../text/query-terms.js';
@@ -23,7 +23,7 @@ export interface SearchOptions {
 /** Every search reads one consistent snapshot: a writer committing during the query embedding is invisible. */
 export async function searchIndex(
   store: IndexStore,
-  embedder: Embedder | null,
+  embedder: Embedder | Promise<Embedder> | null,
   q: SearchQuery,
   opts: SearchOptions = {},
 ): Promise<SearchHit[]> {
@@ -31,12 +31,12 @@ export async function searchIndex(
   return store.snapshot((view) => searchSnapshot(view, store.location, embedder, q, opts));
 }
 
-async function searchSnapshot(view: IndexView, location: string, embedder: Embedder | null, q: SearchQuery, opts: SearchOptions): Promise<SearchHit[]> {
+async function searchSnapshot(view: IndexView, location: string, embedder: Embedder | Promise<Embedder> | null, q: SearchQuery, opts: SearchOptions): Promise<SearchHit[]> {
   if ((await view.countChunks()) === 0) {
     throw new DocprocError('nothing indexed yet', { code: 'empty-index', hint: 'run docproc ingest <paths>' });
   }
   const needsVectors = q.mode !== 'keyword';
-  if (needsVectors) await checkEmbedder(view, location, embedder);
+  const identity = needsVectors ? await vectorIdentity(view) : undefined;
 
   const allowed = await allowedDocumentIds(view, q);
   if (allowed !== null && allowed.length === 0) return [];
@@ -48,8 +48,10 @@ async function searchSnapshot(view: IndexView, location: string, embedder: Embed
     opts.onWarning?.(`only the ${view.maxVectorCandidates} nearest chunks are considered (the store's limit); asked for ${chunkLimit}`);
   }
 
-  // The model runs off the main thread: start it first so the FTS query overlaps with it.
-  const queryVector = needsVectors ? embedder!.embed([q.text], 'query') : null;
+  // The model loads and runs off the main thread (a caller may pass it still loading): start it first, so the
+  // FTS query overlaps with it. A rejection is handled where it is awaited, after the keyword query.
+  const queryVector = identity ? embedQuery(embedder, identity, location, q.text) : null;
+  queryVector?.catch(() => undefined);
   let keyword: Candidate[] = [];
   if (q.mode !== 'vector') keyword = await view.keywordCandidates(q.text, allowed, chunkLimit);
   let vector: Candidate[] = [];
@@ -108,15 +110,21 @@ function validate(q: SearchQuery): void {
   if (q.since && Number.isNaN(q.since.getTime())) throw new UsageError('--since is not a valid date');
 }
 
-async function checkEmbedder(view: IndexView, location: string, embedder: Embedder | null): Promise<void> {
+async function vectorIdentity(view: IndexView): Promise<EmbeddingIdentity> {
   const identity = await view.identity();
   if (!identity || !(await view.hasVectors())) {
     throw new DocprocError('the index has no vectors', { code: 'no-vectors', hint: 'search with --mode keyword, or re-run docproc ingest' });
   }
+  return identity;
+}
+
+async function embedQuery(embedderOrLoading: Embedder | Promise<Embedder> | null, identity: EmbeddingIdentity, location: string, text: string): Promise<Float32Array[]> {
+  const embedder = await embedderOrLoading;
   if (!embedder) throw new Error(`searchIndex: mode needs an embedder`);
   // The same check as ingest's; chunk settings do not change a query vector, so the index's are taken.
   assertSameIdentity(location, identity, embedderIdentity(embedder, identity),
     `search with --model ${identity.modelName} (or unset DOCPROC_MODEL / the config file's model), or rebuild the index with: docproc ingest --reembed`);
+  return embedder.embed([text], 'query');
 }
 
 /** Deduplicates candidates by key (the first, best, chunk per key wins) and keeps the top `limit`. */

@@ -6,6 +6,9 @@ import { DocprocError, UsageError } from '../../errors.js';
 import { openConfiguredStore, storeExists } from '../../store/open-store.js';
 import { searchIndex, type GroupBy, type SearchMode, type SearchQuery } from '../../search/index.js';
 import type { Embedder } from '../../contracts/stages.js';
+import type { IndexStore } from '../../contracts/index-store.js';
+import type { Config } from '../../config/schema.js';
+import type { LoadedEmbedder } from '../../embed/index.js';
 import { downloadProgress } from '../download-progress.js';
 
 export interface SearchFlags extends GlobalFlags {
@@ -47,25 +50,28 @@ export function toSearchQuery(query: string, flags: SearchFlags): SearchQuery {
 export async function run(query: string, flags: SearchFlags): Promise<void> {
   const q = toSearchQuery(query, flags);
   if (!q.text.trim()) throw new UsageError('empty query', 'pass what to look for, e.g. docproc search "error budget"');
-  const { config: resolved, log, explicit } = createContext(flags, flags);
-  let config = resolved;
+  const context = createContext(flags, flags);
+  const { log, explicit } = context;
+  // One query needs one intra-op thread (the vector is the same with more); a second would spin beside the scan.
+  const config = { ...context.config, threads: context.config.threads ?? 1 };
   if (!(await storeExists(config.db))) {
     throw new DocprocError(`no index at ${config.db}`, { code: 'no-index', hint: 'nothing indexed yet: run docproc ingest <paths>' });
   }
-  // Read-only: a search never writes, never creates WAL files of its own, and refuses a foreign database.
-  const store = await openConfiguredStore(config, { readonly: true, onWarning: (m) => log.warn(m) });
-  let embedder: Embedder | null = null;
+  // Keyword search never loads the model: it works offline and starts instantly. Otherwise the configured model
+  // starts loading before the index is even open, if it is cached (nothing is downloaded on a guess).
+  const resources = q.mode === 'keyword' ? null : await import('../../pipeline/resources.js');
+  const early = resources?.startEmbedder({ ...config, modelSources: [] }, log) ?? null;
+  early?.then((s) => s.ready).catch(() => undefined);
+  let store: IndexStore | undefined;
+  let embedder: Promise<Embedder> | null = null;
   try {
-    // Keyword search never loads the model: it works offline and starts instantly.
-    if (q.mode !== 'keyword') {
-      // An index can only be searched with the model that built it. A model the user set (flag, DOCPROC_MODEL,
-      // config file) is used as said, and a mismatch is an error in searchIndex; otherwise follow the index.
-      const built = (await store.identity())?.modelName;
-      if (built && !explicit.has('model') && !explicit.has('modelDir') && built !== config.model) config = { ...config, model: built };
-      const { openEmbedder } = await import('../../pipeline/resources.js');
-      const download = config.json || config.quiet ? undefined : downloadProgress();
-      embedder = await openEmbedder(config, log, download?.onProgress);
-      download?.done();
+    // Read-only: a search never writes, never creates WAL files of its own, and refuses a foreign database.
+    store = await openConfiguredStore(config, { readonly: true, onWarning: (m) => log.warn(m) });
+    if (resources && early) {
+      embedder = (await queryEmbedder(store, config, explicit, early, (c) => {
+        const download = c.json || c.quiet ? undefined : downloadProgress();
+        return resources.startEmbedder(c, log, download?.onProgress).finally(() => download?.done());
+      })).ready;
     }
     const hits = await searchIndex(store, embedder, q, { onWarning: (m) => log.warn(m) });
     log.debug({ query: q.text, mode: q.mode, hits: hits.length }, 'search done');
@@ -75,7 +81,26 @@ export async function run(query: string, flags: SearchFlags): Promise<void> {
     }
     else writeLine(renderSearchTable(hits, { explain: q.explain, color: !!process.stdout.isTTY, width: process.stdout.columns }));
   } finally {
-    await embedder?.close();
-    await store.close();
+    await (await (embedder ?? early?.then((e) => e.ready))?.catch(() => null))?.close();
+    await store?.close();
   }
+}
+
+type Started = { ready: Promise<LoadedEmbedder> };
+
+/**
+ * The model a query is embedded with. An index can only be searched with the model that built it: a model the user
+ * set (flag, DOCPROC_MODEL, config file) is used as said, and a mismatch is an error in searchIndex; otherwise the
+ * index's model is followed, and the configured one started early is dropped.
+ */
+async function queryEmbedder(store: IndexStore, config: Config, explicit: Set<string>, early: Promise<Started>,
+  start: (c: Config) => Promise<Started>): Promise<Started> {
+  const built = (await store.identity())?.modelName;
+  const follow = built !== undefined && !explicit.has('model') && !explicit.has('modelDir') && built !== config.model;
+  const guess = await early.catch(() => null);
+  if (guess && !follow) return guess;
+  void guess?.ready.then((e) => e.close(), () => undefined);
+  const started = await start(follow ? { ...config, model: built } : config);
+  started.ready.catch(() => undefined);
+  return started;
 }
