@@ -10,9 +10,13 @@ export interface ChildRequest {
   opts: Omit<ExtractOptions, 'signal'>;
 }
 
-export type ChildReply =
+export type ChildReply = (
   | { id: number; ok: true; doc: ExtractedDoc }
-  | { id: number; ok: false; status?: FileError['status']; reason?: string; message: string };
+  | { id: number; ok: false; status?: FileError['status']; reason?: string; message: string }
+) & {
+  /** The child's RSS as it replied: the pool then need not read /proc for every file. */
+  rssMB?: number;
+};
 
 const STATUSES = new Set<string>(['failed', 'skipped', 'empty', 'quarantined']);
 

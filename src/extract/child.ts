@@ -31,7 +31,7 @@ function main(): void {
   process.on('message', (req: ChildRequest) => {
     // One file at a time: the pool sends the next only after a reply, but serialise anyway.
     chain = chain.then(async () => {
-      const reply = await handle(req);
+      const reply = { ...(await handle(req)), rssMB: process.memoryUsage.rss() / 1048576 };
       try {
         send(reply);
       } catch (err) {

@@ -245,7 +245,9 @@ export class ExtractPool {
     slot.timer = setTimeout(() => {
       this.killFor(slot, new FileError('quarantined', 'timeout', `extraction exceeded ${fmtSeconds(this.timeoutMs)}`));
     }, this.timeoutMs);
-    this.poll(slot, child, slot.task);
+    // The first sample after one interval: the child's size before this file is known from its last reply.
+    const t = slot.task;
+    slot.poller = setTimeout(() => this.poll(slot, child, t), this.pollMs);
     const req: ChildRequest = { id, absPath: task.absPath, opts: this.opts };
     child.send(req, (err) => {
       if (err) this.log.debug({ err: err.message }, 'send to extract child failed'); // its exit handler reports it
@@ -292,7 +294,7 @@ export class ExtractPool {
     if (slot.child !== child || !t || t.settled || m.id !== t.id || slot.killReason) return; // late reply: already settled
     t.settled = true; // from here neither the timer, the poller nor a stop may kill this child for this file
     clearTimers(slot);
-    void readRssMB(child.pid ?? 0).then((rss) => {
+    void (m.rssMB !== undefined ? Promise.resolve(m.rssMB) : readRssMB(child.pid ?? 0)).then((rss) => {
       if (rss > this.peakChildRssMB) this.peakChildRssMB = rss;
       const stats = { ms: Date.now() - t.started, peakRssMB: round(Math.max(t.peakRssMB, rss)) };
       if (slot.task === t) slot.task = null;

@@ -19,8 +19,15 @@ export function documentFingerprint(id: PipelineIdentity, type: string | null | 
     .slice(0, 16);
 }
 
-export async function sha256File(file: string): Promise<string> {
+// Files up to this size are read in one synchronous call: a stream costs ~0.2 ms of main-thread time in callbacks
+// per file whatever its size (200 ms per 1,000 small files, against 12 ms read whole), and the main thread shares
+// the cores with the model.
+const READ_WHOLE_BYTES = 256 * 1024;
+
+/** The file's sha256; `size` (from the walk) picks a whole read for small files, a stream for the rest. */
+export async function sha256File(file: string, size?: number): Promise<string> {
   const hash = createHash('sha256');
+  if (size !== undefined && size <= READ_WHOLE_BYTES) return hash.update(fs.readFileSync(file)).digest('hex');
   for await (const chunk of fs.createReadStream(file)) hash.update(chunk as Buffer);
   return hash.digest('hex');
 }

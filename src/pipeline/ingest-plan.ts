@@ -86,7 +86,7 @@ export async function detectMoves(store: IndexStore, work: WorkItem[], missing: 
     // An oversized file is never hashed: it is skipped by size, before any read.
     if (item.action !== 'add' || (o.maxFileBytes !== undefined && item.file.size > o.maxFileBytes)) continue;
     try {
-      item.sha256 = await sha256File(item.file.absPath);
+      item.sha256 = await sha256File(item.file.absPath, item.file.size);
     } catch {
       continue;
     }

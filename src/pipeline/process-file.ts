@@ -38,7 +38,7 @@ export async function processFile(file: SourceFile, previous: DocumentRow | unde
   if (maxBytes !== undefined && file.size > maxBytes) return recordTooBig(file, maxBytes, deps);
   let sha: string;
   try {
-    sha = sha256 ?? (await timeStage(deps.timings, 'hash', () => sha256File(file.absPath)));
+    sha = sha256 ?? (await timeStage(deps.timings, 'hash', () => sha256File(file.absPath, file.size)));
   } catch (err) {
     return { ...base, status: 'failed', reason: `unreadable: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}` };
   }

@@ -1,5 +1,6 @@
 // The SQLite document ledger, chunks and vectors: synchronous statements that the async store wraps.
 import type { Database } from 'better-sqlite3';
+import { statement } from './statements.js';
 import type { Chunk, FileStatus } from '../../contracts/stages.js';
 import type { DocumentInput, DocumentRow } from '../../contracts/index-store.js';
 import { keepsChunks } from '../../contracts/document-state.js';
@@ -13,7 +14,7 @@ type RawDoc = Omit<DocumentRow, 'warnings'> & { warnings: string | null };
 const toDoc = (r: RawDoc): DocumentRow => ({ ...r, warnings: r.warnings ? (JSON.parse(r.warnings) as string[]) : [] });
 
 export function hasVectorTable(db: Database): boolean {
-  return !!db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'vec_chunks'").get();
+  return !!statement(db, "SELECT 1 FROM sqlite_master WHERE name = 'vec_chunks'").get();
 }
 
 export class SqliteDocuments {
@@ -32,33 +33,32 @@ export class SqliteDocuments {
   constructor(private readonly db: Database) {}
 
   get(path: string): DocumentRow | undefined {
-    const r = this.db.prepare(`SELECT ${DOC_COLUMNS} FROM documents WHERE path = ?`).get(path) as RawDoc | undefined;
+    const r = statement(this.db, `SELECT ${DOC_COLUMNS} FROM documents WHERE path = ?`).get(path) as RawDoc | undefined;
     return r && toDoc(r);
   }
 
   under(root: string): DocumentRow[] {
     const dir = root.endsWith('/') ? root.slice(0, -1) : root;
     // '0' sorts right after '/': the range is exactly the paths that start with dir + '/'.
-    const rows = this.db
-      .prepare(`SELECT ${DOC_COLUMNS} FROM documents WHERE path = ? OR (path >= ? AND path < ?)`)
+    const rows = statement(this.db, `SELECT ${DOC_COLUMNS} FROM documents WHERE path = ? OR (path >= ? AND path < ?)`)
       .all(dir, dir + '/', dir + '0') as RawDoc[];
     return rows.map(toDoc);
   }
 
   withStatus(statuses: FileStatus[]): DocumentRow[] {
     const q = `SELECT ${DOC_COLUMNS} FROM documents WHERE status IN (${statuses.map(() => '?').join(',')}) ORDER BY path`;
-    return (this.db.prepare(q).all(...statuses) as RawDoc[]).map(toDoc);
+    return (statement(this.db, q).all(...statuses) as RawDoc[]).map(toDoc);
   }
 
   withSha(sha256: string): DocumentRow[] {
-    return (this.db.prepare(`SELECT ${DOC_COLUMNS} FROM documents WHERE sha256 = ? AND status = 'indexed'`).all(sha256) as RawDoc[]).map(toDoc);
+    return (statement(this.db, `SELECT ${DOC_COLUMNS} FROM documents WHERE sha256 = ? AND status = 'indexed'`).all(sha256) as RawDoc[]).map(toDoc);
   }
 
   vectorsForChunkHashes(hashes: string[]): Map<string, Float32Array> {
     const out = new Map<string, Float32Array>();
     if (!hasVectorTable(this.db)) return out;
     // The first pass's float table answers point reads in microseconds; a vec0 point read takes a millisecond.
-    const stmt = this.db.prepare(this.hasVectorIndex()
+    const stmt = statement(this.db, this.hasVectorIndex()
       ? 'SELECT v.embedding AS e FROM chunks c JOIN vec_floats v ON v.chunk_id = c.id WHERE c.sha256 = ? LIMIT 1'
       : 'SELECT v.embedding AS e FROM chunks c JOIN vec_chunks v ON v.rowid = c.id WHERE c.sha256 = ? LIMIT 1');
     for (const h of new Set(hashes)) {
@@ -70,9 +70,9 @@ export class SqliteDocuments {
 
   replace(doc: DocumentInput, chunks: Chunk[], vectors: Float32Array[]): void {
     if (chunks.length !== vectors.length) throw new Error('replaceDocument: chunks and vectors differ in length');
-    const insertChunk = this.db.prepare('INSERT INTO chunks (document_id, seq, text, tokens, loc, sha256) VALUES (?, ?, ?, ?, ?, ?)');
+    const insertChunk = statement(this.db, 'INSERT INTO chunks (document_id, seq, text, tokens, loc, sha256) VALUES (?, ?, ?, ?, ?, ?)');
     // sqlite-vec 0.1.9: INSERT OR REPLACE is broken, so rows are deleted then inserted.
-    const insertVec = this.db.prepare('INSERT INTO vec_chunks (rowid, embedding) VALUES (?, ?)');
+    const insertVec = statement(this.db, 'INSERT INTO vec_chunks (rowid, embedding) VALUES (?, ?)');
     this.db.transaction(() => {
       const id = this.upsert(doc, chunks.length);
       this.deleteChunks(id);
@@ -100,25 +100,24 @@ export class SqliteDocuments {
     this.db.transaction(() => {
       // A document already at the target (nested roots) goes with its chunks and vectors, never orphaning them.
       if (to.path !== fromPath) this.remove(to.path);
-      this.db
-        .prepare('UPDATE documents SET root = ?, path = ?, rel_path = ?, size = ?, mtime_ms = ?, ino = ?, updated_at = ? WHERE path = ?')
+      statement(this.db, 'UPDATE documents SET root = ?, path = ?, rel_path = ?, size = ?, mtime_ms = ?, ino = ?, updated_at = ? WHERE path = ?')
         .run(to.root, to.path, to.relPath, to.size, to.mtimeMs, to.ino, new Date().toISOString(), fromPath);
       this.writes++;
     })();
   }
 
   recordStat(path: string, size: number, mtimeMs: number, ino: number): void {
-    this.db.prepare('UPDATE documents SET size = ?, mtime_ms = ?, ino = ? WHERE path = ?').run(size, mtimeMs, ino, path);
+    statement(this.db, 'UPDATE documents SET size = ?, mtime_ms = ?, ino = ? WHERE path = ?').run(size, mtimeMs, ino, path);
     this.writes++;
   }
 
   remove(path: string): boolean {
     let removed = false;
     this.db.transaction(() => {
-      const row = this.db.prepare('SELECT id FROM documents WHERE path = ?').get(path) as { id: number } | undefined;
+      const row = statement(this.db, 'SELECT id FROM documents WHERE path = ?').get(path) as { id: number } | undefined;
       if (!row) return;
       this.deleteChunks(row.id);
-      this.db.prepare('DELETE FROM documents WHERE id = ?').run(row.id);
+      statement(this.db, 'DELETE FROM documents WHERE id = ?').run(row.id);
       this.writes++;
       removed = true;
     })();
@@ -127,20 +126,19 @@ export class SqliteDocuments {
 
   private deleteChunks(documentId: number): void {
     if (hasVectorTable(this.db)) {
-      const ids = this.db.prepare('SELECT id FROM chunks WHERE document_id = ?').pluck().all(documentId) as number[];
-      const del = this.db.prepare('DELETE FROM vec_chunks WHERE rowid = ?');
+      const ids = statement(this.db, 'SELECT id FROM chunks WHERE document_id = ?').pluck().all(documentId) as number[];
+      const del = statement(this.db, 'DELETE FROM vec_chunks WHERE rowid = ?');
       for (const id of ids) del.run(BigInt(id));
       if (this.hasVectorIndex()) removeVectors(this.db, ids);
     }
-    const info = this.db.prepare('DELETE FROM chunks WHERE document_id = ?').run(documentId);
+    const info = statement(this.db, 'DELETE FROM chunks WHERE document_id = ?').run(documentId);
     this.writes += info.changes;
   }
 
   private upsert(doc: DocumentInput, chunkCount: number): number {
     const now = new Date().toISOString();
     const indexedAt = doc.status === 'indexed' ? now : null;
-    const row = this.db
-      .prepare(
+    const row = statement(this.db, 
         `INSERT INTO documents (root, path, rel_path, type, sha256, size, mtime_ms, ino, status, reason, warnings,
            chunk_count, char_count, pages_ocr, fingerprint, attempts, first_seen_at, indexed_at, updated_at)
          VALUES (@root, @path, @relPath, @type, @sha256, @size, @mtimeMs, @ino, @status, @reason, @warnings,
@@ -165,9 +163,9 @@ export class SqliteDocuments {
 
   /** Every document by path, each with its chunks in order and their vectors. */
   *dump(): Generator<{ doc: DocumentRow; chunks: Chunk[]; vectors: Float32Array[] }> {
-    const docs = (this.db.prepare(`SELECT ${DOC_COLUMNS} FROM documents ORDER BY path`).all() as RawDoc[]).map(toDoc);
+    const docs = (statement(this.db, `SELECT ${DOC_COLUMNS} FROM documents ORDER BY path`).all() as RawDoc[]).map(toDoc);
     const withVectors = hasVectorTable(this.db);
-    const chunkStmt = this.db.prepare(withVectors
+    const chunkStmt = statement(this.db, withVectors
       ? 'SELECT c.seq, c.text, c.tokens, c.loc, c.sha256, v.embedding AS e FROM chunks c LEFT JOIN vec_chunks v ON v.rowid = c.id WHERE c.document_id = ? ORDER BY c.seq, c.id'
       : 'SELECT seq, text, tokens, loc, sha256, NULL AS e FROM chunks WHERE document_id = ? ORDER BY seq, id');
     for (const doc of docs) {
@@ -181,9 +179,9 @@ export class SqliteDocuments {
   }
 
   stats(): { documents: Record<string, number>; chunks: number; vectors: number } {
-    const byStatus = this.db.prepare('SELECT status, COUNT(*) AS n FROM documents GROUP BY status').all() as { status: string; n: number }[];
-    const chunks = (this.db.prepare('SELECT COUNT(*) AS n FROM chunks').get() as { n: number }).n;
-    const vectors = hasVectorTable(this.db) ? (this.db.prepare('SELECT COUNT(*) AS n FROM vec_chunks').get() as { n: number }).n : 0;
+    const byStatus = statement(this.db, 'SELECT status, COUNT(*) AS n FROM documents GROUP BY status').all() as { status: string; n: number }[];
+    const chunks = (statement(this.db, 'SELECT COUNT(*) AS n FROM chunks').get() as { n: number }).n;
+    const vectors = hasVectorTable(this.db) ? (statement(this.db, 'SELECT COUNT(*) AS n FROM vec_chunks').get() as { n: number }).n : 0;
     return { documents: Object.fromEntries(byStatus.map((r) => [r.status, r.n])), chunks, vectors };
   }
 }

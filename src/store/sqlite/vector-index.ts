@@ -6,6 +6,7 @@
 // 69 ms at k=400, 230 ms at k=1000: it selects each 1024-vector chunk's top k by repeated scans) and a point
 // lookup by rowid costs 0.3-1.6 ms, so oversampling and rescoring through vec0 was slower than the exact scan.
 import type { Database } from 'better-sqlite3';
+import { statement } from './statements.js';
 import { cosines, SignScorer } from './vector-kernels.js';
 
 /** Chunk ids per block row: block b holds ids b*256 .. b*256+255 (id-addressed, so writes touch one row). */
@@ -17,7 +18,7 @@ const FLOATS = 'vec_floats';
 export const codeBytes = (dims: number): number => Math.ceil(dims / 32) * 4;
 
 export function hasVectorIndex(db: Database): boolean {
-  return (db.prepare(`SELECT COUNT(*) AS n FROM sqlite_master WHERE name IN ('${SIGNS}', '${FLOATS}')`).get() as { n: number }).n === 2;
+  return (statement(db, `SELECT COUNT(*) AS n FROM sqlite_master WHERE name IN ('${SIGNS}', '${FLOATS}')`).get() as { n: number }).n === 2;
 }
 
 export function createVectorIndex(db: Database): void {
@@ -44,9 +45,9 @@ function updateBlocks(db: Database, ids: number[], code: ((id: number) => Float3
     if (!list) byBlock.set(b, (list = []));
     list.push(id);
   }
-  const get = db.prepare(`SELECT valid, codes FROM ${SIGNS} WHERE block = ?`);
-  const put = db.prepare(`INSERT INTO ${SIGNS} (block, valid, codes) VALUES (?, ?, ?) ON CONFLICT(block) DO UPDATE SET valid = excluded.valid, codes = excluded.codes`);
-  const drop = db.prepare(`DELETE FROM ${SIGNS} WHERE block = ?`);
+  const get = statement(db, `SELECT valid, codes FROM ${SIGNS} WHERE block = ?`);
+  const put = statement(db, `INSERT INTO ${SIGNS} (block, valid, codes) VALUES (?, ?, ?) ON CONFLICT(block) DO UPDATE SET valid = excluded.valid, codes = excluded.codes`);
+  const drop = statement(db, `DELETE FROM ${SIGNS} WHERE block = ?`);
   for (const [b, list] of byBlock) {
     const row = get.get(b) as { valid: Buffer; codes: Buffer } | undefined;
     if (!row && !code) continue;
@@ -73,7 +74,7 @@ export const blobVec = (b: Buffer): Float32Array => new Float32Array(b.buffer.sl
 /** Indexes chunks' vectors (ids are chunk ids); in the caller's transaction, beside their vec0 rows. */
 export function addVectors(db: Database, ids: number[], vectors: Float32Array[]): void {
   if (!ids.length) return;
-  const put = db.prepare(`INSERT OR REPLACE INTO ${FLOATS} (chunk_id, embedding) VALUES (?, ?)`);
+  const put = statement(db, `INSERT OR REPLACE INTO ${FLOATS} (chunk_id, embedding) VALUES (?, ?)`);
   const byId = new Map<number, Float32Array>();
   ids.forEach((id, i) => {
     byId.set(id, vectors[i]!);
@@ -84,7 +85,7 @@ export function addVectors(db: Database, ids: number[], vectors: Float32Array[])
 
 export function removeVectors(db: Database, ids: number[]): void {
   if (!ids.length) return;
-  const del = db.prepare(`DELETE FROM ${FLOATS} WHERE chunk_id = ?`);
+  const del = statement(db, `DELETE FROM ${FLOATS} WHERE chunk_id = ?`);
   for (const id of ids) del.run(id);
   updateBlocks(db, ids, null);
 }
@@ -94,7 +95,7 @@ export function buildVectorIndex(db: Database, page = 4096): number {
   createVectorIndex(db);
   db.exec(`INSERT OR REPLACE INTO ${FLOATS} (chunk_id, embedding) SELECT rowid, embedding FROM vec_chunks`);
   // Paged reads with writes in between: better-sqlite3 runs no statement while another one iterates.
-  const read = db.prepare(`SELECT chunk_id, embedding FROM ${FLOATS} WHERE chunk_id > ? ORDER BY chunk_id LIMIT ?`).raw();
+  const read = statement(db, `SELECT chunk_id, embedding FROM ${FLOATS} WHERE chunk_id > ? ORDER BY chunk_id LIMIT ?`).raw();
   let after = -1;
   let n = 0;
   for (;;) {
@@ -108,7 +109,7 @@ export function buildVectorIndex(db: Database, page = 4096): number {
 }
 
 export function readFloat(db: Database, chunkId: number): Float32Array | undefined {
-  const row = db.prepare(`SELECT embedding AS e FROM ${FLOATS} WHERE chunk_id = ?`).get(chunkId) as { e: Buffer } | undefined;
+  const row = statement(db, `SELECT embedding AS e FROM ${FLOATS} WHERE chunk_id = ?`).get(chunkId) as { e: Buffer } | undefined;
   return row && blobVec(row.e);
 }
 
@@ -146,13 +147,13 @@ function lookupTable(query: Float32Array, bytes: number): Float32Array {
 
 function scanSigns(db: Database, query: Float32Array, m: number, allowed: Set<number> | null): number[] {
   const bytes = codeBytes(query.length);
-  const last = (db.prepare(`SELECT MAX(block) AS b FROM ${SIGNS}`).get() as { b: number | null }).b;
+  const last = (statement(db, `SELECT MAX(block) AS b FROM ${SIGNS}`).get() as { b: number | null }).b;
   if (last === null) return [];
   const slots = (last + 1) * BLOCK_SLOTS;
   const scorer = new SignScorer(lookupTable(query, bytes), bytes / 4, BLOCK_SLOTS, slots);
   // Which slots hold a vector (and pass the filter): only those compete.
   const keep = new Uint8Array(slots);
-  const blocks = db.prepare(`SELECT block, valid, codes FROM ${SIGNS}`).raw().iterate() as IterableIterator<[number, Buffer, Buffer]>;
+  const blocks = statement(db, `SELECT block, valid, codes FROM ${SIGNS}`).raw().iterate() as IterableIterator<[number, Buffer, Buffer]>;
   for (const [block, valid, codes] of blocks) {
     if (codes.length !== BLOCK_SLOTS * bytes) continue;
     const base = block * BLOCK_SLOTS;
@@ -167,7 +168,7 @@ function scanSigns(db: Database, query: Float32Array, m: number, allowed: Set<nu
 function rescore(db: Database, query: Float32Array, ids: number[]): Scored[] {
   if (!ids.length) return [];
   // In id order: neighbouring rows share pages, which took a third off the reads at 1,600 candidates.
-  const rows = (db.prepare(`SELECT chunk_id, embedding FROM ${FLOATS} WHERE chunk_id IN (SELECT value FROM json_each(?))`)
+  const rows = (statement(db, `SELECT chunk_id, embedding FROM ${FLOATS} WHERE chunk_id IN (SELECT value FROM json_each(?))`)
     .raw().all(JSON.stringify([...ids].sort((a, b) => a - b))) as [number, Buffer][])
     .filter(([, e]) => e.byteLength === query.length * 4);
   // Cosine, as vec0's distance_metric=cosine computes it, so both paths score a chunk alike.
