@@ -28,6 +28,9 @@ function main(): void {
   process.on('SIGTERM', () => undefined);
   startParentWatchdog();
   let chain = Promise.resolve();
+  // The listener below exists first; the extractors then load while the pool is still starting up.
+  extractors ??= import('./index.js');
+  extractors.catch(() => undefined); // a failed import is reported by the first request
   process.on('message', (req: ChildRequest) => {
     // One file at a time: the pool sends the next only after a reply, but serialise anyway.
     chain = chain.then(async () => {

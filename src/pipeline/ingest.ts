@@ -134,9 +134,13 @@ async function runIngest(store: IndexStore, writer: Writer, input: IngestOptions
     }
     await timeStage(o.timings, 'plan', () => detectMoves(store, work, missing, record, log, { maxFileBytes: extractOptionsFromConfig(o.config).maxFileBytes, signal: o.signal }));
     if (work.length) {
-      const embedder = o.embedder ?? (ownEmbedder = await openEmbedder(o.config, log, undefined, { sessions: ingestSessions(o.config) }));
-      await store.bindIdentity(embedderIdentity(embedder, o.config));
+      // The extraction children boot while the model's sessions build.
+      const loading = o.embedder ? undefined : openEmbedder(o.config, log, undefined, { sessions: ingestSessions(o.config) });
+      loading?.catch(() => undefined); // awaited below
       pool = new ExtractPool({ size: o.config.workers, timeoutMs: o.config.fileTimeoutMs, maxMemoryMB: o.config.workerMemoryMB, extractOptions: { ...extractOptionsFromConfig(o.config), signal: o.signal }, stopGraceMs: o.config.stopGraceMs, log });
+      pool.warm(work.length);
+      const embedder = o.embedder ?? (ownEmbedder = await loading!);
+      await store.bindIdentity(embedderIdentity(embedder, o.config));
       batcher = new BatchEmbedder(timedEmbedder(embedder, o.onEmbedBatch), o.config.batchSize, undefined, ingestSessions(o.config) + 1);
       const deps = { store, pool, chunker: new Chunker(embedder, o.config), embedder: batcher, identity, signal: o.signal, timings: o.timings };
       const fatal = await processWork(work, {

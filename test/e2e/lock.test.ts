@@ -16,7 +16,10 @@ function tree(files: number): { docs: string; db: string } {
   const base = path.join(work, `case${n++}`);
   const docs = path.join(base, 'docs');
   fs.mkdirSync(docs, { recursive: true });
-  for (let i = 0; i < files; i++) fs.writeFileSync(path.join(docs, `n${i}.txt`), `Lock note ${i}: the heron waits by the pond number ${i}.\n`);
+  // ~170 tokens a note, one chunk each: enough model work that a holder of 150 notes is still running seconds
+  // after it took the lock, however fast the rest of the ingest becomes.
+  const note = (i: number): string => Array.from({ length: 12 }, (_, k) => `Lock note ${i}.${k}: the heron waits by the pond number ${i}.`).join(' ');
+  for (let i = 0; i < files; i++) fs.writeFileSync(path.join(docs, `n${i}.txt`), `${note(i)}\n`);
   return { docs, db: path.join(base, 'index.db') };
 }
 
