@@ -43,6 +43,9 @@ export function openDatabase(file: string, opts: OpenOptions = {}): Database {
     db = new BetterSqlite(file, { readonly: !!opts.readonly, fileMustExist: !!opts.readonly, timeout: 5000 });
     vec.load(db);
     db.pragma('busy_timeout = 5000');
+    // Up to 64 MB of page cache instead of SQLite's 2 MB: an FTS5 query at 100k chunks reads its posting lists and
+    // document sizes over and over, and with 2 MB the first query of a process took 38-74 ms instead of 15 ms.
+    db.pragma('cache_size = -65536');
     if (opts.readonly) {
       assertSchema(db, file);
     } else {
