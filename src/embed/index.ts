@@ -28,13 +28,13 @@ export async function loadEmbedder(opts: ModelOptions): Promise<LoadedEmbedder> 
  */
 export async function startEmbedder(opts: ModelOptions): Promise<{ ready: Promise<LoadedEmbedder> }> {
   const info = await resolveModel(opts);
-  const runner = openRunner(info.modelFile ?? join(info.path, MODEL_FILE), info.pooling, opts);
+  const modelFile = info.modelFile ?? join(info.path, MODEL_FILE);
+  const runner = openRunner(modelFile, info.pooling, opts);
   runner.catch(() => undefined); // awaited in finishEmbedder
-  return { ready: finishEmbedder(info, runner, opts) };
+  return { ready: finishEmbedder(info, modelFile, runner, opts) };
 }
 
-async function finishEmbedder(info: ModelInfo, runnerP: Promise<{ runner: BatchRunner; device: Device }>, opts: ModelOptions): Promise<LoadedEmbedder> {
-  const modelFile = info.modelFile ?? join(info.path, MODEL_FILE);
+async function finishEmbedder(info: ModelInfo, modelFile: string, runnerP: Promise<{ runner: BatchRunner; device: Device }>, opts: ModelOptions): Promise<LoadedEmbedder> {
   const tokenizerFile = info.tokenizerFile ?? join(info.path, TOKENIZER_FILE);
   // The session builds on its own thread while this one parses the tokenizer (~45 ms) and scans the graph: the
   // model load costs the longer of the two, not their sum.

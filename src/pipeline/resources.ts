@@ -29,14 +29,13 @@ export function modelOptionsFromConfig(config: Config, log: Logger, onProgress?:
 
 /** Loads the embedding model (fetching it on first use). The import is lazy: ONNX Runtime is heavy. */
 export async function openEmbedder(config: Config, log: Logger, onProgress?: (e: DownloadProgress) => void, o: { sessions?: number } = {}): Promise<LoadedEmbedder> {
-  const { loadEmbedder } = await import('../embed/index.js');
-  return loadEmbedder({ ...(await modelOptionsFromConfig(config, log, onProgress)), ...(o.sessions ? { sessions: o.sessions } : {}) });
+  return (await startEmbedder(config, log, onProgress, o)).ready;
 }
 
 /** Resolves the model and starts its session; `ready` settles when it can embed (see embed/startEmbedder). */
-export async function startEmbedder(config: Config, log: Logger, onProgress?: (e: DownloadProgress) => void): Promise<{ ready: Promise<LoadedEmbedder> }> {
+export async function startEmbedder(config: Config, log: Logger, onProgress?: (e: DownloadProgress) => void, o: { sessions?: number } = {}): Promise<{ ready: Promise<LoadedEmbedder> }> {
   const { startEmbedder: start } = await import('../embed/index.js');
-  return start(await modelOptionsFromConfig(config, log, onProgress));
+  return start({ ...(await modelOptionsFromConfig(config, log, onProgress)), ...(o.sessions ? { sessions: o.sessions } : {}) });
 }
 
 /** Ingest and watch embed many texts: one session per core (config embedSessions), each on its own thread. */

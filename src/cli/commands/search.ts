@@ -5,7 +5,6 @@ import { renderSearchTable, toSearchJson } from '../render-search.js';
 import { DocprocError, UsageError } from '../../errors.js';
 import { openConfiguredStore, storeExists } from '../../store/open-store.js';
 import { searchIndex, type GroupBy, type SearchMode, type SearchQuery } from '../../search/index.js';
-import type { Embedder } from '../../contracts/stages.js';
 import type { IndexStore } from '../../contracts/index-store.js';
 import type { Config } from '../../config/schema.js';
 import type { LoadedEmbedder } from '../../embed/index.js';
@@ -63,17 +62,17 @@ export async function run(query: string, flags: SearchFlags): Promise<void> {
   const early = resources?.startEmbedder({ ...config, modelSources: [] }, log) ?? null;
   early?.then((s) => s.ready).catch(() => undefined);
   let store: IndexStore | undefined;
-  let embedder: Promise<Embedder> | null = null;
+  let used: Started | null = null;
   try {
     // Read-only: a search never writes, never creates WAL files of its own, and refuses a foreign database.
     store = await openConfiguredStore(config, { readonly: true, onWarning: (m) => log.warn(m) });
     if (resources && early) {
-      embedder = (await queryEmbedder(store, config, explicit, early, (c) => {
+      used = await queryEmbedder(store, config, explicit, early, (c) => {
         const download = c.json || c.quiet ? undefined : downloadProgress();
         return resources.startEmbedder(c, log, download?.onProgress).finally(() => download?.done());
-      })).ready;
+      });
     }
-    const hits = await searchIndex(store, embedder, q, { onWarning: (m) => log.warn(m) });
+    const hits = await searchIndex(store, used?.ready ?? null, q, { onWarning: (m) => log.warn(m) });
     log.debug({ query: q.text, mode: q.mode, hits: hits.length }, 'search done');
     if (config.json) writeJson(toSearchJson(hits, { explain: q.explain }));
     else if (!hits.length) {
@@ -81,7 +80,9 @@ export async function run(query: string, flags: SearchFlags): Promise<void> {
     }
     else writeLine(renderSearchTable(hits, { explain: q.explain, color: !!process.stdout.isTTY, width: process.stdout.columns }));
   } finally {
-    await (await (embedder ?? early?.then((e) => e.ready))?.catch(() => null))?.close();
+    // The embedder used and the early one, if that was dropped: each closed once, loaded or not.
+    const started = new Set([used, await early?.catch(() => null)]);
+    await Promise.all([...started].map((s) => s?.ready.then((e) => e.close(), () => undefined)));
     await store?.close();
   }
 }
@@ -91,7 +92,7 @@ type Started = { ready: Promise<LoadedEmbedder> };
 /**
  * The model a query is embedded with. An index can only be searched with the model that built it: a model the user
  * set (flag, DOCPROC_MODEL, config file) is used as said, and a mismatch is an error in searchIndex; otherwise the
- * index's model is followed, and the configured one started early is dropped.
+ * index's model is followed, and the configured one started early is not used (the caller closes it).
  */
 async function queryEmbedder(store: IndexStore, config: Config, explicit: Set<string>, early: Promise<Started>,
   start: (c: Config) => Promise<Started>): Promise<Started> {
@@ -99,7 +100,6 @@ async function queryEmbedder(store: IndexStore, config: Config, explicit: Set<st
   const follow = built !== undefined && !explicit.has('model') && !explicit.has('modelDir') && built !== config.model;
   const guess = await early.catch(() => null);
   if (guess && !follow) return guess;
-  void guess?.ready.then((e) => e.close(), () => undefined);
   const started = await start(follow ? { ...config, model: built } : config);
   started.ready.catch(() => undefined);
   return started;

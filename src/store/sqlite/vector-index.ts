@@ -152,7 +152,7 @@ function scanSigns(db: Database, query: Float32Array, m: number, allowed: Set<nu
   const slots = (last + 1) * BLOCK_SLOTS;
   const scorer = new SignScorer(lookupTable(query, bytes), bytes / 4, BLOCK_SLOTS, slots);
   // Which slots hold a vector (and pass the filter): only those compete.
-  const keep = new Uint8Array(slots);
+  const keep = scorer.keep();
   const blocks = statement(db, `SELECT block, valid, codes FROM ${SIGNS}`).raw().iterate() as IterableIterator<[number, Buffer, Buffer]>;
   for (const [block, valid, codes] of blocks) {
     if (codes.length !== BLOCK_SLOTS * bytes) continue;
@@ -162,7 +162,7 @@ function scanSigns(db: Database, query: Float32Array, m: number, allowed: Set<nu
       if (valid[slot >> 3]! & (1 << (slot & 7)) && (!allowed || allowed.has(base + slot))) keep[base + slot] = 1;
     }
   }
-  return scorer.top(keep, m);
+  return scorer.top(m);
 }
 
 function rescore(db: Database, query: Float32Array, ids: number[]): Scored[] {

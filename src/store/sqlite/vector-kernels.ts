@@ -29,18 +29,26 @@ function reserve(k: Kernels, bytes: number): void {
 
 /**
  * Scores sign codes against a query's lookup table (per code byte, 256 float32 sums), block by block, into one
- * float64 score per slot. One scorer per scan: it owns the module's memory until the scan ends.
+ * float64 score per slot, then picks the best. One scorer per scan: it lays out the module's memory once (table,
+ * one block of codes, scores, the keep mask, the histogram, the picked ids) and owns it until the scan ends.
  */
 export class SignScorer {
   private readonly k = instance();
   private readonly codesAt: number;
   private readonly scoresAt: number;
+  private readonly keepAt: number;
+  private readonly histAt: number;
+  private readonly idsAt: number;
 
   constructor(table: Float32Array, private readonly words: number, private readonly blockSlots: number, private readonly slots: number) {
     this.codesAt = align8(table.byteLength);
     this.scoresAt = align8(this.codesAt + blockSlots * words * 4);
-    reserve(this.k, this.scoresAt + slots * 8);
+    this.keepAt = this.scoresAt + slots * 8;
+    this.histAt = align8(this.keepAt + slots);
+    this.idsAt = this.histAt + HISTOGRAM_BUCKETS * 4;
+    reserve(this.k, this.idsAt + slots * 4);
     new Float32Array(this.k.memory.buffer, 0, table.length).set(table);
+    this.keep().fill(0);
   }
 
   /** Scores one block's codes (blockSlots × words × 4 bytes) into the slots from `firstSlot`. */
@@ -49,25 +57,25 @@ export class SignScorer {
     this.k.signScores(0, this.codesAt, this.blockSlots, this.words, this.scoresAt + firstSlot * 8);
   }
 
-  /** Every slot's score (slots never scored hold garbage: the caller knows which are valid). */
+  /** Every slot's score (slots never scored hold garbage: the keep mask says which count). */
   scores(): Float64Array {
     return new Float64Array(this.k.memory.buffer, this.scoresAt, this.slots);
   }
 
+  /** One byte per slot, all 0 at first: the caller sets 1 where a slot holds a vector that may compete. */
+  keep(): Uint8Array {
+    return new Uint8Array(this.k.memory.buffer, this.keepAt, this.slots);
+  }
+
   /**
-   * The ids of the m best scores among the slots `keep` marks, ties to the lower id (what a bounded heap fed in
-   * id order keeps). A histogram of the scores finds the bucket the m-th best falls in; only the slots from there
-   * up are sorted.
+   * The ids of the m best scores among the kept slots, ties to the lower id (what a bounded heap fed in id order
+   * keeps). A histogram of the scores finds the bucket the m-th best falls in; only the slots from there up are
+   * sorted.
    */
-  top(keep: Uint8Array, m: number): number[] {
-    const keepAt = this.scoresAt + this.slots * 8;
-    const histAt = align8(keepAt + this.slots);
-    const idsAt = histAt + HISTOGRAM_BUCKETS * 4;
-    reserve(this.k, idsAt + this.slots * 4);
-    new Uint8Array(this.k.memory.buffer, keepAt, this.slots).set(keep.subarray(0, this.slots));
-    const n = this.k.selectTop(this.scoresAt, keepAt, this.slots, m, histAt, HISTOGRAM_BUCKETS, idsAt);
+  top(m: number): number[] {
+    const n = this.k.selectTop(this.scoresAt, this.keepAt, this.slots, m, this.histAt, HISTOGRAM_BUCKETS, this.idsAt);
     const scores = this.scores();
-    return Array.from(new Int32Array(this.k.memory.buffer, idsAt, n)).sort((a, b) => scores[b]! - scores[a]! || a - b).slice(0, m);
+    return Array.from(new Int32Array(this.k.memory.buffer, this.idsAt, n)).sort((a, b) => scores[b]! - scores[a]! || a - b).slice(0, m);
   }
 }
 
