@@ -68,7 +68,8 @@ export function buildProgram(): Command {
       .option('--chunk-overlap <n>', 'overlap tokens between chunks', int)
       .option('--no-ocr', 'do not OCR images and scanned pages')
       .option('--ocr-lang <lang>', 'tesseract language(s)')
-      .option('--ocr-data-dir <dir>', 'tesseract models (<lang>.traineddata) to use instead of the bundled ones')
+      .option('--ocr-data-dir <dir>', 'tesseract models (<lang>.traineddata) to use instead of the default ones')
+      .addOption(new Option('--ocr-model <model>', 'English OCR model (default fast)').choices(['fast', 'best']))
       .option('--max-file-mb <mb>', 'skip larger files', num)
       .option('--workers <n>', 'extraction worker processes', int)
       .option('--reembed', 'rebuild the whole index (new model or chunk settings) in a shadow copy, then swap it in')
@@ -127,6 +128,7 @@ export function buildProgram(): Command {
     .argument('<file>')
     .option('--no-ocr', 'do not OCR')
     .option('--ocr-lang <lang>', 'tesseract language(s)')
+    .addOption(new Option('--ocr-model <model>', 'English OCR model (default fast)').choices(['fast', 'best']))
     .action(lazy(() => import('./commands/extract.js')));
 
   const models = program.command('models').description('manage embedding models');

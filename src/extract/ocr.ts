@@ -11,6 +11,8 @@ const require = createRequire(import.meta.url);
 
 let worker: Promise<Worker> | undefined;
 let workerKey = '';
+// The resolution the worker is set to ('0': let tesseract estimate it).
+let workerDpi = '0';
 let osdWorker: Promise<Worker | undefined> | undefined;
 
 /** What one recognition pass read, with tesseract's mean word confidence (0-100). */
@@ -66,6 +68,7 @@ async function getWorker(lang: string, timeoutMs: number, dataDir?: string): Pro
   const { langPath, gzip } = resolveLangPath(lang, dataDir);
   const { createWorker } = await import('tesseract.js');
   workerKey = key;
+  workerDpi = '0';
   // Without langPath tesseract.js fetches from a CDN and hangs offline; cacheMethod 'none' keeps it from writing to cwd.
   const p = createWorker(lang, 1 /* LSTM_ONLY */, {
     langPath,
@@ -96,9 +99,14 @@ export async function recognize(img: Buffer, o: { lang: string; timeoutMs: numbe
   const w = await getWorker(lang, timeoutMs, dataDir);
   try {
     // A PGM carries no resolution: without one tesseract guesses from glyph sizes, and guesses 366 for a 250 dpi
-    // table page, then takes its rules for text and drops rows. Set per job; tesseract.js restores it afterwards.
-    const params = dpi ? ({ user_defined_dpi: String(Math.round(dpi)) } as Record<string, string>) : {};
-    const res = await withTimeout(w.recognize(img, params), timeoutMs, 'OCR');
+    // table page, then takes its rules for text and drops rows. Set on the worker, not per job: a per-job parameter
+    // makes tesseract.js save and restore every parameter around the job, ~50 ms a page.
+    const want = dpi ? String(Math.round(dpi)) : '0';
+    if (want !== workerDpi) {
+      await withTimeout(w.setParameters({ user_defined_dpi: want } as never), timeoutMs, 'OCR parameters');
+      workerDpi = want;
+    }
+    const res = await withTimeout(w.recognize(img), timeoutMs, 'OCR');
     return { text: res.data.text ?? '', confidence: res.data.confidence ?? 0 };
   } catch (e) {
     await closeOcr();

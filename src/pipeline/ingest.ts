@@ -16,7 +16,7 @@ import { processWork } from './ingest-work.js';
 import { BatchEmbedder } from './batch-embedder.js';
 import { timedEmbedder, type EmbedBatchListener } from './timed-embedder.js';
 import type { PipelineIdentity } from './fingerprint.js';
-import { openEmbedder, extractOptionsFromConfig, resolveModelInfo, extractSettingsKey, ingestSessions } from './resources.js';
+import { openEmbedder, extractOptionsFromConfig, extractOptionsForRun, resolveModelInfo, extractSettingsKey, ingestSessions } from './resources.js';
 import type { DownloadProgress } from '../embed/index.js';
 import type { ModelInfo } from '../embed/options.js';
 import { UsageError } from '../errors.js';
@@ -137,7 +137,7 @@ async function runIngest(store: IndexStore, writer: Writer, input: IngestOptions
       // The extraction children boot while the model's sessions build.
       const loading = o.embedder ? undefined : openEmbedder(o.config, log, undefined, { sessions: ingestSessions(o.config) });
       loading?.catch(() => undefined); // awaited below
-      pool = new ExtractPool({ size: o.config.workers, timeoutMs: o.config.fileTimeoutMs, maxMemoryMB: o.config.workerMemoryMB, extractOptions: { ...extractOptionsFromConfig(o.config), signal: o.signal }, stopGraceMs: o.config.stopGraceMs, log });
+      pool = new ExtractPool({ size: o.config.workers, timeoutMs: o.config.fileTimeoutMs, maxMemoryMB: o.config.workerMemoryMB, extractOptions: { ...(await extractOptionsForRun(o.config, log)), signal: o.signal }, stopGraceMs: o.config.stopGraceMs, log });
       pool.warm(work.length);
       const embedder = o.embedder ?? (ownEmbedder = await loading!);
       await store.bindIdentity(embedderIdentity(embedder, o.config));

@@ -56,6 +56,21 @@ export function extractOptionsFromConfig(config: Config): ExtractOptions {
   };
 }
 
+/**
+ * Extraction options for a run that reads files: the configured ones, reading English with tesseract's fast model
+ * where it applies (fetched on first use; the bundled model when it cannot be had). A model folder the user named wins.
+ */
+export async function extractOptionsForRun(config: Config, log: Logger): Promise<ExtractOptions> {
+  const opts = extractOptionsFromConfig(config);
+  if (!config.ocr || config.ocrDataDir || config.ocrModel !== 'fast' || config.ocrLang !== 'eng') return opts;
+  const [{ ensureFastEnglish }, mo] = await Promise.all([import('../extract/ocr-model.js'), modelOptionsFromConfig(config, log)]);
+  const dir = await ensureFastEnglish({
+    home: config.home, m2Home: mo.m2Home, mavenRepos: mo.mavenRepos, sources: config.modelSources,
+    localModelsDir: config.localModelsDir, connectTimeoutMs: config.connectTimeoutMs, log,
+  });
+  return dir ? { ...opts, ocrDataDir: dir } : opts;
+}
+
 /** The model's identity from the cache (fetching it on first use) without opening an ONNX session. */
 export async function resolveModelInfo(config: Config, log: Logger, onProgress?: (e: DownloadProgress) => void): Promise<ModelInfo> {
   const { resolveModel } = await import('../embed/index.js');

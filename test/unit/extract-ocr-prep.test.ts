@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createCanvas } from '@napi-rs/canvas';
-import { estimateSkew, inkMask, medianGlyphHeight, otsu, toGrey } from '../../src/extract/ocr-prep.js';
+import { estimateSkew, inkMask, medianGlyphHeight, otsu, scaleGrey, toGrey } from '../../src/extract/ocr-prep.js';
 import { rotateCanvas } from '../../scripts/make-ocr-rotations.js';
 
 /** A page of text lines drawn with @napi-rs/canvas, optionally rotated clockwise and in negative. */
@@ -96,4 +96,24 @@ test('declared resolution: PNG pHYs, JPEG JFIF density; none or nonsense is unde
   assert.equal(imageDpi(jfif(1, 200)), 200);
   assert.equal(imageDpi(jfif(2, 118)), 300);
   assert.equal(imageDpi(jfif(1, 1)), undefined);
+});
+
+test('scaleGrey: sizes round up, flat grey stays flat, reducing averages, enlarging keeps edges in place', () => {
+  const flat = { data: new Uint8Array(40 * 30).fill(200), width: 40, height: 30 };
+  for (const s of [0.33, 0.5, 1.25, 1.5, 2]) {
+    const out = scaleGrey(flat, s);
+    assert.equal(out.width, Math.ceil(40 * s - 1e-6));
+    assert.equal(out.height, Math.ceil(30 * s - 1e-6));
+    assert.ok(out.data.every((v) => v === 200), `flat at ${s}`);
+  }
+  // A 1-pixel checkerboard halved: every output pixel is the mean of two black and two white.
+  const checker = { data: new Uint8Array(8 * 8).map((_, i) => ((i % 8) + Math.floor(i / 8)) % 2 ? 255 : 0), width: 8, height: 8 };
+  assert.ok(scaleGrey(checker, 0.5).data.every((v) => v === 128 || v === 127));
+  // Left half black, right half white, enlarged 2x: the edge stays in the middle, the far sides stay pure.
+  const edge = { data: new Uint8Array(10 * 4).map((_, i) => (i % 10 < 5 ? 0 : 255)), width: 10, height: 4 };
+  const big = scaleGrey(edge, 2);
+  const row = Array.from(big.data.subarray(0, big.width));
+  assert.equal(row[0], 0);
+  assert.equal(row[19], 255);
+  assert.ok(row[8]! < 64 && row[11]! > 191, row.join(','));
 });

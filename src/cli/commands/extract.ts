@@ -5,12 +5,13 @@ import { createContext, type GlobalFlags } from '../context.js';
 import { writeJson, writeLine } from '../output.js';
 import { DocprocError, FileError, UsageError } from '../../errors.js';
 import { ExtractPool } from '../../extract/pool.js';
-import { extractOptionsFromConfig } from '../../pipeline/resources.js';
+import { extractOptionsForRun } from '../../pipeline/resources.js';
 import type { Loc } from '../../contracts/stages.js';
 
 interface ExtractFlags extends GlobalFlags {
   ocr?: boolean;
   ocrLang?: string;
+  ocrModel?: 'fast' | 'best';
 }
 
 export function formatLoc(loc: Loc): string {
@@ -24,10 +25,10 @@ export function formatLoc(loc: Loc): string {
 }
 
 export async function run(file: string, flags: ExtractFlags): Promise<void> {
-  const { config, log } = createContext(flags, { ocr: flags.ocr === false ? false : undefined, ocrLang: flags.ocrLang });
+  const { config, log } = createContext(flags, { ocr: flags.ocr === false ? false : undefined, ocrLang: flags.ocrLang, ocrModel: flags.ocrModel });
   const abs = path.resolve(file);
   if (!fs.existsSync(abs) || !fs.statSync(abs).isFile()) throw new UsageError(`not a file: ${file}`);
-  const pool = new ExtractPool({ size: 1, timeoutMs: config.fileTimeoutMs, maxMemoryMB: config.workerMemoryMB, extractOptions: extractOptionsFromConfig(config), log });
+  const pool = new ExtractPool({ size: 1, timeoutMs: config.fileTimeoutMs, maxMemoryMB: config.workerMemoryMB, extractOptions: await extractOptionsForRun(config, log), log });
   try {
     const doc = await pool.extract(abs);
     if (config.json) return writeJson({ path: file, status: 'ok', ...doc, characters: doc.sections.reduce((n, s) => n + s.text.length, 0) });
