@@ -8,13 +8,21 @@ import { Tokenizer } from '@huggingface/tokenizers';
 import { ModelError } from '../errors.js';
 
 const RECENT_ENCODINGS = 4096;
+const COUNTED_WORDS = 200_000;
+// Space, tab and line breaks: the BERT normalizer turns them into spaces (it drops other control characters), and its
+// pre-tokenizer always splits there, so a text's tokens are the tokens of its words, counted apart.
+const PLAIN_SPACE = /[ \t\n\r]+/;
 
 export class TextTokenizer {
   /** Special tokens around a single sequence, e.g. [CLS] / [SEP] for BERT. */
   readonly prefixIds: number[];
   readonly suffixIds: number[];
 
-  private constructor(private readonly tok: Tokenizer) {
+  /** Whether counting word by word is exact: BERT normalisation and pre-tokenisation (every model docproc lists). */
+  private readonly countsByWord: boolean;
+
+  private constructor(private readonly tok: Tokenizer, json: TokenizerJson) {
+    this.countsByWord = json.normalizer?.type === 'BertNormalizer' && json.pre_tokenizer?.type === 'BertPreTokenizer' && json.model?.type === 'WordPiece';
     const full = tok.encode('a').ids;
     const content = tok.encode('a', { add_special_tokens: false }).ids;
     const at = findSub(full, content);
@@ -25,8 +33,8 @@ export class TextTokenizer {
 
   static async fromFile(path: string): Promise<TextTokenizer> {
     try {
-      const json: unknown = JSON.parse(await readFile(path, 'utf8'));
-      return new TextTokenizer(new Tokenizer(json as object, {}));
+      const json = JSON.parse(await readFile(path, 'utf8')) as TokenizerJson;
+      return new TextTokenizer(new Tokenizer(json as object, {}), json);
     } catch (err) {
       if (err instanceof ModelError) throw err;
       throw new ModelError(`cannot load tokenizer ${path}: ${(err as Error).message}`, undefined, err);
@@ -49,8 +57,26 @@ export class TextTokenizer {
 
   /** Tokens of the text once encoded, special tokens included. */
   countTokens(text: string): number {
-    return this.encode(text).length;
+    if (!this.countsByWord) return this.encode(text).length;
+    // The chunker counts every sentence and word group: per word, with the counts of words seen before kept, this is
+    // a map lookup per word instead of a full encoding (1.5 s of main-thread time per 1,000 abstracts). Same numbers.
+    let n = this.prefixIds.length + this.suffixIds.length;
+    for (const word of text.split(PLAIN_SPACE)) {
+      if (!word) continue;
+      const known = this.wordCounts.get(word);
+      if (known !== undefined) {
+        n += known;
+        continue;
+      }
+      const c = this.tok.encode(word, { add_special_tokens: false }).ids.length;
+      if (this.wordCounts.size >= COUNTED_WORDS) this.wordCounts.clear();
+      this.wordCounts.set(word, c);
+      n += c;
+    }
+    return n;
   }
+
+  private readonly wordCounts = new Map<string, number>();
 
   /**
    * The id sequences to run for one text. A text that fits is one sequence: the tokenizer's
@@ -72,6 +98,12 @@ export class TextTokenizer {
     }
     return out;
   }
+}
+
+interface TokenizerJson {
+  normalizer?: { type?: string } | null;
+  pre_tokenizer?: { type?: string } | null;
+  model?: { type?: string };
 }
 
 function findSub(hay: number[], needle: number[]): number {

@@ -1,5 +1,6 @@
 // Type detection by content (magic bytes, zip manifest, OLE2 streams, text sniffing); extension only breaks ties for text.
-import { open, readFile, stat } from 'node:fs/promises';
+import { closeSync, openSync, readSync } from 'node:fs';
+import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fileTypeFromBuffer } from 'file-type';
 import { FileError } from '../errors.js';
@@ -207,14 +208,19 @@ function decodeForSniff(b: Buffer): string {
   return b.toString('latin1');
 }
 
+/**
+ * The first n bytes. Read synchronously: a few kilobytes cost microseconds, where each promise-based call is a trip
+ * through libuv's thread pool (open, read, close: three per file), CPU the embedding model shares on small machines.
+ * Extraction runs in its own child process, one file at a time, so nothing else waits on it.
+ */
 export async function readHead(absPath: string, n: number): Promise<Buffer> {
-  const fh = await open(absPath, 'r');
+  const fd = openSync(absPath, 'r');
   try {
     const buf = Buffer.alloc(n);
-    const { bytesRead } = await fh.read(buf, 0, n, 0);
+    const bytesRead = readSync(fd, buf, 0, n, 0);
     return buf.subarray(0, bytesRead);
   } finally {
-    await fh.close();
+    closeSync(fd);
   }
 }
 

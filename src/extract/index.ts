@@ -1,5 +1,5 @@
 // Public entry of the extract stage: options, detection, dispatch to format extractors, output normalisation.
-import { stat } from 'node:fs/promises';
+import { statSync } from 'node:fs';
 import type { ExtractedDoc, Section } from '../contracts/stages.js';
 import { FileError } from '../errors.js';
 import { detectType } from './detect.js';
@@ -27,7 +27,7 @@ export async function extractFile(absPath: string, opts: ExtractOptions): Promis
   opts.signal?.throwIfAborted();
   let size: number;
   try {
-    const st = await stat(absPath);
+    const st = statSync(absPath); // synchronous: see readHead
     if (!st.isFile()) throw new FileError('skipped', 'type', 'not a regular file');
     size = st.size;
   } catch (e) {

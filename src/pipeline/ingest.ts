@@ -144,7 +144,7 @@ async function runIngest(store: IndexStore, writer: Writer, input: IngestOptions
       batcher = new BatchEmbedder(timedEmbedder(embedder, o.onEmbedBatch), o.config.batchSize, undefined, ingestSessions(o.config) + 1);
       const deps = { store, pool, chunker: new Chunker(embedder, o.config), embedder: batcher, identity, signal: o.signal, timings: o.timings };
       const fatal = await processWork(work, {
-        store, writer, deps, concurrency: Math.max(4, o.config.workers * 4), signal: o.signal, summary, record,
+        store, writer, deps, concurrency: filesInFlight(o.config.workers), signal: o.signal, summary, record,
         planRules: { maxAttempts: o.config.maxAttempts, retryFailed: !!o.retryFailed }, meter: new ProgressMeter(work.length, emit),
       });
       // Files in flight have finished, so nothing is closed under them; the run is recorded as failed.
@@ -166,6 +166,15 @@ async function runIngest(store: IndexStore, writer: Writer, input: IngestOptions
     await pool?.close();
     await ownEmbedder?.close();
   }
+}
+
+/**
+ * Files in flight at once: beyond the ones extracting, the rest have chunks waiting for the model. On small files
+ * (two chunks each) 8 left the sessions short between files; 16 ingests 1,000 abstracts ~3% faster. A file holds at
+ * most maxChars of text, so this bounds memory too.
+ */
+function filesInFlight(workers: number): number {
+  return Math.max(16, workers * 8);
 }
 
 function countStatus(s: IngestSummary, e: FileEvent): void {

@@ -172,6 +172,21 @@ test('extract prints text with locations and touches no index', async () => {
   assert.deepEqual(fs.readdirSync(dir), []);
 });
 
+test('models pull --json also provides the fast OCR model; extract reads a scan with it and with --ocr-model best', async () => {
+  const r = await runCli(['models', 'pull', '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  const info = JSON.parse(r.stdout) as { name: string; sha256: string; ocrModelDir?: string };
+  assert.equal(info.name, 'all-minilm-l6-v2-q');
+  assert.ok(info.ocrModelDir && fs.statSync(path.join(info.ocrModelDir, 'eng.traineddata')).size === 4_113_088, r.stdout);
+  for (const model of ['fast', 'best']) {
+    const x = await runCli(['extract', path.join(fixturesDir, 'docs/garden-rules.jpg'), '--ocr-model', model, '--json']);
+    assert.equal(x.code, 0, x.stderr);
+    const doc = JSON.parse(x.stdout) as { pagesOcr?: number; sections: { text: string }[] };
+    assert.equal(doc.pagesOcr, 1);
+    assert.match(doc.sections.map((s) => s.text).join(' ').replace(/\s+/g, ' '), /Compost bins are for plant waste only\./, model);
+  }
+});
+
 test('symlinks are not followed by default, and never outside the root', async () => {
   const dir = tempDir();
   const outside = tempDir();

@@ -41,7 +41,7 @@ test('env names: the documented ones, e.g. DOCPROC_MAX_FILE_MB and DOCPROC_WORKE
     threads: 'DOCPROC_THREADS', batchSize: 'DOCPROC_BATCH_SIZE', chunkTokens: 'DOCPROC_CHUNK_TOKENS', chunkOverlap: 'DOCPROC_CHUNK_OVERLAP',
     ignore: 'DOCPROC_IGNORE', followSymlinks: 'DOCPROC_FOLLOW_SYMLINKS', allowedTypes: 'DOCPROC_ALLOWED_TYPES', maxFileMB: 'DOCPROC_MAX_FILE_MB',
     maxPages: 'DOCPROC_MAX_PAGES',
-    maxPruneRatio: 'DOCPROC_MAX_PRUNE_RATIO', pgSchema: 'DOCPROC_PG_SCHEMA', ocrDataDir: 'DOCPROC_OCR_DATA_DIR', embedSessions: 'DOCPROC_EMBED_SESSIONS', leaseMs: 'DOCPROC_LEASE_MS', pathAliases: 'DOCPROC_PATH_ALIASES',
+    maxPruneRatio: 'DOCPROC_MAX_PRUNE_RATIO', pgSchema: 'DOCPROC_PG_SCHEMA', ocrDataDir: 'DOCPROC_OCR_DATA_DIR', ocrModel: 'DOCPROC_OCR_MODEL', embedSessions: 'DOCPROC_EMBED_SESSIONS', leaseMs: 'DOCPROC_LEASE_MS', pathAliases: 'DOCPROC_PATH_ALIASES',
     stopGraceMs: 'DOCPROC_STOP_GRACE_MS', maxChars: 'DOCPROC_MAX_CHARS', ocr: 'DOCPROC_OCR', ocrLang: 'DOCPROC_OCR_LANG',
     fileTimeoutMs: 'DOCPROC_FILE_TIMEOUT_MS', workerMemoryMB: 'DOCPROC_WORKER_MEMORY_MB', workers: 'DOCPROC_WORKERS',
     maxAttempts: 'DOCPROC_MAX_ATTEMPTS',

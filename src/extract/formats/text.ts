@@ -1,5 +1,5 @@
 // Plain text and Markdown: streamed decoding (bounded by maxChars), paragraph sections with line numbers, md headings.
-import { createReadStream } from 'node:fs';
+import { createReadStream, readFileSync } from 'node:fs';
 import { register } from '../registry.js';
 import { detectEncoding, getDecoder } from '../decode.js';
 import { readHead } from '../detect.js';
@@ -8,8 +8,12 @@ import type { ExtractContext, Section } from '../types.js';
 // Sections group paragraphs up to this size so a book doesn't become 100k tiny sections.
 const SECTION_CHARS = 4000;
 
+// Files up to this size are read in one call (see readHead on why); larger ones are streamed.
+const READ_WHOLE_BYTES = 256 * 1024;
+
 /** Streams the file through a decoder, stopping once the char budget is spent (a 1 GB one-line file is never held whole). */
 export async function readTextStream(ctx: ExtractContext, declared?: string): Promise<string> {
+  if (ctx.size <= READ_WHOLE_BYTES) return decodeWhole(ctx, readFileSync(ctx.absPath), declared);
   const det = detectEncoding(await readHead(ctx.absPath, 64 * 1024), declared);
   const dec = getDecoder(det.encoding);
   const parts: string[] = [];
@@ -23,6 +27,21 @@ export async function readTextStream(ctx: ExtractContext, declared?: string): Pr
   } finally {
     stream.destroy();
   }
+  if (!ctx.budget.exhausted) {
+    const tail = dec.end();
+    if (tail) parts.push(ctx.budget.take(tail));
+  }
+  if (det.encoding !== 'utf-8' && det.encoding !== 'ascii') ctx.warnings.push(`encoding: ${det.encoding}`);
+  return parts.join('').replace(/^\uFEFF/, '');
+}
+
+/** The same decoding as the stream, on bytes already read. */
+function decodeWhole(ctx: ExtractContext, bytes: Buffer, declared?: string): string {
+  const det = detectEncoding(bytes.subarray(0, 64 * 1024), declared);
+  const dec = getDecoder(det.encoding);
+  const parts: string[] = [];
+  const s = dec.write(bytes.subarray(det.bomLength));
+  if (s) parts.push(ctx.budget.take(s));
   if (!ctx.budget.exhausted) {
     const tail = dec.end();
     if (tail) parts.push(ctx.budget.take(tail));
