@@ -135,12 +135,19 @@ async function install(o: OcrModelOptions, dir: string, spec: OcrModelSpec, fill
     const { sha256File } = await import('../embed/cache.js');
     const got = await sha256File(join(st, 'eng.traineddata'));
     if (got !== spec.sha256) throw new Error(`eng.traineddata sha256 ${got}, expected the pinned ${spec.sha256}`);
-    if (!isInstalled(dir, spec)) {
-      // A damaged earlier copy goes; a concurrent run's finished one stays, and this copy is dropped below.
-      await rm(dir, { recursive: true, force: true });
-      await rename(st, dir).catch((err: NodeJS.ErrnoException) => {
-        if (!isInstalled(dir, spec)) throw err;
-      });
+    try {
+      await rename(st, dir);
+    } catch (err) {
+      // The folder exists: a concurrent run's finished copy stays (this one is dropped below); a damaged one is moved
+      // aside first, so a reader never finds the folder half gone.
+      if (!isInstalled(dir, spec)) {
+        const aside = join(root, `.damaged-${process.pid}-${randomBytes(4).toString('hex')}`);
+        await rename(dir, aside).catch(() => {
+          throw err;
+        });
+        await rename(st, dir);
+        await rm(aside, { recursive: true, force: true });
+      }
     }
     await rm(join(root, '.fetch-failed'), { force: true });
     o.log.info({ dir }, 'OCR: fast English model installed');

@@ -63,12 +63,18 @@ export function extractOptionsFromConfig(config: Config): ExtractOptions {
 export async function extractOptionsForRun(config: Config, log: Logger): Promise<ExtractOptions> {
   const opts = extractOptionsFromConfig(config);
   if (!config.ocr || config.ocrDataDir || config.ocrModel !== 'fast' || config.ocrLang !== 'eng') return opts;
-  const [{ ensureFastEnglish }, mo] = await Promise.all([import('../extract/ocr-model.js'), modelOptionsFromConfig(config, log)]);
-  const dir = await ensureFastEnglish({
-    home: config.home, m2Home: mo.m2Home, mavenRepos: mo.mavenRepos, sources: config.modelSources,
-    localModelsDir: config.localModelsDir, connectTimeoutMs: config.connectTimeoutMs, log,
-  });
-  return dir ? { ...opts, ocrDataDir: dir } : opts;
+  try {
+    const [{ ensureFastEnglish }, mo] = await Promise.all([import('../extract/ocr-model.js'), modelOptionsFromConfig(config, log)]);
+    const dir = await ensureFastEnglish({
+      home: config.home, m2Home: mo.m2Home, mavenRepos: mo.mavenRepos, sources: config.modelSources,
+      localModelsDir: config.localModelsDir, connectTimeoutMs: config.connectTimeoutMs, log,
+    });
+    return dir ? { ...opts, ocrDataDir: dir } : opts;
+  } catch (err) {
+    // An unwritable home or the like: OCR still works with the bundled model.
+    log.warn({ err: (err as Error).message }, 'OCR: fast English model unavailable; reading with the bundled model');
+    return opts;
+  }
 }
 
 /** The model's identity from the cache (fetching it on first use) without opening an ONNX session. */

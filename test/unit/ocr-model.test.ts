@@ -97,3 +97,17 @@ test('the pinned model is the fast English one in tess4j 5.20.0', () => {
   assert.equal(FAST_ENGLISH.sizeBytes, 4_113_088);
   assert.match(FAST_ENGLISH.sha256, /^7d4322bd/);
 });
+
+test('a damaged copy (wrong size) is replaced whole, leaving nothing aside', async () => {
+  const repo = await mavenRepo(jarWith(SPEC.entry, MODEL));
+  try {
+    const home = tempDir('docproc-ocr-');
+    mkdirSync(fastEnglishDir(home), { recursive: true });
+    writeFileSync(join(fastEnglishDir(home), 'eng.traineddata'), 'truncated');
+    const dir = await ensureFastEnglish(opts({ home, mavenRepos: [repo.url] }), SPEC);
+    assert.deepEqual(readFileSync(join(dir!, 'eng.traineddata')), MODEL);
+    assert.deepEqual(readdirSync(join(home, 'ocr')), ['tessdata-fast']);
+  } finally {
+    await repo.srv.close();
+  }
+});
