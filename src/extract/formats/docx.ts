@@ -1,5 +1,4 @@
 // DOCX via mammoth (every zip entry vetted, no external file access, images dropped) -> HTML -> heading sections.
-import mammoth from 'mammoth';
 import { register } from '../registry.js';
 import { withZip } from '../zip.js';
 import { writeZip } from '../zip-write.js';
@@ -16,6 +15,8 @@ register(['docx'], {
       return writeZip(await z.vetAll());
     });
     let html: string;
+    // Loaded on the first DOCX: an extraction child that only ever sees text files skips 80 ms of CPU.
+    const mammoth = (await import('mammoth')).default;
     try {
       const res = await mammoth.convertToHtml(
         { buffer },

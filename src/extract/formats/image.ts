@@ -1,7 +1,7 @@
 // Images (PNG, JPEG, TIFF multi-page, BMP, WebP): size checked from headers, decoded, then OCR (ocr-page.ts);
 // loc.page for TIFF pages.
 import { readFile } from 'node:fs/promises';
-import UTIF from 'utif2';
+import type UTIF from 'utif2';
 import { register } from '../registry.js';
 import { imageDpi, imageSize } from '../imagesize.js';
 import { MAX_WORK_PIXELS, ocrPixels, type Pixels } from '../ocr-page.js';
@@ -36,6 +36,7 @@ async function decode(buf: Buffer): Promise<Pixels> {
 
 async function tiffPages(ctx: ExtractContext, buf: Buffer): Promise<{ page: number; pixels: () => Promise<Pixels> }[]> {
   let ifds: UTIF.IFD[];
+  const UTIF = (await import('utif2')).default; // loaded on the first TIFF (see docx.ts)
   try {
     ifds = UTIF.decode(buf);
   } catch (e) {

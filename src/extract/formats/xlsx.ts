@@ -1,6 +1,6 @@
 // XLSX / XLS / ODS via @e965/xlsx (SheetJS): every zip entry vetted, row cap, cell count checked against !ref before converting.
 import { readFile } from 'node:fs/promises';
-import * as XLSX from '@e965/xlsx';
+import type * as XLSX from '@e965/xlsx';
 import { register } from '../registry.js';
 import { withZip, msg } from '../zip.js';
 import { writeZip } from '../zip-write.js';
@@ -16,6 +16,8 @@ register(['xlsx', 'xls', 'ods'], {
     // sizes: it gets a zip rebuilt from entries that were each inflated under our caps, never the file itself.
     const buf = ctx.type === 'xls' ? await readFile(ctx.absPath) : await withZip(ctx.absPath, opts.zip, async (z) => writeZip(await z.vetAll()));
     let wb: XLSX.WorkBook;
+    // Loaded on the first spreadsheet (see docx.ts).
+    const XLSX = await import('@e965/xlsx');
     try {
       wb = XLSX.read(buf, {
         type: 'buffer',
