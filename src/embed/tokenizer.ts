@@ -8,9 +8,9 @@ import { Tokenizer } from '@huggingface/tokenizers';
 import { ModelError } from '../errors.js';
 
 const RECENT_ENCODINGS = 4096;
-const COUNTED_WORDS = 200_000;
+const CACHED_WORDS = 200_000;
 // Space, tab and line breaks: the BERT normalizer turns them into spaces (it drops other control characters), and its
-// pre-tokenizer always splits there, so a text's tokens are the tokens of its words, counted apart.
+// pre-tokenizer always splits there, so a text's ids are its words' ids, each word encoded apart.
 const PLAIN_SPACE = /[ \t\n\r]+/;
 
 export class TextTokenizer {
@@ -18,11 +18,12 @@ export class TextTokenizer {
   readonly prefixIds: number[];
   readonly suffixIds: number[];
 
-  /** Whether counting word by word is exact: BERT normalisation and pre-tokenisation (every model docproc lists). */
+  /** Whether encoding word by word is exact: BERT normalisation and pre-tokenisation (every model docproc lists). */
   private readonly countsByWord: boolean;
 
   private constructor(private readonly tok: Tokenizer, json: TokenizerJson) {
-    this.countsByWord = json.normalizer?.type === 'BertNormalizer' && json.pre_tokenizer?.type === 'BertPreTokenizer' && json.model?.type === 'WordPiece';
+    this.countsByWord = json.normalizer?.type === 'BertNormalizer' && json.pre_tokenizer?.type === 'BertPreTokenizer' &&
+      json.model?.type === 'WordPiece' && !(json.added_tokens ?? []).some((t) => /\s/.test(t.content ?? ''));
     const full = tok.encode('a').ids;
     const content = tok.encode('a', { add_special_tokens: false }).ids;
     const at = findSub(full, content);
@@ -41,12 +42,13 @@ export class TextTokenizer {
     }
   }
 
-  // The chunker counts each chunk's tokens and the embedder then encodes the same text: the last few thousand
-  // encodings are kept, so a chunk is encoded once (the JavaScript tokenizer took 2 s of a 1,000-file ingest's
-  // main thread, which shares the cores with the model).
+  // Tokenizers where word-by-word is not exact keep the last few thousand encodings: the chunker counts a chunk's
+  // tokens and the embedder then encodes the same text, so a chunk is encoded once.
   private readonly recent = new Map<string, number[]>();
 
+  /** Ids of the text with the special tokens around it. */
   private encode(text: string): number[] {
+    if (this.countsByWord) return [...this.prefixIds, ...this.contentIds(text), ...this.suffixIds];
     const hit = this.recent.get(text);
     if (hit) return hit;
     const ids = this.tok.encode(text).ids;
@@ -55,28 +57,36 @@ export class TextTokenizer {
     return ids;
   }
 
+  /**
+   * Ids of the text without special tokens. For BERT tokenizers, the concatenation of its words' ids, each distinct
+   * word encoded once: the chunker counts every sentence and the model needs every chunk, and full encodings took
+   * 1.5 s of a 1,000-abstract ingest's main thread, which shares the cores with the model. Same ids (tested).
+   */
+  private contentIds(text: string): number[] {
+    if (!this.countsByWord) return this.tok.encode(text, { add_special_tokens: false }).ids;
+    const out: number[] = [];
+    for (const word of text.split(PLAIN_SPACE)) if (word) for (const id of this.wordIds(word)) out.push(id);
+    return out;
+  }
+
+  private readonly words = new Map<string, number[]>();
+
+  private wordIds(word: string): number[] {
+    const known = this.words.get(word);
+    if (known) return known;
+    const ids = this.tok.encode(word, { add_special_tokens: false }).ids;
+    if (this.words.size >= CACHED_WORDS) this.words.clear();
+    this.words.set(word, ids);
+    return ids;
+  }
+
   /** Tokens of the text once encoded, special tokens included. */
   countTokens(text: string): number {
     if (!this.countsByWord) return this.encode(text).length;
-    // The chunker counts every sentence and word group: per word, with the counts of words seen before kept, this is
-    // a map lookup per word instead of a full encoding (1.5 s of main-thread time per 1,000 abstracts). Same numbers.
     let n = this.prefixIds.length + this.suffixIds.length;
-    for (const word of text.split(PLAIN_SPACE)) {
-      if (!word) continue;
-      const known = this.wordCounts.get(word);
-      if (known !== undefined) {
-        n += known;
-        continue;
-      }
-      const c = this.tok.encode(word, { add_special_tokens: false }).ids.length;
-      if (this.wordCounts.size >= COUNTED_WORDS) this.wordCounts.clear();
-      this.wordCounts.set(word, c);
-      n += c;
-    }
+    for (const word of text.split(PLAIN_SPACE)) if (word) n += this.wordIds(word).length;
     return n;
   }
-
-  private readonly wordCounts = new Map<string, number>();
 
   /**
    * The id sequences to run for one text. A text that fits is one sequence: the tokenizer's
@@ -88,8 +98,8 @@ export class TextTokenizer {
   segments(text: string, maxTokens: number, prefix = ''): number[][] {
     const whole = this.encode(prefix + text);
     if (whole.length <= maxTokens) return [[...whole]];
-    const ptoks = prefix ? this.tok.encode(prefix, { add_special_tokens: false }).ids : [];
-    const body = this.tok.encode(text, { add_special_tokens: false }).ids;
+    const ptoks = prefix ? this.contentIds(prefix) : [];
+    const body = this.contentIds(text);
     const width = maxTokens - this.prefixIds.length - this.suffixIds.length - ptoks.length;
     if (width < 1) throw new ModelError(`maxTokens ${maxTokens} leaves no room for text after the special tokens and prefix`);
     const out: number[][] = [];
@@ -101,6 +111,7 @@ export class TextTokenizer {
 }
 
 interface TokenizerJson {
+  added_tokens?: Array<{ content?: string }>;
   normalizer?: { type?: string } | null;
   pre_tokenizer?: { type?: string } | null;
   model?: { type?: string };
