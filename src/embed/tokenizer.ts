@@ -19,10 +19,10 @@ export class TextTokenizer {
   readonly suffixIds: number[];
 
   /** Whether encoding word by word is exact: BERT normalisation and pre-tokenisation (every model docproc lists). */
-  private readonly countsByWord: boolean;
+  private readonly byWord: boolean;
 
   private constructor(private readonly tok: Tokenizer, json: TokenizerJson) {
-    this.countsByWord = json.normalizer?.type === 'BertNormalizer' && json.pre_tokenizer?.type === 'BertPreTokenizer' &&
+    this.byWord = json.normalizer?.type === 'BertNormalizer' && json.pre_tokenizer?.type === 'BertPreTokenizer' &&
       json.model?.type === 'WordPiece' && !(json.added_tokens ?? []).some((t) => /\s/.test(t.content ?? ''));
     const full = tok.encode('a').ids;
     const content = tok.encode('a', { add_special_tokens: false }).ids;
@@ -48,7 +48,7 @@ export class TextTokenizer {
 
   /** Ids of the text with the special tokens around it. */
   private encode(text: string): number[] {
-    if (this.countsByWord) return [...this.prefixIds, ...this.contentIds(text), ...this.suffixIds];
+    if (this.byWord) return [...this.prefixIds, ...this.contentIds(text), ...this.suffixIds];
     const hit = this.recent.get(text);
     if (hit) return hit;
     const ids = this.tok.encode(text).ids;
@@ -63,7 +63,7 @@ export class TextTokenizer {
    * 1.5 s of a 1,000-abstract ingest's main thread, which shares the cores with the model. Same ids (tested).
    */
   private contentIds(text: string): number[] {
-    if (!this.countsByWord) return this.tok.encode(text, { add_special_tokens: false }).ids;
+    if (!this.byWord) return this.tok.encode(text, { add_special_tokens: false }).ids;
     const out: number[] = [];
     for (const word of text.split(PLAIN_SPACE)) if (word) for (const id of this.wordIds(word)) out.push(id);
     return out;
@@ -82,7 +82,7 @@ export class TextTokenizer {
 
   /** Tokens of the text once encoded, special tokens included. */
   countTokens(text: string): number {
-    if (!this.countsByWord) return this.encode(text).length;
+    if (!this.byWord) return this.encode(text).length;
     let n = this.prefixIds.length + this.suffixIds.length;
     for (const word of text.split(PLAIN_SPACE)) if (word) n += this.wordIds(word).length;
     return n;
