@@ -1,5 +1,6 @@
 // Ingest: discover -> plan -> extract/chunk/embed/store each claimed file -> prune; one run record per call.
 import fs from 'node:fs';
+import { getMaxListeners, setMaxListeners } from 'node:events';
 import type { Config } from '../config/schema.js';
 import type { Logger } from '../log.js';
 import { silentLogger } from '../log.js';
@@ -143,8 +144,11 @@ async function runIngest(store: IndexStore, writer: Writer, input: IngestOptions
       await store.bindIdentity(embedderIdentity(embedder, o.config));
       batcher = new BatchEmbedder(timedEmbedder(embedder, o.onEmbedBatch), o.config.batchSize, undefined, ingestSessions(o.config) + 1);
       const deps = { store, pool, chunker: new Chunker(embedder, o.config), embedder: batcher, identity, signal: o.signal, timings: o.timings };
+      const inFlight = filesInFlight(o.config.workers);
+      // Each file in flight listens for the stop signal until it ends: that many listeners are expected, not a leak.
+      if (o.signal) setMaxListeners(Math.max(getMaxListeners(o.signal), inFlight + 10), o.signal);
       const fatal = await processWork(work, {
-        store, writer, deps, concurrency: filesInFlight(o.config.workers), signal: o.signal, summary, record,
+        store, writer, deps, concurrency: inFlight, signal: o.signal, summary, record,
         planRules: { maxAttempts: o.config.maxAttempts, retryFailed: !!o.retryFailed }, meter: new ProgressMeter(work.length, emit),
       });
       // Files in flight have finished, so nothing is closed under them; the run is recorded as failed.

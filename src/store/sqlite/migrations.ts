@@ -113,13 +113,17 @@ export function applyMigrations(db: Database): number {
     (db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map((r) => r.version),
   );
   const record = db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)');
+  const done = db.prepare('SELECT 1 FROM schema_migrations WHERE version = ?');
   for (const m of migrations) {
     if (applied.has(m.version)) continue;
+    // IMMEDIATE takes the write lock before looking again: processes opening a new index at the same moment (three
+    // ingests started at once) would otherwise each run migration 1, and all but the first fail on CREATE TABLE.
     db.transaction(() => {
+      if (done.get(m.version)) return;
       if (m.sql) db.exec(m.sql);
       m.run?.(db);
       record.run(m.version, m.name, new Date().toISOString());
-    })();
+    }).immediate();
   }
   return checkSchemaVersion(db);
 }
