@@ -45,6 +45,12 @@ function jarRelPath(m: OcrModelSpec): string {
   return `${m.group.replace(/\./g, '/')}/${m.artifact}/${m.version}/${m.artifact}-${m.version}.jar`;
 }
 
+/** The cached fast English model's folder, if it is there (no fetch). */
+export function cachedFastEnglish(home: string): string | undefined {
+  const dir = fastEnglishDir(home);
+  return isInstalled(dir, FAST_ENGLISH) ? dir : undefined;
+}
+
 function isInstalled(dir: string, spec: OcrModelSpec): boolean {
   try {
     return statSync(join(dir, 'eng.traineddata')).size === spec.sizeBytes;

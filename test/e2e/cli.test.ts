@@ -178,6 +178,9 @@ test('models pull --json also provides the fast OCR model; extract reads a scan 
   const info = JSON.parse(r.stdout) as { name: string; sha256: string; ocrModelDir?: string };
   assert.equal(info.name, 'all-minilm-l6-v2-q');
   assert.ok(info.ocrModelDir && fs.statSync(path.join(info.ocrModelDir, 'eng.traineddata')).size === 4_113_088, r.stdout);
+  const list = await runCli(['models', 'list']);
+  assert.equal(list.code, 0, list.stderr);
+  assert.ok(list.stdout.includes(`OCR, English: tesseract's fast model, cached in ${info.ocrModelDir}`), list.stdout);
   for (const model of ['fast', 'best']) {
     const x = await runCli(['extract', path.join(fixturesDir, 'docs/garden-rules.jpg'), '--ocr-model', model, '--json']);
     assert.equal(x.code, 0, x.stderr);

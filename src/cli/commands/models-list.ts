@@ -3,6 +3,7 @@ import Table from 'cli-table3';
 import { createContext, type GlobalFlags } from '../context.js';
 import { writeJson, writeLine, tableStyle } from '../output.js';
 import { listKnownModels, listCachedModels, DEFAULT_MODEL } from '../../embed/index.js';
+import { cachedFastEnglish } from '../../extract/ocr-model.js';
 
 export async function run(flags: GlobalFlags): Promise<void> {
   const { config } = createContext(flags);
@@ -25,4 +26,6 @@ export async function run(flags: GlobalFlags): Promise<void> {
   const t = new Table({ head: ['name', 'dims', 'pooling', 'max tokens', 'sources', 'cached', ''], style: tableStyle() });
   for (const r of rows) t.push([r.name, r.dims, r.pooling, r.maxTokens, r.sources.join(','), r.cached ? 'yes' : 'no', r.configured ? '(configured)' : r.default ? '(default)' : '']);
   writeLine(t.toString());
+  const ocr = cachedFastEnglish(config.home);
+  writeLine(ocr ? `OCR, English: tesseract's fast model, cached in ${ocr}` : "OCR, English: tesseract's fast model is not cached yet (fetched by the first run that reads files, or now by docproc models pull)");
 }
