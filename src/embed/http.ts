@@ -8,6 +8,8 @@ export interface HttpCtx {
   connectTimeoutMs: number;
   /** Max time without a body byte once the transfer has started. */
   stallTimeoutMs?: number;
+  /** A body larger than this is refused mid-transfer: a wrong or hostile server cannot fill the disk. */
+  maxBytes?: number;
   source: string;
   onProgress?: (e: DownloadProgress) => void;
 }
@@ -117,6 +119,10 @@ export async function saveBody(o: Opened, dest: string, ctx: HttpCtx): Promise<D
       s256.update(r.value);
       s1.update(r.value);
       received += r.value.byteLength;
+      if (ctx.maxBytes !== undefined && received > ctx.maxBytes) {
+        await reader.cancel().catch(() => undefined);
+        throw new SourceFailure(`${ctx.source} sent more than ${ctx.maxBytes} bytes`);
+      }
       if (received <= BLOB_HASH_LIMIT) chunks.push(r.value);
       else chunks.length = 0;
       await fh.write(r.value);

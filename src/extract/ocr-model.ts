@@ -22,6 +22,8 @@ export const FAST_ENGLISH = {
 /** Which file, from which Maven artifact (tests pin their own bytes). */
 export type OcrModelSpec = typeof FAST_ENGLISH;
 
+const MAX_JAR_BYTES = 64 * 1024 * 1024;
+
 /** After a failed fetch the network is not tried again for this long: an offline machine must not wait every run. */
 const RETRY_AFTER_MS = 24 * 3600_000;
 
@@ -84,7 +86,8 @@ export async function ensureFastEnglish(o: OcrModelOptions, spec: OcrModelSpec =
       const url = `${repo.replace(/\/+$/, '')}/${jarRelPath(spec)}`;
       try {
         return await install(o, dir, spec, async (st) => {
-          const ctx = { connectTimeoutMs: o.connectTimeoutMs, source: url };
+          // The jar is 8 MB; anything far larger is not it.
+          const ctx = { connectTimeoutMs: o.connectTimeoutMs, source: url, maxBytes: MAX_JAR_BYTES };
           const jar = join(st, 'download.jar');
           await saveBody(await openUrl(url, ctx), jar, ctx);
           await extractEntry(jar, st, spec).catch((e: Error) => {

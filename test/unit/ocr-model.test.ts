@@ -111,3 +111,30 @@ test('a damaged copy (wrong size) is replaced whole, leaving nothing aside', asy
     await repo.srv.close();
   }
 });
+
+test('a server that sends far more than the jar is cut off and nothing is installed', async () => {
+  let requests = 0;
+  const srv = await startServer((req, res) => {
+    requests++;
+    if (req.url !== `/repo/${REL}`) return void res.writeHead(404).end();
+    res.writeHead(200); // no length: a stream that never ends
+    const chunk = Buffer.alloc(1 << 20, 7);
+    const pump = (): void => {
+      while (!res.destroyed && res.write(chunk));
+      if (!res.destroyed) res.once('drain', pump);
+    };
+    pump();
+  });
+  try {
+    const home = tempDir('docproc-ocr-');
+    const w = warnings();
+    assert.equal(await ensureFastEnglish(opts({ home, mavenRepos: [`${srv.url}/repo`], log: w.log }), SPEC), undefined);
+    const marker = JSON.parse(readFileSync(join(home, 'ocr', '.fetch-failed'), 'utf8')) as { tried: string[] };
+    assert.match(marker.tried[0]!, /sent more than 67108864 bytes/);
+    assert.ok(!existsSync(fastEnglishDir(home)));
+    assert.deepEqual(readdirSync(join(home, 'ocr')), ['.fetch-failed'], 'the partial download is removed');
+    assert.equal(requests, 1);
+  } finally {
+    await srv.close();
+  }
+});
