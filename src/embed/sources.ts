@@ -89,7 +89,7 @@ function hfAttempts(entry: RegistryEntry, opts: ModelOptions): Attempt[] {
 
 // ---- Maven --------------------------------------------------------------------------------------
 
-export function jarRelPath(m: MavenSource): string {
+export function jarRelPath(m: Pick<MavenSource, 'group' | 'artifact' | 'version'>): string {
   return `${m.group.replace(/\./g, '/')}/${m.artifact}/${m.version}/${m.artifact}-${m.version}.jar`;
 }
 

@@ -9,6 +9,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from '../log.js';
+import { jarRelPath } from '../embed/sources.js';
 
 export const FAST_ENGLISH = {
   group: 'net.sourceforge.tess4j',
@@ -41,10 +42,6 @@ export interface OcrModelOptions {
 
 export function fastEnglishDir(home: string): string {
   return join(home, 'ocr', 'tessdata-fast');
-}
-
-function jarRelPath(m: OcrModelSpec): string {
-  return `${m.group.replace(/\./g, '/')}/${m.artifact}/${m.version}/${m.artifact}-${m.version}.jar`;
 }
 
 /** The cached fast English model's folder, if it is there (no fetch). */

@@ -64,7 +64,10 @@ export async function extractOptionsForRun(config: Config, log: Logger): Promise
   const opts = extractOptionsFromConfig(config);
   if (!config.ocr || config.ocrDataDir || config.ocrModel !== 'fast' || config.ocrLang !== 'eng') return opts;
   try {
-    const [{ ensureFastEnglish }, mo] = await Promise.all([import('../extract/ocr-model.js'), modelOptionsFromConfig(config, log)]);
+    const { cachedFastEnglish, ensureFastEnglish } = await import('../extract/ocr-model.js');
+    const cached = cachedFastEnglish(config.home);
+    if (cached) return { ...opts, ocrDataDir: cached };
+    const mo = await modelOptionsFromConfig(config, log);
     const dir = await ensureFastEnglish({
       home: config.home, m2Home: mo.m2Home, mavenRepos: mo.mavenRepos, sources: config.modelSources,
       localModelsDir: config.localModelsDir, connectTimeoutMs: config.connectTimeoutMs, log,

@@ -8,40 +8,28 @@ import type { ExtractContext, Section } from '../types.js';
 // Sections group paragraphs up to this size so a book doesn't become 100k tiny sections.
 const SECTION_CHARS = 4000;
 
-// Files up to this size are read in one call (see readHead on why); larger ones are streamed.
+// Files up to this size are read in one call.
 const READ_WHOLE_BYTES = 256 * 1024;
 
-/** Streams the file through a decoder, stopping once the char budget is spent (a 1 GB one-line file is never held whole). */
+/**
+ * Decodes the file chunk by chunk, stopping once the char budget is spent (a 1 GB one-line file is never held whole).
+ * Small files are one chunk, read in one call (see readHead on why); larger ones are streamed.
+ */
 export async function readTextStream(ctx: ExtractContext, declared?: string): Promise<string> {
-  if (ctx.size <= READ_WHOLE_BYTES) return decodeWhole(ctx, readFileSync(ctx.absPath), declared);
-  const det = detectEncoding(await readHead(ctx.absPath, 64 * 1024), declared);
+  const whole = ctx.size <= READ_WHOLE_BYTES ? readFileSync(ctx.absPath) : undefined;
+  const det = detectEncoding(whole ? whole.subarray(0, 64 * 1024) : await readHead(ctx.absPath, 64 * 1024), declared);
   const dec = getDecoder(det.encoding);
   const parts: string[] = [];
-  const stream = createReadStream(ctx.absPath, { start: det.bomLength, highWaterMark: 256 * 1024, signal: ctx.opts.signal });
+  const stream = whole ? undefined : createReadStream(ctx.absPath, { start: det.bomLength, highWaterMark: 256 * 1024, signal: ctx.opts.signal });
   try {
-    for await (const chunk of stream as AsyncIterable<Buffer>) {
-      const s = dec.write(chunk);
+    for await (const chunk of stream ?? [whole!.subarray(det.bomLength)]) {
+      const s = dec.write(chunk as Buffer);
       if (s) parts.push(ctx.budget.take(s));
       if (ctx.budget.exhausted) break;
     }
   } finally {
-    stream.destroy();
+    stream?.destroy();
   }
-  if (!ctx.budget.exhausted) {
-    const tail = dec.end();
-    if (tail) parts.push(ctx.budget.take(tail));
-  }
-  if (det.encoding !== 'utf-8' && det.encoding !== 'ascii') ctx.warnings.push(`encoding: ${det.encoding}`);
-  return parts.join('').replace(/^\uFEFF/, '');
-}
-
-/** The same decoding as the stream, on bytes already read. */
-function decodeWhole(ctx: ExtractContext, bytes: Buffer, declared?: string): string {
-  const det = detectEncoding(bytes.subarray(0, 64 * 1024), declared);
-  const dec = getDecoder(det.encoding);
-  const parts: string[] = [];
-  const s = dec.write(bytes.subarray(det.bomLength));
-  if (s) parts.push(ctx.budget.take(s));
   if (!ctx.budget.exhausted) {
     const tail = dec.end();
     if (tail) parts.push(ctx.budget.take(tail));
