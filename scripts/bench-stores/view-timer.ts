@@ -2,7 +2,7 @@
 // benchmark can say which calls (keyword, vector, count, hit rows...) make one store slower than the other.
 import { performance } from 'node:perf_hooks';
 
-const METHODS = ['countChunks', 'identity', 'hasVectors', 'filterableDocuments', 'keywordCandidates', 'vectorCandidates', 'chunkRows', 'chunkSimilarity'] as const;
+const METHODS = ['hasChunks', 'identity', 'hasVectors', 'filterableDocuments', 'keywordCandidates', 'vectorCandidates', 'chunkRows', 'chunkSimilarity'] as const;
 
 type Proto = Record<string, unknown>;
 

@@ -137,7 +137,8 @@ export interface IndexView {
   /** The most vector candidates one query may ask for (sqlite-vec caps KNN k). */
   readonly maxVectorCandidates: number;
   identity(): Promise<EmbeddingIdentity | undefined>;
-  countChunks(): Promise<number>;
+  /** Whether any chunk is indexed (an existence check: counting a million rows cold cost 49 ms a search). */
+  hasChunks(): Promise<boolean>;
   hasVectors(): Promise<boolean>;
   filterableDocuments(): Promise<FilterableDocument[]>;
   /** Lexical candidates for the user's query text; each store builds its own safe query syntax. */

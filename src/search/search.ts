@@ -32,7 +32,7 @@ export async function searchIndex(
 }
 
 async function searchSnapshot(view: IndexView, location: string, embedder: Embedder | Promise<Embedder> | null, q: SearchQuery, opts: SearchOptions): Promise<SearchHit[]> {
-  if ((await view.countChunks()) === 0) {
+  if (!(await view.hasChunks())) {
     throw new DocprocError('nothing indexed yet', { code: 'empty-index', hint: 'run docproc ingest <paths>' });
   }
   const needsVectors = q.mode !== 'keyword';

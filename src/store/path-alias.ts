@@ -121,7 +121,7 @@ class AliasedView implements IndexView {
   constructor(private readonly inner: IndexView, private readonly local: (p: string) => string) {}
   get maxVectorCandidates(): number { return this.inner.maxVectorCandidates; }
   identity(): ReturnType<IndexView['identity']> { return this.inner.identity(); }
-  countChunks(): Promise<number> { return this.inner.countChunks(); }
+  hasChunks(): Promise<boolean> { return this.inner.hasChunks(); }
   hasVectors(): Promise<boolean> { return this.inner.hasVectors(); }
   async filterableDocuments(): Promise<FilterableDocument[]> {
     return (await this.inner.filterableDocuments()).map((d) => ({ ...d, path: this.local(d.path) }));

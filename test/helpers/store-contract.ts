@@ -142,11 +142,12 @@ export function storeContract(kind: string, factory: StoreFactory, skip?: string
 
   it('the search view: filtered KNN, keyword candidates, chunk rows with locations, similarity', async (s) => {
     await s.bindIdentity(contractIdentity);
+    assert.equal(await s.snapshot((v) => v.hasChunks()), false);
     await put(s, '/r/boats.txt', 'ferry boats sail to the island');
     await put(s, '/r/bees.txt', 'bees make honey in the hive', { type: 'md' });
     const q = fake.vector('ferry boats island');
     await s.snapshot(async (v) => {
-      assert.equal(await v.countChunks(), 2);
+      assert.equal(await v.hasChunks(), true);
       assert.equal(await v.hasVectors(), true);
       const docs = await v.filterableDocuments();
       assert.deepEqual(docs.map((d) => d.path).sort(), ['/r/bees.txt', '/r/boats.txt']);
@@ -191,9 +192,9 @@ export function storeContract(kind: string, factory: StoreFactory, skip?: string
     const other = await factory.reopen(location);
     try {
       await s.snapshot(async (v) => {
-        assert.equal(await v.countChunks(), 1);
+        assert.equal(await v.hasChunks(), true);
         await other.removeDocument('/r/a.txt');
-        assert.equal(await v.countChunks(), 1);
+        assert.equal(await v.hasChunks(), true);
         const kw = await v.keywordCandidates('lighthouse', null, 10);
         assert.equal((await v.chunkRows(kw.map((c) => c.chunkId))).size, 1);
       });

@@ -222,7 +222,7 @@ test('postgres: a rebuild swap waits for a search reading the old index, which s
   await put(rebuild.store, '/r/new.txt', 'new words here');
   let committed: Promise<void> | undefined;
   const seen = await s.snapshot(async (v) => {
-    await v.countChunks();
+    await v.hasChunks();
     committed = rebuild.commit();
     // Longer than Postgres' deadlock_timeout (1 s): a swap holding its locks meanwhile would deadlock with us.
     await sleep(1300);

@@ -56,8 +56,8 @@ export class PgView implements IndexView {
     return readIdentity(this.c);
   }
 
-  async countChunks(): Promise<number> {
-    return (await this.c.query<{ n: number }>('SELECT COUNT(*) AS n FROM chunks')).rows[0]!.n;
+  async hasChunks(): Promise<boolean> {
+    return (await this.c.query<{ any: boolean }>('SELECT EXISTS (SELECT 1 FROM chunks) AS any')).rows[0]!.any;
   }
 
   async hasVectors(): Promise<boolean> {

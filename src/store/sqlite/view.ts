@@ -53,8 +53,8 @@ export class SqliteView implements IndexView {
     return this.readIdentity();
   }
 
-  async countChunks(): Promise<number> {
-    return (this.db.prepare('SELECT COUNT(*) AS n FROM chunks').get() as { n: number }).n;
+  async hasChunks(): Promise<boolean> {
+    return this.db.prepare('SELECT EXISTS (SELECT 1 FROM chunks)').pluck().get() === 1;
   }
 
   async hasVectors(): Promise<boolean> {
