@@ -1,6 +1,7 @@
-// One page image through OCR: grey, small text upscaled, skew levelled (±15°), sideways and upside-down pages
+// One page image through OCR: grey, uneven lighting evened out, small text upscaled, skew levelled (±15°), sideways and upside-down pages
 // turned (projection profiles, then tesseract's OSD when the first reading is doubtful), then recognised.
 import { recognize, detectOrientation, type Recognized } from './ocr.js';
+import { flattenLighting } from './ocr-light.js';
 import { estimateSkew, inkMask, medianGlyphHeight, scaleGrey, toGrey, type Grey } from './ocr-prep.js';
 
 export interface Pixels {
@@ -52,7 +53,8 @@ export const MAX_WORK_PIXELS = 16_000_000;
 
 export async function ocrPixels(input: Pixels, o: OcrPageOptions): Promise<OcrPageResult> {
   const cap = Math.min(o.maxPixels, MAX_WORK_PIXELS);
-  const [grey, px] = shrinkToCap(toGrey(input.data, input.width, input.height), input, cap);
+  const [shrunk, px] = shrinkToCap(toGrey(input.data, input.width, input.height), input, cap);
+  const grey = flattenLighting(shrunk) ?? shrunk;
   const mask = inkMask(grey, ANALYSIS_DIM);
   const glyph = medianGlyphHeight(mask);
   const glyphPx = glyph === undefined ? undefined : glyph / mask.scale;

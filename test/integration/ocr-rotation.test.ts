@@ -61,6 +61,19 @@ for (const m of MODELS) {
     }
   });
 
+  test(`${m.name} model: a page shaded from one side (a photo under a lamp) reads like the evenly lit one`, { skip: m.skip }, async () => {
+    const c = await fixture();
+    const g = c.getContext('2d');
+    const shade = g.createLinearGradient(0, 0, 0, c.height);
+    shade.addColorStop(0, '#ffffff');
+    shade.addColorStop(1, '#555555');
+    g.globalCompositeOperation = 'multiply';
+    g.fillStyle = shade;
+    g.fillRect(0, 0, c.width, c.height);
+    const text = await read('shaded.png', c, m.opts);
+    for (const k of KEY) assert.ok(text.includes(k), `missing "${k}" in: ${text}`);
+  });
+
   test(`${m.name} model: a page scanned at low resolution (x-height about 5 px) is enlarged and read`, { skip: m.skip }, async () => {
     const src = await fixture();
     const small = createCanvas(Math.round(src.width * 0.28), Math.round(src.height * 0.28));
