@@ -189,9 +189,43 @@ def tide_report():
     tide_truth(PAGES)
 
 
+# --- Three-column newsletter (test/data/reading-order, not a fixture: the quick start's counts stay): a title across
+# all three columns, text written row by row across them, and its true text for bench:reading-order. ---
+NEWSLETTER = [
+    'The lifeboat crew trained twice this month, once at night with the new searchlight and once in a swell off the '
+    'point, where the helm practised bringing the boat alongside a drifting dinghy.',
+    'Fuel for the pier pumps now comes by road on Thursdays; boats needing diesel at the weekend should fill up on '
+    'Friday afternoon, when the harbour office keeps the pumps open until six.',
+    'The school visit to the lighthouse has been moved to the last week of term, so the pupils can watch the keepers '
+    'lower the old lens for its annual cleaning and polishing.',
+]
+
+
+def newsletter():
+    c = rl_canvas.Canvas(os.path.join(os.path.dirname(__file__), '..', 'test', 'data', 'reading-order', 'newsletter-3col.pdf'),
+                         pagesize=A4, invariant=1)
+    W, H = A4
+    margin, gutter, size, leading = 48, 18, 9.5, 12.5
+    colw = (W - 2 * margin - 2 * gutter) / 3
+    c.setFont('DejaVuSans', 16)
+    c.drawString(margin, H - 70, 'Westray Harbour Newsletter, Winter Issue')
+    cols = [wrap(t, 'DejaVuSerif', size, colw) for t in NEWSLETTER]
+    c.setFont('DejaVuSerif', size)
+    for i in range(max(len(col) for col in cols)):  # row by row across the columns
+        for k, col in enumerate(cols):
+            if i < len(col):
+                c.drawString(margin + k * (colw + gutter), H - 110 - i * leading, col[i])
+    c.showPage()
+    c.save()
+    truth = os.path.join(os.path.dirname(__file__), '..', 'test', 'data', 'reading-order', 'newsletter-3col.pdf.txt')
+    with open(truth, 'w', encoding='utf-8') as f:
+        f.write('\n'.join(['Westray Harbour Newsletter, Winter Issue'] + NEWSLETTER) + '\n')
+
+
 if __name__ == '__main__':
     os.makedirs(OUT, exist_ok=True)
     os.makedirs(EXPECTED, exist_ok=True)
     scanned_table()
     tide_report()
+    newsletter()
     print('page fixtures written to', os.path.abspath(OUT))

@@ -1,5 +1,5 @@
-// Reading order of a PDF page's text from its geometry: runs grouped into lines by baseline, two columns found by
-// their gutter and read one after the other, full-width lines (titles, headers, footers) kept in place.
+// Reading order of a PDF page's text from its geometry: runs grouped into lines by baseline, columns found by their
+// gutters and read one after the other, full-width lines (titles, headers, footers) kept in place.
 // Pure functions over positioned text runs; pdf.ts feeds them from pdf.js.
 
 export interface TextRun {
@@ -32,31 +32,47 @@ interface Gutter {
 const WORD_GAP_EM = 0.5;
 // Rows separated from the column text by more than this many line pitches sit outside it (headers, footers).
 const MARGIN_GAP_PITCHES = 2.5;
+// Gutter searches nest at most this deep (up to 8 columns): a page of a few dozen words cannot split further anyway.
+const MAX_COLUMN_SPLITS = 3;
 
 /** Orders one page's horizontal text runs into lines. Runs that are not horizontal are the caller's. */
 export function layoutPage(runs: TextRun[]): Line[] {
   const rs = runs.filter((r) => r.str.trim() && r.width >= 0);
   if (!rs.length) return [];
-  const gutter = findGutter(rs);
-  // Without two columns the order the page was written in is kept: it is right far more often than geometry is for
+  const gutters = findGutters(rs);
+  // Without columns the order the page was written in is kept: it is right far more often than geometry is for
   // boxes, captions and sidebars (measured on the corpus), and it is what pdftotext's reading order follows too.
-  if (!gutter) return markMargins(streamLines(rs));
-  const g = gutter.x;
-  const crosses = (r: TextRun) => r.x < g && r.x + r.width > g;
-  // Rows are built per side: across the page, a line of one column would chain the lines of the other whose
-  // baselines it straddles. A row with a run across the gutter (a title, an author line) is read across, and the
-  // side rows level with it join it.
+  if (!gutters.length) return markMargins(streamLines(rs));
+  const crosses = (r: TextRun) => gutters.some((g) => r.x < g && r.x + r.width > g);
+  // Rows are built per column: across the page, a line of one column would chain the lines of another whose
+  // baselines it straddles. A row with a run across a gutter (a title, an author line) is read across, and the
+  // column rows level with it join it.
   const spanRows = buildRows(rs.filter(crosses));
-  const left: Line[] = [];
-  const right: Line[] = [];
-  for (const [side, out] of [[rs.filter((r) => r.x + r.width <= g), left], [rs.filter((r) => r.x >= g), right]] as const) {
-    for (const row of buildRows(side)) {
+  // A run that crosses no gutter lies in the column right of every gutter it starts at or after.
+  const columnOf = (r: TextRun) => gutters.filter((g) => r.x >= g).length;
+  const columns = [...gutters, Infinity].map((_, i) => {
+    const out: Line[] = [];
+    for (const row of buildRows(rs.filter((r) => !crosses(r) && columnOf(r) === i))) {
       const level = spanRows.find((sr) => sr.some((a) => row.some((b) => sameRow(a, b))));
       if (level) level.push(...row);
       else out.push(toLine(row));
     }
-  }
-  return orderColumns(left, right, spanRows.map((r) => toLine(r)));
+    return out;
+  });
+  return orderColumns(columns, spanRows.map((r) => toLine(r)));
+}
+
+/**
+ * The page's column gutters, left to right: a gutter splits the text in two, and each side is searched again, so a
+ * three-column newsletter or a sidebar beside two columns is found as well as a two-column paper.
+ */
+export function findGutters(runs: TextRun[], depth = 0): number[] {
+  const gutter = depth < MAX_COLUMN_SPLITS ? findGutter(runs) : undefined;
+  if (!gutter) return [];
+  const g = gutter.x;
+  const left = findGutters(runs.filter((r) => r.x + r.width <= g), depth + 1);
+  const right = findGutters(runs.filter((r) => r.x >= g), depth + 1);
+  return [...left, g, ...right];
 }
 
 /** Lines in the order the runs were written: a run starts a new line unless it is level with the current one. */
@@ -167,30 +183,30 @@ export function findGutter(runs: TextRun[]): Gutter | undefined {
 }
 
 /**
- * Reads column by column between full-width lines: each full-width line closes a band, and a band's left lines come
- * before its right ones. Rows at a band's top or bottom that stand apart from the columns (running headers,
- * footers, page numbers) are read across, as full-width lines are.
+ * Reads column by column between full-width lines: each full-width line closes a band, and a band's columns are
+ * read left to right. Rows at a band's top or bottom that stand apart from the columns (running headers, footers,
+ * page numbers) are read across, as full-width lines are.
  */
-function orderColumns(left: Line[], right: Line[], span: Line[]): Line[] {
-  const pitch = median([...pitches(left), ...pitches(right)]) || 12;
+function orderColumns(columns: Line[][], span: Line[]): Line[] {
+  const pitch = median(columns.flatMap(pitches)) || 12;
   const breaks = [...span].sort((a, b) => b.y - a.y);
-  const bands: { left: Line[]; right: Line[] }[] = breaks.map(() => ({ left: [], right: [] }));
-  bands.push({ left: [], right: [] });
+  const bands: Line[][][] = [...breaks, undefined].map(() => columns.map(() => []));
   // A line belongs to the band above the first break below it.
   const band = (l: Line) => bands[breaks.filter((b) => b.y > l.y).length]!;
-  for (const l of left) band(l).left.push(l);
-  for (const l of right) band(l).right.push(l);
+  columns.forEach((col, i) => {
+    for (const l of col) band(l)[i]!.push(l);
+  });
   const out: Line[] = [];
   bands.forEach((b, i) => {
-    out.push(...readBand(b.left, b.right, pitch));
+    out.push(...readBand(b, pitch));
     const stop = breaks[i];
     if (stop) out.push(stop);
   });
   return markMargins(out, pitch);
 }
 
-function readBand(left: Line[], right: Line[], pitch: number): Line[] {
-  const rows = [...left, ...right].sort((a, b) => b.y - a.y);
+function readBand(columns: Line[][], pitch: number): Line[] {
+  const rows = columns.flat().sort((a, b) => b.y - a.y);
   const ys = [...new Set(rows.map((l) => l.y))];
   // Peel rows off the top and bottom while a wide gap separates them from the rest.
   const gap = MARGIN_GAP_PITCHES * pitch;
@@ -202,7 +218,7 @@ function readBand(left: Line[], right: Line[], pitch: number): Line[] {
   const foot = ys.slice(bottom + 1);
   const across = (y: number) => rows.filter((l) => l.y === y).sort((a, b) => a.x0 - b.x0);
   const body = (ls: Line[]) => ls.filter((l) => !head.includes(l.y) && !foot.includes(l.y));
-  return [...head.flatMap(across), ...body(left), ...body(right), ...foot.flatMap(across)];
+  return [...head.flatMap(across), ...columns.flatMap(body), ...foot.flatMap(across)];
 }
 
 /** Flags the lines at the top and bottom of the page that a wide gap sets apart from the rest. */

@@ -1,7 +1,8 @@
-// PDF reading order: columns read in turn, full-width lines in place, tables left as rows, running lines once;
+// PDF reading order: columns (two or more) read in turn, full-width lines in place, tables left as rows, running lines once;
 // and the two-column fixture through the real extractor.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { dropRunningLines, layoutPage, type TextRun } from '../../src/extract/pdf-layout.js';
@@ -30,6 +31,29 @@ test('two columns written row by row are read column by column, title first, foo
   assert.deepEqual(out.slice(1, 9), Array.from({ length: 8 }, (_, i) => `left column line ${i + 1} of the first text`));
   assert.deepEqual(out.slice(9, 17), Array.from({ length: 8 }, (_, i) => `right column line ${i + 1} of the second text`));
   assert.deepEqual(out.slice(17), ['Printed by the committee', 'Page 1']);
+});
+
+/** `widths.length` columns of 8 lines each, written row by row across them, under a title spanning them all. */
+function columnsPage(widths: number[], gutter = 16): TextRun[] {
+  const runs: TextRun[] = [run('A newsletter title running across every column', 50, 760, 480, 16)];
+  for (let i = 0; i < 8; i++) {
+    let x = 50;
+    widths.forEach((w, c) => {
+      runs.push(run(`column ${c + 1} line ${i + 1} words words words`, x, 700 - i * 14, w));
+      x += w + gutter;
+    });
+  }
+  return runs;
+}
+
+test('three columns, and a sidebar beside two columns, are read column by column', () => {
+  for (const widths of [[150, 150, 150], [100, 170, 170]]) {
+    const out = texts(columnsPage(widths));
+    assert.equal(out[0], 'A newsletter title running across every column');
+    for (let c = 0; c < 3; c++) {
+      assert.deepEqual(out.slice(1 + c * 8, 9 + c * 8), Array.from({ length: 8 }, (_, i) => `column ${c + 1} line ${i + 1} words words words`), `${widths}: ${out.join('\n')}`);
+    }
+  }
 });
 
 test('a full-width line between two column blocks keeps its place', () => {
@@ -83,4 +107,11 @@ test('tide-report.pdf: columns in turn, header and footer once, page numbers onc
   assert.ok(flat.includes('lifted from the channel floor. Small boats leaving on the ebb'), 'left column read down');
   assert.ok(flat.indexOf('held by the museum.') < flat.indexOf('Neap tides leave the sand bar dry'), 'left column before the right');
   assert.deepEqual(d.sections.map((s) => s.loc.page), [1, 2, 3]);
+});
+
+test('newsletter-3col.pdf (three columns written row by row): the title, then each column whole, in turn', async () => {
+  const d = await extractFile(path.join(ROOT, 'test/data/reading-order/newsletter-3col.pdf'), { ...defaultExtractOptions });
+  const flat = d.sections.map((s) => s.text).join('\n').replace(/\s+/g, ' ').trim();
+  const truth = readFileSync(path.join(ROOT, 'test/data/reading-order/newsletter-3col.pdf.txt'), 'utf8').trim().split('\n');
+  assert.equal(flat, truth.join(' '));
 });
