@@ -1,8 +1,10 @@
-// One page image through OCR: grey, uneven lighting evened out, small text upscaled, skew levelled (±15°), sideways and upside-down pages
-// turned (projection profiles, then tesseract's OSD when the first reading is doubtful), then recognised.
+// One page image through OCR: grey, uneven lighting evened out, small text upscaled, skew levelled (±15°), sideways and
+// upside-down pages turned (projection profiles and ascenders, then tesseract's OSD when the first reading is
+// doubtful), then recognised.
 import { recognize, detectOrientation, type Recognized } from './ocr.js';
 import { flattenLighting } from './ocr-light.js';
-import { estimateSkew, inkMask, medianGlyphHeight, scaleGrey, toGrey, type Grey } from './ocr-prep.js';
+import { latinScript, looksUpsideDown } from './ocr-orient.js';
+import { components, estimateSkew, inkMask, medianGlyphHeight, scaleGrey, toGrey, withoutPictures, type Grey } from './ocr-prep.js';
 
 export interface Pixels {
   data: Uint8Array | Uint8ClampedArray;
@@ -56,15 +58,20 @@ export async function ocrPixels(input: Pixels, o: OcrPageOptions): Promise<OcrPa
   const [shrunk, px] = shrinkToCap(toGrey(input.data, input.width, input.height), input, cap);
   const grey = flattenLighting(shrunk) ?? shrunk;
   const mask = inkMask(grey, ANALYSIS_DIM);
-  const glyph = medianGlyphHeight(mask);
+  const parts = components(mask);
+  const glyph = medianGlyphHeight(mask, parts);
+  // Lines are measured on the text alone: a picture's rows would outweigh them.
+  const text = withoutPictures(mask, parts);
   const glyphPx = glyph === undefined ? undefined : glyph / mask.scale;
   let scale = 1;
   if (glyphPx !== undefined && glyphPx < MIN_GLYPH_PX) scale = Math.min(MAX_UPSCALE, TARGET_GLYPH_PX / glyphPx);
   if (glyphPx !== undefined && glyphPx > MAX_GLYPH_PX) scale = DOWN_TARGET_GLYPH_PX / glyphPx;
   scale = Math.min(scale, Math.sqrt(cap / (grey.width * grey.height)));
-  const skew = estimateSkew(mask);
+  const skew = estimateSkew(text);
   const level = skew.sideways || Math.abs(skew.angleDeg) >= MIN_SKEW_DEG ? -skew.angleDeg : 0;
-  let base = (skew.sideways ? 90 : 0) + level;
+  // An upside-down page is turned before its first reading when its ink says so (Latin script only), saving a
+  // reading; otherwise a doubtful reading asks OSD below.
+  let base = (skew.sideways ? 90 : 0) + level + (latinScript(o.lang) && looksUpsideDown(text, skew) ? 180 : 0);
   // Sideways text: which quarter turn is for OSD to say (it reads sideways text), which is cheaper than a wrong guess.
   if (skew.sideways) {
     const osd = await detectOrientation(encodePgm(await transform(grey, Math.min(scale, 1), normalise(level))), o.timeoutMs);

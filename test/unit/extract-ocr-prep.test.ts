@@ -2,17 +2,19 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createCanvas } from '@napi-rs/canvas';
-import { estimateSkew, inkMask, medianGlyphHeight, otsu, scaleGrey, toGrey } from '../../src/extract/ocr-prep.js';
+import { estimateSkew, inkMask, medianGlyphHeight, otsu, scaleGrey, toGrey, withoutPictures } from '../../src/extract/ocr-prep.js';
 import { rotateCanvas } from '../../scripts/make-ocr-rotations.js';
 
 /** A page of text lines drawn with @napi-rs/canvas, optionally rotated clockwise and in negative. */
-function page(deg: number, opts: { fontPx?: number; negative?: boolean } = {}) {
+function page(deg: number, opts: { fontPx?: number; negative?: boolean; block?: boolean } = {}) {
   const fontPx = opts.fontPx ?? 28;
   const c = createCanvas(1000, 700);
   const g = c.getContext('2d');
   g.fillStyle = opts.negative ? '#000' : '#fff';
   g.fillRect(0, 0, 1000, 700);
   g.fillStyle = opts.negative ? '#fff' : '#000';
+  // A dark picture over a third of the page, beside the text.
+  if (opts.block) g.fillRect(560, 330, 420, 350);
   g.font = `${fontPx}px serif`;
   for (let i = 0; i < 9; i++) g.fillText('The quick brown fox jumps over the lazy dog again.', 40, 80 + i * fontPx * 2.2);
   const r = deg ? rotateCanvas(c, deg) : c;
@@ -34,6 +36,17 @@ test('skew: the angle of a page turned by up to 15° either way, to within half 
     assert.equal(s.sideways, false, `${deg}°`);
     assert.ok(Math.abs(s.angleDeg - deg) <= 0.5, `${deg}°: estimated ${s.angleDeg}°`);
   }
+});
+
+test('skew beside a dark picture: measured on the text alone, the picture cleared from the mask', () => {
+  for (const deg of [0, 5, -8]) {
+    const m = inkMask(page(deg, { block: true }), 1600);
+    const s = estimateSkew(withoutPictures(m));
+    assert.equal(s.sideways, false, `${deg}°`);
+    assert.ok(Math.abs(s.angleDeg - deg) <= 0.5, `${deg}°: estimated ${s.angleDeg}°`);
+  }
+  const plain = inkMask(page(3), 1600);
+  assert.equal(withoutPictures(plain), plain, 'a page without pictures is the same mask');
 });
 
 test('skew: pages turned a quarter are sideways, with their residual skew', () => {

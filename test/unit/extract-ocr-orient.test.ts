@@ -1,0 +1,59 @@
+// Upside-down pages from ink above and below each line's core, before any reading; and which languages it applies to.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createCanvas } from '@napi-rs/canvas';
+import { estimateSkew, inkMask, toGrey, withoutPictures } from '../../src/extract/ocr-prep.js';
+import { latinScript, lineVotes, looksUpsideDown } from '../../src/extract/ocr-orient.js';
+import { rotateCanvas } from '../../scripts/make-ocr-rotations.js';
+
+const LINES = ['The quick brown fox jumps over the lazy dog again.', 'Harbour tides run hardest after the new moon.',
+  'Keep to the north side of the channel at ebb.', 'Visiting yachts moor on the inner pontoon.', 'Fuel is sold on Friday afternoons only.'];
+
+/** Text lines drawn with @napi-rs/canvas, turned clockwise by `deg`; `picture` adds a dark block and fewer lines. */
+function page(deg: number, o: { lines?: number; picture?: boolean } = {}) {
+  const c = createCanvas(1000, 700);
+  const g = c.getContext('2d');
+  g.fillStyle = '#fff';
+  g.fillRect(0, 0, 1000, 700);
+  g.fillStyle = '#000';
+  if (o.picture) g.fillRect(500, 300, 450, 350);
+  g.font = '26px serif';
+  for (let i = 0; i < (o.lines ?? 5); i++) g.fillText(LINES[i % LINES.length]!, 40, 80 + i * 56);
+  const r = deg ? rotateCanvas(c, deg) : c;
+  // As ocrPixels measures lines: without the pictures.
+  const m = withoutPictures(inkMask(toGrey(r.getContext('2d').getImageData(0, 0, r.width, r.height).data, r.width, r.height), 1600));
+  return { m, skew: estimateSkew(m) };
+}
+
+test('upright and skewed pages are not upside down; turned 180° (and skewed) they are', () => {
+  for (const deg of [0, 4, -9]) {
+    const up = page(deg);
+    assert.equal(looksUpsideDown(up.m, up.skew), false, `${deg}°`);
+    const down = page(deg + 180);
+    assert.equal(looksUpsideDown(down.m, down.skew), true, `${deg + 180}°: votes ${JSON.stringify(lineVotes(down.m, down.skew.angleDeg))}`);
+  }
+});
+
+test('no guess from too few lines, from a sideways page, or from a blank one', () => {
+  const two = page(180, { lines: 2 });
+  assert.equal(looksUpsideDown(two.m, two.skew), false);
+  const sideways = page(90);
+  assert.equal(sideways.skew.sideways, true);
+  assert.equal(looksUpsideDown(sideways.m, sideways.skew), false);
+  const blank = inkMask(toGrey(new Uint8Array(200 * 100 * 4).fill(255), 200, 100), 1600);
+  assert.equal(looksUpsideDown(blank, { angleDeg: 0, sideways: false }), false);
+});
+
+test('a dark picture beside the lines does not vote', () => {
+  const p = page(0, { picture: true });
+  assert.equal(looksUpsideDown(p.m, p.skew), false);
+  const flipped = page(180, { picture: true });
+  assert.equal(looksUpsideDown(flipped.m, flipped.skew), true, JSON.stringify(lineVotes(flipped.m, flipped.skew.angleDeg)));
+});
+
+test('only Latin-script languages are guessed', () => {
+  assert.equal(latinScript('eng'), true);
+  assert.equal(latinScript('eng+deu+fra'), true);
+  assert.equal(latinScript('eng+chi_sim'), false);
+  assert.equal(latinScript('hin'), false);
+});
