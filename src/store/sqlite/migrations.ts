@@ -107,22 +107,23 @@ export const migrations: Migration[] = [
 ];
 
 export function applyMigrations(db: Database): number {
-  db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
-    version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`);
+  const tracked = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'").get();
   const applied = new Set(
-    (db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map((r) => r.version),
+    tracked ? (db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map((r) => r.version) : [],
   );
-  const record = db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)');
-  const done = db.prepare('SELECT 1 FROM schema_migrations WHERE version = ?');
   for (const m of migrations) {
     if (applied.has(m.version)) continue;
     // IMMEDIATE takes the write lock before looking again: processes opening a new index at the same moment (three
     // ingests started at once) would otherwise each run migration 1, and all but the first fail on CREATE TABLE.
+    // The version table is made in the same transaction, so a process checking the file meanwhile sees either no
+    // tables (a new index) or a whole schema, never a version table alone ("not a docproc index").
     db.transaction(() => {
-      if (done.get(m.version)) return;
+      db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+        version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`);
+      if (db.prepare('SELECT 1 FROM schema_migrations WHERE version = ?').get(m.version)) return;
       if (m.sql) db.exec(m.sql);
       m.run?.(db);
-      record.run(m.version, m.name, new Date().toISOString());
+      db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(m.version, m.name, new Date().toISOString());
     }).immediate();
   }
   return checkSchemaVersion(db);

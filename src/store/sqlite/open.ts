@@ -49,7 +49,7 @@ export function openDatabase(file: string, opts: OpenOptions = {}): Database {
     if (opts.readonly) {
       assertSchema(db, file);
     } else {
-      db.pragma('journal_mode = WAL');
+      retryWhileBusy(() => db.pragma('journal_mode = WAL'));
       db.pragma('synchronous = NORMAL');
       db.pragma('foreign_keys = ON');
       applyMigrations(db);
@@ -59,6 +59,23 @@ export function openDatabase(file: string, opts: OpenOptions = {}): Database {
     throw new DocprocError(`cannot open index ${file}: ${(err as Error).message}`, { cause: err });
   }
   return db;
+}
+
+/**
+ * Runs `fn`, again while SQLite answers SQLITE_BUSY, for up to `ms`. Switching a new file to WAL needs every other
+ * connection off it and SQLite does not wait for that (busy_timeout is not consulted): four processes opening one new
+ * index at once failed about once in 80 with "database is locked".
+ */
+function retryWhileBusy<T>(fn: () => T, ms = 5000): T {
+  const until = Date.now() + ms;
+  for (let pause = 5; ; pause = Math.min(100, pause * 2)) {
+    try {
+      return fn();
+    } catch (err) {
+      if ((err as { code?: string }).code !== 'SQLITE_BUSY' || Date.now() >= until) throw err;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, pause);
+    }
+  }
 }
 
 const DOCPROC_TABLES = ['schema_migrations', 'meta', 'documents', 'chunks', 'runs'];
