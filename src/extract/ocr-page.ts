@@ -3,7 +3,7 @@
 // doubtful), then recognised.
 import { recognize, detectOrientation, type Recognized } from './ocr.js';
 import { flattenLighting } from './ocr-light.js';
-import { latinScript, looksUpsideDown } from './ocr-orient.js';
+import { latinScript, looksUpsideDown, quarterTurnFromInk } from './ocr-orient.js';
 import { components, estimateSkew, inkMask, medianGlyphHeight, scaleGrey, toGrey, withoutPictures, type Grey } from './ocr-prep.js';
 
 export interface Pixels {
@@ -71,9 +71,13 @@ export async function ocrPixels(input: Pixels, o: OcrPageOptions): Promise<OcrPa
   const level = skew.sideways || Math.abs(skew.angleDeg) >= MIN_SKEW_DEG ? -skew.angleDeg : 0;
   // An upside-down page is turned before its first reading when its ink says so (Latin script only), saving a
   // reading; otherwise a doubtful reading asks OSD below.
-  let base = (skew.sideways ? 90 : 0) + level + (latinScript(o.lang) && looksUpsideDown(text, skew) ? 180 : 0);
-  // Sideways text: which quarter turn is for OSD to say (it reads sideways text), which is cheaper than a wrong guess.
-  if (skew.sideways) {
+  const latin = latinScript(o.lang);
+  let base = (skew.sideways ? 90 : 0) + level + (latin && looksUpsideDown(text, skew) ? 180 : 0);
+  // Sideways text: which quarter turn is for the ink to say, else for OSD (it reads sideways text), which is cheaper
+  // than a wrong guess.
+  const quarter = latin ? quarterTurnFromInk(text, skew) : undefined;
+  if (quarter !== undefined) base = level + quarter;
+  else if (skew.sideways) {
     const osd = await detectOrientation(encodePgm(await transform(grey, Math.min(scale, 1), normalise(level))), o.timeoutMs);
     if (osd && osd.confidence >= MIN_OSD_CONFIDENCE && osd.degrees % 180 !== 0) base = level + osd.degrees;
   }

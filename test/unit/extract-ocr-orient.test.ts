@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createCanvas } from '@napi-rs/canvas';
 import { estimateSkew, inkMask, toGrey, withoutPictures } from '../../src/extract/ocr-prep.js';
-import { latinScript, lineVotes, looksUpsideDown } from '../../src/extract/ocr-orient.js';
+import { latinScript, lineVotes, looksUpsideDown, quarterTurnFromInk } from '../../src/extract/ocr-orient.js';
 import { rotateCanvas } from '../../scripts/make-ocr-rotations.js';
 
 const LINES = ['The quick brown fox jumps over the lazy dog again.', 'Harbour tides run hardest after the new moon.',
@@ -49,6 +49,18 @@ test('a dark picture beside the lines does not vote', () => {
   assert.equal(looksUpsideDown(p.m, p.skew), false);
   const flipped = page(180, { picture: true });
   assert.equal(looksUpsideDown(flipped.m, flipped.skew), true, JSON.stringify(lineVotes(flipped.m, flipped.skew.angleDeg)));
+});
+
+test('a sideways page: the quarter turn that sets its ascenders on top (a page turned 90° clockwise needs 270° more)', () => {
+  for (const [deg, turn] of [[90, 270], [270, 90], [97, 270], [-95, 90]] as const) {
+    const p = page(deg);
+    assert.equal(p.skew.sideways, true, `${deg}°`);
+    assert.equal(quarterTurnFromInk(p.m, p.skew), turn, `${deg}°`);
+  }
+  const upright = page(0);
+  assert.equal(quarterTurnFromInk(upright.m, upright.skew), undefined);
+  const two = page(90, { lines: 2 });
+  assert.equal(quarterTurnFromInk(two.m, two.skew), undefined);
 });
 
 test('only Latin-script languages are guessed', () => {
