@@ -61,7 +61,7 @@ export async function ocrPixels(input: Pixels, o: OcrPageOptions): Promise<OcrPa
   const parts = components(mask);
   const glyph = medianGlyphHeight(mask, parts);
   // Lines are measured on the text alone: a picture's rows would outweigh them.
-  const text = withoutPictures(mask, parts);
+  const text = withoutPictures(mask, parts, glyph);
   const glyphPx = glyph === undefined ? undefined : glyph / mask.scale;
   let scale = 1;
   if (glyphPx !== undefined && glyphPx < MIN_GLYPH_PX) scale = Math.min(MAX_UPSCALE, TARGET_GLYPH_PX / glyphPx);

@@ -180,12 +180,14 @@ export function medianGlyphHeight(m: InkMask, parts: Components = components(m))
 }
 
 /**
- * The mask without its pictures: components taller than an eighth of the page (photos, dark boxes and banners seen
- * edge on, vertical rules) are cleared. Their rows outweigh the text's in a projection profile, and a page of five
- * lines beside a dark block came out 7° skewed and was read as nothing.
+ * The mask without its pictures: components taller than an eighth of the page and four glyphs (photos, dark boxes,
+ * vertical rules) are cleared. Their rows outweigh the text's in a projection profile, and a page of five lines beside
+ * a dark block came out 7° skewed and was read as nothing. Without a glyph height (a line or two of large type) the
+ * mask is kept whole.
  */
-export function withoutPictures(m: InkMask, parts: Components = components(m)): InkMask {
-  const picture = parts.blobs.map((b) => b.y1 - b.y0 + 1 > m.height / 8);
+export function withoutPictures(m: InkMask, parts: Components = components(m), glyph = medianGlyphHeight(m, parts)): InkMask {
+  if (glyph === undefined) return m;
+  const picture = parts.blobs.map((b) => b.y1 - b.y0 + 1 > Math.max(m.height / 8, 4 * glyph));
   if (!picture.some(Boolean)) return m;
   const bits = new Uint8Array(m.bits.length);
   for (let i = 0; i < bits.length; i++) {

@@ -47,6 +47,17 @@ test('skew beside a dark picture: measured on the text alone, the picture cleare
   }
   const plain = inkMask(page(3), 1600);
   assert.equal(withoutPictures(plain), plain, 'a page without pictures is the same mask');
+  // One line of large type: its letters are taller than an eighth of the image, and stay (they are the text).
+  const c = createCanvas(900, 160);
+  const g = c.getContext('2d');
+  g.fillStyle = '#fff';
+  g.fillRect(0, 0, 900, 160);
+  g.fillStyle = '#000';
+  g.font = '64px serif';
+  g.fillText('Harbour notice', 40, 110);
+  const turned = rotateCanvas(c, 6);
+  const line = inkMask(toGrey(turned.getContext('2d').getImageData(0, 0, turned.width, turned.height).data, turned.width, turned.height), 1600);
+  assert.equal(withoutPictures(line), line);
 });
 
 test('skew: pages turned a quarter are sideways, with their residual skew', () => {
