@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Reading-order test PDFs with layouts the corpus lacks, each with its true text, for bench:reading-order: one
-column, two columns (narrow gutter; written in column order; a caption across both), three columns, a one-third
-sidebar beside the main column. Lines are written row by row across the columns unless noted, so reading the content
+column; two columns (narrow gutter, wide gutter, small type, written in column order, a caption across both); three
+columns (with and without a caption across them); four columns; a sidebar of a third beside the main column, on
+the left and on the right. Lines are written row by row across the columns unless noted, so reading the content
 stream in order interleaves them. Filler text from a fixed seed: the same files every run.
 
     python3 scripts/make_reading_order_layouts.py /tmp/layouts
@@ -78,3 +79,8 @@ columns_doc('three-col-newsletter', 3, gutter=14, size=8.5)
 columns_doc('sidebar-one-third', 2, widths=[0.3, 0.7])
 columns_doc('two-col-column-order', 2, rowwise=False)
 columns_doc('one-col', 1, size=10.5)
+columns_doc('four-col', 4, gutter=12, size=7.5)
+columns_doc('three-col-spanning-caption', 3, span_mid=True, size=8.5)
+columns_doc('sidebar-right', 2, widths=[0.7, 0.3])
+columns_doc('two-col-wide-gutter', 2, gutter=48)
+columns_doc('two-col-rowwise-small', 2, gutter=14, size=8)
