@@ -177,7 +177,7 @@ async function runIngest(store: IndexStore, writer: Writer, input: IngestOptions
  * (two chunks each) 8 left the sessions short between files; 16 ingests 1,000 abstracts ~3% faster. A file holds at
  * most maxChars of text, so this bounds memory too.
  */
-function filesInFlight(workers: number): number {
+export function filesInFlight(workers: number): number {
   return Math.max(16, workers * 8);
 }
 
