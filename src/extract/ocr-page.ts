@@ -69,17 +69,21 @@ export async function ocrPixels(input: Pixels, o: OcrPageOptions): Promise<OcrPa
   scale = Math.min(scale, Math.sqrt(cap / (grey.width * grey.height)));
   const skew = estimateSkew(text);
   const level = skew.sideways || Math.abs(skew.angleDeg) >= MIN_SKEW_DEG ? -skew.angleDeg : 0;
-  // An upside-down page is turned before its first reading when its ink says so (Latin script only), saving a
-  // reading; otherwise a doubtful reading asks OSD below.
   const latin = latinScript(o.lang);
-  let base = (skew.sideways ? 90 : 0) + level + (latin && looksUpsideDown(text, skew) ? 180 : 0);
-  // Sideways text: which quarter turn is for the ink to say, else for OSD (it reads sideways text), which is cheaper
-  // than a wrong guess.
-  const quarter = latin ? quarterTurnFromInk(text, skew) : undefined;
-  if (quarter !== undefined) base = level + quarter;
-  else if (skew.sideways) {
-    const osd = await detectOrientation(encodePgm(await transform(grey, Math.min(scale, 1), normalise(level))), o.timeoutMs);
-    if (osd && osd.confidence >= MIN_OSD_CONFIDENCE && osd.degrees % 180 !== 0) base = level + osd.degrees;
+  let base = level;
+  if (!skew.sideways) {
+    // An upside-down page is turned before its first reading when its ink says so (Latin script only), saving a
+    // reading; otherwise a doubtful reading asks OSD below.
+    if (latin && looksUpsideDown(text, skew)) base += 180;
+  } else {
+    // Sideways text: which quarter turn is for the ink to say, else for OSD (it reads sideways text), which is cheaper
+    // than a wrong guess.
+    const quarter = latin ? quarterTurnFromInk(text, skew) : undefined;
+    if (quarter !== undefined) base += quarter;
+    else {
+      const osd = await detectOrientation(encodePgm(await transform(grey, Math.min(scale, 1), normalise(level))), o.timeoutMs);
+      base += osd && osd.confidence >= MIN_OSD_CONFIDENCE && osd.degrees % 180 !== 0 ? osd.degrees : 90;
+    }
   }
   const opts = { ...o, dpi: px.dpi && px.dpi * scale };
   const first = await readTurned(grey, scale, base, opts);

@@ -96,7 +96,7 @@ interface Blob {
   area: number;
 }
 
-/** The mask's 8-connected ink components: each pixel's component index (-1 for paper) and each component's box. */
+/** The mask's 8-connected ink components: each pixel's component number (index + 1; 0 for paper) and each box. */
 export interface Components {
   of: Int32Array;
   blobs: Blob[];
@@ -138,7 +138,7 @@ export function components(m: InkMask): Components {
       labels[i] = root;
     }
   }
-  const of = new Int32Array(width * height).fill(-1);
+  // The labels array is reused for the component numbers: a second page-sized array would only copy it.
   const index = new Map<number, number>();
   const blobs: Blob[] = [];
   for (let y = 0, i = 0; y < height; y++) {
@@ -156,10 +156,10 @@ export function components(m: InkMask): Components {
       if (x < b.x0) b.x0 = x;
       if (x > b.x1) b.x1 = x;
       b.area++;
-      of[i] = k;
+      labels[i] = k + 1;
     }
   }
-  return { of, blobs };
+  return { of: labels, blobs };
 }
 
 /**
@@ -192,7 +192,7 @@ export function withoutPictures(m: InkMask, parts: Components = components(m), g
   const bits = new Uint8Array(m.bits.length);
   for (let i = 0; i < bits.length; i++) {
     const k = parts.of[i]!;
-    if (k >= 0 && !picture[k]) bits[i] = 1;
+    if (k && !picture[k - 1]) bits[i] = 1;
   }
   return { ...m, bits };
 }
