@@ -191,7 +191,7 @@ test('keyword candidates: the same rows, order and scores as the plan that joine
       await store.replaceDocument(doc(`/r/k${d}.txt`, `k${d}`), [chunkOf(`${text} ${d}`)], [normalise(Float32Array.from({ length: DIMS }, g))]);
     }
     const before = store.db.prepare(`SELECT c.id AS chunkId, c.document_id AS documentId, -bm25(chunks_fts) AS score
-        FROM chunks_fts JOIN chunks c ON c.id = chunks_fts.rowid WHERE chunks_fts MATCH ? ORDER BY bm25(chunks_fts) LIMIT ?`);
+        FROM chunks_fts JOIN chunks c ON c.id = chunks_fts.rowid WHERE chunks_fts MATCH ? ORDER BY bm25(chunks_fts), c.id LIMIT ?`);
     const v = view(store);
     for (const q of ['cancer risk', 'vitamin dose heart', 'gene therapy trial virus', 'cell', 'brain blood mouse protein 7']) {
       const match = q.split(' ').map((t) => `"${t}"`).join(' OR ');

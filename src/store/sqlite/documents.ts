@@ -5,6 +5,7 @@ import type { Chunk, FileStatus } from '../../contracts/stages.js';
 import type { DocumentInput, DocumentRow } from '../../contracts/index-store.js';
 import { keepsChunks } from '../../contracts/document-state.js';
 import { addVectors, blobVec, hasVectorIndex, removeVectors, vecBlob } from './vector-index.js';
+import { addPostings, hasKeywordIndex, removePostings } from './keyword-index.js';
 
 const DOC_COLUMNS = `id, root, path, rel_path AS relPath, type, sha256, size, mtime_ms AS mtimeMs, ino, status, reason,
   warnings, chunk_count AS chunkCount, char_count AS charCount, pages_ocr AS pagesOcr, fingerprint, attempts,
@@ -25,6 +26,12 @@ export class SqliteDocuments {
   private firstPass = false;
   private hasVectorIndex(): boolean {
     return (this.firstPass ||= hasVectorIndex(this.db));
+  }
+
+  /** Whether the keyword postings exist (made by migration 4 and never dropped, so a yes is kept too). */
+  private postings = false;
+  private hasPostings(): boolean {
+    return (this.postings ||= hasKeywordIndex(this.db));
   }
 
   /** Rows written to documents/chunks/vectors: lets tests prove a no-op re-run. */
@@ -82,6 +89,7 @@ export class SqliteDocuments {
         return Number(info.lastInsertRowid);
       });
       if (this.hasVectorIndex()) addVectors(this.db, ids, vectors);
+      if (this.hasPostings()) addPostings(this.db, ids.map((chunkId, i) => [chunkId, chunks[i]!.text]));
       this.writes += 1 + chunks.length * 2;
     })();
   }
@@ -125,6 +133,9 @@ export class SqliteDocuments {
   }
 
   private deleteChunks(documentId: number): void {
+    if (this.hasPostings()) {
+      removePostings(this.db, statement(this.db, 'SELECT id, text FROM chunks WHERE document_id = ?').raw().all(documentId) as [number, string][]);
+    }
     if (hasVectorTable(this.db)) {
       const ids = statement(this.db, 'SELECT id FROM chunks WHERE document_id = ?').pluck().all(documentId) as number[];
       const del = statement(this.db, 'DELETE FROM vec_chunks WHERE rowid = ?');

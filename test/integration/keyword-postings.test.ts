@@ -1,0 +1,194 @@
+// The keyword postings against FTS5's own bm25() on a real index file: the same rows, order and scores (to the bit)
+// through inserts, replacements, removals, filters and migration, and FTS5 answering wherever they cannot.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { SqliteStore } from '../../src/store/sqlite/store.js';
+import { SqliteView } from '../../src/store/sqlite/view.js';
+import { postingsTopK, ftsTotals, kthLargest } from '../../src/store/sqlite/keyword-search.js';
+import { keywordTotals, mergePostings } from '../../src/store/sqlite/keyword-index.js';
+import { queryTokens } from '../../src/store/sqlite/keyword-tokens.js';
+import { queryTerms } from '../../src/text/query-terms.js';
+import { buildMatchExpression } from '../../src/store/sqlite/fts-query.js';
+import type { Chunk } from '../../src/contracts/stages.js';
+import type { EmbeddingIdentity } from '../../src/contracts/identity.js';
+import { doc } from '../helpers/store-contract.js';
+
+const DIMS = 8;
+const identity: EmbeddingIdentity = {
+  modelName: 'words', modelSha256: 'words-sha', dims: DIMS, pooling: 'mean', normalize: true,
+  queryPrefix: '', passagePrefix: '', maxTokens: 64, chunkTokens: 32, chunkOverlap: 4,
+};
+
+function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+// Zipf-like word use over inflected forms, so stems collide ("cells"/"cell") and common words match most chunks.
+const WORDS = ('cell cells protein proteins cancer risk risks vitamin trial trials mouse mice gene genes dose dosing heart ' +
+  'brain virus viral blood therapy therapies patient patients infection infections receptor signalling pathway ' +
+  'café naïve résumé 2019 covid 19 il-6 tnf α β').split(' ');
+
+function text(r: () => number, words: number): string {
+  return Array.from({ length: words }, () => WORDS[Math.floor(WORDS.length * r() ** 2.5)]).join(' ');
+}
+
+const chunkOf = (t: string, seq: number): Chunk => ({ seq, text: t, tokens: 4, loc: {}, sha256: createHash('sha256').update(t).digest('hex') });
+const vector = (): Float32Array => Float32Array.from({ length: DIMS }, (_, i) => (i === 0 ? 1 : 0));
+
+async function withIndex(fn: (store: SqliteStore, file: string) => Promise<void>): Promise<void> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'docproc-kw-'));
+  const file = path.join(dir, 'index.db');
+  const store = new SqliteStore(file);
+  try {
+    await store.bindIdentity(identity);
+    await fn(store, file);
+  } finally {
+    await store.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function putDoc(store: SqliteStore, d: number, r: () => number, version = 0): Promise<void> {
+  const chunks = Array.from({ length: 1 + Math.floor(r() * 4) }, (_, i) => chunkOf(text(r, 3 + Math.floor(r() * 60)), i));
+  await store.replaceDocument(doc(`/r/d${d}.txt`, `sha${d}-${version}`), chunks, chunks.map(vector));
+}
+
+/** FTS5's own answer: bm25() over every match, ties by the lower chunk id. */
+function ftsRanked(db: Database.Database, query: string, k: number, allowed: number[] | null = null): [number, number][] {
+  return db.prepare(`SELECT c.id, -bm25(chunks_fts) FROM chunks_fts JOIN chunks c ON c.id = chunks_fts.rowid
+      WHERE chunks_fts MATCH ? AND (? IS NULL OR c.document_id IN (SELECT value FROM json_each(?)))
+      ORDER BY bm25(chunks_fts), c.id LIMIT ?`)
+    .raw().all(buildMatchExpression(query), allowed && 1, allowed && JSON.stringify(allowed), k) as [number, number][];
+}
+
+function queries(r: () => number, n: number): string[] {
+  const fixed = ['cell', 'cells protein', 'the risk of cancer in mice', 'café naive resume', 'covid-19 il 6', 'α β', 'nothingmatches', 'patients patient'];
+  return [...fixed, ...Array.from({ length: n }, () => text(r, 1 + Math.floor(r() * 8)))];
+}
+
+function assertSameAsFts(db: Database.Database, qs: string[], ks: number[]): void {
+  for (const q of qs) {
+    for (const k of ks) {
+      const mine = postingsTopK(db, queryTerms(q), k, null);
+      assert.ok(mine, `postings declined "${q}"`);
+      assert.deepEqual(mine, ftsRanked(db, q, k), `"${q}" k=${k}`);
+    }
+  }
+}
+
+test('postings rank as FTS5 bm25() does, scores bit-identical, through inserts, replacements and removals', async () => {
+  await withIndex(async (store) => {
+    const r = random(1);
+    for (let d = 0; d < 300; d++) await putDoc(store, d, r);
+    const qs = queries(r, 40);
+    assertSameAsFts(store.db, qs, [1, 10, 100, 5000]);
+    for (let d = 0; d < 300; d += 7) await putDoc(store, d, r, 1);
+    for (let d = 3; d < 300; d += 11) await store.removeDocument(`/r/d${d}.txt`);
+    await store.recordOutcome({ ...doc('/r/d1.txt', 'sha1-x'), status: 'empty', reason: 'no text' });
+    for (let d = 300; d < 340; d++) await putDoc(store, d, r);
+    assert.deepEqual(keywordTotals(store.db), ftsTotals(store.db));
+    assertSameAsFts(store.db, qs, [10, 400]);
+    // The search view takes the same path: candidates with their documents, in the same order.
+    const v = new SqliteView(store.db, () => identity);
+    const got = await v.keywordCandidates('cancer risk in mice', null, 50);
+    assert.deepEqual(got.map((c) => [c.chunkId, c.score]), ftsRanked(store.db, 'cancer risk in mice', 50));
+    for (const c of got) assert.equal(c.documentId, store.db.prepare('SELECT document_id FROM chunks WHERE id = ?').pluck().get(c.chunkId));
+    // Removing everything leaves nothing behind.
+    for (let d = 0; d < 340; d++) await store.removeDocument(`/r/d${d}.txt`);
+    assert.equal(store.db.prepare('SELECT COUNT(*) FROM kw_postings').pluck().get(), 0);
+    assert.deepEqual(keywordTotals(store.db), { rows: 0, tokens: 0 });
+  });
+});
+
+test('a filter keeps bm25 over the whole index and returns only the allowed documents, as FTS5 does', async () => {
+  await withIndex(async (store) => {
+    const r = random(2);
+    for (let d = 0; d < 200; d++) await putDoc(store, d, r);
+    const v = new SqliteView(store.db, () => identity);
+    const docIds = store.db.prepare('SELECT id FROM documents ORDER BY id').pluck().all() as number[];
+    for (const allowed of [docIds.slice(0, 5), docIds.filter((_, i) => i % 3 === 0)]) {
+      for (const q of queries(r, 10)) {
+        const got = await v.keywordCandidates(q, allowed, 30);
+        assert.deepEqual(got.map((c) => [c.chunkId, c.score]), ftsRanked(store.db, q, 30, allowed), q);
+        for (const c of got) assert.ok(allowed.includes(c.documentId));
+      }
+    }
+  });
+});
+
+test('FTS5 answers where the postings cannot: totals that disagree, a phrase of several tokens, a chunk too long', async () => {
+  await withIndex(async (store) => {
+    const r = random(3);
+    for (let d = 0; d < 50; d++) await putDoc(store, d, r);
+    const v = new SqliteView(store.db, () => identity);
+    const expected = ftsRanked(store.db, 'cell cancer', 20);
+    // A write that bypassed the postings (simulated): they are not trusted, and the search still answers.
+    store.db.prepare('UPDATE kw_totals SET rows = rows + 1').run();
+    assert.equal(postingsTopK(store.db, ['cell', 'cancer'], 20, null), undefined);
+    assert.deepEqual((await v.keywordCandidates('cell cancer', null, 20)).map((c) => [c.chunkId, c.score]), expected);
+    store.db.prepare('UPDATE kw_totals SET rows = rows - 1').run();
+    assert.ok(postingsTopK(store.db, ['cell', 'cancer'], 20, null));
+    // A term FTS5 splits in two is a phrase; none of ours, and an empty one neither.
+    assert.equal(queryTokens(store.db, ['il-6']), undefined);
+    assert.equal(queryTokens(store.db, ['--']), undefined);
+    assert.deepEqual(queryTokens(store.db, ['Cells', 'naïve']), ['cell', 'naiv']);
+    // A chunk with more than 65,535 tokens turns the postings off; FTS5 ranks, and nothing is lost.
+    const long = Array.from({ length: 70_000 }, (_, i) => (i % 2 ? 'cell' : 'x')).join(' ');
+    await store.replaceDocument(doc('/r/long.txt', 'long'), [chunkOf(long, 0)], [vector()]);
+    assert.equal(keywordTotals(store.db), undefined);
+    assert.equal(postingsTopK(store.db, ['cell'], 5, null), undefined);
+    assert.deepEqual((await v.keywordCandidates('cell', null, 5)).map((c) => [c.chunkId, c.score]), ftsRanked(store.db, 'cell', 5));
+    await putDoc(store, 99, r);
+    assert.equal(keywordTotals(store.db), undefined);
+  });
+});
+
+test('an index from before the postings: read-only opens rank with FTS5; the next write-open builds them', async () => {
+  await withIndex(async (store, file) => {
+    const r = random(4);
+    for (let d = 0; d < 150; d++) await putDoc(store, d, r);
+    store.db.exec('DROP TABLE kw_postings; DROP TABLE kw_lengths; DROP TABLE kw_totals; DELETE FROM schema_migrations WHERE version >= 4');
+    const qs = queries(r, 10);
+    const old = new SqliteStore(file, { readonly: true });
+    try {
+      await old.snapshot(async (v) => {
+        for (const q of qs) assert.deepEqual((await v.keywordCandidates(q, null, 25)).map((c) => [c.chunkId, c.score]), ftsRanked(store.db, q, 25));
+      });
+      assert.equal(postingsTopK(old.db, ['cell'], 5, null), undefined);
+    } finally {
+      await old.close();
+    }
+    const migrated = new SqliteStore(file);
+    try {
+      assert.deepEqual(keywordTotals(migrated.db), ftsTotals(migrated.db));
+      assertSameAsFts(migrated.db, qs, [25]);
+    } finally {
+      await migrated.close();
+    }
+  });
+});
+
+test('mergePostings appends new chunks and takes removed ones out, in slot order; kthLargest', () => {
+  const old = Uint16Array.from([1, 2, 5, 1]);
+  assert.deepEqual([...mergePostings(old, [[1030, 3]], 1024, 1)], [1, 2, 5, 1, 6, 3]);
+  assert.deepEqual([...mergePostings(old, [[1027, 4]], 1024, 1)], [1, 2, 3, 4, 5, 1]);
+  assert.deepEqual([...mergePostings(old, [[1025, 9]], 1024, -1)], [5, 1]);
+  assert.deepEqual([...mergePostings(old, [[1025, 9], [1029, 1]], 1024, -1)], []);
+  const r = random(5);
+  for (let n = 1; n < 60; n += 7) {
+    const a = Float64Array.from({ length: n }, () => Math.floor(r() * 10));
+    const sorted = [...a].sort((x, y) => y - x);
+    for (let k = 1; k <= n; k++) assert.equal(kthLargest(Float64Array.from(a), k), sorted[k - 1]);
+  }
+});
