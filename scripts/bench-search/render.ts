@@ -46,7 +46,7 @@ export function renderReport(r: Report, json: boolean): void {
     const kt = table([`keyword candidates (k=${k.limit}), same queries`, 'p50 ms', 'p95 ms']);
     for (const v of k.variants) kt.push([v.name, ms(v.latency.p50Ms), ms(v.latency.p95Ms)]);
     out.push(kt.toString());
-    out.push(`rows matched per query: p50 ${k.matchedRows.p50}, p95 ${k.matchedRows.p95}, max ${k.matchedRows.max}; identical candidates (ids, order, scores) before/now: ${k.identical}/${k.queries}`);
+    out.push(`rows matched per query: p50 ${k.matchedRows.p50}, p95 ${k.matchedRows.p95}, max ${k.matchedRows.max}; identical candidates (ids, order, scores) FTS5 bm25() / postings: ${k.identical}/${k.queries}`);
   }
   for (const rec of r.recall) {
     const v = table(['vector candidates k', 'recall vs exact', 'approx p50 ms', 'approx p95 ms', 'exact p50 ms', 'exact p95 ms']);

@@ -97,6 +97,8 @@ test('postings rank as FTS5 bm25() does, scores bit-identical, through inserts, 
     for (let d = 3; d < 300; d += 11) await store.removeDocument(`/r/d${d}.txt`);
     await store.recordOutcome({ ...doc('/r/d1.txt', 'sha1-x'), status: 'empty', reason: 'no text' });
     for (let d = 300; d < 340; d++) await putDoc(store, d, r);
+    // A chunk with no token at all is still a row to FTS5 (its count and average length include it).
+    await store.replaceDocument(doc('/r/dash.txt', 'dash'), [chunkOf('— … ·', 0)], [vector()]);
     assert.deepEqual(keywordTotals(store.db), ftsTotals(store.db));
     assertSameAsFts(store.db, qs, [10, 400]);
     // The search view takes the same path: candidates with their documents, in the same order.
@@ -106,6 +108,7 @@ test('postings rank as FTS5 bm25() does, scores bit-identical, through inserts, 
     for (const c of got) assert.equal(c.documentId, store.db.prepare('SELECT document_id FROM chunks WHERE id = ?').pluck().get(c.chunkId));
     // Removing everything leaves nothing behind.
     for (let d = 0; d < 340; d++) await store.removeDocument(`/r/d${d}.txt`);
+    await store.removeDocument('/r/dash.txt');
     assert.equal(store.db.prepare('SELECT COUNT(*) FROM kw_postings').pluck().get(), 0);
     assert.deepEqual(keywordTotals(store.db), { rows: 0, tokens: 0 });
   });

@@ -29,8 +29,6 @@ export function postingsTopK(db: Database, terms: string[], k: number, allowed: 
   const lengths = readLengths(db);
   const slots = lengths.length * KW_BLOCK;
   const scores = new Float64Array(slots);
-  const seen = new Uint8Array(slots);
-  const candidates: number[] = [];
   const postings = statement(db, 'SELECT block, data FROM kw_postings WHERE term = ? ORDER BY block').raw();
   for (const token of tokens) {
     const blocks = postings.all(token) as [number, Buffer][];
@@ -49,14 +47,15 @@ export function postingsTopK(db: Database, terms: string[], k: number, allowed: 
         const D = lens[slot]!;
         // fts5Bm25Function's expression, operation for operation.
         scores[id] = scores[id]! + idf * ((f * (K1 + 1.0)) / (f + K1 * (1 - B + (B * D) / avgdl)));
-        if (!seen[id]) {
-          seen[id] = 1;
-          if (!allowed || allowed.has(id)) candidates.push(id);
-        }
       }
     }
   }
-  return topK(candidates, scores, k);
+  // Every matching chunk scored above 0 (each term adds at least 1e-6 * a positive fraction): no separate list
+  // of matches is kept while scoring, the one loop that runs per posting.
+  let n = 0;
+  const candidates = new Int32Array(slots);
+  for (let id = 0; id < slots; id++) if (scores[id]! > 0 && (!allowed || allowed.has(id))) candidates[n++] = id;
+  return topK(candidates.subarray(0, n), scores, k);
 }
 
 /** FTS5's averages record (%_data id 1): its row count, then each column's total tokens (chunks_fts has one). */
@@ -120,13 +119,13 @@ function view16(b: Buffer): Uint16Array {
 }
 
 /** The best `k` by score, ties by lower id: a quickselect threshold, then a sort of what clears it. */
-function topK(ids: number[], scores: Float64Array, k: number): Ranked[] {
-  let keep = ids;
+function topK(ids: Int32Array, scores: Float64Array, k: number): Ranked[] {
+  let keep = Array.from(ids.length > k ? [] : ids);
   if (ids.length > k) {
     const s = new Float64Array(ids.length);
     for (let i = 0; i < ids.length; i++) s[i] = scores[ids[i]!]!;
     const threshold = kthLargest(s, k);
-    keep = ids.filter((id) => scores[id]! >= threshold);
+    for (const id of ids) if (scores[id]! >= threshold) keep.push(id);
   }
   keep.sort((a, b) => scores[b]! - scores[a]! || a - b);
   return keep.slice(0, k).map((id) => [id, scores[id]!]);
