@@ -49,11 +49,12 @@ export function renderReport(r: Report, json: boolean): void {
     out.push(`rows matched per query: p50 ${k.matchedRows.p50}, p95 ${k.matchedRows.p95}, max ${k.matchedRows.max}; identical candidates (ids, order, scores) FTS5 bm25() / postings: ${k.identical}/${k.queries}`);
   }
   for (const rec of r.recall) {
-    const v = table(['vector candidates k', 'recall vs exact', 'approx p50 ms', 'approx p95 ms', 'exact p50 ms', 'exact p95 ms']);
-    for (const c of rec.candidates) v.push([c.k, c.recall.toFixed(4), ms(c.approximate.p50Ms), ms(c.approximate.p95Ms), ms(c.exact.p50Ms), ms(c.exact.p95Ms)]);
+    const v = table(['vector candidates k', 'recall vs exact', 'ties within 1e-6 counted', 'approx p50 ms', 'approx p95 ms', 'exact p50 ms', 'exact p95 ms']);
+    for (const c of rec.candidates) v.push([c.k, c.recall.toFixed(4), c.recallTies.toFixed(4), ms(c.approximate.p50Ms), ms(c.approximate.p95Ms), ms(c.exact.p50Ms), ms(c.exact.p95Ms)]);
     out.push(`vector search: ${rec.method}`);
     out.push(v.toString());
-    out.push(`final top-10 documents vs exact: ${rec.results.map((x) => `${x.mode} ${x.recallAt10.toFixed(4)}`).join(', ')}`);
+    out.push(`final top-10 documents vs exact: ${rec.results.map((x) => `${x.mode} ${x.recallAt10.toFixed(4)}` +
+      (x.recallAt10Ties !== undefined ? ` (ties within 1e-6 counted: ${x.recallAt10Ties.toFixed(4)})` : '')).join(', ')}`);
   }
   if (r.cli) {
     const c = table(['docproc search (shell, warm cache)', 'build', 'p50 ms', 'p95 ms', 'runs']);

@@ -179,6 +179,13 @@ test('an index from before the postings: read-only opens rank with FTS5; the nex
     } finally {
       await migrated.close();
     }
+    // `docproc search` opens read-only: the query's tokens go through a temp table, which such a connection may write.
+    const reader = new SqliteStore(file, { readonly: true });
+    try {
+      await reader.snapshot(async () => assertSameAsFts(reader.db, qs, [25]));
+    } finally {
+      await reader.close();
+    }
   });
 });
 
