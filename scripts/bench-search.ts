@@ -3,7 +3,8 @@
 //     [--index file.db (kept and reused when built to the same spec)] [--model all-minilm-l6-v2-q]
 //     [--cli-runs 15] [--cli-baseline /old/bin/docproc.js=/old/index.db (an older build, timed in the same rotation)]
 //     [--first-pass 1000x4,500x2 (first-pass settings to measure recall for: min x oversample)]
-//     [--no-exact (skip exact vector search in the mode table)] [--standin-tokens (count tokens as the stand-in does:
+//     [--no-exact (skip exact vector search in the mode table)] [--modes-apart (each mode runs all queries in turn,
+//     instead of the modes rotating per query: what one user's searches see, their pages left in the cache)] [--standin-tokens (count tokens as the stand-in does:
 //     the chunker is the same, building 1M chunks is much faster)] [--skip modes,keyword,recall] [--json]
 // Chunks come from the real chunker (the model's tokenizer when cached) over SciFact abstracts, varied per
 // pass; vectors from a deterministic stand-in (hashed bag of words projected to the model's width). Query
@@ -48,6 +49,7 @@ const { values: a } = parseArgs({
     'cli-baseline': { type: 'string', multiple: true },
     'first-pass': { type: 'string' },
     'no-exact': { type: 'boolean' },
+    'modes-apart': { type: 'boolean' },
     'standin-tokens': { type: 'boolean' },
     skip: { type: 'string', default: '' },
     json: { type: 'boolean' },
@@ -108,7 +110,7 @@ async function main(): Promise<void> {
       // The exact vec0 KNN answers the same searches in the same rotation: the vector search before the first pass.
       if (!a['no-exact']) stores.push({ name: 'exact vec0', store: withView(store, { vectorSearch: 'exact' }), modes: ['vector', 'hybrid'] });
       progress('timing searches');
-      const modes = skip.has('modes') ? undefined : await modeLatencies(stores, embedder, texts, { limit: 10, groupBy: 'document', warmup: 10 });
+      const modes = skip.has('modes') ? undefined : await modeLatencies(stores, embedder, texts, { limit: 10, groupBy: 'document', warmup: 10, apart: !!a['modes-apart'] });
       progress('comparing keyword plans');
       const keyword = skip.has('keyword') ? undefined : await compareKeyword(store.db, texts);
       progress('measuring recall against exact search');

@@ -7,8 +7,8 @@ import type { Embedder, EmbedKind } from '../../src/contracts/stages.js';
 import type { ModelIdentitySource } from '../../src/contracts/identity.js';
 import { STOPWORDS } from '../../src/text/query-terms.js';
 
-/** Seeded 32-bit PRNG (mulberry32). */
-function rng(seed: number): () => number {
+/** Seeded 32-bit PRNG (mulberry32): uniform in [0, 1). */
+export function seededRandom(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
@@ -67,7 +67,7 @@ export class StandInEmbedder implements Embedder {
   private row(word: string): Float32Array {
     let r = this.basis.get(word);
     if (!r) {
-      const next = rng(fnv1a(word));
+      const next = seededRandom(fnv1a(word));
       r = new Float32Array(this.dims);
       for (let i = 0; i < this.dims; i++) r[i] = next() < 0.5 ? -1 : 1;
       this.basis.set(word, r);

@@ -16,6 +16,8 @@ export interface QueryOptions {
   limit: number;
   groupBy: GroupBy;
   warmup: number;
+  /** Each mode runs every query in turn instead of the modes rotating per query. */
+  apart?: boolean;
 }
 
 const query = (text: string, mode: SearchMode, o: QueryOptions): SearchQuery => ({ text, mode, limit: o.limit, groupBy: o.groupBy });
@@ -28,6 +30,17 @@ export async function modeLatencies(stores: { name: string; store: IndexStore; m
   texts: string[], o: QueryOptions): Promise<ModeLatency[]> {
   const runs = stores.flatMap((s) => s.modes.map((mode) => ({ ...s, mode, ms: [] as number[] })));
   const once = (r: (typeof runs)[number], t: string) => searchIndex(r.store, r.mode === 'keyword' ? null : embedder, query(t, r.mode, o));
+  if (o.apart) {
+    for (const r of runs) {
+      for (const t of texts.slice(0, o.warmup)) await once(r, t);
+      for (const t of texts) {
+        const t0 = performance.now();
+        await once(r, t);
+        r.ms.push(performance.now() - t0);
+      }
+    }
+    return runs.map((r) => ({ mode: r.mode, variant: r.name, groupBy: o.groupBy, ...latency(r.ms) }));
+  }
   for (const t of texts.slice(0, o.warmup)) for (const r of runs) await once(r, t);
   for (let qi = 0; qi < texts.length; qi++) {
     for (let k = 0; k < runs.length; k++) {

@@ -3,9 +3,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import Database from 'better-sqlite3';
 import { SqliteStore } from '../../src/store/sqlite/store.js';
 import { SqliteView } from '../../src/store/sqlite/view.js';
@@ -17,22 +14,14 @@ import { buildMatchExpression } from '../../src/store/sqlite/fts-query.js';
 import type { Chunk } from '../../src/contracts/stages.js';
 import type { EmbeddingIdentity } from '../../src/contracts/identity.js';
 import { doc } from '../helpers/store-contract.js';
+import { withSqliteIndex } from '../helpers/sqlite-index.js';
+import { seededRandom as random } from '../../scripts/bench-common/standin-embedder.js';
 
 const DIMS = 8;
 const identity: EmbeddingIdentity = {
   modelName: 'words', modelSha256: 'words-sha', dims: DIMS, pooling: 'mean', normalize: true,
   queryPrefix: '', passagePrefix: '', maxTokens: 64, chunkTokens: 32, chunkOverlap: 4,
 };
-
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 // Zipf-like word use over inflected forms, so stems collide ("cells"/"cell") and common words match most chunks.
 const WORDS = ('cell cells protein proteins cancer risk risks vitamin trial trials mouse mice gene genes dose dosing heart ' +
@@ -46,18 +35,7 @@ function text(r: () => number, words: number): string {
 const chunkOf = (t: string, seq: number): Chunk => ({ seq, text: t, tokens: 4, loc: {}, sha256: createHash('sha256').update(t).digest('hex') });
 const vector = (): Float32Array => Float32Array.from({ length: DIMS }, (_, i) => (i === 0 ? 1 : 0));
 
-async function withIndex(fn: (store: SqliteStore, file: string) => Promise<void>): Promise<void> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'docproc-kw-'));
-  const file = path.join(dir, 'index.db');
-  const store = new SqliteStore(file);
-  try {
-    await store.bindIdentity(identity);
-    await fn(store, file);
-  } finally {
-    await store.close();
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
-}
+const withIndex = (fn: (store: SqliteStore, file: string) => Promise<void>): Promise<void> => withSqliteIndex(identity, fn);
 
 async function putDoc(store: SqliteStore, d: number, r: () => number, version = 0): Promise<void> {
   const chunks = Array.from({ length: 1 + Math.floor(r() * 4) }, (_, i) => chunkOf(text(r, 3 + Math.floor(r() * 60)), i));

@@ -3,14 +3,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { SqliteStore } from '../../src/store/sqlite/store.js';
 import { SqliteView, type ViewOptions } from '../../src/store/sqlite/view.js';
 import type { Chunk } from '../../src/contracts/stages.js';
 import type { EmbeddingIdentity } from '../../src/contracts/identity.js';
 import { doc } from '../helpers/store-contract.js';
+import { withSqliteIndex } from '../helpers/sqlite-index.js';
 
 const DIMS = 64;
 const identity: EmbeddingIdentity = {
@@ -50,18 +48,7 @@ function near(vectors: Float32Array[], n: number, seed: number): Float32Array[] 
 
 const chunkOf = (text: string, seq = 0): Chunk => ({ seq, text, tokens: 4, loc: {}, sha256: createHash('sha256').update(text).digest('hex') });
 
-async function withIndex(fn: (store: SqliteStore, file: string) => Promise<void>): Promise<void> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'docproc-scale-'));
-  const file = path.join(dir, 'index.db');
-  const store = new SqliteStore(file);
-  try {
-    await store.bindIdentity(identity);
-    await fn(store, file);
-  } finally {
-    await store.close();
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
-}
+const withIndex = (fn: (store: SqliteStore, file: string) => Promise<void>): Promise<void> => withSqliteIndex(identity, fn);
 
 /** One document per `per` vectors, each chunk's text naming its document and position. */
 async function fill(store: SqliteStore, vectors: Float32Array[], per = 3): Promise<void> {
