@@ -84,6 +84,10 @@ test('the sign first pass finds what exact KNN finds, with the exact scores', as
     // Where the first pass keeps at least every chunk, it is exact.
     const all = view(store, { firstPass: { min: 3000, oversample: 1 } });
     for (const q of queries.slice(0, 10)) assert.deepEqual(ids(await all.vectorCandidates(q, null, 20)), ids(await exact.vectorCandidates(q, null, 20)));
+    // So it is where its share of the index is all of it, whatever min and oversample say.
+    const whole = view(store, { firstPass: { min: 1, oversample: 1, share: 1 } });
+    assert.match(whole.vectorMethod(), /100% of chunks/);
+    for (const q of queries.slice(0, 10)) assert.deepEqual(ids(await whole.vectorCandidates(q, null, 20)), ids(await exact.vectorCandidates(q, null, 20)));
   });
 });
 

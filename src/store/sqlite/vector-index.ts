@@ -121,6 +121,8 @@ export interface Scored {
 export interface FirstPass {
   /** Candidates the sign scan keeps for exact rescoring (at least k). */
   candidates: number;
+  /** And at least this share of the index's chunk slots (0: none). */
+  share?: number;
   /** Only these chunk ids (a search filter); null for all. */
   allowed: Set<number> | null;
 }
@@ -128,7 +130,7 @@ export interface FirstPass {
 /** The k most similar chunks: sign scan for `candidates`, exact cosine over those, best first. */
 export function searchVectorIndex(db: Database, query: Float32Array, k: number, o: FirstPass): Scored[] {
   const m = Math.max(k, o.candidates);
-  const ids = o.allowed && o.allowed.size <= m ? [...o.allowed] : scanSigns(db, query, m, o.allowed);
+  const ids = o.allowed && o.allowed.size <= m ? [...o.allowed] : scanSigns(db, query, m, o.allowed, o.share ?? 0);
   return rescore(db, query, ids).slice(0, k);
 }
 
@@ -145,11 +147,12 @@ function lookupTable(query: Float32Array, bytes: number): Float32Array {
   return t;
 }
 
-function scanSigns(db: Database, query: Float32Array, m: number, allowed: Set<number> | null): number[] {
+function scanSigns(db: Database, query: Float32Array, m: number, allowed: Set<number> | null, share: number): number[] {
   const bytes = codeBytes(query.length);
   const last = (statement(db, `SELECT MAX(block) AS b FROM ${SIGNS}`).get() as { b: number | null }).b;
   if (last === null) return [];
   const slots = (last + 1) * BLOCK_SLOTS;
+  m = Math.max(m, Math.ceil(share * slots));
   const scorer = new SignScorer(lookupTable(query, bytes), bytes / 4, BLOCK_SLOTS, slots);
   // Which slots hold a vector (and pass the filter): only those compete.
   const keep = scorer.keep();
