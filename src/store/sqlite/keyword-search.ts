@@ -22,7 +22,13 @@ export function postingsTopK(db: Database, terms: string[], k: number, allowed: 
   const fts = ftsTotals(db);
   const mine = keywordTotals(db);
   if (!fts || !mine || fts.rows !== mine.rows || fts.tokens !== mine.tokens) return undefined;
-  const tokens = queryTokens(db, terms);
+  // The query's tokens come from a temp table: where the connection cannot make one (no temp space), FTS5 answers.
+  let tokens: string[] | undefined;
+  try {
+    tokens = queryTokens(db, terms);
+  } catch {
+    return undefined;
+  }
   if (!tokens) return undefined;
   if (!fts.rows || k <= 0) return [];
   const avgdl = fts.tokens / fts.rows;
