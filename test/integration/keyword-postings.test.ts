@@ -74,7 +74,9 @@ test('postings rank as FTS5 bm25() does, scores bit-identical, through inserts, 
     for (let d = 0; d < 300; d += 7) await putDoc(store, d, r, 1);
     for (let d = 3; d < 300; d += 11) await store.removeDocument(`/r/d${d}.txt`);
     await store.recordOutcome({ ...doc('/r/d1.txt', 'sha1-x'), status: 'empty', reason: 'no text' });
-    for (let d = 300; d < 340; d++) await putDoc(store, d, r);
+    for (let d = 300; d < 700; d++) await putDoc(store, d, r);
+    // Past the first block of 1,024 chunk ids, so block offsets and per-block lengths are in play.
+    assert.ok((store.db.prepare('SELECT MAX(id) FROM chunks').pluck().get() as number) > 1024);
     // A chunk with no token at all is still a row to FTS5 (its count and average length include it).
     await store.replaceDocument(doc('/r/dash.txt', 'dash'), [chunkOf('— … ·', 0)], [vector()]);
     assert.deepEqual(keywordTotals(store.db), ftsTotals(store.db));
@@ -85,7 +87,7 @@ test('postings rank as FTS5 bm25() does, scores bit-identical, through inserts, 
     assert.deepEqual(got.map((c) => [c.chunkId, c.score]), ftsRanked(store.db, 'cancer risk in mice', 50));
     for (const c of got) assert.equal(c.documentId, store.db.prepare('SELECT document_id FROM chunks WHERE id = ?').pluck().get(c.chunkId));
     // Removing everything leaves nothing behind.
-    for (let d = 0; d < 340; d++) await store.removeDocument(`/r/d${d}.txt`);
+    for (let d = 0; d < 700; d++) await store.removeDocument(`/r/d${d}.txt`);
     await store.removeDocument('/r/dash.txt');
     assert.equal(store.db.prepare('SELECT COUNT(*) FROM kw_postings').pluck().get(), 0);
     assert.deepEqual(keywordTotals(store.db), { rows: 0, tokens: 0 });
@@ -99,7 +101,9 @@ test('a filter keeps bm25 over the whole index and returns only the allowed docu
     const v = new SqliteView(store.db, () => identity);
     const docIds = store.db.prepare('SELECT id FROM documents ORDER BY id').pluck().all() as number[];
     for (const allowed of [docIds.slice(0, 5), docIds.filter((_, i) => i % 3 === 0)]) {
+      const chunks = new Set(store.db.prepare('SELECT id FROM chunks WHERE document_id IN (SELECT value FROM json_each(?))').pluck().all(JSON.stringify(allowed)) as number[]);
       for (const q of queries(r, 10)) {
+        assert.deepEqual(postingsTopK(store.db, queryTerms(q), 30, chunks), ftsRanked(store.db, q, 30, allowed), q);
         const got = await v.keywordCandidates(q, allowed, 30);
         assert.deepEqual(got.map((c) => [c.chunkId, c.score]), ftsRanked(store.db, q, 30, allowed), q);
         for (const c of got) assert.ok(allowed.includes(c.documentId));
@@ -163,6 +167,54 @@ test('an index from before the postings: read-only opens rank with FTS5; the nex
       await reader.snapshot(async () => assertSameAsFts(reader.db, qs, [25]));
     } finally {
       await reader.close();
+    }
+  });
+});
+
+test('a write that failed and rolled back leaves the next one working, postings and all', async () => {
+  await withIndex(async (store, file) => {
+    const r = random(6);
+    for (let d = 0; d < 20; d++) await putDoc(store, d, r);
+    await store.close();
+    // A fresh connection whose first write fails after the temp tables were made (a vector of the wrong size).
+    const again = new SqliteStore(file);
+    try {
+      const bad = [chunkOf('cell cancer risk', 0)];
+      await assert.rejects(again.replaceDocument(doc('/r/d3.txt', 'bad'), bad, [new Float32Array(3)]));
+      await putDoc(again, 3, r, 1);
+      await putDoc(again, 30, r);
+      assert.deepEqual(keywordTotals(again.db), ftsTotals(again.db));
+      assertSameAsFts(again.db, queries(r, 5), [20]);
+    } finally {
+      await again.close();
+    }
+  });
+});
+
+test('a write that bypassed the postings (an older docproc still running) is noticed even with equal totals, and repaired on the next write-open', async () => {
+  await withIndex(async (store, file) => {
+    const r = random(7);
+    for (let d = 0; d < 40; d++) await putDoc(store, d, r);
+    // Swap one chunk's text for another with the same number of tokens, as code unaware of the postings would.
+    const [id, documentId, text] = store.db.prepare("SELECT id, document_id, text FROM chunks WHERE text NOT LIKE '%-%' ORDER BY id LIMIT 1").raw().get() as [number, number, string];
+    const swapped = text.split(' ').map(() => 'zebra').join(' ');
+    store.db.transaction(() => {
+      store.db.prepare('DELETE FROM chunks WHERE id = ?').run(id);
+      store.db.prepare("INSERT INTO chunks (id, document_id, seq, text, tokens, loc, sha256) VALUES (?, ?, 0, ?, 4, '{}', 'x')").run(id, documentId, swapped);
+    })();
+    // Rows and tokens still agree with FTS5's: only the count of chunk writes tells.
+    assert.deepEqual(store.db.prepare('SELECT rows, tokens FROM kw_totals').get(), { ...ftsTotals(store.db) });
+    assert.equal(keywordTotals(store.db), undefined);
+    assert.equal(postingsTopK(store.db, ['zebra'], 5, null), undefined);
+    const v = new SqliteView(store.db, () => identity);
+    assert.deepEqual((await v.keywordCandidates('zebra', null, 5)).map((c) => c.chunkId), [id]);
+    const reopened = new SqliteStore(file);
+    try {
+      assert.deepEqual(keywordTotals(reopened.db), ftsTotals(reopened.db));
+      assert.deepEqual(postingsTopK(reopened.db, ['zebra'], 5, null)?.map(([c]) => c), [id]);
+      assertSameAsFts(reopened.db, queries(r, 5), [20]);
+    } finally {
+      await reopened.close();
     }
   });
 });

@@ -24,11 +24,21 @@ export function hasKeywordIndex(db: Database): boolean {
 }
 
 export function createKeywordIndex(db: Database): void {
+  // chunk_changes counts every insert and delete on chunks, by trigger, so it also counts writes by code that knows
+  // nothing of the postings (a docproc from before them, still running when the index was migrated); the postings
+  // count the chunks they applied. A search trusts them only while the two agree.
   db.exec(`
     CREATE TABLE IF NOT EXISTS kw_postings (term TEXT NOT NULL, block INTEGER NOT NULL, data BLOB NOT NULL, PRIMARY KEY (term, block)) WITHOUT ROWID;
     CREATE TABLE IF NOT EXISTS kw_lengths (block INTEGER PRIMARY KEY, data BLOB NOT NULL);
-    CREATE TABLE IF NOT EXISTS kw_totals (id INTEGER PRIMARY KEY CHECK (id = 1), rows INTEGER NOT NULL, tokens INTEGER NOT NULL);
+    CREATE TABLE IF NOT EXISTS kw_totals (id INTEGER PRIMARY KEY CHECK (id = 1), rows INTEGER NOT NULL, tokens INTEGER NOT NULL,
+      chunk_changes INTEGER NOT NULL DEFAULT 0, applied_changes INTEGER NOT NULL DEFAULT 0);
     INSERT OR IGNORE INTO kw_totals (id, rows, tokens) VALUES (1, 0, 0);
+    CREATE TRIGGER IF NOT EXISTS kw_chunks_insert AFTER INSERT ON chunks BEGIN
+      UPDATE kw_totals SET chunk_changes = chunk_changes + 1 WHERE id = 1;
+    END;
+    CREATE TRIGGER IF NOT EXISTS kw_chunks_delete AFTER DELETE ON chunks BEGIN
+      UPDATE kw_totals SET chunk_changes = chunk_changes + 1 WHERE id = 1;
+    END;
   `);
 }
 
@@ -37,10 +47,14 @@ export interface KeywordTotals {
   tokens: number;
 }
 
-/** The rows and tokens the postings cover; undefined when they are off (a chunk too large for 16 bits). */
+/**
+ * The rows and tokens the postings cover; undefined when they are off (a chunk too large for 16 bits) or behind the
+ * chunks (a write that bypassed them).
+ */
 export function keywordTotals(db: Database): KeywordTotals | undefined {
-  const t = statement(db, 'SELECT rows, tokens FROM kw_totals WHERE id = 1').get() as KeywordTotals | undefined;
-  return t && t.rows !== OFF ? t : undefined;
+  const t = statement(db, 'SELECT rows, tokens, chunk_changes AS c, applied_changes AS a FROM kw_totals WHERE id = 1').get() as
+    (KeywordTotals & { c: number; a: number }) | undefined;
+  return t && t.rows !== OFF && t.c === t.a ? { rows: t.rows, tokens: t.tokens } : undefined;
 }
 
 const u16 = (b: Buffer): Uint16Array => {
@@ -62,8 +76,14 @@ export function removePostings(db: Database, rows: [number, string][]): void {
 }
 
 function applyPostings(db: Database, rows: [number, string][], sign: 1 | -1): void {
-  if (!rows.length || !keywordTotals(db)) return;
-  const t = tokenise(db, rows);
+  if (!rows.length || isOff(db)) return;
+  let t: Tokenised | undefined;
+  try {
+    t = tokenise(db, rows);
+  } catch {
+    // Where the connection cannot tokenise (no temp space), the document is still written and FTS5 ranks.
+    t = undefined;
+  }
   if (!t || tooLarge(t)) return turnOff(db);
   const byBlock = new Map<string, [number, [number, number][]]>();
   for (const [term, hits] of t.terms) {
@@ -88,7 +108,12 @@ function applyPostings(db: Database, rows: [number, string][], sign: 1 | -1): vo
   updateLengths(db, t.lengths, sign);
   let tokens = 0;
   for (const n of t.lengths.values()) tokens += n;
-  statement(db, 'UPDATE kw_totals SET rows = rows + ?, tokens = tokens + ? WHERE id = 1').run(sign * rows.length, sign * tokens);
+  statement(db, 'UPDATE kw_totals SET rows = rows + ?, tokens = tokens + ?, applied_changes = applied_changes + ? WHERE id = 1')
+    .run(sign * rows.length, sign * tokens, rows.length);
+}
+
+function isOff(db: Database): boolean {
+  return statement(db, 'SELECT rows FROM kw_totals WHERE id = 1').pluck().get() === OFF;
 }
 
 function tooLarge(t: Tokenised): boolean {
@@ -148,15 +173,27 @@ export function buildKeywordIndex(db: Database): number {
   const next = statement(db, 'SELECT MIN(id) FROM chunks WHERE id >= ?').pluck();
   const read = statement(db, 'SELECT id, text FROM chunks WHERE id >= ? AND id < ? ORDER BY id').raw();
   let n = 0;
-  for (let from = 0; ;) {
+  for (let from = 0; !isOff(db); ) {
     const first = next.get(from) as number | null;
-    if (first === null) return n;
+    if (first === null) break;
     const block = Math.floor(first / KW_BLOCK);
     from = (block + 1) * KW_BLOCK;
     const rows = read.all(block * KW_BLOCK, from) as [number, string][];
     // An empty block has no rows: addPostings reads no old blob and writes each (term, block) once.
     addPostings(db, rows);
-    if (!keywordTotals(db)) return n;
     n += rows.length;
   }
+  // The postings now cover every chunk, whatever wrote them.
+  statement(db, 'UPDATE kw_totals SET applied_changes = chunk_changes WHERE id = 1').run();
+  return n;
+}
+
+/**
+ * On a write-open: postings left behind the chunks (a docproc from before them wrote meanwhile) are rebuilt, so
+ * searches use them again. Off postings stay off. Returns whether it rebuilt.
+ */
+export function repairKeywordIndex(db: Database): boolean {
+  if (!hasKeywordIndex(db) || isOff(db) || keywordTotals(db)) return false;
+  db.transaction(() => buildKeywordIndex(db)).immediate();
+  return true;
 }

@@ -1,5 +1,7 @@
 // bm25 top-k from the keyword postings (keyword-index.ts): FTS5's formula, constants, statistics and summation
 // order, so every score is the one bm25(chunks_fts) returns, bit for bit, and the order is FTS5's with ties by id.
+// (Bit for bit where SQLite is compiled without fused multiply-add, as x86-64 builds are; elsewhere a score may
+// differ in its last bit, which can only swap near-ties.)
 import type { Database } from 'better-sqlite3';
 import { statement } from './statements.js';
 import { hasKeywordIndex, KW_BLOCK, keywordTotals, type KeywordTotals } from './keyword-index.js';
@@ -8,6 +10,8 @@ import { queryTokens } from './keyword-tokens.js';
 /** FTS5's bm25 constants (fts5_aux.c fixes them; bm25() takes no k1 or b). */
 const K1 = 1.2;
 const B = 0.75;
+/** 2^26 chunk ids: a 512 MB score array. */
+const MAX_SLOTS = 1 << 26;
 
 /** [chunk id, score], best first; score = -bm25(chunks_fts). */
 export type Ranked = [number, number];
@@ -34,6 +38,8 @@ export function postingsTopK(db: Database, terms: string[], k: number, allowed: 
   const avgdl = fts.tokens / fts.rows;
   const lengths = readLengths(db);
   const slots = lengths.length * KW_BLOCK;
+  // A score per chunk id: ids far beyond the chunk count (never made by SQLite's max+1 ids) are left to FTS5.
+  if (slots > MAX_SLOTS) return undefined;
   const scores = new Float64Array(slots);
   const postings = statement(db, 'SELECT block, data FROM kw_postings WHERE term = ? ORDER BY block').raw();
   for (const token of tokens) {
@@ -44,7 +50,7 @@ export function postingsTopK(db: Database, terms: string[], k: number, allowed: 
     for (const [block, data] of blocks) {
       const pairs = view16(data);
       const lens = lengths[block];
-      if (!lens) continue;
+      if (!lens) return undefined;
       const base = block * KW_BLOCK;
       for (let i = 0; i < pairs.length; i += 2) {
         const slot = pairs[i]!;

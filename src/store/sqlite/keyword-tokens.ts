@@ -4,8 +4,6 @@
 import type { Database } from 'better-sqlite3';
 import { statement } from './statements.js';
 
-const made = new WeakSet<Database>();
-
 /** The tokenize= argument of chunks_fts, as written in its CREATE statement; null where it cannot be read. */
 function ftsTokenizer(db: Database): string | null {
   const sql = statement(db, "SELECT sql FROM sqlite_master WHERE name = 'chunks_fts'").pluck().get() as string | undefined;
@@ -13,23 +11,23 @@ function ftsTokenizer(db: Database): string | null {
 }
 
 /**
- * Makes the temp tables once per connection (temp is writable on read-only connections too). Returns false where
- * chunks_fts's tokenizer cannot be read, and then nothing here may stand in for FTS5.
+ * Makes the temp tables where the connection lacks them (temp is writable on read-only connections too). Asked of
+ * temp's own schema every time, not remembered: tables made inside a transaction that rolls back are gone again.
+ * Returns false where chunks_fts's tokenizer cannot be read, and then nothing here may stand in for FTS5.
  */
 function ensure(db: Database): boolean {
-  if (made.has(db)) return true;
+  if (statement(db, "SELECT 1 FROM temp.sqlite_master WHERE name = 'kw_tok_terms'").get()) return true;
   const tokenize = ftsTokenizer(db);
   if (tokenize === null) return false;
   db.exec(`
     CREATE VIRTUAL TABLE IF NOT EXISTS temp.kw_tok USING fts5(text, content='', tokenize='${tokenize}');
     CREATE VIRTUAL TABLE IF NOT EXISTS temp.kw_tok_terms USING fts5vocab(temp, kw_tok, 'instance');
   `);
-  made.add(db);
   return true;
 }
 
 export interface Tokenised {
-  /** term -> [row id, occurrences] pairs, ids ascending. */
+  /** term -> [row id, occurrences] pairs, ids ascending (mergePostings' append relies on it). */
   terms: Map<string, [number, number][]>;
   /** row id -> tokens in the row (FTS5's column size); every row given is present, empty text as 0. */
   lengths: Map<number, number>;
@@ -46,7 +44,7 @@ export function tokenise(db: Database, rows: [number, string][]): Tokenised | un
       insert.run(id, text);
       lengths.set(id, 0);
     }
-    const counts = statement(db, 'SELECT term, doc, COUNT(*) FROM temp.kw_tok_terms GROUP BY term, doc').raw().all() as [string, number, number][];
+    const counts = statement(db, 'SELECT term, doc, COUNT(*) FROM temp.kw_tok_terms GROUP BY term, doc ORDER BY term, doc').raw().all() as [string, number, number][];
     for (const [term, doc, n] of counts) {
       let list = terms.get(term);
       if (!list) terms.set(term, (list = []));

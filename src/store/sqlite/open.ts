@@ -5,6 +5,7 @@ import { createRequire } from 'node:module';
 import type { Database } from 'better-sqlite3';
 import { DocprocError, ExitCode } from '../../errors.js';
 import { applyMigrations, checkSchemaVersion } from './migrations.js';
+import { repairKeywordIndex } from './keyword-index.js';
 import { loadSqliteDriver } from './driver.js';
 
 const require = createRequire(import.meta.url);
@@ -53,6 +54,7 @@ export function openDatabase(file: string, opts: OpenOptions = {}): Database {
       db.pragma('synchronous = NORMAL');
       db.pragma('foreign_keys = ON');
       applyMigrations(db);
+      repairKeywordIndex(db);
     }
   } catch (err) {
     if (err instanceof DocprocError) throw err;
