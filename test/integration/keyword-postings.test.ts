@@ -9,6 +9,7 @@ import { SqliteView } from '../../src/store/sqlite/view.js';
 import { postingsTopK, ftsTotals, kthLargest } from '../../src/store/sqlite/keyword-search.js';
 import { keywordTotals, mergePostings } from '../../src/store/sqlite/keyword-index.js';
 import { queryTokens } from '../../src/store/sqlite/keyword-tokens.js';
+import { FLUSH_AT, flushPostings, repairKeywordIndex } from '../../src/store/sqlite/keyword-pending.js';
 import { queryTerms } from '../../src/text/query-terms.js';
 import { buildMatchExpression } from '../../src/store/sqlite/fts-query.js';
 import type { Chunk } from '../../src/contracts/stages.js';
@@ -69,6 +70,7 @@ test('postings rank as FTS5 bm25() does, scores bit-identical, through inserts, 
   await withIndex(async (store) => {
     const r = random(1);
     for (let d = 0; d < 300; d++) await putDoc(store, d, r);
+    flushPostings(store.db);
     const qs = queries(r, 40);
     assertSameAsFts(store.db, qs, [1, 10, 100, 5000]);
     for (let d = 0; d < 300; d += 7) await putDoc(store, d, r, 1);
@@ -79,6 +81,7 @@ test('postings rank as FTS5 bm25() does, scores bit-identical, through inserts, 
     assert.ok((store.db.prepare('SELECT MAX(id) FROM chunks').pluck().get() as number) > 1024);
     // A chunk with no token at all is still a row to FTS5 (its count and average length include it).
     await store.replaceDocument(doc('/r/dash.txt', 'dash'), [chunkOf('— … ·', 0)], [vector()]);
+    flushPostings(store.db);
     assert.deepEqual(keywordTotals(store.db), ftsTotals(store.db));
     assertSameAsFts(store.db, qs, [10, 400]);
     // The search view takes the same path: candidates with their documents, in the same order.
@@ -89,6 +92,7 @@ test('postings rank as FTS5 bm25() does, scores bit-identical, through inserts, 
     // Removing everything leaves nothing behind.
     for (let d = 0; d < 700; d++) await store.removeDocument(`/r/d${d}.txt`);
     await store.removeDocument('/r/dash.txt');
+    flushPostings(store.db);
     assert.equal(store.db.prepare('SELECT COUNT(*) FROM kw_postings').pluck().get(), 0);
     assert.deepEqual(keywordTotals(store.db), { rows: 0, tokens: 0 });
   });
@@ -98,6 +102,7 @@ test('a filter keeps bm25 over the whole index and returns only the allowed docu
   await withIndex(async (store) => {
     const r = random(2);
     for (let d = 0; d < 200; d++) await putDoc(store, d, r);
+    flushPostings(store.db);
     const v = new SqliteView(store.db, () => identity);
     const docIds = store.db.prepare('SELECT id FROM documents ORDER BY id').pluck().all() as number[];
     for (const allowed of [docIds.slice(0, 5), docIds.filter((_, i) => i % 3 === 0)]) {
@@ -116,6 +121,7 @@ test('FTS5 answers where the postings cannot: totals that disagree, a phrase of 
   await withIndex(async (store) => {
     const r = random(3);
     for (let d = 0; d < 50; d++) await putDoc(store, d, r);
+    flushPostings(store.db);
     const v = new SqliteView(store.db, () => identity);
     const expected = ftsRanked(store.db, 'cell cancer', 20);
     // A write that bypassed the postings (simulated): they are not trusted, and the search still answers.
@@ -131,10 +137,13 @@ test('FTS5 answers where the postings cannot: totals that disagree, a phrase of 
     // A chunk with more than 65,535 tokens turns the postings off; FTS5 ranks, and nothing is lost.
     const long = Array.from({ length: 70_000 }, (_, i) => (i % 2 ? 'cell' : 'x')).join(' ');
     await store.replaceDocument(doc('/r/long.txt', 'long'), [chunkOf(long, 0)], [vector()]);
+    flushPostings(store.db);
+    assert.equal(store.db.prepare('SELECT rows FROM kw_totals').pluck().get(), -1);
     assert.equal(keywordTotals(store.db), undefined);
     assert.equal(postingsTopK(store.db, ['cell'], 5, null), undefined);
     assert.deepEqual((await v.keywordCandidates('cell', null, 5)).map((c) => [c.chunkId, c.score]), ftsRanked(store.db, 'cell', 5));
     await putDoc(store, 99, r);
+    assert.equal(store.db.prepare('SELECT COUNT(*) FROM kw_pending').pluck().get(), 0);
     assert.equal(keywordTotals(store.db), undefined);
   });
 });
@@ -171,18 +180,22 @@ test('an index from before the postings: read-only opens rank with FTS5; the nex
   });
 });
 
-test('a write that failed and rolled back leaves the next one working, postings and all', async () => {
+test('a flush that failed and rolled back leaves the next one working (the temp tables it made are gone)', async () => {
   await withIndex(async (store, file) => {
     const r = random(6);
     for (let d = 0; d < 20; d++) await putDoc(store, d, r);
     await store.close();
-    // A fresh connection whose first write fails after the temp tables were made (a vector of the wrong size).
+    // A fresh connection whose first flush runs in a transaction that then fails (a disk full, say).
     const again = new SqliteStore(file);
     try {
-      const bad = [chunkOf('cell cancer risk', 0)];
-      await assert.rejects(again.replaceDocument(doc('/r/d3.txt', 'bad'), bad, [new Float32Array(3)]));
+      await putDoc(again, 50, r);
+      assert.throws(() => again.db.transaction(() => {
+        flushPostings(again.db);
+        throw new Error('disk full');
+      })(), /disk full/);
       await putDoc(again, 3, r, 1);
       await putDoc(again, 30, r);
+      assert.ok(flushPostings(again.db) > 0);
       assert.deepEqual(keywordTotals(again.db), ftsTotals(again.db));
       assertSameAsFts(again.db, queries(r, 5), [20]);
     } finally {
@@ -195,6 +208,7 @@ test('a write that bypassed the postings (an older docproc still running) is not
   await withIndex(async (store, file) => {
     const r = random(7);
     for (let d = 0; d < 40; d++) await putDoc(store, d, r);
+    flushPostings(store.db);
     // Swap one chunk's text for another with the same number of tokens, as code unaware of the postings would.
     const [id, documentId, text] = store.db.prepare("SELECT id, document_id, text FROM chunks WHERE text NOT LIKE '%-%' ORDER BY id LIMIT 1").raw().get() as [number, number, string];
     const swapped = text.split(' ').map(() => 'zebra').join(' ');
@@ -215,6 +229,66 @@ test('a write that bypassed the postings (an older docproc still running) is not
       assertSameAsFts(reopened.db, queries(r, 5), [20]);
     } finally {
       await reopened.close();
+    }
+  });
+});
+
+test("new chunks queue for the postings: searches rank with FTS5 until a flush (a long queue, a run's end, close, the next open after a kill)", async () => {
+  await withIndex(async (store, file) => {
+    const r = random(8);
+    const pending = (): number => store.db.prepare('SELECT COUNT(*) FROM kw_pending').pluck().get() as number;
+    const behind = (): number => store.db.prepare('SELECT chunk_changes - applied_changes FROM kw_totals').pluck().get() as number;
+    for (let d = 0; d < 30; d++) await putDoc(store, d, r);
+    assert.ok(pending() > 0);
+    assert.equal(behind(), pending());
+    assert.equal(keywordTotals(store.db), undefined);
+    const v = new SqliteView(store.db, () => identity);
+    assert.deepEqual((await v.keywordCandidates('cell cancer', null, 20)).map((c) => [c.chunkId, c.score]), ftsRanked(store.db, 'cell cancer', 20));
+    // Replaced and removed before any flush: their queued chunks just leave the queue.
+    for (let d = 0; d < 30; d += 3) await putDoc(store, d, r, 1);
+    for (let d = 1; d < 30; d += 5) await store.removeDocument(`/r/d${d}.txt`);
+    assert.equal(behind(), pending());
+    flushPostings(store.db);
+    assert.equal(pending(), 0);
+    assert.deepEqual(keywordTotals(store.db), ftsTotals(store.db));
+    assertSameAsFts(store.db, queries(r, 8), [20]);
+    // A queue of FLUSH_AT chunks is applied inside the write that reaches it.
+    let d = 100;
+    while (pending() + 4 < FLUSH_AT) await putDoc(store, d++, r);
+    for (let i = 0; i < 8 && pending() > 0; i++) await putDoc(store, d++, r);
+    assert.ok(pending() < FLUSH_AT);
+    // A run's end applies the queue before it is recorded.
+    const run = await store.runs.start('ingest', ['/r']);
+    await putDoc(store, d++, r);
+    await store.runs.finish(run, 'completed', {}, [], 1);
+    assert.equal(pending(), 0);
+    assert.deepEqual(keywordTotals(store.db), ftsTotals(store.db));
+    // Killed with a queue (the connection closed without a flush): the next write-open applies it.
+    await putDoc(store, d++, r);
+    assert.ok(pending() > 0);
+    store.db.close();
+    const reader = new SqliteStore(file, { readonly: true });
+    try {
+      assert.equal(keywordTotals(reader.db), undefined);
+    } finally {
+      await reader.close();
+    }
+    const reopened = new SqliteStore(file);
+    try {
+      assert.equal(reopened.db.prepare('SELECT COUNT(*) FROM kw_pending').pluck().get(), 0);
+      assert.deepEqual(keywordTotals(reopened.db), ftsTotals(reopened.db));
+      assert.equal(repairKeywordIndex(reopened.db), 'current');
+      assertSameAsFts(reopened.db, queries(r, 5), [20]);
+      // And close applies what a last write queued.
+      await putDoc(reopened, d++, r);
+    } finally {
+      await reopened.close();
+    }
+    const last = new SqliteStore(file, { readonly: true });
+    try {
+      assert.deepEqual(keywordTotals(last.db), ftsTotals(last.db));
+    } finally {
+      await last.close();
     }
   });
 });

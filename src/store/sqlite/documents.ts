@@ -5,7 +5,8 @@ import type { Chunk, FileStatus } from '../../contracts/stages.js';
 import type { DocumentInput, DocumentRow } from '../../contracts/index-store.js';
 import { keepsChunks } from '../../contracts/document-state.js';
 import { addVectors, blobVec, hasVectorIndex, removeVectors, vecBlob } from './vector-index.js';
-import { addPostings, hasKeywordIndex, removePostings } from './keyword-index.js';
+import { hasKeywordIndex } from './keyword-index.js';
+import { queuePostings, unqueueOrRemove } from './keyword-pending.js';
 
 const DOC_COLUMNS = `id, root, path, rel_path AS relPath, type, sha256, size, mtime_ms AS mtimeMs, ino, status, reason,
   warnings, chunk_count AS chunkCount, char_count AS charCount, pages_ocr AS pagesOcr, fingerprint, attempts,
@@ -89,7 +90,7 @@ export class SqliteDocuments {
         return Number(info.lastInsertRowid);
       });
       if (this.hasVectorIndex()) addVectors(this.db, ids, vectors);
-      if (this.hasPostings()) addPostings(this.db, ids.map((chunkId, i) => [chunkId, chunks[i]!.text]));
+      if (this.hasPostings()) queuePostings(this.db, ids);
       this.writes += 1 + chunks.length * 2;
     })();
   }
@@ -134,7 +135,7 @@ export class SqliteDocuments {
 
   private deleteChunks(documentId: number): void {
     if (this.hasPostings()) {
-      removePostings(this.db, statement(this.db, 'SELECT id, text FROM chunks WHERE document_id = ?').raw().all(documentId) as [number, string][]);
+      unqueueOrRemove(this.db, statement(this.db, 'SELECT id, text FROM chunks WHERE document_id = ?').raw().all(documentId) as [number, string][]);
     }
     if (hasVectorTable(this.db)) {
       const ids = statement(this.db, 'SELECT id FROM chunks WHERE document_id = ?').pluck().all(documentId) as number[];

@@ -30,6 +30,7 @@ export function createKeywordIndex(db: Database): void {
   db.exec(`
     CREATE TABLE IF NOT EXISTS kw_postings (term TEXT NOT NULL, block INTEGER NOT NULL, data BLOB NOT NULL, PRIMARY KEY (term, block)) WITHOUT ROWID;
     CREATE TABLE IF NOT EXISTS kw_lengths (block INTEGER PRIMARY KEY, data BLOB NOT NULL);
+    CREATE TABLE IF NOT EXISTS kw_pending (chunk_id INTEGER PRIMARY KEY);
     CREATE TABLE IF NOT EXISTS kw_totals (id INTEGER PRIMARY KEY CHECK (id = 1), rows INTEGER NOT NULL, tokens INTEGER NOT NULL,
       chunk_changes INTEGER NOT NULL DEFAULT 0, applied_changes INTEGER NOT NULL DEFAULT 0);
     INSERT OR IGNORE INTO kw_totals (id, rows, tokens) VALUES (1, 0, 0);
@@ -112,7 +113,7 @@ function applyPostings(db: Database, rows: [number, string][], sign: 1 | -1): vo
     .run(sign * rows.length, sign * tokens, rows.length);
 }
 
-function isOff(db: Database): boolean {
+export function isOff(db: Database): boolean {
   return statement(db, 'SELECT rows FROM kw_totals WHERE id = 1').pluck().get() === OFF;
 }
 
@@ -123,7 +124,7 @@ function tooLarge(t: Tokenised): boolean {
 
 /** Postings off for good (until rebuilt): FTS5 answers every keyword search, as before they existed. */
 function turnOff(db: Database): void {
-  db.exec('DELETE FROM kw_postings; DELETE FROM kw_lengths');
+  db.exec('DELETE FROM kw_postings; DELETE FROM kw_lengths; DELETE FROM kw_pending');
   statement(db, 'UPDATE kw_totals SET rows = ?, tokens = 0 WHERE id = 1').run(OFF);
 }
 
@@ -168,7 +169,7 @@ function updateLengths(db: Database, lengths: Map<number, number>, sign: 1 | -1)
  */
 export function buildKeywordIndex(db: Database): number {
   createKeywordIndex(db);
-  db.exec('DELETE FROM kw_postings; DELETE FROM kw_lengths');
+  db.exec('DELETE FROM kw_postings; DELETE FROM kw_lengths; DELETE FROM kw_pending');
   statement(db, 'UPDATE kw_totals SET rows = 0, tokens = 0 WHERE id = 1').run();
   const next = statement(db, 'SELECT MIN(id) FROM chunks WHERE id >= ?').pluck();
   const read = statement(db, 'SELECT id, text FROM chunks WHERE id >= ? AND id < ? ORDER BY id').raw();
@@ -186,14 +187,4 @@ export function buildKeywordIndex(db: Database): number {
   // The postings now cover every chunk, whatever wrote them.
   statement(db, 'UPDATE kw_totals SET applied_changes = chunk_changes WHERE id = 1').run();
   return n;
-}
-
-/**
- * On a write-open: postings left behind the chunks (a docproc from before them wrote meanwhile) are rebuilt, so
- * searches use them again. Off postings stay off. Returns whether it rebuilt.
- */
-export function repairKeywordIndex(db: Database): boolean {
-  if (!hasKeywordIndex(db) || isOff(db) || keywordTotals(db)) return false;
-  db.transaction(() => buildKeywordIndex(db)).immediate();
-  return true;
 }

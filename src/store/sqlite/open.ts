@@ -5,7 +5,7 @@ import { createRequire } from 'node:module';
 import type { Database } from 'better-sqlite3';
 import { DocprocError, ExitCode } from '../../errors.js';
 import { applyMigrations, checkSchemaVersion } from './migrations.js';
-import { repairKeywordIndex } from './keyword-index.js';
+import { repairKeywordIndex } from './keyword-pending.js';
 import { loadSqliteDriver } from './driver.js';
 
 const require = createRequire(import.meta.url);

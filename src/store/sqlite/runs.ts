@@ -2,6 +2,7 @@
 import type { Database } from 'better-sqlite3';
 
 import type { RunLog, RunRecord, RunSummary } from '../../contracts/index-store.js';
+import { flushPostings } from './keyword-pending.js';
 
 type RawRun = { id: number; command: string; roots: string; pid: number; startedAt: string; endedAt: string | null; outcome: string | null; counts: string | null; failures: string | null; durationMs: number | null };
 
@@ -16,6 +17,8 @@ export class SqliteRunLog implements RunLog {
   }
 
   async finish(id: number, outcome: string, counts: Record<string, number>, failures: RunRecord['failures'], durationMs: number): Promise<void> {
+    // The run's chunks reach the keyword postings before it is recorded as ended (keyword-pending.ts).
+    flushPostings(this.db);
     this.db
       .prepare('UPDATE runs SET ended_at = ?, outcome = ?, counts = ?, failures = ?, duration_ms = ? WHERE id = ?')
       .run(new Date().toISOString(), outcome, JSON.stringify(counts), JSON.stringify(failures), durationMs, id);
