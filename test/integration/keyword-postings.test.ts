@@ -152,7 +152,7 @@ test('an index from before the postings: read-only opens rank with FTS5; the nex
   await withIndex(async (store, file) => {
     const r = random(4);
     for (let d = 0; d < 150; d++) await putDoc(store, d, r);
-    store.db.exec('DROP TABLE kw_postings; DROP TABLE kw_lengths; DROP TABLE kw_totals; DELETE FROM schema_migrations WHERE version >= 4');
+    store.db.exec('DROP TABLE kw_postings; DROP TABLE kw_lengths; DROP TABLE kw_totals; DROP TABLE kw_pending; DELETE FROM schema_migrations WHERE version >= 4');
     const qs = queries(r, 10);
     const old = new SqliteStore(file, { readonly: true });
     try {
@@ -204,7 +204,7 @@ test('a flush that failed and rolled back leaves the next one working (the temp 
   });
 });
 
-test('a write that bypassed the postings (an older docproc still running) is noticed even with equal totals, and repaired on the next write-open', async () => {
+test('a write that bypassed the postings (an older docproc still running) is noticed even with equal totals, and repaired when the next run starts', async () => {
   await withIndex(async (store, file) => {
     const r = random(7);
     for (let d = 0; d < 40; d++) await putDoc(store, d, r);
@@ -224,6 +224,9 @@ test('a write that bypassed the postings (an older docproc still running) is not
     assert.deepEqual((await v.keywordCandidates('zebra', null, 5)).map((c) => c.chunkId), [id]);
     const reopened = new SqliteStore(file);
     try {
+      // Opening writes nothing (a process without the writer lock opens too); a run starts under the lock.
+      assert.equal(keywordTotals(reopened.db), undefined);
+      await reopened.runs.start('ingest', ['/r']);
       assert.deepEqual(keywordTotals(reopened.db), ftsTotals(reopened.db));
       assert.deepEqual(postingsTopK(reopened.db, ['zebra'], 5, null)?.map(([c]) => c), [id]);
       assertSameAsFts(reopened.db, queries(r, 5), [20]);
@@ -233,7 +236,7 @@ test('a write that bypassed the postings (an older docproc still running) is not
   });
 });
 
-test("new chunks queue for the postings: searches rank with FTS5 until a flush (a long queue, a run's end, close, the next open after a kill)", async () => {
+test("new chunks queue for the postings: searches rank with FTS5 until a flush (a long queue, a run's end, close, the next run after a kill)", async () => {
   await withIndex(async (store, file) => {
     const r = random(8);
     const pending = (): number => store.db.prepare('SELECT COUNT(*) FROM kw_pending').pluck().get() as number;
@@ -252,20 +255,38 @@ test("new chunks queue for the postings: searches rank with FTS5 until a flush (
     assert.equal(pending(), 0);
     assert.deepEqual(keywordTotals(store.db), ftsTotals(store.db));
     assertSameAsFts(store.db, queries(r, 8), [20]);
+    // The highest chunk id deleted and taken again (SQLite gives max + 1), flushed and queued.
+    const top = (): number => store.db.prepare('SELECT MAX(id) FROM chunks').pluck().get() as number;
+    const topDoc = store.db.prepare('SELECT d.path FROM chunks c JOIN documents d ON d.id = c.document_id WHERE c.id = ?').pluck();
+    const before = top();
+    await store.removeDocument(topDoc.get(before) as string);
+    await putDoc(store, 90, r);
+    assert.ok(top() <= before + 4);
+    await store.removeDocument(topDoc.get(top()) as string);
+    await putDoc(store, 91, r);
+    flushPostings(store.db);
+    assert.deepEqual(keywordTotals(store.db), ftsTotals(store.db));
+    assertSameAsFts(store.db, queries(r, 8), [20]);
     // A queue of FLUSH_AT chunks is applied inside the write that reaches it.
     let d = 100;
     while (pending() + 4 < FLUSH_AT) await putDoc(store, d++, r);
-    for (let i = 0; i < 8 && pending() > 0; i++) await putDoc(store, d++, r);
-    assert.ok(pending() < FLUSH_AT);
+    const queued = pending();
+    for (let i = 0; i < 8 && pending() >= queued; i++) await putDoc(store, d++, r);
+    assert.ok(pending() < queued);
+    assert.equal(behind(), pending());
     // A run's end applies the queue before it is recorded.
     const run = await store.runs.start('ingest', ['/r']);
     await putDoc(store, d++, r);
     await store.runs.finish(run, 'completed', {}, [], 1);
     assert.equal(pending(), 0);
     assert.deepEqual(keywordTotals(store.db), ftsTotals(store.db));
-    // Killed with a queue (the connection closed without a flush): the next write-open applies it.
+    // A second connection that queued nothing leaves the queue alone when it closes.
     await putDoc(store, d++, r);
     assert.ok(pending() > 0);
+    const bystander = new SqliteStore(file);
+    await bystander.close();
+    assert.ok(pending() > 0);
+    // Killed with a queue (the connection closed without a flush): the next run applies it when it starts.
     store.db.close();
     const reader = new SqliteStore(file, { readonly: true });
     try {
@@ -275,6 +296,8 @@ test("new chunks queue for the postings: searches rank with FTS5 until a flush (
     }
     const reopened = new SqliteStore(file);
     try {
+      assert.ok((reopened.db.prepare('SELECT COUNT(*) FROM kw_pending').pluck().get() as number) > 0);
+      assert.equal(repairKeywordIndex(reopened.db), 'flushed');
       assert.equal(reopened.db.prepare('SELECT COUNT(*) FROM kw_pending').pluck().get(), 0);
       assert.deepEqual(keywordTotals(reopened.db), ftsTotals(reopened.db));
       assert.equal(repairKeywordIndex(reopened.db), 'current');

@@ -20,7 +20,7 @@ const MAX_U16 = 0xffff;
 const OFF = -1;
 
 export function hasKeywordIndex(db: Database): boolean {
-  return (statement(db, "SELECT COUNT(*) FROM sqlite_master WHERE name IN ('kw_postings', 'kw_lengths', 'kw_totals')").pluck().get() as number) === 3;
+  return (statement(db, "SELECT COUNT(*) FROM sqlite_master WHERE name IN ('kw_postings', 'kw_lengths', 'kw_totals', 'kw_pending')").pluck().get() as number) === 4;
 }
 
 export function createKeywordIndex(db: Database): void {

@@ -5,8 +5,9 @@
 // the main thread, which also feeds the model, spent the difference (now 90.6-91.2% against 90.6-91.7% without
 // postings, alternating runs). A new chunk's id is queued in kw_pending in
 // its document's transaction (one small row), and a flush tokenises the queue at once and rewrites each
-// (term, block) row once: every FLUSH_AT chunks, when a run ends (ingest, each watch sync), when the store closes,
-// and on the next write-open after a kill. Removals apply at once (they need the text, which the delete takes
+// (term, block) row once: every FLUSH_AT chunks, when a run ends (ingest, each watch sync), when a store that queued
+// chunks closes, and when the next run starts after a kill (runs start under the writer lock, so a process that
+// merely opens the index never writes here). Removals apply at once (they need the text, which the delete takes
 // away), or cancel the chunk's queued addition. Until a flush the postings are behind the chunk count, and
 // searches rank with FTS5 (same order and scores, slower): keywordTotals only trusts postings that have applied
 // every chunk write, so the queue can never make a search wrong.
@@ -17,11 +18,15 @@ import { addPostings, buildKeywordIndex, hasKeywordIndex, isOff, keywordTotals, 
 /** Queued chunks that trigger a flush inside the write that reaches them. */
 export const FLUSH_AT = 4096;
 
+/** Connections that queued chunks: only they flush on close. */
+const queuedBy = new WeakSet<Database>();
+
 /** Queues new chunks for the postings, in their document's transaction; flushes when the queue is long. */
 export function queuePostings(db: Database, ids: number[]): void {
   if (!ids.length || isOff(db)) return;
   const queue = statement(db, 'INSERT OR IGNORE INTO kw_pending (chunk_id) VALUES (?)');
   for (const id of ids) queue.run(id);
+  queuedBy.add(db);
   const waiting = statement(db, 'SELECT COUNT(*) FROM kw_pending').pluck().get() as number;
   if (waiting >= FLUSH_AT) flushPostings(db);
 }
@@ -57,7 +62,21 @@ export function flushPostings(db: Database): number {
 }
 
 /**
- * On a write-open: a queue left by a killed process is applied; postings still behind the chunks after that (a
+ * Best effort, for the ends of things (a run's end, a store's close): a failure leaves the queue on disk for the next
+ * flush, and searches rank with FTS5 meanwhile; it never fails what is ending. `onlyIfQueuedHere` skips connections
+ * that queued nothing (a process that opened the index without the writer lock).
+ */
+export function flushQuietly(db: Database, onlyIfQueuedHere = false): void {
+  if (onlyIfQueuedHere && !queuedBy.has(db)) return;
+  try {
+    flushPostings(db);
+  } catch {
+    // kept queued: see above
+  }
+}
+
+/**
+ * When a run starts (under the writer lock): a queue left by a killed process is applied; postings still behind the chunks after that (a
  * docproc from before them wrote meanwhile) are rebuilt. Off postings stay off. Returns what it did.
  */
 export function repairKeywordIndex(db: Database): 'current' | 'flushed' | 'rebuilt' {

@@ -5,7 +5,6 @@ import { createRequire } from 'node:module';
 import type { Database } from 'better-sqlite3';
 import { DocprocError, ExitCode } from '../../errors.js';
 import { applyMigrations, checkSchemaVersion } from './migrations.js';
-import { repairKeywordIndex } from './keyword-pending.js';
 import { loadSqliteDriver } from './driver.js';
 
 const require = createRequire(import.meta.url);
@@ -54,7 +53,6 @@ export function openDatabase(file: string, opts: OpenOptions = {}): Database {
       db.pragma('synchronous = NORMAL');
       db.pragma('foreign_keys = ON');
       applyMigrations(db);
-      repairKeywordIndex(db);
     }
   } catch (err) {
     if (err instanceof DocprocError) throw err;

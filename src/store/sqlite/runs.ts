@@ -2,7 +2,7 @@
 import type { Database } from 'better-sqlite3';
 
 import type { RunLog, RunRecord, RunSummary } from '../../contracts/index-store.js';
-import { flushPostings } from './keyword-pending.js';
+import { flushQuietly, repairKeywordIndex } from './keyword-pending.js';
 
 type RawRun = { id: number; command: string; roots: string; pid: number; startedAt: string; endedAt: string | null; outcome: string | null; counts: string | null; failures: string | null; durationMs: number | null };
 
@@ -10,6 +10,12 @@ export class SqliteRunLog implements RunLog {
   constructor(private readonly db: Database) {}
 
   async start(command: string, roots: string[]): Promise<number> {
+    // Runs start under the writer lock: the place to finish what a killed run left (keyword-pending.ts).
+    try {
+      repairKeywordIndex(this.db);
+    } catch {
+      // searches rank with FTS5 until a later run manages it
+    }
     const info = this.db
       .prepare('INSERT INTO runs (command, roots, pid, started_at) VALUES (?, ?, ?, ?)')
       .run(command, JSON.stringify(roots), process.pid, new Date().toISOString());
@@ -18,7 +24,7 @@ export class SqliteRunLog implements RunLog {
 
   async finish(id: number, outcome: string, counts: Record<string, number>, failures: RunRecord['failures'], durationMs: number): Promise<void> {
     // The run's chunks reach the keyword postings before it is recorded as ended (keyword-pending.ts).
-    flushPostings(this.db);
+    flushQuietly(this.db);
     this.db
       .prepare('UPDATE runs SET ended_at = ?, outcome = ?, counts = ?, failures = ?, duration_ms = ? WHERE id = ?')
       .run(new Date().toISOString(), outcome, JSON.stringify(counts), JSON.stringify(failures), durationMs, id);

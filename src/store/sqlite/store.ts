@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import { assertSameIdentity, completeIdentity, type EmbeddingIdentity } from '../../contracts/identity.js';
 import { openDatabase, type OpenOptions } from './open.js';
 import { SqliteRunLog } from './runs.js';
-import { flushPostings } from './keyword-pending.js';
+import { flushQuietly } from './keyword-pending.js';
 import { SqliteDocuments } from './documents.js';
 import { SqliteView } from './view.js';
 import { acquireLock } from './lock.js';
@@ -43,15 +43,9 @@ export class SqliteStore implements IndexStore, IndexTransfer {
 
   async close(): Promise<void> {
     if (!this.db.open) return;
-    try {
-      // Queued chunks reach the keyword postings (keyword-pending.ts); a failure leaves them queued for the next
-      // write-open, and searches meanwhile rank with FTS5.
-      if (!this.readonly) flushPostings(this.db);
-    } catch {
-      // the queue is durable: nothing is lost
-    } finally {
-      this.db.close();
-    }
+    // Chunks this connection queued reach the keyword postings (keyword-pending.ts), best effort.
+    if (!this.readonly) flushQuietly(this.db, true);
+    this.db.close();
   }
 
   /** One writer per index: the lock file beside it (LockedError, exit 4, for a second one). */
