@@ -4,6 +4,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import { runCli, spawnCli, tempDir } from '../helpers/cli.js';
 import { freshDatabase, pgTestUrl } from '../helpers/pg.js';
 import { openStore } from '../../src/store/open-store.js';
@@ -34,8 +35,15 @@ after(async () => {
   fs.rmSync(work, { recursive: true, force: true });
 });
 
+// A failed assertion must not leave a server running: the test file would never exit.
+const started: ChildProcess[] = [];
+after(() => {
+  for (const c of started) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+});
+
 async function serve(url: string, ...extra: string[]) {
   const child = spawnCli(['serve-health', '--db', url, '--port', '0', '--json', ...extra], { cwd: work });
+  started.push(child);
   let out = '';
   let err = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));

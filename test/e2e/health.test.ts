@@ -25,8 +25,18 @@ function writeNotes(dir: string, count: number, prefix: string): void {
 
 interface Running { child: ChildProcess; stdout: () => string; stderr: () => string; exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }> }
 
+// The host's free disk is not under test here (a shared CI disk can sit below the default 20%): the disk check's
+// grading is covered by the unit tests, so these servers only call a full disk unhealthy.
+const HOST_DISK = { DOCPROC_DISK_HEALTHY_PERCENT: '1', DOCPROC_DISK_DEGRADED_PERCENT: '0' };
+const started: ChildProcess[] = [];
+// A failed assertion must not leave a server running: the test file would never exit.
+after(() => {
+  for (const c of started) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+});
+
 function start(args: string[]): Running {
-  const child = spawnCli(args, { cwd: work });
+  const child = spawnCli(args, { cwd: work, env: HOST_DISK });
+  started.push(child);
   let out = '';
   let err = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
