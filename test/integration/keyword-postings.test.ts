@@ -36,6 +36,16 @@ function text(r: () => number, words: number): string {
 const chunkOf = (t: string, seq: number): Chunk => ({ seq, text: t, tokens: 4, loc: {}, sha256: createHash('sha256').update(t).digest('hex') });
 const vector = (): Float32Array => Float32Array.from({ length: DIMS }, (_, i) => (i === 0 ? 1 : 0));
 
+/** Opens the index file again (as `docproc search` or another run would), closing it whatever happens. */
+async function opened(file: string, o: { readonly?: boolean }, fn: (store: SqliteStore) => Promise<void>): Promise<void> {
+  const store = new SqliteStore(file, o);
+  try {
+    await fn(store);
+  } finally {
+    await store.close();
+  }
+}
+
 const withIndex = (fn: (store: SqliteStore, file: string) => Promise<void>): Promise<void> => withSqliteIndex(identity, fn);
 
 async function putDoc(store: SqliteStore, d: number, r: () => number, version = 0): Promise<void> {
@@ -154,29 +164,20 @@ test('an index from before the postings: read-only opens rank with FTS5; the nex
     for (let d = 0; d < 150; d++) await putDoc(store, d, r);
     store.db.exec('DROP TABLE kw_postings; DROP TABLE kw_lengths; DROP TABLE kw_totals; DROP TABLE kw_pending; DELETE FROM schema_migrations WHERE version >= 4');
     const qs = queries(r, 10);
-    const old = new SqliteStore(file, { readonly: true });
-    try {
+    await opened(file, { readonly: true }, async (old) => {
       await old.snapshot(async (v) => {
         for (const q of qs) assert.deepEqual((await v.keywordCandidates(q, null, 25)).map((c) => [c.chunkId, c.score]), ftsRanked(store.db, q, 25));
       });
       assert.equal(postingsTopK(old.db, ['cell'], 5, null), undefined);
-    } finally {
-      await old.close();
-    }
-    const migrated = new SqliteStore(file);
-    try {
+    });
+    await opened(file, {}, async (migrated) => {
       assert.deepEqual(keywordTotals(migrated.db), ftsTotals(migrated.db));
       assertSameAsFts(migrated.db, qs, [25]);
-    } finally {
-      await migrated.close();
-    }
+    });
     // `docproc search` opens read-only: the query's tokens go through a temp table, which such a connection may write.
-    const reader = new SqliteStore(file, { readonly: true });
-    try {
+    await opened(file, { readonly: true }, async (reader) => {
       await reader.snapshot(async () => assertSameAsFts(reader.db, qs, [25]));
-    } finally {
-      await reader.close();
-    }
+    });
   });
 });
 
@@ -186,8 +187,7 @@ test('a flush that failed and rolled back leaves the next one working (the temp 
     for (let d = 0; d < 20; d++) await putDoc(store, d, r);
     await store.close();
     // A fresh connection whose first flush runs in a transaction that then fails (a disk full, say).
-    const again = new SqliteStore(file);
-    try {
+    await opened(file, {}, async (again) => {
       await putDoc(again, 50, r);
       assert.throws(() => again.db.transaction(() => {
         flushPostings(again.db);
@@ -198,9 +198,7 @@ test('a flush that failed and rolled back leaves the next one working (the temp 
       assert.ok(flushPostings(again.db) > 0);
       assert.deepEqual(keywordTotals(again.db), ftsTotals(again.db));
       assertSameAsFts(again.db, queries(r, 5), [20]);
-    } finally {
-      await again.close();
-    }
+    });
   });
 });
 
@@ -222,17 +220,14 @@ test('a write that bypassed the postings (an older docproc still running) is not
     assert.equal(postingsTopK(store.db, ['zebra'], 5, null), undefined);
     const v = new SqliteView(store.db, () => identity);
     assert.deepEqual((await v.keywordCandidates('zebra', null, 5)).map((c) => c.chunkId), [id]);
-    const reopened = new SqliteStore(file);
-    try {
+    await opened(file, {}, async (reopened) => {
       // Opening writes nothing (a process without the writer lock opens too); a run starts under the lock.
       assert.equal(keywordTotals(reopened.db), undefined);
       await reopened.runs.start('ingest', ['/r']);
       assert.deepEqual(keywordTotals(reopened.db), ftsTotals(reopened.db));
       assert.deepEqual(postingsTopK(reopened.db, ['zebra'], 5, null)?.map(([c]) => c), [id]);
       assertSameAsFts(reopened.db, queries(r, 5), [20]);
-    } finally {
-      await reopened.close();
-    }
+    });
   });
 });
 
@@ -288,14 +283,10 @@ test("new chunks queue for the postings: searches rank with FTS5 until a flush (
     assert.ok(pending() > 0);
     // Killed with a queue (the connection closed without a flush): the next run applies it when it starts.
     store.db.close();
-    const reader = new SqliteStore(file, { readonly: true });
-    try {
+    await opened(file, { readonly: true }, async (reader) => {
       assert.equal(keywordTotals(reader.db), undefined);
-    } finally {
-      await reader.close();
-    }
-    const reopened = new SqliteStore(file);
-    try {
+    });
+    await opened(file, {}, async (reopened) => {
       assert.ok((reopened.db.prepare('SELECT COUNT(*) FROM kw_pending').pluck().get() as number) > 0);
       assert.equal(repairKeywordIndex(reopened.db), 'flushed');
       assert.equal(reopened.db.prepare('SELECT COUNT(*) FROM kw_pending').pluck().get(), 0);
@@ -304,15 +295,10 @@ test("new chunks queue for the postings: searches rank with FTS5 until a flush (
       assertSameAsFts(reopened.db, queries(r, 5), [20]);
       // And close applies what a last write queued.
       await putDoc(reopened, d++, r);
-    } finally {
-      await reopened.close();
-    }
-    const last = new SqliteStore(file, { readonly: true });
-    try {
+    });
+    await opened(file, { readonly: true }, async (last) => {
       assert.deepEqual(keywordTotals(last.db), ftsTotals(last.db));
-    } finally {
-      await last.close();
-    }
+    });
   });
 });
 

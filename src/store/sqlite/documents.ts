@@ -134,11 +134,14 @@ export class SqliteDocuments {
   }
 
   private deleteChunks(documentId: number): void {
-    if (this.hasPostings()) {
-      unqueueOrRemove(this.db, statement(this.db, 'SELECT id, text FROM chunks WHERE document_id = ?').raw().all(documentId) as [number, string][]);
-    }
-    if (hasVectorTable(this.db)) {
-      const ids = statement(this.db, 'SELECT id FROM chunks WHERE document_id = ?').pluck().all(documentId) as number[];
+    const withVectors = hasVectorTable(this.db);
+    // The chunks are read once, for the keyword postings (their texts) and the vectors (their ids).
+    const rows = this.hasPostings() || withVectors
+      ? statement(this.db, 'SELECT id, text FROM chunks WHERE document_id = ?').raw().all(documentId) as [number, string][]
+      : [];
+    if (this.hasPostings()) unqueueOrRemove(this.db, rows);
+    if (withVectors) {
+      const ids = rows.map(([id]) => id);
       const del = statement(this.db, 'DELETE FROM vec_chunks WHERE rowid = ?');
       for (const id of ids) del.run(BigInt(id));
       if (this.hasVectorIndex()) removeVectors(this.db, ids);

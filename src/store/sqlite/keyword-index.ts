@@ -6,9 +6,10 @@
 // the ranking and the scores are FTS5's, to the bit.
 //
 // Layout: per (term, block of BLOCK chunk ids) one blob of little-endian u16 pairs (slot, occurrences) in slot
-// order; per block one blob of u16 chunk lengths in tokens; one row of totals (rows, tokens) that must equal
-// FTS5's own before a search trusts the postings. chunks_fts stays the source of truth: matching, snippets,
-// filters' fallback and any index where the totals disagree use it.
+// order; per block one blob of u16 chunk lengths in tokens; one row of totals: rows and tokens, which must equal
+// FTS5's own, and chunk writes counted by trigger against those applied, which must agree, before a search trusts
+// the postings (new chunks queue first: keyword-pending.ts). chunks_fts stays the source of truth: matching,
+// snippets and any index where the postings cannot answer use it.
 import type { Database } from 'better-sqlite3';
 import { statement } from './statements.js';
 import { tokenise, type Tokenised } from './keyword-tokens.js';
@@ -58,12 +59,16 @@ export function keywordTotals(db: Database): KeywordTotals | undefined {
   return t && t.rows !== OFF && t.c === t.a ? { rows: t.rows, tokens: t.tokens } : undefined;
 }
 
-const u16 = (b: Buffer): Uint16Array => {
-  // Copied: SQLite's buffers need not be 2-byte aligned, and the copy is ours to change.
+/**
+ * A blob as u16s. SQLite's buffers need not be 2-byte aligned: an aligned one is viewed in place unless `copy`
+ * (the caller will change it), any other is copied.
+ */
+export function blobU16(b: Buffer, copy = false): Uint16Array {
+  if (!copy && b.byteOffset % 2 === 0) return new Uint16Array(b.buffer, b.byteOffset, b.byteLength >> 1);
   const out = new Uint16Array(b.byteLength >> 1);
   Buffer.from(out.buffer).set(b);
   return out;
-};
+}
 const bytes = (a: Uint16Array): Buffer => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
 
 /** Adds chunks (ids with their texts) to the postings, in the caller's transaction. */
@@ -102,7 +107,7 @@ function applyPostings(db: Database, rows: [number, string][], sign: 1 | -1): vo
   for (const [key, [block, hits]] of byBlock) {
     const term = key.slice(key.indexOf('\u0000') + 1);
     const old = get.get(term, block) as Buffer | undefined;
-    const merged = mergePostings(old ? u16(old) : new Uint16Array(0), hits, block * KW_BLOCK, sign);
+    const merged = mergePostings(old ? blobU16(old) : new Uint16Array(0), hits, block * KW_BLOCK, sign);
     if (merged.length) put.run(term, block, bytes(merged));
     else if (old) drop.run(term, block);
   }
@@ -157,7 +162,7 @@ function updateLengths(db: Database, lengths: Map<number, number>, sign: 1 | -1)
   const put = statement(db, 'INSERT OR REPLACE INTO kw_lengths (block, data) VALUES (?, ?)');
   for (const [block, list] of byBlock) {
     const old = get.get(block) as Buffer | undefined;
-    const lens = old && old.byteLength === KW_BLOCK * 2 ? u16(old) : new Uint16Array(KW_BLOCK);
+    const lens = old && old.byteLength === KW_BLOCK * 2 ? blobU16(old, true) : new Uint16Array(KW_BLOCK);
     for (const [slot, n] of list) lens[slot] = sign > 0 ? n : 0;
     put.run(block, bytes(lens));
   }

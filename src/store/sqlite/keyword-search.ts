@@ -4,7 +4,7 @@
 // differ in its last bit, which can only swap near-ties.)
 import type { Database } from 'better-sqlite3';
 import { statement } from './statements.js';
-import { hasKeywordIndex, KW_BLOCK, keywordTotals, type KeywordTotals } from './keyword-index.js';
+import { blobU16, hasKeywordIndex, KW_BLOCK, keywordTotals, type KeywordTotals } from './keyword-index.js';
 import { queryTokens } from './keyword-tokens.js';
 
 /** FTS5's bm25 constants (fts5_aux.c fixes them; bm25() takes no k1 or b). */
@@ -48,7 +48,7 @@ export function postingsTopK(db: Database, terms: string[], k: number, allowed: 
     for (const [, data] of blocks) hits += data.byteLength >> 2;
     const idf = bm25Idf(db, fts.rows, hits);
     for (const [block, data] of blocks) {
-      const pairs = view16(data);
+      const pairs = blobU16(data);
       const lens = lengths[block];
       if (!lens) return undefined;
       const base = block * KW_BLOCK;
@@ -117,16 +117,8 @@ function bm25Idf(db: Database, rows: number, hits: number): number {
 function readLengths(db: Database): (Uint16Array | undefined)[] {
   const out: (Uint16Array | undefined)[] = [];
   for (const [block, data] of statement(db, 'SELECT block, data FROM kw_lengths').raw().all() as [number, Buffer][]) {
-    if (data.byteLength === KW_BLOCK * 2) out[block] = view16(data);
+    if (data.byteLength === KW_BLOCK * 2) out[block] = blobU16(data);
   }
-  return out;
-}
-
-/** A blob as u16s, without a copy where SQLite's buffer is aligned. */
-function view16(b: Buffer): Uint16Array {
-  if (b.byteOffset % 2 === 0) return new Uint16Array(b.buffer, b.byteOffset, b.byteLength >> 1);
-  const out = new Uint16Array(b.byteLength >> 1);
-  Buffer.from(out.buffer).set(b);
   return out;
 }
 

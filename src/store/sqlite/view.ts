@@ -73,7 +73,7 @@ export class SqliteView implements IndexView {
 
   /**
    * Keyword candidates by bm25, best first, ties by lower chunk id (FTS5 returns bm25 negated: smaller is better,
-   * so the score is -bm25). The keyword postings answer where they can (keyword-search.ts: the same scores, 7x
+   * so the score is -bm25). The keyword postings answer where they can (keyword-search.ts: the same scores, 5-6x
    * faster at 100k chunks); FTS5's bm25() otherwise. FTS5 fixes k1/b at 1.2/0.75; chunks_fts has one column.
    */
   async keywordCandidates(text: string, allowed: number[] | null, limit: number): Promise<Candidate[]> {
