@@ -159,10 +159,11 @@ test('postgres: 4 workers over 500 files, one killed mid-run: every file once, t
   const env = { DOCPROC_LEASE_MS: '3000' };
   const args = ['ingest', docs, '--db', url, '--json', ...CHUNKING, '--workers', '1'];
   const outputs: string[] = ['', '', '', ''];
+  const errors: string[] = ['', '', '', ''];
   const children = outputs.map((_, i) => {
     const c = spawnCli(args, { cwd: work, env });
     c.stdout!.on('data', (d: Buffer) => (outputs[i] += d.toString()));
-    c.stderr!.resume();
+    c.stderr!.on('data', (d: Buffer) => (errors[i] += d.toString()));
     return c;
   });
   const victim = children[1]!;
@@ -176,7 +177,7 @@ test('postgres: 4 workers over 500 files, one killed mid-run: every file once, t
   const codes = await Promise.all(children.map((c) => new Promise<number | null>((r) => c.on('close', (code) => r(code)))));
   clearInterval(killer);
   assert.equal(codes[1], null, 'worker 1 was killed');
-  for (const i of [0, 2, 3]) assert.equal(codes[i], 0, `worker ${i} exit`);
+  for (const i of [0, 2, 3]) assert.equal(codes[i], 0, `worker ${i} exit: ${errors[i]!.slice(-2000)}`);
   const indexedBy = new Map<string, number[]>();
   outputs.forEach((out, i) => {
     for (const e of parseNdjson(out.split('\n').filter((l) => l.endsWith('}')).join('\n'))) {

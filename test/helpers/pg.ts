@@ -87,7 +87,7 @@ const quoteIdent = (name: string): string => '"' + name.replace(/"/g, '""') + '"
  */
 export async function freshDatabase(base: string): Promise<{ url: string; drop(): Promise<void> }> {
   const name = `docproc_t_${process.pid}_${crypto.randomBytes(5).toString('hex')}`;
-  await adminQuery(base, `CREATE DATABASE ${quoteIdent(name)}`);
+  await sql(base, `CREATE DATABASE ${quoteIdent(name)}`);
   const u = new URL(base);
   u.pathname = '/' + name;
   let dropped = false;
@@ -96,16 +96,17 @@ export async function freshDatabase(base: string): Promise<{ url: string; drop()
     async drop() {
       if (dropped) return;
       dropped = true;
-      await adminQuery(base, `DROP DATABASE IF EXISTS ${quoteIdent(name)} WITH (FORCE)`);
+      await sql(base, `DROP DATABASE IF EXISTS ${quoteIdent(name)} WITH (FORCE)`);
     },
   };
 }
 
-async function adminQuery(url: string, sql: string): Promise<void> {
+/** One statement on its own connection, outside any store. */
+export async function sql(url: string, text: string, values: unknown[] = []): Promise<pg.QueryResult> {
   const c = new pg.Client({ connectionString: url });
   await c.connect();
   try {
-    await c.query(sql);
+    return await c.query(text, values);
   } finally {
     await c.end();
   }

@@ -13,7 +13,7 @@ import { searchSettingsSql } from '../../src/store/postgres/view.js';
 import { vectorParam } from '../../src/store/postgres/values.js';
 import { vectorWarnings } from '../../src/store/postgres/pgvector.js';
 import { DocprocError, LockedError, UsageError } from '../../src/errors.js';
-import { freshDatabase, pgTestUrl } from '../helpers/pg.js';
+import { freshDatabase, pgTestUrl, sql } from '../helpers/pg.js';
 import { contractIdentity, doc, put } from '../helpers/store-contract.js';
 
 const base = await pgTestUrl();
@@ -29,16 +29,6 @@ async function withDb(fn: (url: string, track: (s: PostgresStore) => PostgresSto
   } finally {
     for (const s of stores) await s.close();
     await db.drop();
-  }
-}
-
-async function sql(url: string, text: string, values: unknown[] = []): Promise<pg.QueryResult> {
-  const c = new pg.Client({ connectionString: url });
-  await c.connect();
-  try {
-    return await c.query(text, values);
-  } finally {
-    await c.end();
   }
 }
 

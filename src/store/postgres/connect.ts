@@ -2,6 +2,7 @@
 import type { Pool, PoolClient } from 'pg';
 import type { ConnectionOptions } from 'node:tls';
 import { DocprocError } from '../../errors.js';
+import { retryConnects } from './reconnect.js';
 import { scrubSecrets, type PgConnection } from './url.js';
 
 /** The pool, or one client of it inside a transaction. */
@@ -29,6 +30,8 @@ export interface PoolSettings {
   searchPath: string[];
   readonly: boolean;
   connectTimeoutMs: number;
+  /** How long a refused connection is tried again once the pool has connected (reconnect.ts). */
+  reconnectMs: number;
   max?: number;
 }
 
@@ -41,6 +44,7 @@ export async function openPool(s: PoolSettings): Promise<Pool> {
   const choices: (false | ConnectionOptions)[] = s.conn.ssl === 'prefer' ? [{ rejectUnauthorized: false }, false] : [s.conn.ssl];
   for (let i = 0; ; i++) {
     const pool = newPool(pg, s, choices[i]!);
+    retryConnects(pool, s.reconnectMs);
     try {
       (await pool.connect()).release();
       return pool;
@@ -58,12 +62,22 @@ function newPool(pg: PgModule, s: PoolSettings, ssl: false | ConnectionOptions):
   const own = [`-c search_path=${escapeOption(s.searchPath.map(quoteIdent).join(','))}`];
   // Defence in depth for read-only opens: the server itself refuses writes, whatever a caller tries.
   if (s.readonly) own.push('-c default_transaction_read_only=on');
+  // pg-pool also applies its connectionTimeoutMillis to waiting for a free client of a busy pool: a run with more
+  // files in flight than connections then died of "timeout exceeded when trying to connect" whenever the server
+  // was slow for a moment. The timeout is for opening a connection, so the clients get it and the pool waits.
+  const connectTimeoutMs = s.connectTimeoutMs;
+  class TimedClient extends pg.Client {
+    constructor(config?: ConstructorParameters<typeof pg.Client>[0]) {
+      super({ ...(typeof config === 'object' ? config : {}), connectionTimeoutMillis: connectTimeoutMs });
+    }
+  }
   const pool = new pg.Pool({
+    Client: TimedClient,
     connectionString: s.conn.connectionString,
     ssl,
     options: [s.conn.options, ...own].filter(Boolean).join(' '),
     application_name: 'docproc',
-    connectionTimeoutMillis: s.connectTimeoutMs,
+    connectionTimeoutMillis: 0,
     max: s.max ?? 10,
     types: { getTypeParser: typeParser(pg) as never },
   });

@@ -19,7 +19,7 @@ export async function openIndex(url: string, s: Settings, env: NodeJS.ProcessEnv
   const conn = parsePgUrl(url, env);
   const where: Where = { schema: s.schema, location: conn.location, database: conn.database };
   const poolFor = (vectorSchema: string): Promise<Pool> =>
-    openPool({ conn, searchPath: [s.schema, vectorSchema], readonly: s.readonly, connectTimeoutMs: s.connectTimeoutMs });
+    openPool({ conn, searchPath: [s.schema, vectorSchema], readonly: s.readonly, connectTimeoutMs: s.connectTimeoutMs, reconnectMs: s.reconnectMs });
   // pgvector is usually in public; where it is not, the pool is made again with its schema on the path.
   let pool = await poolFor('public');
   try {

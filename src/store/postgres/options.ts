@@ -16,6 +16,8 @@ export interface PostgresStoreOptions extends OpenStoreOptions {
   /** How often a claim waiting for other workers' files looks again (default 250 ms). */
   claimPollMs?: number;
   connectTimeoutMs?: number;
+  /** Once connected, how long a connection the server refuses for the moment is tried again (default 60 s). */
+  reconnectMs?: number;
   /** libpq's environment (PGSSLMODE, PGSSLROOTCERT...); default process.env, as libpq would read it. */
   env?: NodeJS.ProcessEnv;
 }
@@ -27,6 +29,7 @@ export interface Settings {
   search: { efSearch: number; maxScanTuples: number };
   claims: { leaseMs: number; heartbeatMs: number; batch: number; pollMs: number };
   connectTimeoutMs: number;
+  reconnectMs: number;
 }
 
 /**
@@ -66,5 +69,6 @@ export function resolveSettings(o: PostgresStoreOptions): Settings {
       pollMs: int('claimPollMs', o.claimPollMs, 250, 1, 60_000),
     },
     connectTimeoutMs: int('connectTimeoutMs', o.connectTimeoutMs, 10_000, 1, 600_000),
+    reconnectMs: int('reconnectMs', o.reconnectMs, 60_000, 0, 3_600_000),
   };
 }
