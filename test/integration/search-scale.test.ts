@@ -3,6 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
+import fs from 'node:fs';
 import { SqliteStore } from '../../src/store/sqlite/store.js';
 import { SqliteView, type ViewOptions } from '../../src/store/sqlite/view.js';
 import type { Chunk } from '../../src/contracts/stages.js';
@@ -169,6 +170,39 @@ test('an index from before the first pass: read-only opens search vec0 exactly; 
       });
     } finally {
       await migrated.close();
+    }
+  });
+});
+
+test('read-only opens read through a memory map, and stay right while a writer replaces, checkpoints and shrinks the file', async () => {
+  await withIndex(async (store, file) => {
+    const vectors = clustered(1200, 9);
+    await fill(store, vectors);
+    const reader = new SqliteStore(file, { readonly: true });
+    try {
+      assert.ok((reader.db.pragma('mmap_size', { simple: true }) as number) > 0, 'reader maps');
+      assert.equal(store.db.pragma('mmap_size', { simple: true }), 0, 'writer does not');
+      const queries = near(vectors, 8, 10);
+      const agree = async (): Promise<void> => {
+        const want = await Promise.all(queries.map((q) => view(store, { vectorSearch: 'exact' }).vectorCandidates(q, null, 10)));
+        await reader.snapshot(async (v) => {
+          for (let i = 0; i < queries.length; i++) assert.deepEqual(ids(await v.vectorCandidates(queries[i]!, null, 10)), ids(want[i]!));
+          assert.deepEqual(ids(await v.keywordCandidates('doc part', null, 20)), ids(await view(store).keywordCandidates('doc part', null, 20)));
+        });
+      };
+      await agree();
+      // The pages the reader mapped change under it, then the file shrinks (VACUUM, checkpointed into it).
+      const sizeBefore = fs.statSync(file).size;
+      for (let d = 0; d < 300; d++) await store.removeDocument(`/r/doc${d}.txt`);
+      const fresh = clustered(30, 11);
+      await fill(store, fresh, 3);
+      store.db.pragma('wal_checkpoint(TRUNCATE)');
+      store.db.exec('VACUUM');
+      store.db.pragma('wal_checkpoint(TRUNCATE)');
+      assert.ok(fs.statSync(file).size < sizeBefore, 'the file shrank');
+      await agree();
+    } finally {
+      await reader.close();
     }
   });
 });

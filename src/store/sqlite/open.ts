@@ -47,6 +47,10 @@ export function openDatabase(file: string, opts: OpenOptions = {}): Database {
     // document sizes over and over, and with 2 MB the first query of a process took 38-74 ms instead of 15 ms.
     db.pragma('cache_size = -65536');
     if (opts.readonly) {
+      // Reads through a memory map instead of a read() per page (SQLite caps the map at 2 GiB). A search reads a
+      // few thousand scattered pages (candidate vectors, their chunks): at 100k chunks its vector half took 11.7
+      // ms mapped against 16.6 ms. Only read-only connections: they are short-lived and never truncate the file.
+      if (!memory) db.pragma(`mmap_size = ${MMAP_BYTES}`);
       assertSchema(db, file);
     } else {
       retryWhileBusy(() => db.pragma('journal_mode = WAL'));
@@ -60,6 +64,9 @@ export function openDatabase(file: string, opts: OpenOptions = {}): Database {
   }
   return db;
 }
+
+/** The most SQLite maps (SQLITE_MAX_MMAP_SIZE, 0x7fff0000, in better-sqlite3's build). */
+const MMAP_BYTES = 0x7fff0000;
 
 /**
  * Runs `fn`, again while SQLite answers SQLITE_BUSY, for up to `ms`. Switching a new file to WAL needs every other
