@@ -174,6 +174,49 @@ test('an index from before the first pass: read-only opens search vec0 exactly; 
   });
 });
 
+test('sign rows of 256 slots (before migration 5): read-only opens scan them alike; the next write-open rewrites them as 1,024', async () => {
+  await withIndex(async (store, file) => {
+    const vectors = clustered(2500, 12);
+    await fill(store, vectors);
+    const bytes = Math.ceil(DIMS / 32) * 4;
+    const rowsOf = (db: SqliteStore): number[] => (db.db.prepare('SELECT length(codes) FROM vec_signs').pluck().all() as number[]).map((n) => n / bytes);
+    assert.ok(rowsOf(store).every((n) => n === 1024));
+    const queries = near(vectors, 10, 13);
+    const want = await Promise.all(queries.map((q) => view(store).vectorCandidates(q, null, 10)));
+    // What migration 4's indexes hold: each row split into four of 256 slots; empty quarters have no row.
+    const rows = store.db.prepare('SELECT block, valid, codes FROM vec_signs').raw().all() as [number, Buffer, Buffer][];
+    store.db.transaction(() => {
+      store.db.exec('DELETE FROM vec_signs');
+      const put = store.db.prepare('INSERT INTO vec_signs (block, valid, codes) VALUES (?, ?, ?)');
+      for (const [block, valid, codes] of rows) {
+        for (let q = 0; q < 4; q++) {
+          const v = valid.subarray(q * 32, q * 32 + 32);
+          if (v.some((x) => x !== 0)) put.run(block * 4 + q, v, codes.subarray(q * 256 * bytes, (q + 1) * 256 * bytes));
+        }
+      }
+      store.db.exec('DELETE FROM schema_migrations WHERE version = 5');
+    })();
+    assert.ok(rowsOf(store).every((n) => n === 256));
+    const old = new SqliteStore(file, { readonly: true });
+    try {
+      await old.snapshot(async (v) => {
+        for (let i = 0; i < queries.length; i++) assert.deepEqual(await v.vectorCandidates(queries[i]!, null, 10), want[i]);
+      });
+    } finally {
+      await old.close();
+    }
+    const migrated = new SqliteStore(file);
+    try {
+      assert.ok(rowsOf(migrated).every((n) => n === 1024));
+      await migrated.snapshot(async (v) => {
+        for (let i = 0; i < queries.length; i++) assert.deepEqual(await v.vectorCandidates(queries[i]!, null, 10), want[i]);
+      });
+    } finally {
+      await migrated.close();
+    }
+  });
+});
+
 test('read-only opens read through a memory map, and stay right while a writer replaces, checkpoints and shrinks the file', async () => {
   await withIndex(async (store, file) => {
     const vectors = clustered(1200, 9);
