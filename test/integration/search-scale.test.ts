@@ -62,6 +62,22 @@ async function fill(store: SqliteStore, vectors: Float32Array[], per = 3): Promi
 const view = (store: SqliteStore, o: ViewOptions = {}): SqliteView => new SqliteView(store.db, () => identity, o);
 const ids = (c: { chunkId: number }[]): number[] => c.map((x) => x.chunkId);
 
+/**
+ * Opens the index read-only, or as a writer (which migrates it), and checks that each query's top 10 vector
+ * candidates are the expected ones; `also` looks at the store and the view first.
+ */
+async function searchesAgree(file: string, readonly: boolean, queries: Float32Array[], want: { chunkId: number }[][], also?: (s: SqliteStore, v: SqliteView) => void): Promise<void> {
+  const s = new SqliteStore(file, { readonly });
+  try {
+    await s.snapshot(async (v) => {
+      also?.(s, v as SqliteView);
+      for (let i = 0; i < queries.length; i++) assert.deepEqual(ids(await v.vectorCandidates(queries[i]!, null, 10)), ids(want[i]!));
+    });
+  } finally {
+    await s.close();
+  }
+}
+
 test('the sign first pass finds what exact KNN finds, with the exact scores', async () => {
   await withIndex(async (store) => {
     const vectors = clustered(3000, 1);
@@ -152,25 +168,11 @@ test('an index from before the first pass: read-only opens search vec0 exactly; 
     store.db.exec('DROP TABLE vec_signs; DROP TABLE vec_floats; DELETE FROM schema_migrations WHERE version >= 3');
     const queries = near(vectors, 10, 8);
     const expected = await Promise.all(queries.map((q) => view(store, { vectorSearch: 'exact' }).vectorCandidates(q, null, 10)));
-    const old = new SqliteStore(file, { readonly: true });
-    try {
-      await old.snapshot(async (v) => {
-        assert.match((v as SqliteView).vectorMethod(), /exact vec0/);
-        for (let i = 0; i < queries.length; i++) assert.deepEqual(ids(await v.vectorCandidates(queries[i]!, null, 10)), ids(expected[i]!));
-      });
-    } finally {
-      await old.close();
-    }
-    const migrated = new SqliteStore(file);
-    try {
-      assert.equal(migrated.db.prepare('SELECT COUNT(*) FROM vec_floats').pluck().get(), 600);
-      await migrated.snapshot(async (v) => {
-        assert.match((v as SqliteView).vectorMethod(), /sign-bit first pass/);
-        for (let i = 0; i < queries.length; i++) assert.deepEqual(ids(await v.vectorCandidates(queries[i]!, null, 10)), ids(expected[i]!));
-      });
-    } finally {
-      await migrated.close();
-    }
+    await searchesAgree(file, true, queries, expected, (_, v) => assert.match(v.vectorMethod(), /exact vec0/));
+    await searchesAgree(file, false, queries, expected, (s, v) => {
+      assert.equal(s.db.prepare('SELECT COUNT(*) FROM vec_floats').pluck().get(), 600);
+      assert.match(v.vectorMethod(), /sign-bit first pass/);
+    });
   });
 });
 
@@ -197,23 +199,8 @@ test('sign rows of 256 slots (before migration 5): read-only opens scan them ali
       store.db.exec('DELETE FROM schema_migrations WHERE version = 5');
     })();
     assert.ok(rowsOf(store).every((n) => n === 256));
-    const old = new SqliteStore(file, { readonly: true });
-    try {
-      await old.snapshot(async (v) => {
-        for (let i = 0; i < queries.length; i++) assert.deepEqual(await v.vectorCandidates(queries[i]!, null, 10), want[i]);
-      });
-    } finally {
-      await old.close();
-    }
-    const migrated = new SqliteStore(file);
-    try {
-      assert.ok(rowsOf(migrated).every((n) => n === 1024));
-      await migrated.snapshot(async (v) => {
-        for (let i = 0; i < queries.length; i++) assert.deepEqual(await v.vectorCandidates(queries[i]!, null, 10), want[i]);
-      });
-    } finally {
-      await migrated.close();
-    }
+    await searchesAgree(file, true, queries, want);
+    await searchesAgree(file, false, queries, want, (s) => assert.ok(rowsOf(s).every((n) => n === 1024)));
   });
 });
 
