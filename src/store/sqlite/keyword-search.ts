@@ -124,11 +124,13 @@ function readLengths(db: Database): (Uint16Array | undefined)[] {
 
 /** The best `k` by score, ties by lower id: a quickselect threshold, then a sort of what clears it. */
 function topK(ids: Int32Array, scores: Float64Array, k: number): Ranked[] {
-  let keep = Array.from(ids.length > k ? [] : ids);
-  if (ids.length > k) {
+  let keep: number[];
+  if (ids.length <= k) keep = Array.from(ids);
+  else {
     const s = new Float64Array(ids.length);
     for (let i = 0; i < ids.length; i++) s[i] = scores[ids[i]!]!;
     const threshold = kthLargest(s, k);
+    keep = [];
     for (const id of ids) if (scores[id]! >= threshold) keep.push(id);
   }
   keep.sort((a, b) => scores[b]! - scores[a]! || a - b);

@@ -101,9 +101,13 @@ export function buildVectorIndex(db: Database, page = 4096): number {
   return signsFromFloats(db, page);
 }
 
-/** Rewrites every sign block in this layout (BLOCK_SLOTS per row) from the float rows; 0 without a first pass. */
+/**
+ * Rewrites every sign block in this layout (BLOCK_SLOTS per row) from the float rows. Nothing to do without a first
+ * pass, or where every row is in this layout already (one just built by migration 3, or a new index).
+ */
 export function rebuildSignBlocks(db: Database, page = 4096): number {
   if (!hasVectorIndex(db)) return 0;
+  if (!statement(db, `SELECT 1 FROM ${SIGNS} WHERE length(valid) <> ? LIMIT 1`).get(BLOCK_SLOTS / 8)) return 0;
   db.exec(`DELETE FROM ${SIGNS}`);
   return signsFromFloats(db, page);
 }
