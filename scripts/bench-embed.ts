@@ -10,6 +10,8 @@
 //   docproc-batched   the same with batchInvariant: false (batches of --batch, like bare).
 //   docproc-sessions  what ingest uses: --sessions single-threaded sessions on worker threads (default: cores).
 // --long makes ~256-token texts (the default chunk size) instead of ~120-230.
+// --device cuda adds, in the same run and rotation, docproc on the CUDA provider (batches of --batch, and of
+// --cuda-batch) and reports how far its vectors are from the CPU ones (smallest cosine over all texts).
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
@@ -24,6 +26,8 @@ interface Args {
   reps: number;
   sessions: number;
   long: boolean;
+  device: 'cpu' | 'cuda';
+  cudaBatch: number;
   home: string;
   json: boolean;
 }
@@ -37,6 +41,8 @@ function parseArgs(argv: string[]): Args {
     reps: 3,
     sessions: availableParallelism(),
     long: false,
+    device: 'cpu',
+    cudaBatch: 256,
     home: process.env['DOCPROC_HOME'] ?? process.env['DOCPROC_TEST_HOME'] ?? join(tmpdir(), 'docproc-test-home'),
     json: false,
   };
@@ -47,10 +53,13 @@ function parseArgs(argv: string[]): Args {
     else if (k === '--long') a.long = true;
     else if (k === '--model') (a.model = v), i++;
     else if (k === '--home') (a.home = v), i++;
-    else if (k === '--n' || k === '--batch' || k === '--threads' || k === '--reps' || k === '--sessions') {
+    else if (k === '--device') {
+      if (v !== 'cpu' && v !== 'cuda') throw new Error('--device is cpu or cuda');
+      (a.device = v), i++;
+    } else if (k === '--n' || k === '--batch' || k === '--threads' || k === '--reps' || k === '--sessions' || k === '--cuda-batch') {
       const n = Number(v);
       if (!Number.isInteger(n) || n < 1) throw new Error(`${k} needs a positive integer`);
-      a[k.slice(2) as 'n' | 'batch' | 'threads' | 'reps' | 'sessions'] = n;
+      a[k === '--cuda-batch' ? 'cudaBatch' : (k.slice(2) as 'n' | 'batch' | 'threads' | 'reps' | 'sessions')] = n;
       i++;
     } else throw new Error(`unknown argument ${k}`);
   }
@@ -109,6 +118,9 @@ async function main(): Promise<void> {
   const dpBatched: LoadedEmbedder = await loadEmbedder({ ...opts, batchInvariant: false });
   const dpSessions: LoadedEmbedder = await loadEmbedder({ ...opts, sessions: a.sessions });
   const modelFile = dp.info.modelFile ?? join(dp.info.path, 'model.onnx');
+  // device 'cuda' fails loudly when the provider does not load: a silent CPU fallback would mislabel the figures.
+  const cuda = a.device === 'cuda' ? await loadEmbedder({ ...opts, device: 'cuda' }) : undefined;
+  const cudaWide = a.device === 'cuda' ? await loadEmbedder({ ...opts, device: 'cuda', batchSize: a.cudaBatch }) : undefined;
 
   const t0 = performance.now();
   const tok = await TextTokenizer.fromFile(dp.info.tokenizerFile ?? join(dp.info.path, 'tokenizer.json'));
@@ -121,11 +133,23 @@ async function main(): Promise<void> {
     bare: (n) => bare(ids.slice(0, n)),
     docproc: (n) => dp.embed(texts.slice(0, n), 'passage'),
     'docproc-batched': (n) => dpBatched.embed(texts.slice(0, n), 'passage'),
-    // In batches of --batch texts, as the ingest's batch embedder calls it.
+    // In batches of --batch texts with one per session (plus one) in flight, as the ingest's batch embedder calls
+    // it: an fp32 model runs a whole batch on one session, so one batch at a time would leave the others idle.
     'docproc-sessions': async (n) => {
-      for (let i = 0; i < n; i += a.batch) await dpSessions.embed(texts.slice(i, Math.min(n, i + a.batch)), 'passage');
+      let next = 0;
+      const lane = async (): Promise<void> => {
+        for (let i = next; i < n; i = next) {
+          next += a.batch;
+          await dpSessions.embed(texts.slice(i, Math.min(n, i + a.batch)), 'passage');
+        }
+      };
+      await Promise.all(Array.from({ length: a.sessions + 1 }, lane));
     },
   };
+  if (cuda && cudaWide) {
+    variants['docproc-cuda'] = (n) => cuda.embed(texts.slice(0, n), 'passage');
+    variants[`docproc-cuda-b${a.cudaBatch}`] = (n) => cudaWide.embed(texts.slice(0, n), 'passage');
+  }
   const names = Object.keys(variants);
   // Warm-up: one short pass each (session allocations, page cache, JIT).
   for (const n of names) await variants[n]!(Math.min(64, a.n));
@@ -139,9 +163,12 @@ async function main(): Promise<void> {
       times[n]!.push((performance.now() - t) / 1000);
     }
   }
+  const agreement = cuda ? minCosine(await dp.embed(texts, 'passage'), await cuda.embed(texts, 'passage')) : undefined;
   await dp.close();
   await dpBatched.close();
   await dpSessions.close();
+  await cuda?.close();
+  await cudaWide?.close();
 
   const rate = (n: string): number => a.n / median(times[n]!);
   const result = {
@@ -159,6 +186,11 @@ async function main(): Promise<void> {
     ratioDocprocToBare: Number((rate('docproc') / rate('bare')).toFixed(3)),
     ratioDocprocBatchedToBare: Number((rate('docproc-batched') / rate('bare')).toFixed(3)),
     ratioSessionsToDocproc: Number((rate('docproc-sessions') / rate('docproc')).toFixed(3)),
+    ...(cuda ? {
+      device: cuda.device,
+      ratioCudaToSessions: Number((Math.max(rate('docproc-cuda'), rate(`docproc-cuda-b${a.cudaBatch}`)) / rate('docproc-sessions')).toFixed(3)),
+      cudaMinCosineToCpu: agreement,
+    } : {}),
   };
   if (a.json) {
     process.stdout.write(JSON.stringify(result, null, 2) + '\n');
@@ -168,6 +200,19 @@ async function main(): Promise<void> {
   for (const n of names) console.log(`  ${n.padEnd(16)} ${rate(n).toFixed(1).padStart(8)} chunks/s`);
   console.log(`  tokenisation alone: ${result.tokenizeMs} ms for ${a.n} texts`);
   console.log(`  docproc / bare = ${result.ratioDocprocToBare}   docproc-batched / bare = ${result.ratioDocprocBatchedToBare}   sessions / docproc = ${result.ratioSessionsToDocproc}`);
+  if (cuda) console.log(`  best CUDA / sessions = ${result.ratioCudaToSessions}   smallest cosine CUDA vs CPU vector: ${agreement}`);
+}
+
+/** The smallest cosine between corresponding unit vectors of two runs (1 means identical directions). */
+function minCosine(x: Float32Array[], y: Float32Array[]): number {
+  let min = 1;
+  x.forEach((v, i) => {
+    const w = y[i]!;
+    let dot = 0;
+    for (let d = 0; d < v.length; d++) dot += v[d]! * w[d]!;
+    min = Math.min(min, dot);
+  });
+  return Number(min.toFixed(6));
 }
 
 main().catch((err: unknown) => {

@@ -3,7 +3,7 @@
 //   npm run bench:ingest -- <folder> [--no-ocr] [--rerun] [--json]
 //   npm run bench:ingest -- --synthetic 10000 [--stand-in] --rerun     N small text files in a temp tree
 //   npm run bench:ingest -- --beir ../shared/eval/scifact/corpus.jsonl --limit 1000
-//   more: [--model name] [--home DIR] [--workers N] [--embed-sessions N] [--compare-embed]
+//   more: [--model name] [--home DIR] [--workers N] [--embed-sessions N] [--compare-embed] [--device cpu|cuda|auto]
 //   [--parts K: the first ingest runs once per part folder (the tree is written as K of them), the re-run names all
 //   K at once; a single run of 100k files exhausts the heap, see the note in the README]
 // Profile a slow run with: node --cpu-prof dist/scripts/bench-ingest.js ...
@@ -35,7 +35,7 @@ const { values: a, positionals } = parseArgs({
     synthetic: { type: 'string' }, beir: { type: 'string' }, limit: { type: 'string', default: '1000' },
     'stand-in': { type: 'boolean' }, model: { type: 'string' }, home: { type: 'string' },
     workers: { type: 'string' }, 'embed-sessions': { type: 'string' }, 'compare-embed': { type: 'boolean' },
-    parts: { type: 'string', default: '1' },
+    parts: { type: 'string', default: '1' }, device: { type: 'string' },
   },
 });
 
@@ -134,12 +134,13 @@ async function main(): Promise<void> {
     const config = loadConfig({
       flags: {
         db: path.join(tmp, 'index.db'), home, quiet: true, ocr: !a['no-ocr'],
-        ...(a.model ? { model: a.model } : {}), ...(a.workers ? { workers: count(a.workers, 'workers') } : {}),
+        ...(a.model ? { model: a.model } : {}), ...(a.device ? { device: a.device } : {}), ...(a.workers ? { workers: count(a.workers, 'workers') } : {}),
         ...(a['embed-sessions'] ? { embedSessions: count(a['embed-sessions'], 'embed-sessions') } : {}),
       },
     });
     const loadStarted = performance.now();
-    const embedder: Embedder = a['stand-in'] ? new StandInEmbedder() : await openEmbedder(config, createLogger({ level: 'error' }), undefined, { sessions: ingestSessions(config) });
+    const loaded = a['stand-in'] ? undefined : await openEmbedder(config, createLogger({ level: 'error' }), undefined, { sessions: ingestSessions(config) });
+    const embedder: Embedder = loaded ?? new StandInEmbedder();
     const modelLoadMs = performance.now() - loadStarted;
     const loadavg = [os.loadavg()];
     try {
@@ -151,7 +152,7 @@ async function main(): Promise<void> {
       }
       loadavg.push(os.loadavg());
       const report: IngestReport = {
-        source, model: embedder.modelName, ocr: config.ocr, workers: config.workers,
+        source, model: embedder.modelName, device: loaded?.device ?? 'stand-in', ocr: config.ocr, workers: config.workers,
         embedSessions: a['stand-in'] ? 0 : ingestSessions(config), batchSize: config.batchSize, modelLoadMs, runs,
         loadavg: loadavg.map((l) => l.map((x) => Math.round(x * 100) / 100)), cores: os.availableParallelism(),
       };

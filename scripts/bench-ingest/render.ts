@@ -25,6 +25,8 @@ export interface RunReport {
 export interface IngestReport {
   source: string;
   model: string;
+  /** Where the model ran: cpu, cuda, or stand-in (no model). */
+  device: string;
   ocr: boolean;
   workers: number;
   embedSessions: number;
@@ -47,7 +49,7 @@ export function renderIngest(r: IngestReport, json: boolean): void {
   }
   const out: string[] = [];
   out.push(`${r.source}`);
-  out.push(`model ${r.model} (loaded in ${f1(r.modelLoadMs)} ms, before the runs), ${r.embedSessions} embedding sessions, batch ${r.batchSize}, ` +
+  out.push(`model ${r.model} on ${r.device} (loaded in ${f1(r.modelLoadMs)} ms, before the runs), ${r.embedSessions} embedding sessions, batch ${r.batchSize}, ` +
     `${r.workers} extraction workers, OCR ${r.ocr ? 'on' : 'off'}; ${r.cores} cores, load average ${r.loadavg[0]!.join(' ')} before, ${r.loadavg[1]?.join(' ') ?? '?'} after`);
   const t = new Table({ head: ['', ...r.runs.map((x) => x.label)], style: { head: [], border: [] } });
   const row = (name: string, f: (x: RunReport) => string): void => void t.push([name, ...r.runs.map(f)]);

@@ -61,6 +61,8 @@ export interface Embedder extends TokenCounter {
   modelSha256: string;
   modelName: string;
   dims: number;
+  /** Where the model runs ('cpu' or 'cuda'); absent for stand-ins. */
+  readonly device?: string;
   embed(texts: string[], kind: EmbedKind): Promise<Float32Array[]>;
   close(): Promise<void>;
 }

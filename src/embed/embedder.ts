@@ -21,8 +21,10 @@ const ort = (): typeof Ort => (ortLib ??= require('onnxruntime-node') as typeof 
 export type LoadedEmbedder = Embedder & { info: ModelInfo; device: Device };
 
 const CUDA_HINT =
-  'The CUDA execution provider needs onnxruntime-node installed with its CUDA binaries ' +
-  '(ONNXRUNTIME_NODE_INSTALL=cuda12 npm ci), an NVIDIA driver, CUDA 12 and cuDNN 9. Use --device cpu otherwise.';
+  "The CUDA execution provider needs onnxruntime-node's CUDA binaries (ONNXRUNTIME_NODE_INSTALL=cuda12 npm ci, or the " +
+  'libonnxruntime_providers_cuda.so and _shared.so of the onnxruntime-gpu wheel of the same version copied beside its ' +
+  'libonnxruntime.so.1), an NVIDIA driver, and the CUDA libraries that build links on LD_LIBRARY_PATH (for 1.30: CUDA 13 ' +
+  'cuBLAS, cudart and cuRAND; see the README). Use --device cpu otherwise.';
 
 /** Whether --device auto would try CUDA: onnxruntime-node reports it and its provider library is installed. */
 export function cudaLikely(): boolean {

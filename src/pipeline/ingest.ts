@@ -17,7 +17,7 @@ import { processWork } from './ingest-work.js';
 import { BatchEmbedder } from './batch-embedder.js';
 import { timedEmbedder, type EmbedBatchListener } from './timed-embedder.js';
 import type { PipelineIdentity } from './fingerprint.js';
-import { openEmbedder, extractOptionsFromConfig, extractOptionsForRun, resolveModelInfo, extractSettingsKey, ingestSessions } from './resources.js';
+import { openEmbedder, extractOptionsFromConfig, extractOptionsForRun, resolveModelInfo, extractSettingsKey, ingestSessions, embedCallsInFlight } from './resources.js';
 import type { DownloadProgress } from '../embed/index.js';
 import type { ModelInfo } from '../embed/options.js';
 import { UsageError } from '../errors.js';
@@ -142,7 +142,7 @@ async function runIngest(store: IndexStore, writer: Writer, input: IngestOptions
       pool.warm(work.length);
       const embedder = o.embedder ?? (ownEmbedder = await loading!);
       await store.bindIdentity(embedderIdentity(embedder, o.config));
-      batcher = new BatchEmbedder(timedEmbedder(embedder, o.onEmbedBatch), o.config.batchSize, undefined, ingestSessions(o.config) + 1);
+      batcher = new BatchEmbedder(timedEmbedder(embedder, o.onEmbedBatch), o.config.batchSize, undefined, embedCallsInFlight(embedder, o.config));
       const deps = { store, pool, chunker: new Chunker(embedder, o.config), embedder: batcher, identity, signal: o.signal, timings: o.timings };
       const inFlight = filesInFlight(o.config.workers);
       // Each file in flight listens for the stop signal until it ends: that many listeners are expected, not a leak.

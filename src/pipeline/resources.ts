@@ -2,6 +2,7 @@
 import { availableParallelism } from 'node:os';
 import type { Config } from '../config/schema.js';
 import type { Logger } from '../log.js';
+import type { Embedder } from '../contracts/stages.js';
 import type { ExtractOptions } from '../extract/options.js';
 import { defaultExtractOptions, SUPPORTED_TYPES } from '../extract/options.js';
 import type { ModelOptions, ModelInfo, DownloadProgress, LoadedEmbedder } from '../embed/index.js';
@@ -41,6 +42,14 @@ export async function startEmbedder(config: Config, log: Logger, onProgress?: (e
 /** Ingest and watch embed many texts: one session per core (config embedSessions), each on its own thread. */
 export function ingestSessions(config: Config): number {
   return config.embedSessions ?? Math.min(8, availableParallelism());
+}
+
+/**
+ * Model calls an ingest keeps in flight: one per session that can run them, plus one being prepared. CUDA runs
+ * one session in process, where more calls would only queue, each a smaller batch than it could have been.
+ */
+export function embedCallsInFlight(embedder: Embedder, config: Config): number {
+  return (embedder.device === 'cuda' ? 1 : ingestSessions(config)) + 1;
 }
 
 export function extractOptionsFromConfig(config: Config): ExtractOptions {

@@ -3,6 +3,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { BatchEmbedder } from '../../src/pipeline/batch-embedder.js';
 import { FakeEmbedder } from '../helpers/fake-embedder.js';
+import { tmpdir } from 'node:os';
+import { loadConfig } from '../../src/config/load.js';
+import { embedCallsInFlight } from '../../src/pipeline/resources.js';
 
 const c = (text: string) => ({ sha256: `h:${text}`, text });
 
@@ -62,4 +65,12 @@ test('up to maxInFlight model calls run at once, each request gets its own vecto
   const mixed = await Promise.allSettled([b.embed(['boom']), b.embed(['x', 'y']), b.embed(['zz'])]);
   assert.equal(mixed[2]!.status, 'fulfilled');
   assert.ok(mixed.some((r) => r.status === 'rejected'));
+});
+
+test('calls in flight: one per CPU session plus one; two for the single in-process CUDA session', () => {
+  const config = loadConfig({ flags: { embedSessions: 4 }, env: {}, cwd: tmpdir() });
+  const fake = new FakeEmbedder(16);
+  assert.equal(embedCallsInFlight(fake, config), 5);
+  assert.equal(embedCallsInFlight(Object.assign(fake, { device: 'cpu' }), config), 5);
+  assert.equal(embedCallsInFlight(Object.assign(new FakeEmbedder(16), { device: 'cuda' }), config), 2);
 });
