@@ -1,4 +1,4 @@
-// The vector first pass's two loops, in WebAssembly (source: vector-kernels.wat; bytes: vector-kernels-bytes.ts).
+// The vector first pass's loops (sign scores, top-m selection), in WebAssembly (source: vector-kernels.wat; bytes: vector-kernels-bytes.ts).
 // WebAssembly runs at full speed from its first call, where the same loops in JavaScript start interpreted: a
 // one-shot `docproc search` paid ~35 ms of warm-up on 100k chunks. Scores are float64, summed in the order the
 // JavaScript used, so they are bit-identical to it.
@@ -7,7 +7,6 @@ import { VECTOR_KERNELS_WASM } from './vector-kernels-bytes.js';
 interface Kernels {
   memory: WebAssembly.Memory;
   signScores(table: number, codes: number, n: number, words: number, out: number): void;
-  cosines(query: number, rows: number, n: number, dims: number, out: number): void;
   selectTop(scores: number, keep: number, n: number, m: number, hist: number, buckets: number, ids: number): number;
 }
 
@@ -80,26 +79,3 @@ export class SignScorer {
 }
 
 const HISTOGRAM_BUCKETS = 4096;
-
-// Rows per call: bounds the memory a large candidate list takes (1,024 × 1,024 dims × 4 bytes = 4 MB).
-const COSINE_ROWS = 1024;
-
-/** Cosine of each float32 row (little-endian blobs of `dims` floats) to the query, as vec0 computes it. */
-export function cosines(query: Float32Array, rows: Uint8Array[]): Float64Array {
-  const k = instance();
-  const dims = query.length;
-  const out = new Float64Array(rows.length);
-  const rowsAt = align8(dims * 4);
-  const n = Math.min(rows.length, COSINE_ROWS);
-  const outAt = align8(rowsAt + n * dims * 4);
-  reserve(k, outAt + n * 8);
-  new Float32Array(k.memory.buffer, 0, dims).set(query);
-  for (let start = 0; start < rows.length; start += COSINE_ROWS) {
-    const batch = rows.slice(start, start + COSINE_ROWS);
-    const mem = new Uint8Array(k.memory.buffer);
-    batch.forEach((r, i) => mem.set(r, rowsAt + i * dims * 4));
-    k.cosines(0, rowsAt, batch.length, dims, outAt);
-    out.set(new Float64Array(k.memory.buffer, outAt, batch.length), start);
-  }
-  return out;
-}

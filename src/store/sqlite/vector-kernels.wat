@@ -37,43 +37,6 @@
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br $slots))))
 
-  ;; Cosine of n float32 rows of `dims` (packed from $rows) to the query: dot / sqrt(|v|^2 |q|^2), 0 for a zero
-  ;; vector, as float64 into out.
-  (func (export "cosines") (param $query i32) (param $rows i32) (param $n i32) (param $dims i32) (param $out i32)
-    (local $i i32) (local $j i32) (local $p i32) (local $q i32) (local $x f64) (local $y f64)
-    (local $dot f64) (local $vv f64) (local $qq f64)
-    ;; |q|^2
-    (local.set $q (local.get $query))
-    (block $qd (loop $ql
-      (br_if $qd (i32.ge_u (local.get $j) (local.get $dims)))
-      (local.set $y (f64.promote_f32 (f32.load (local.get $q))))
-      (local.set $qq (f64.add (local.get $qq) (f64.mul (local.get $y) (local.get $y))))
-      (local.set $q (i32.add (local.get $q) (i32.const 4)))
-      (local.set $j (i32.add (local.get $j) (i32.const 1)))
-      (br $ql)))
-    (local.set $p (local.get $rows))
-    (block $done (loop $rowl
-      (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
-      (local.set $dot (f64.const 0))
-      (local.set $vv (f64.const 0))
-      (local.set $j (i32.const 0))
-      (local.set $q (local.get $query))
-      (block $dd (loop $dl
-        (br_if $dd (i32.ge_u (local.get $j) (local.get $dims)))
-        (local.set $x (f64.promote_f32 (f32.load (local.get $p))))
-        (local.set $dot (f64.add (local.get $dot) (f64.mul (local.get $x) (f64.promote_f32 (f32.load (local.get $q))))))
-        (local.set $vv (f64.add (local.get $vv) (f64.mul (local.get $x) (local.get $x))))
-        (local.set $p (i32.add (local.get $p) (i32.const 4)))
-        (local.set $q (i32.add (local.get $q) (i32.const 4)))
-        (local.set $j (i32.add (local.get $j) (i32.const 1)))
-        (br $dl)))
-      (f64.store (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 3)))
-        (if (result f64) (i32.and (f64.ne (local.get $vv) (f64.const 0)) (f64.ne (local.get $qq) (f64.const 0)))
-          (then (f64.div (local.get $dot) (f64.sqrt (f64.mul (local.get $vv) (local.get $qq)))))
-          (else (f64.const 0))))
-      (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $rowl))))
-
   ;; The m best of the kept scores, by histogram: min and max over the slots whose keep byte is set, a histogram
   ;; of `buckets` (i32 counts at $hist), the highest bucket from which at least m slots score; the ids of the kept
   ;; slots in that bucket or above go to $ids (i32), in id order. Returns how many; the caller sorts those few.
