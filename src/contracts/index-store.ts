@@ -143,6 +143,11 @@ export interface IndexView {
   filterableDocuments(): Promise<FilterableDocument[]>;
   /** Lexical candidates for the user's query text; each store builds its own safe query syntax. */
   keywordCandidates(text: string, allowed: number[] | null, limit: number): Promise<Candidate[]>;
+  /**
+   * The same candidates computed beside the caller (another thread or connection), so that it can do the vector
+   * half meanwhile; undefined where the store cannot now. Always the candidates of this view's snapshot.
+   */
+  keywordCandidatesBeside?(text: string, allowed: number[] | null, limit: number): Promise<Candidate[]> | undefined;
   /** Nearest chunks by cosine (score = cosine similarity), filtered inside the search, never after it. */
   vectorCandidates(query: Float32Array, allowed: number[] | null, limit: number): Promise<Candidate[]>;
   chunkRows(chunkIds: number[]): Promise<Map<number, ChunkRow>>;

@@ -52,13 +52,18 @@ async function searchSnapshot(view: IndexView, location: string, embedder: Embed
   // FTS query overlaps with it. A rejection is handled where it is awaited, after the keyword query.
   const queryVector = identity ? embedQuery(embedder, identity, location, q.text) : null;
   queryVector?.catch(() => undefined);
+  // With the model loaded, a hybrid search's keyword half runs beside (the store's keyword thread) while this thread
+  // does the vector half; with the model still loading (a one-shot CLI search) it overlaps the load here instead.
+  const modelLoaded = embedder !== null && !('then' in embedder);
+  const beside = q.mode === 'hybrid' && modelLoaded ? view.keywordCandidatesBeside?.(q.text, allowed, chunkLimit) : undefined;
   let keyword: Candidate[] = [];
-  if (q.mode !== 'vector') keyword = await view.keywordCandidates(q.text, allowed, chunkLimit);
+  if (q.mode !== 'vector' && !beside) keyword = await view.keywordCandidates(q.text, allowed, chunkLimit);
   let vector: Candidate[] = [];
   if (queryVector) {
     const [qv] = await queryVector;
     vector = await view.vectorCandidates(qv!, allowed, vectorLimit);
   }
+  if (beside) keyword = await beside;
   const vectorOf = queryVector ? (await queryVector)[0]! : null;
 
   const keyOf = (c: Candidate): number => (byDocument ? c.documentId : c.chunkId);

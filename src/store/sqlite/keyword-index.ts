@@ -44,6 +44,15 @@ export function createKeywordIndex(db: Database): void {
   `);
 }
 
+/**
+ * Chunk inserts and deletes ever committed to the index (counted by trigger; chunks are never updated in place):
+ * two snapshots with the same count hold the same chunks and keyword index. Undefined before migration 4.
+ */
+export function chunkChanges(db: Database): number | undefined {
+  if (!hasKeywordIndex(db)) return undefined;
+  return statement(db, 'SELECT chunk_changes FROM kw_totals WHERE id = 1').pluck().get() as number | undefined;
+}
+
 export interface KeywordTotals {
   rows: number;
   tokens: number;

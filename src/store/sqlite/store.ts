@@ -9,6 +9,7 @@ import { SqliteRunLog } from './runs.js';
 import { flushQuietly } from './keyword-pending.js';
 import { SqliteDocuments } from './documents.js';
 import { SqliteView } from './view.js';
+import { KeywordThread } from './keyword-thread.js';
 import { acquireLock } from './lock.js';
 import { createVectorIndex } from './vector-index.js';
 
@@ -20,6 +21,8 @@ export class SqliteStore implements IndexStore, IndexTransfer {
   readonly runs: SqliteRunLog;
   readonly readonly: boolean;
   private readonly docs: SqliteDocuments;
+  /** Runs hybrid searches' keyword halves beside their vector halves (keyword-thread.ts); started on first use. */
+  keywordThread?: KeywordThread;
 
   constructor(readonly file: string, opts: OpenOptions = {}) {
     this.db = openDatabase(file, opts);
@@ -42,10 +45,14 @@ export class SqliteStore implements IndexStore, IndexTransfer {
   }
 
   async close(): Promise<void> {
-    if (!this.db.open) return;
-    // Chunks this connection queued reach the keyword postings (keyword-pending.ts), best effort.
-    if (!this.readonly) flushQuietly(this.db, true);
-    this.db.close();
+    const thread = this.keywordThread;
+    this.keywordThread = undefined;
+    if (this.db.open) {
+      // Chunks this connection queued reach the keyword postings (keyword-pending.ts), best effort.
+      if (!this.readonly) flushQuietly(this.db, true);
+      this.db.close();
+    }
+    await thread?.close();
   }
 
   /** One writer per index: the lock file beside it (LockedError, exit 4, for a second one). */
@@ -64,7 +71,8 @@ export class SqliteStore implements IndexStore, IndexTransfer {
    * included, so a writer committing meanwhile (watch, ingest) is invisible to it.
    */
   async snapshot<T>(read: (view: IndexView) => Promise<T>): Promise<T> {
-    const view = new SqliteView(this.db, () => this.readIdentity());
+    if (!this.keywordThread && this.file !== ':memory:') this.keywordThread = new KeywordThread(this.file);
+    const view = new SqliteView(this.db, () => this.readIdentity(), { keywordThread: this.keywordThread });
     if (this.db.inTransaction) return read(view);
     this.db.exec('BEGIN');
     try {

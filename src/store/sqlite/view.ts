@@ -7,6 +7,8 @@ import type { Loc } from '../../contracts/stages.js';
 import { buildMatchExpression } from './fts-query.js';
 import { queryTerms } from '../../text/query-terms.js';
 import { postingsTopK } from './keyword-search.js';
+import { chunkChanges } from './keyword-index.js';
+import type { KeywordThread } from './keyword-thread.js';
 import { hasVectorTable } from './documents.js';
 import { blobVec, hasVectorIndex, readFloat, searchVectorIndex, vecBlob } from './vector-index.js';
 
@@ -29,6 +31,8 @@ export interface ViewOptions {
    * is what 1M needs: with 1,600 it was 96.8%, with 10,000 no better than 4,000.
    */
   firstPass?: { min: number; oversample: number; share?: number };
+  /** Where a hybrid search may send its keyword half (the store's; none for an in-memory index). */
+  keywordThread?: KeywordThread;
 }
 
 export const DEFAULT_FIRST_PASS = { min: 1000, oversample: 4, share: 0.004 };
@@ -98,6 +102,24 @@ export class SqliteView implements IndexView {
           ORDER BY bm25(chunks_fts), c.id LIMIT @limit`,
       )
       .all({ match, allowed: allowed && JSON.stringify(allowed), limit }) as Candidate[];
+  }
+
+  /**
+   * The keyword half on the index's keyword thread, to run while this thread does the vector half; undefined where
+   * it cannot (no thread, an index without the chunk write counter, or the thread still starting). The thread reads
+   * its own snapshot, so its answer counts only where that holds the same chunks as this view's (equal chunk write
+   * counters); otherwise (a writer committed in between) the half runs here after all, in this view's snapshot.
+   */
+  keywordCandidatesBeside(text: string, allowed: number[] | null, limit: number): Promise<Candidate[]> | undefined {
+    const thread = this.opts.keywordThread;
+    if (!thread) return undefined;
+    const mine = chunkChanges(this.db);
+    if (mine === undefined || !thread.available()) return undefined;
+    return thread.query(text, allowed, limit).then((r) => {
+      if (r.changes === mine) return r.candidates;
+      thread.stale++;
+      return this.keywordCandidates(text, allowed, limit);
+    }, () => this.keywordCandidates(text, allowed, limit));
   }
 
   /** The chunk ids of the given documents (a search filter). */

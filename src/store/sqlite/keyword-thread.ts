@@ -1,0 +1,96 @@
+// The main side of the keyword thread (keyword-thread-worker.ts): a hybrid search sends its keyword half there and
+// runs its vector half meanwhile. Measured with bench:search (see the README), the two halves then cost about the
+// longer of the two instead of their sum.
+import { Worker } from 'node:worker_threads';
+import type { Candidate } from '../../contracts/index-store.js';
+import type { KeywordReply, KeywordRequest } from './keyword-thread-worker.js';
+
+const WORKER_URL = new URL('./keyword-thread-worker.js', import.meta.url);
+
+export interface ThreadCandidates {
+  candidates: Candidate[];
+  /** The chunk write counter of the thread's snapshot (keyword-index.ts chunkChanges). */
+  changes: number | undefined;
+}
+
+/**
+ * One thread per open read-only index, started by the first hybrid search and used from the next one on: a thread
+ * and its connection take ~30 ms to start, which a one-shot `docproc search` would only wait for. It keeps nothing
+ * alive (unref'd) and goes with the store's close(). A thread that fails to start or answer is not tried again;
+ * callers then run the keyword half themselves.
+ */
+export class KeywordThread {
+  private worker?: Worker;
+  private ready = false;
+  private failed = false;
+  private nextId = 0;
+  /** Queries the thread answered, and answers set aside because its snapshot held other chunks (for tests, benchmarks). */
+  answered = 0;
+  stale = 0;
+  private readonly waiting = new Map<number, { resolve: (r: ThreadCandidates) => void; reject: (e: Error) => void }>();
+
+  constructor(private readonly file: string) {}
+
+  /** Whether queries go to the thread now; the first call starts it and answers false. */
+  available(): boolean {
+    if (this.failed) return false;
+    if (!this.worker) this.start();
+    return this.ready;
+  }
+
+  query(text: string, allowed: number[] | null, limit: number): Promise<ThreadCandidates> {
+    const worker = this.worker;
+    if (!worker || !this.ready) return Promise.reject(new Error('keyword thread not ready'));
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.waiting.set(id, { resolve, reject });
+      worker.ref(); // a query in flight keeps the process alive until it is answered
+      worker.postMessage({ id, text, allowed, limit } satisfies KeywordRequest);
+    });
+  }
+
+  async close(): Promise<void> {
+    const worker = this.worker;
+    this.worker = undefined;
+    this.ready = false;
+    this.failed = true;
+    this.fail(new Error('keyword thread closed'));
+    await worker?.terminate();
+  }
+
+  private start(): void {
+    const worker = new Worker(WORKER_URL, { workerData: { file: this.file } });
+    worker.unref();
+    this.worker = worker;
+    worker.on('message', (m: KeywordReply) => {
+      if ('ready' in m) this.ready = true;
+      else if ('failed' in m) this.stop(new Error(m.failed));
+      else {
+        const w = this.waiting.get(m.id);
+        this.waiting.delete(m.id);
+        if (!this.waiting.size) worker.unref();
+        if (m.error !== undefined || !m.candidates) w?.reject(new Error(m.error ?? 'no candidates'));
+        else {
+          this.answered++;
+          w?.resolve({ candidates: m.candidates, changes: m.changes });
+        }
+      }
+    });
+    worker.on('error', (err) => this.stop(err));
+    worker.on('exit', () => this.stop(new Error('keyword thread exited')));
+  }
+
+  private stop(err: Error): void {
+    if (this.failed) return;
+    this.failed = true;
+    this.ready = false;
+    this.fail(err);
+    void this.worker?.terminate();
+    this.worker = undefined;
+  }
+
+  private fail(err: Error): void {
+    for (const w of this.waiting.values()) w.reject(err);
+    this.waiting.clear();
+  }
+}
