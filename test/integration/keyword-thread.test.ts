@@ -11,6 +11,7 @@ import { FakeEmbedder } from '../helpers/fake-embedder.js';
 import { SqliteStore } from '../../src/store/sqlite/store.js';
 import { SqliteView } from '../../src/store/sqlite/view.js';
 import { KeywordThread } from '../../src/store/sqlite/keyword-thread.js';
+import { ThreadState } from '../../src/store/sqlite/keyword-thread-protocol.js';
 import { searchIndex, type SearchQuery } from '../../src/search/index.js';
 import { sha256 } from '../../src/chunk/chunker.js';
 
@@ -58,6 +59,12 @@ test('hybrid results are identical with the keyword half on the thread, which an
   for (const [i, q] of queries.entries()) assert.deepEqual(await searchIndex(store, embedder, q), reference[i], q.text);
   assert.equal(store.keywordThread!.answered, queries.length);
   assert.equal(store.keywordThread!.stale, 0);
+  // Back-to-back searches never yield to the event loop; the thread is still taken up (its state is shared memory).
+  const busy = await makeStore();
+  let i = 0;
+  while (!busy.store.keywordThread?.answered && i++ < 2000) await searchIndex(busy.store, busy.embedder, hybrid(`ferry ${i % 7}`));
+  assert.ok(busy.store.keywordThread?.answered, `answered after ${i} back-to-back searches`);
+  await busy.store.close();
   for (const mode of ['keyword', 'vector'] as const) await searchIndex(store, mode === 'keyword' ? null : embedder, hybrid('ferry', { mode }));
   assert.equal(store.keywordThread!.answered, queries.length, 'only hybrid searches use it');
   await store.close();
@@ -88,8 +95,11 @@ test('a thread that cannot open the index is not used, and searches answer as be
   const { store, embedder } = await makeStore();
   const thread = new KeywordThread(path.join(os.tmpdir(), 'docproc-no-such-dir', 'missing.db'));
   assert.equal(thread.available(), false);
-  for (let i = 0; i < 200 && (thread as unknown as { worker?: unknown }).worker; i++) await sleep(10);
+  const inside = thread as unknown as { state: Int32Array; worker?: unknown };
+  for (let i = 0; i < 500 && Atomics.load(inside.state, 0) !== ThreadState.Failed; i++) await sleep(10);
+  assert.equal(Atomics.load(inside.state, 0), ThreadState.Failed, 'the thread reports that it could not open the index');
   assert.equal(thread.available(), false, 'a failed start is not retried');
+  assert.equal(inside.worker, undefined, 'and the thread is gone');
   await store.snapshot(async (view) => {
     const v = new SqliteView((store as SqliteStore).db, () => undefined, { keywordThread: thread });
     assert.equal(v.keywordCandidatesBeside('ferry', null, 10), undefined);

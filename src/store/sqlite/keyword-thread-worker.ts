@@ -1,28 +1,26 @@
 // A worker thread answering keyword queries on its own read-only connection to the index, so that a hybrid
 // search's keyword half runs beside its vector half on the main thread (keyword-thread.ts).
 import { parentPort, workerData } from 'node:worker_threads';
-import type { Candidate } from '../../contracts/index-store.js';
+import { ThreadState, type KeywordReply, type KeywordRequest, type KeywordThreadData } from './keyword-thread-protocol.js';
 import { chunkChanges } from './keyword-index.js';
 import { openDatabase } from './open.js';
 import { SqliteView } from './view.js';
 
-export type KeywordRequest = { id: number; text: string; allowed: number[] | null; limit: number };
-/** `changes`: the index's chunk write counter in the snapshot the candidates come from. */
-export type KeywordReply = { id: number; candidates?: Candidate[]; changes?: number; error?: string } | { ready: true } | { failed: string };
-
 const port = parentPort!;
 
 function main(): void {
+  const data = workerData as KeywordThreadData;
+  const state = new Int32Array(data.state);
   let view: SqliteView;
   let db: ReturnType<typeof openDatabase>;
   try {
-    db = openDatabase((workerData as { file: string }).file, { readonly: true });
+    db = openDatabase(data.file, { readonly: true });
     view = new SqliteView(db, () => undefined);
-  } catch (err) {
-    port.postMessage({ failed: (err as Error).message } satisfies KeywordReply);
+  } catch {
+    Atomics.store(state, 0, ThreadState.Failed);
     return;
   }
-  port.postMessage({ ready: true } satisfies KeywordReply);
+  Atomics.store(state, 0, ThreadState.Ready);
   port.on('message', async (m: KeywordRequest) => {
     try {
       // One read transaction: the counter and the candidates come from the same snapshot. keywordCandidates never

@@ -3,7 +3,7 @@
 // longer of the two instead of their sum.
 import { Worker } from 'node:worker_threads';
 import type { Candidate } from '../../contracts/index-store.js';
-import type { KeywordReply, KeywordRequest } from './keyword-thread-worker.js';
+import { ThreadState, type KeywordReply, type KeywordRequest, type KeywordThreadData } from './keyword-thread-protocol.js';
 
 const WORKER_URL = new URL('./keyword-thread-worker.js', import.meta.url);
 
@@ -21,7 +21,7 @@ export interface ThreadCandidates {
  */
 export class KeywordThread {
   private worker?: Worker;
-  private ready = false;
+  private state?: Int32Array;
   private failed = false;
   private nextId = 0;
   /** Queries the thread answered, and answers set aside because its snapshot held other chunks (for tests, benchmarks). */
@@ -35,12 +35,14 @@ export class KeywordThread {
   available(): boolean {
     if (this.failed) return false;
     if (!this.worker) this.start();
-    return this.ready;
+    const state = Atomics.load(this.state!, 0);
+    if (state === ThreadState.Failed) this.stop(new Error('keyword thread could not open the index'));
+    return state === ThreadState.Ready && !this.failed;
   }
 
   query(text: string, allowed: number[] | null, limit: number): Promise<ThreadCandidates> {
     const worker = this.worker;
-    if (!worker || !this.ready) return Promise.reject(new Error('keyword thread not ready'));
+    if (!worker || !this.available()) return Promise.reject(new Error('keyword thread not ready'));
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.waiting.set(id, { resolve, reject });
@@ -52,28 +54,25 @@ export class KeywordThread {
   async close(): Promise<void> {
     const worker = this.worker;
     this.worker = undefined;
-    this.ready = false;
     this.failed = true;
     this.fail(new Error('keyword thread closed'));
     await worker?.terminate();
   }
 
   private start(): void {
-    const worker = new Worker(WORKER_URL, { workerData: { file: this.file } });
+    const shared = new SharedArrayBuffer(4);
+    this.state = new Int32Array(shared);
+    const worker = new Worker(WORKER_URL, { workerData: { file: this.file, state: shared } satisfies KeywordThreadData });
     worker.unref();
     this.worker = worker;
     worker.on('message', (m: KeywordReply) => {
-      if ('ready' in m) this.ready = true;
-      else if ('failed' in m) this.stop(new Error(m.failed));
+      const w = this.waiting.get(m.id);
+      this.waiting.delete(m.id);
+      if (!this.waiting.size) worker.unref();
+      if (m.error !== undefined || !m.candidates) w?.reject(new Error(m.error ?? 'no candidates'));
       else {
-        const w = this.waiting.get(m.id);
-        this.waiting.delete(m.id);
-        if (!this.waiting.size) worker.unref();
-        if (m.error !== undefined || !m.candidates) w?.reject(new Error(m.error ?? 'no candidates'));
-        else {
-          this.answered++;
-          w?.resolve({ candidates: m.candidates, changes: m.changes });
-        }
+        this.answered++;
+        w?.resolve({ candidates: m.candidates, changes: m.changes });
       }
     });
     worker.on('error', (err) => this.stop(err));
@@ -83,7 +82,6 @@ export class KeywordThread {
   private stop(err: Error): void {
     if (this.failed) return;
     this.failed = true;
-    this.ready = false;
     this.fail(err);
     void this.worker?.terminate();
     this.worker = undefined;
