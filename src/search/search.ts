@@ -56,6 +56,7 @@ async function searchSnapshot(view: IndexView, location: string, embedder: Embed
   // does the vector half; with the model still loading (a one-shot CLI search) it overlaps the load here instead.
   const modelLoaded = embedder !== null && !('then' in embedder);
   const beside = q.mode === 'hybrid' && modelLoaded ? view.keywordCandidatesBeside?.(q.text, allowed, chunkLimit) : undefined;
+  beside?.catch(() => undefined); // awaited below; a vector half that throws first must not leave it unhandled
   let keyword: Candidate[] = [];
   if (q.mode !== 'vector' && !beside) keyword = await view.keywordCandidates(q.text, allowed, chunkLimit);
   let vector: Candidate[] = [];
