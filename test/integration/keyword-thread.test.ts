@@ -46,15 +46,17 @@ async function threadReady(thread: KeywordThread | undefined): Promise<void> {
   assert.ok(thread?.available(), 'the keyword thread started');
 }
 
-test('hybrid results are identical with the keyword half on the thread, which answers from the second search on', async () => {
+test('hybrid results are identical with the keyword half on the thread, started by a store\'s second hybrid search', async () => {
   const { store, embedder } = await makeStore();
   const queries: SearchQuery[] = [hybrid('ferry timetable'), hybrid('disk quota audit'), hybrid('engine repair budget', { groupBy: 'chunk' }),
     hybrid('sensor latency', { types: ['md'] }), hybrid('harbour invoice', { paths: ['docs/d1*'] }), hybrid('nothing matches zzz')];
   // A model still loading (a promise) keeps the keyword half on this thread: the reference.
   const reference = [];
   for (const q of queries) reference.push(await searchIndex(store, Promise.resolve(embedder), q));
-  await searchIndex(store, embedder, queries[0]!); // starts the thread
-  assert.equal(store.keywordThread?.answered, 0, 'the first search does not wait for the thread to start');
+  await searchIndex(store, embedder, queries[0]!);
+  assert.equal((store.keywordThread as unknown as { worker?: unknown }).worker, undefined, 'a store\'s first hybrid search starts no thread');
+  await searchIndex(store, embedder, queries[0]!); // starts it
+  assert.equal(store.keywordThread?.answered, 0, 'the search that starts the thread does not wait for it');
   await threadReady(store.keywordThread);
   for (const [i, q] of queries.entries()) assert.deepEqual(await searchIndex(store, embedder, q), reference[i], q.text);
   assert.equal(store.keywordThread!.answered, queries.length);
@@ -95,6 +97,7 @@ test('a thread that cannot open the index is not used, and searches answer as be
   const { store, embedder } = await makeStore();
   const thread = new KeywordThread(path.join(os.tmpdir(), 'docproc-no-such-dir', 'missing.db'));
   assert.equal(thread.available(), false);
+  assert.equal(thread.available(), false, 'the second call starts the thread');
   const inside = thread as unknown as { state: Int32Array; worker?: unknown };
   for (let i = 0; i < 500 && Atomics.load(inside.state, 0) !== ThreadState.Failed; i++) await sleep(10);
   assert.equal(Atomics.load(inside.state, 0), ThreadState.Failed, 'the thread reports that it could not open the index');

@@ -14,15 +14,16 @@ export interface ThreadCandidates {
 }
 
 /**
- * One thread per open read-only index, started by the first hybrid search and used from the next one on: a thread
- * and its connection take ~30 ms to start, which a one-shot `docproc search` would only wait for. It keeps nothing
- * alive (unref'd) and goes with the store's close(). A thread that fails to start or answer is not tried again;
- * callers then run the keyword half themselves.
+ * One thread per open index, started by its second hybrid search (a store opened for one search, as the library's
+ * search() does, never pays for it) and used once it is up: a thread and its connection take ~30 ms to start, which
+ * a one-off search would only wait for. It keeps nothing alive (unref'd) and goes with the store's close(). A
+ * thread that fails to start or answer is not tried again; callers then run the keyword half themselves.
  */
 export class KeywordThread {
   private worker?: Worker;
   private state?: Int32Array;
   private failed = false;
+  private asked = 0;
   private nextId = 0;
   /** Queries the thread answered, and answers set aside because its snapshot held other chunks (for tests, benchmarks). */
   answered = 0;
@@ -31,10 +32,13 @@ export class KeywordThread {
 
   constructor(private readonly file: string) {}
 
-  /** Whether queries go to the thread now; the first call starts it and answers false. */
+  /** Whether queries go to the thread now; the second call starts it, and calls answer false until it is up. */
   available(): boolean {
     if (this.failed) return false;
-    if (!this.worker) this.start();
+    if (!this.worker) {
+      if (++this.asked < 2) return false;
+      this.start();
+    }
     const state = Atomics.load(this.state!, 0);
     if (state === ThreadState.Failed) this.stop(new Error('keyword thread could not open the index'));
     return state === ThreadState.Ready && !this.failed;
