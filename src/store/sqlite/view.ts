@@ -26,9 +26,9 @@ export interface ViewOptions {
   vectorSearch?: VectorSearch;
   /**
    * Sign-scan candidates rescored exactly: max(min, oversample * k, share * chunks). Measured with bench:search, the
-   * defaults keep the top 10 documents of vector search identical to exact KNN for 99% of results at 100k chunks
-   * and 98.8% at 1M counting float32 near-ties (within 1e-6) as found; the share (0.4%: 4,000 candidates at 1M)
-   * is what 1M needs: with 1,600 it was 96.8%, with 10,000 no better than 4,000.
+   * defaults keep the top 10 documents of vector search identical to exact KNN for 99.55% of results at 100k chunks
+   * and 98.8% at 1M (the rescoring uses vec0's own cosine, so near-ties rank alike); the share (0.4%: 4,000
+   * candidates at 1M) is what 1M needs: with 1,600 it was 96.8% (near-ties counted), with 10,000 no better.
    */
   firstPass?: { min: number; oversample: number; share?: number };
   /** Where a hybrid search may send its keyword half (the store's; none for an in-memory index). */
