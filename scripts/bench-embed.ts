@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { defaultModelOptions, loadEmbedder, type LoadedEmbedder } from '../src/embed/index.js';
 import { TextTokenizer } from '../src/embed/tokenizer.js';
+import { cosine } from '../src/embed/pooling.js';
 
 interface Args {
   model: string;
@@ -203,16 +204,9 @@ async function main(): Promise<void> {
   if (cuda) console.log(`  best CUDA / sessions = ${result.ratioCudaToSessions}   smallest cosine CUDA vs CPU vector: ${agreement}`);
 }
 
-/** The smallest cosine between corresponding unit vectors of two runs (1 means identical directions). */
+/** The smallest cosine between corresponding vectors of two runs (1 means identical directions). */
 function minCosine(x: Float32Array[], y: Float32Array[]): number {
-  let min = 1;
-  x.forEach((v, i) => {
-    const w = y[i]!;
-    let dot = 0;
-    for (let d = 0; d < v.length; d++) dot += v[d]! * w[d]!;
-    min = Math.min(min, dot);
-  });
-  return Number(min.toFixed(6));
+  return Number(Math.min(...x.map((v, i) => cosine(v, y[i]!))).toFixed(6));
 }
 
 main().catch((err: unknown) => {

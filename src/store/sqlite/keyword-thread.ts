@@ -46,7 +46,7 @@ export class KeywordThread {
 
   query(text: string, allowed: number[] | null, limit: number): Promise<ThreadCandidates> {
     const worker = this.worker;
-    if (!worker || !this.available()) return Promise.reject(new Error('keyword thread not ready'));
+    if (!worker || this.failed) return Promise.reject(new Error('keyword thread not running'));
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.waiting.set(id, { resolve, reject });
@@ -57,9 +57,7 @@ export class KeywordThread {
 
   async close(): Promise<void> {
     const worker = this.worker;
-    this.worker = undefined;
-    this.failed = true;
-    this.fail(new Error('keyword thread closed'));
+    this.stop(new Error('keyword thread closed'));
     await worker?.terminate();
   }
 

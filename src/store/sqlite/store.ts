@@ -21,7 +21,7 @@ export class SqliteStore implements IndexStore, IndexTransfer {
   readonly runs: SqliteRunLog;
   readonly readonly: boolean;
   private readonly docs: SqliteDocuments;
-  /** Runs hybrid searches' keyword halves beside their vector halves (keyword-thread.ts); started on first use. */
+  /** Runs hybrid searches' keyword halves beside their vector halves (keyword-thread.ts), from the second on. */
   keywordThread?: KeywordThread;
 
   constructor(readonly file: string, opts: OpenOptions = {}) {
