@@ -14,6 +14,7 @@
 // --cuda-batch) and reports how far its vectors are from the CPU ones (smallest cosine over all texts).
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import '../src/embed/ort-env.js'; // before onnxruntime-node: no telemetry from a benchmark either
 import * as ort from 'onnxruntime-node';
 import { defaultModelOptions, loadEmbedder, type LoadedEmbedder } from '../src/embed/index.js';
 import { TextTokenizer } from '../src/embed/tokenizer.js';

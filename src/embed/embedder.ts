@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import type * as Ort from 'onnxruntime-node';
+import './ort-env.js'; // before the first require('onnxruntime-node') below
 import { ModelError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { EmbedKind, Embedder } from '../contracts/stages.js';

@@ -1,6 +1,7 @@
 // A worker thread owning one single-threaded ONNX session: several of them embed different texts at once,
 // which is what a CPU gives when one short sequence cannot keep two cores busy.
 import { parentPort, workerData } from 'node:worker_threads';
+import './ort-env.js'; // before onnxruntime-node: it reads the telemetry switch when it loads
 import * as ort from 'onnxruntime-node';
 import { runPooledBatch, sessionShape } from './run-batch.js';
 import type { Pooling } from './registry.js';
