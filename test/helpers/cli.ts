@@ -1,7 +1,5 @@
 // Runs the built CLI as a child process, the way users and cron run it.
 import { spawn, type ChildProcess } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -63,6 +61,4 @@ export function summaryOf(stdout: string): Record<string, number | boolean | nul
   return s as Record<string, number | boolean | null>;
 }
 
-export function tempDir(prefix = 'docproc-test-'): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-}
+export { tempDir } from './temp.js';

@@ -3,7 +3,6 @@
 // leaves searches as they were.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -14,6 +13,7 @@ import { KeywordThread } from '../../src/store/sqlite/keyword-thread.js';
 import { ThreadState } from '../../src/store/sqlite/keyword-thread-protocol.js';
 import { searchIndex, type SearchQuery } from '../../src/search/index.js';
 import { sha256 } from '../../src/chunk/chunker.js';
+import { tempDir } from '../helpers/temp.js';
 
 const WORDS = 'river harbour ferry timetable quota disk engine repair hiring budget sensor latency invoice audit'.split(' ');
 
@@ -26,7 +26,7 @@ async function addDoc(store: SqliteStore, embedder: FakeEmbedder, root: string, 
 }
 
 async function makeStore(): Promise<{ store: SqliteStore; file: string; root: string; embedder: FakeEmbedder }> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'docproc-kwthread-'));
+  const dir = tempDir('docproc-kwthread-');
   const file = path.join(dir, 'index.db');
   const store = new SqliteStore(file);
   const embedder = new FakeEmbedder(64);

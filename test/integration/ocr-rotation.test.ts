@@ -3,8 +3,8 @@
 // with the default fast English model (fetched into the test home like the embedding model) and the bundled one.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createCanvas, loadImage, type Canvas } from '@napi-rs/canvas';
@@ -12,9 +12,10 @@ import { extractFile, defaultExtractOptions, closeExtractors, type ExtractOption
 import { loadConfig } from '../../src/config/load.js';
 import { extractOptionsForRun } from '../../src/pipeline/resources.js';
 import { rotateCanvas } from '../../scripts/make-ocr-rotations.js';
+import { tempDir } from '../helpers/temp.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-const dir = mkdtempSync(path.join(tmpdir(), 'docproc-ocr-rot-'));
+const dir = tempDir('docproc-ocr-rot-');
 after(async () => {
   rmSync(dir, { recursive: true, force: true });
   await closeExtractors();

@@ -3,7 +3,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { SqliteStore } from '../../src/store/sqlite/store.js';
@@ -15,6 +14,7 @@ import { vectorWarnings } from '../../src/store/postgres/pgvector.js';
 import { DocprocError, LockedError, UsageError } from '../../src/errors.js';
 import { freshDatabase, pgTestUrl, sql } from '../helpers/pg.js';
 import { contractIdentity, doc, put } from '../helpers/store-contract.js';
+import { tempDir } from '../helpers/temp.js';
 
 const base = await pgTestUrl();
 const skip = typeof base === 'string' ? undefined : base.skip;
@@ -237,7 +237,7 @@ test('postgres: options from the URL are kept beside docproc\'s own; read-only c
 }));
 
 test('postgres: docproc copy moves an index SQLite -> Postgres -> SQLite whole (ledger, vectors, roots, runs), and --replace', { skip }, () => withDb(async (url, track) => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'docproc-pgcopy-'));
+  const dir = tempDir('docproc-pgcopy-');
   const first = new SqliteStore(path.join(dir, 'a.db'));
   let back: SqliteStore | undefined;
   try {

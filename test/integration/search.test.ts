@@ -1,8 +1,6 @@
 // searchIndex against real SQLite files (FTS5 + sqlite-vec) with deterministic fake embedders.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { FakeEmbedder } from '../helpers/fake-embedder.js';
 import { SqliteStore } from '../../src/store/sqlite/store.js';
@@ -10,6 +8,7 @@ import { searchIndex, type SearchQuery } from '../../src/search/index.js';
 import { sha256 } from '../../src/chunk/chunker.js';
 import { DocprocError, IndexMismatchError, UsageError } from '../../src/errors.js';
 import type { Loc } from '../../src/pipeline/types.js';
+import { tempDir } from '../helpers/temp.js';
 
 /** Like a real model: knows synonyms, is blind to codes and numbers. Same Embedder interface. */
 class ParaphraseEmbedder extends FakeEmbedder {
@@ -23,7 +22,7 @@ class ParaphraseEmbedder extends FakeEmbedder {
 interface DocSpec { rel: string; chunks: string[]; type?: string; mtimeMs?: number; locs?: Loc[] }
 
 async function makeStore(docs: DocSpec[], embedder = new ParaphraseEmbedder(512)): Promise<{ store: SqliteStore; root: string; embedder: FakeEmbedder }> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'docproc-search-'));
+  const dir = tempDir('docproc-search-');
   const store = new SqliteStore(path.join(dir, 'index.db'));
   await store.bindIdentity({ modelName: embedder.modelName, modelSha256: embedder.modelSha256, dims: embedder.dims, chunkTokens: 256, chunkOverlap: 0 });
   const root = path.join(dir, 'root');

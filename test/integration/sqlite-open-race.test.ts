@@ -5,10 +5,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { tempDir } from '../helpers/temp.js';
 
 const OPEN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../src/store/sqlite/open.js');
 
@@ -29,7 +29,7 @@ function openIn(file: string, startAt: number): Promise<{ code: number | null; s
 
 test('processes opening a new index at once all get the migrated schema', async () => {
   for (let round = 0; round < 5; round++) {
-    const file = path.join(mkdtempSync(path.join(tmpdir(), 'docproc-open-race-')), 'index.db');
+    const file = path.join(tempDir('docproc-open-race-'), 'index.db');
     const startAt = Date.now() + 700;
     const results = await Promise.all(Array.from({ length: 4 }, () => openIn(file, startAt)));
     for (const r of results) assert.equal(r.code, 0, r.stderr);

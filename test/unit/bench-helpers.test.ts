@@ -2,7 +2,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { StageCollector, unionMs } from '../../scripts/bench-ingest/collector.js';
 import { writeBeir, writeSynthetic } from '../../scripts/bench-ingest/trees.js';
@@ -10,6 +9,7 @@ import { latency, percentile } from '../../scripts/bench-search/stats.js';
 import { StandInEmbedder } from '../../scripts/bench-common/standin-embedder.js';
 import { syntheticDocs } from '../../scripts/bench-search/corpus.js';
 import type { Abstract } from '../../scripts/bench-common/scifact.js';
+import { tempDir } from '../helpers/temp.js';
 
 test('a stage share is the union of its intervals: overlapping files are not counted twice', () => {
   assert.equal(unionMs([]), 0);
@@ -66,7 +66,7 @@ test('synthetic search documents: every pass adds distinct texts cut by the real
 });
 
 test('input trees: N distinct small files in folders of 100; the first N BEIR abstracts, one file each', () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'docproc-bench-trees-'));
+  const dir = tempDir('docproc-bench-trees-');
   try {
     writeSynthetic(path.join(dir, 's'), 250);
     const folders = fs.readdirSync(path.join(dir, 's'));

@@ -2,17 +2,17 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { ExitCode, UsageError } from '../../src/errors.js';
 import { configEnvNames, explicitConfigKeys, loadConfig, unknownEnvWarnings } from '../../src/config/load.js';
 import { NON_CONFIG_ENV_VARS } from '../../src/config/env-names.js';
 import { describeConfig } from '../../src/config/schema.js';
 import { runCli } from '../helpers/cli.js';
+import { tempDir } from '../helpers/temp.js';
 
-const tempDir = (): string => fs.mkdtempSync(path.join(os.tmpdir(), 'docproc-config-'));
+const configDir = (): string => tempDir('docproc-config-');
 /** An empty folder as cwd, so no docproc.config.json of the checkout is read. */
-const load = (env: NodeJS.ProcessEnv, flags: Record<string, unknown> = {}) => loadConfig({ flags, env, cwd: tempDir() });
+const load = (env: NodeJS.ProcessEnv, flags: Record<string, unknown> = {}) => loadConfig({ flags, env, cwd: configDir() });
 
 /** Asserts `fn` throws a UsageError (exit 2) whose message matches every pattern. */
 function assertUsage(fn: () => unknown, ...patterns: RegExp[]): void {
@@ -105,7 +105,7 @@ test('unknownEnvWarnings: an unknown DOCPROC_* variable is named with the closes
 });
 
 test('the CLI warns about an unknown DOCPROC_* variable on stderr and exits 2 on an invalid boolean', async () => {
-  const cwd = tempDir();
+  const cwd = configDir();
   const ok = await runCli(['config', '--json'], { cwd, env: { DOCPROC_MAX_FILE_M_B: '5' } });
   assert.equal(ok.code, 0, ok.stderr);
   assert.match(ok.stderr, /unknown environment variable DOCPROC_MAX_FILE_M_B.*did you mean DOCPROC_MAX_FILE_MB/);
@@ -117,7 +117,7 @@ test('the CLI warns about an unknown DOCPROC_* variable on stderr and exits 2 on
 });
 
 test('a relative path in a config file resolves against the file folder; flags and environment against cwd', () => {
-  const root = tempDir();
+  const root = configDir();
   const proj = path.join(root, 'proj');
   fs.mkdirSync(proj);
   fs.writeFileSync(
@@ -143,7 +143,7 @@ test('a relative path in a config file resolves against the file folder; flags a
 });
 
 test('explicitConfigKeys: keys set by flag, environment or config file count as explicit; defaults do not', () => {
-  const dir = tempDir();
+  const dir = configDir();
   assert.deepEqual([...explicitConfigKeys({ flags: { model: undefined }, env: {}, cwd: dir })], []);
   assert.ok(explicitConfigKeys({ flags: {}, env: { DOCPROC_MODEL: 'bge-small-en-v1.5-q' }, cwd: dir }).has('model'));
   assert.ok(explicitConfigKeys({ flags: { model: 'bge-small-en-v1.5-q' }, env: {}, cwd: dir }).has('model'));

@@ -7,6 +7,7 @@ import { compileGlobs, globToRegExp } from '../../src/pipeline/glob.js';
 import { discover } from '../../src/pipeline/discover.js';
 import { loadConfig } from '../../src/config/load.js';
 import { UsageError } from '../../src/errors.js';
+import { tempDir } from '../helpers/temp.js';
 
 test('glob: *, **, ?, classes and braces', () => {
   assert.ok(globToRegExp('*.pdf').test('a.pdf'));
@@ -29,7 +30,7 @@ test('glob: patterns without a slash match any path segment, like .gitignore', (
 });
 
 test('discover: sorted, skips hidden and node_modules, reports broken links, single file roots', () => {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'docproc-discover-'));
+  const root = tempDir('docproc-discover-');
   fs.mkdirSync(path.join(root, 'sub'));
   fs.mkdirSync(path.join(root, 'node_modules'));
   fs.writeFileSync(path.join(root, 'b.txt'), 'b');
@@ -46,7 +47,7 @@ test('discover: sorted, skips hidden and node_modules, reports broken links, sin
 });
 
 test('discover: names that are not UTF-8 are reported skipped (a folder once, not entered), never dropped silently', () => {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'docproc-discover-enc-'));
+  const root = tempDir('docproc-discover-enc-');
   const latin1 = (...parts: (string | number)[]): Buffer =>
     Buffer.concat(parts.map((p) => (typeof p === 'number' ? Buffer.from([p]) : Buffer.from(p))));
   fs.writeFileSync(path.join(root, 'good.txt'), 'g');
@@ -65,7 +66,7 @@ test('discover: names that are not UTF-8 are reported skipped (a folder once, no
 });
 
 test('config: flags beat env beat file beat defaults; bad values name the key', () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'docproc-config-'));
+  const dir = tempDir('docproc-config-');
   fs.writeFileSync(path.join(dir, 'docproc.config.json'), JSON.stringify({ batchSize: 4, ocr: false }));
   const cfg = loadConfig({ flags: { batchSize: 16 }, env: { DOCPROC_BATCH_SIZE: '8', DOCPROC_MODEL_SOURCES: 'maven,local' }, cwd: dir });
   assert.equal(cfg.batchSize, 16);

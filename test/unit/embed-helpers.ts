@@ -1,9 +1,9 @@
 // Shared helpers for the embed tests: a local HTTP server, a closed port, temp homes, option sets.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { tempDir as tempDirRemovedAtExit } from '../helpers/temp.js';
 import { defaultModelOptions, type ModelOptions } from '../../src/embed/index.js';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -46,7 +46,7 @@ export async function closedPort(): Promise<number> {
 }
 
 export function tempDir(prefix = 'docproc-embed-'): string {
-  return mkdtempSync(join(tmpdir(), prefix));
+  return tempDirRemovedAtExit(prefix);
 }
 
 /** Options that can only reach what the test names: no ~/.m2, closed defaults. */

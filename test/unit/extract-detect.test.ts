@@ -1,12 +1,13 @@
 // Detection and limits: magic bytes over extensions, dangerous and legacy files, hostile archives, caps.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync, copyFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync, copyFileSync, rmSync } from 'node:fs';
+
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { extractFile, detectType, defaultExtractOptions, closeExtractors } from '../../src/extract/index.js';
 import { FileError } from '../../src/errors.js';
+import { tempDir } from '../helpers/temp.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const DOCS = path.join(ROOT, 'fixtures/docs');
@@ -27,7 +28,7 @@ async function rejects(p: Promise<unknown>, status: string, reason: string) {
 }
 
 before(() => {
-  dir = mkdtempSync(path.join(tmpdir(), 'docproc-extract-'));
+  dir = tempDir('docproc-extract-');
 });
 after(async () => {
   rmSync(dir, { recursive: true, force: true });

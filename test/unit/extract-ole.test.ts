@@ -1,16 +1,17 @@
 // Outlook .msg and Word .doc: fields, parts, attachments (also EML's), detection by OLE2 streams, CFB validation.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
+
 import path from 'node:path';
 import { extractFile, defaultExtractOptions, closeExtractors, detectType } from '../../src/extract/index.js';
 import { parseCfb, rootNames, CfbError } from '../../src/extract/cfb.js';
 import { MAX_ATTACHMENT_DEPTH } from '../../src/extract/attachments.js';
 import type { ExtractedDoc } from '../../src/pipeline/types.js';
 import * as H from '../helpers/ole-hostile.js';
+import { tempDir } from '../helpers/temp.js';
 
-const dir = mkdtempSync(path.join(tmpdir(), 'docproc-ole-'));
+const dir = tempDir('docproc-ole-');
 after(async () => {
   rmSync(dir, { recursive: true, force: true });
   await closeExtractors();

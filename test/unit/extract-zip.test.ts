@@ -1,8 +1,8 @@
 // Zip vetting: every entry a parser may read is inflated under the caps first; the parser gets a rebuilt zip.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync, rmSync } from 'node:fs';
+
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { extractFile, defaultExtractOptions, closeExtractors } from '../../src/extract/index.js';
@@ -10,6 +10,7 @@ import { ZipArchive, withZip } from '../../src/extract/zip.js';
 import { writeZip } from '../../src/extract/zip-write.js';
 import { FileError } from '../../src/errors.js';
 import * as F from '../helpers/hostile-fixtures.js';
+import { tempDir } from '../helpers/temp.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const DOCS = path.join(ROOT, 'fixtures/docs');
@@ -35,7 +36,7 @@ const SST = '<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.op
 const sheet = F.sheetXml('<row r="1"><c r="A1" t="s"><v>0</v></c></row>');
 
 before(() => {
-  dir = mkdtempSync(path.join(tmpdir(), 'docproc-zip-'));
+  dir = tempDir('docproc-zip-');
 });
 after(async () => {
   rmSync(dir, { recursive: true, force: true });

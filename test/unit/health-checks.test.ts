@@ -4,7 +4,6 @@ import { test, after } from 'node:test';
 import { LATEST_SCHEMA_VERSION } from '../../src/store/sqlite/migrations.js';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
@@ -24,8 +23,9 @@ import { withIndex } from '../../src/health/index-reader.js';
 import { createReadiness } from '../../src/health/readiness.js';
 import type { CheckOutcome, ReadinessCheck } from '../../src/health/types.js';
 import { testHome } from '../helpers/cli.js';
+import { tempDir } from '../helpers/temp.js';
 
-const work = fs.mkdtempSync(path.join(os.tmpdir(), 'docproc-health-checks-'));
+const work = tempDir('docproc-health-checks-');
 after(() => fs.rmSync(work, { recursive: true, force: true }));
 let n = 0;
 const freshDir = (): string => fs.mkdtempSync(path.join(work, `c${n++}-`));

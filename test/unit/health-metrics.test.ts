@@ -4,7 +4,6 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { configSchema } from '../../src/config/schema.js';
 import { ingest } from '../../src/pipeline/ingest.js';
@@ -15,8 +14,9 @@ import { refreshIndexGauges } from '../../src/health/metrics-index.js';
 import { writeMetricsFile } from '../../src/health/textfile.js';
 import { FakeEmbedder } from '../helpers/fake-embedder.js';
 import { parsePrometheusText, sampleSum, sampleValue } from '../helpers/prom-text.js';
+import { tempDir } from '../helpers/temp.js';
 
-const work = fs.mkdtempSync(path.join(os.tmpdir(), 'docproc-health-metrics-'));
+const work = tempDir('docproc-health-metrics-');
 after(() => fs.rmSync(work, { recursive: true, force: true }));
 
 export const METRIC_NAMES = [

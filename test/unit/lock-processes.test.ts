@@ -2,15 +2,15 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { selfIdentity } from '../../src/store/sqlite/lock-holder.js';
 import { withGuard, writeTemp, type LockInfo } from '../../src/store/sqlite/lock-file.js';
+import { tempDir } from '../helpers/temp.js';
 
-const work = fs.mkdtempSync(path.join(os.tmpdir(), 'docproc-lock-proc-'));
+const work = tempDir('docproc-lock-proc-');
 const children: ChildProcess[] = [];
 after(() => {
   for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');

@@ -2,15 +2,15 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { spawn, spawnSync } from 'node:child_process';
 import { acquireLock, staleMsFromEnv, LOCK_STALE_MS } from '../../src/store/sqlite/lock.js';
 import { procStartOf, selfIdentity } from '../../src/store/sqlite/lock-holder.js';
 import { LockedError, UsageError } from '../../src/errors.js';
+import { tempDir } from '../helpers/temp.js';
 
-const work = fs.mkdtempSync(path.join(os.tmpdir(), 'docproc-lock-unit-'));
+const work = tempDir('docproc-lock-unit-');
 after(() => fs.rmSync(work, { recursive: true, force: true }));
 
 let n = 0;

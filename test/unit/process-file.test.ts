@@ -2,7 +2,6 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ExtractPool } from '../../src/extract/pool.js';
@@ -12,9 +11,10 @@ import { processFile, type FileDeps } from '../../src/pipeline/process-file.js';
 import type { SourceFile } from '../../src/pipeline/types.js';
 import type { Chunker } from '../../src/chunk/chunker.js';
 import type { BatchEmbedder } from '../../src/pipeline/batch-embedder.js';
+import { tempDir } from '../helpers/temp.js';
 
 const STUB = fileURLToPath(new URL('./pool-stub-child.js', import.meta.url));
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'docproc-process-file-'));
+const dir = tempDir('docproc-process-file-');
 after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 const identity = { modelSha256: 'm', chunkTokens: 256, chunkOverlap: 32, extractorVersions: {}, extractSettings: '{}' };
