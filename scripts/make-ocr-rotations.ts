@@ -47,11 +47,20 @@ async function pageImage(file: string): Promise<Canvas> {
 }
 
 async function main(): Promise<void> {
+  const usage = 'usage: make-ocr-rotations <out-dir> [--angles 5,10,15,90,180]';
   const args = process.argv.slice(2);
-  const out = args.find((a) => !a.startsWith('--') && !/^-?\d/.test(a));
+  if (args.includes('--help') || args.includes('-h')) {
+    process.stdout.write(`${usage}\n`);
+    return;
+  }
   const ai = args.indexOf('--angles');
-  const angles = (ai >= 0 ? args[ai + 1]! : '5,10,15,-10,90,180,270').split(',').map(Number);
-  if (!out || angles.some((a) => !Number.isFinite(a))) throw new Error('usage: make-ocr-rotations <out-dir> [--angles 5,10,15,90,180]');
+  // Anything else that looks like an option is a mistake, not an output folder.
+  const positional = args.filter((_, i) => ai < 0 || (i !== ai && i !== ai + 1));
+  const unknown = positional.find((a) => a.startsWith('-'));
+  if (unknown) throw new Error(`unknown option ${unknown}\n${usage}`);
+  const out = positional[0];
+  const angles = (ai >= 0 ? args[ai + 1] ?? '' : '5,10,15,-10,90,180,270').split(',').map(Number);
+  if (!out || positional.length > 1 || angles.some((a) => !Number.isFinite(a))) throw new Error(usage);
   await mkdir(out, { recursive: true });
   for (const name of SOURCES) {
     const src = await pageImage(path.join(ROOT, 'fixtures/docs', name));
