@@ -5,6 +5,7 @@ import { recognize, detectOrientation, type Recognized } from './ocr.js';
 import { flattenLighting } from './ocr-light.js';
 import { latinScript, looksUpsideDown, quarterTurnFromInk } from './ocr-orient.js';
 import { components, estimateSkew, inkMask, medianGlyphHeight, scaleGrey, toGrey, withoutPictures, type Grey } from './ocr-prep.js';
+import { rotateGrey } from './ocr-rotate.js';
 
 export interface Pixels {
   data: Uint8Array | Uint8ClampedArray;
@@ -81,7 +82,7 @@ export async function ocrPixels(input: Pixels, o: OcrPageOptions): Promise<OcrPa
     const quarter = latin ? quarterTurnFromInk(text, skew) : undefined;
     if (quarter !== undefined) base += quarter;
     else {
-      const osd = await detectOrientation(encodePgm(await transform(grey, Math.min(scale, 1), normalise(level))), o.timeoutMs);
+      const osd = await detectOrientation(encodePgm(transform(grey, Math.min(scale, 1), normalise(level))), o.timeoutMs);
       base += osd && osd.confidence >= MIN_OSD_CONFIDENCE && osd.degrees % 180 !== 0 ? osd.degrees : 90;
     }
   }
@@ -96,7 +97,7 @@ export async function ocrPixels(input: Pixels, o: OcrPageOptions): Promise<OcrPa
 }
 
 async function readTurned(grey: Grey, scale: number, rotationDeg: number, o: OcrPageOptions & { dpi?: number }): Promise<{ result: OcrPageResult; confidence: number; pgm: Buffer }> {
-  const pgm = encodePgm(await transform(grey, scale, normalise(rotationDeg)));
+  const pgm = encodePgm(transform(grey, scale, normalise(rotationDeg)));
   const r = await recognize(pgm, o);
   return { result: { ...r, rotationDeg: normalise(rotationDeg), scale }, confidence: r.confidence, pgm };
 }
@@ -123,35 +124,9 @@ function shrinkToCap(g: Grey, px: Pixels, cap: number): [Grey, Pixels] {
   return [{ data, width, height }, { ...px, width, height, dpi: px.dpi && px.dpi / f }];
 }
 
-/** Scales and turns (clockwise, about the centre) onto white; identity is free, a plain resize stays in grey. */
-async function transform(g: Grey, scale: number, rotationDeg: number): Promise<Grey> {
-  if (rotationDeg === 0) return scale === 1 ? g : scaleGrey(g, scale);
-  // Turning goes through @napi-rs/canvas, in RGBA.
-  const { createCanvas } = await import('@napi-rs/canvas');
-  const src = createCanvas(g.width, g.height);
-  const sctx = src.getContext('2d');
-  const img = sctx.createImageData(g.width, g.height);
-  for (let i = 0, p = 0; p < g.data.length; i += 4, p++) {
-    img.data[i] = img.data[i + 1] = img.data[i + 2] = g.data[p]!;
-    img.data[i + 3] = 255;
-  }
-  sctx.putImageData(img, 0, 0);
-  const r = (rotationDeg * Math.PI) / 180;
-  const w = g.width * scale;
-  const h = g.height * scale;
-  const outW = Math.max(1, Math.ceil(Math.abs(w * Math.cos(r)) + Math.abs(h * Math.sin(r)) - 1e-6));
-  const outH = Math.max(1, Math.ceil(Math.abs(w * Math.sin(r)) + Math.abs(h * Math.cos(r)) - 1e-6));
-  const out = createCanvas(outW, outH);
-  const ctx = out.getContext('2d');
-  ctx.fillStyle = '#ffffff';
-  ctx.fillRect(0, 0, outW, outH);
-  ctx.imageSmoothingEnabled = true;
-  ctx.imageSmoothingQuality = 'high';
-  ctx.translate(outW / 2, outH / 2);
-  ctx.rotate(r);
-  ctx.scale(scale, scale);
-  ctx.drawImage(src, -g.width / 2, -g.height / 2);
-  return toGrey(ctx.getImageData(0, 0, outW, outH).data, outW, outH);
+/** Scales (cubic up, area-averaged down), then turns clockwise about the centre onto white; identity is free. */
+function transform(g: Grey, scale: number, rotationDeg: number): Grey {
+  return rotateGrey(scale === 1 ? g : scaleGrey(g, scale), rotationDeg);
 }
 
 /** Binary PGM: tesseract (leptonica) reads it with no decoding cost, unlike PNG. */
