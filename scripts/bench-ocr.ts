@@ -2,11 +2,12 @@
 // character error rate, seconds per page; native tesseract (when installed) measured the same way, as the yardstick.
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { closeExtractors, defaultExtractOptions, extractFile } from '../src/extract/index.js';
+import { observeRecognize } from '../src/extract/ocr.js';
 import { loadConfig } from '../src/config/load.js';
 import { createLogger } from '../src/log.js';
 import { extractOptionsForRun } from '../src/pipeline/resources.js';
@@ -30,7 +31,15 @@ interface Row {
   refWords: number;
   docproc: { recall: number; cer: number; perPage: Seconds };
   native?: { recall?: number; cer?: number; perPage: Seconds };
+  /**
+   * Native tesseract on the very images docproc's engine was given (levelled, turned, resized; every reading of a
+   * page): docproc's time over this one is the cost of its engine and preparation, with the pixels held equal.
+   */
+  samePixels?: { recall: number; perPage: Seconds; readings: number };
 }
+
+/** One image as docproc handed it to the OCR engine. */
+interface Prepared { img: Buffer; dpi?: number }
 
 function parseArgs(argv: string[]): Args {
   const a: Args = { dir: '', json: false, native: true, nativeThreads: 1, lang: 'eng', ocrModel: 'fast', runs: 2 };
@@ -152,12 +161,45 @@ async function nativeOcr(file: string, pdfPages: number[] | undefined, a: Args):
   }
 }
 
+/** Native tesseract on docproc's prepared images (binary PGM), told the same resolution. */
+async function nativeOnPrepared(prepared: Prepared[], a: Args): Promise<[string, Seconds]> {
+  const env = { ...process.env, OMP_THREAD_LIMIT: String(a.nativeThreads) };
+  const dir = await mkdtemp(path.join(tmpdir(), 'bench-ocr-'));
+  try {
+    let text = '';
+    const total: Seconds = { wall: 0, cpu: 0 };
+    for (const [i, p] of prepared.entries()) {
+      const img = path.join(dir, `r${i}.pgm`);
+      await writeFile(img, p.img);
+      const dpi = p.dpi ? ['--dpi', String(Math.round(p.dpi))] : [];
+      const [out, s] = await runTimed('tesseract', [img, 'stdout', '-l', a.lang, ...dpi], env);
+      text += `${out}\n`;
+      total.wall += s.wall;
+      total.cpu += s.cpu;
+    }
+    return [text, total];
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
 async function benchFile(file: string, a: Args, tools: { tesseract: boolean; poppler: boolean }): Promise<Row | undefined> {
   const isPdf = file.toLowerCase().endsWith('.pdf');
   const opts = { ...defaultExtractOptions, ocrLang: a.lang, ocrDataDir: a.ocrDataDir };
   // Each side runs --runs times and its fastest run counts, so one-off costs (a code path compiled on first use, the
   // engine's memory growing to the first large page) and a noisy neighbour do not decide the ratio.
-  const [doc, docSeconds] = await fastest(a.runs, () => timed(() => extractFile(file, opts)));
+  const prepared: Prepared[] = [];
+  let runsDone = 0;
+  observeRecognize((img, dpi) => {
+    if (runsDone === 0) prepared.push({ img, dpi });
+  });
+  const [doc, docSeconds] = await fastest(a.runs, async () => {
+    try {
+      return await timed(() => extractFile(file, opts));
+    } finally {
+      runsDone++;
+    }
+  }).finally(() => observeRecognize(undefined));
   if (!doc.pagesOcr) return undefined; // a PDF with a text layer: nothing was OCRed
   // A PDF's text pages are not OCR work: their cost (a run with OCR off) is taken out.
   const ocrSeconds = isPdf ? minus(docSeconds, (await fastest(a.runs, () => timed(() => extractFile(file, { ...opts, ocr: false }))))[1]) : docSeconds;
@@ -185,6 +227,10 @@ async function benchFile(file: string, a: Args, tools: { tesseract: boolean; pop
     row.native = { perPage: per(native[1], pdfPages?.length ?? pages) };
     if (truth !== undefined) Object.assign(row.native, { recall: wordRecall(truth, native[0]), cer: cer(truth, native[0]) });
   }
+  if (a.native && tools.tesseract && prepared.length) {
+    const [text, s] = await fastest(a.runs, () => nativeOnPrepared(prepared, a));
+    row.samePixels = { recall: wordRecall(reference, text), perPage: per(s, pages), readings: prepared.length };
+  }
   return row;
 }
 
@@ -200,7 +246,6 @@ async function warmUp(a: Args): Promise<void> {
   g.font = '28px serif';
   for (let i = 0; i < 40; i++) g.fillText('Warming up the engine before the first page is timed.', 80, 100 + i * 55);
   const dir = await mkdtemp(path.join(tmpdir(), 'bench-ocr-'));
-  const { writeFile } = await import('node:fs/promises');
   await writeFile(path.join(dir, 'w.png'), c.toBuffer('image/png'));
   await extractFile(path.join(dir, 'w.png'), { ...defaultExtractOptions, ocrLang: a.lang, ocrDataDir: a.ocrDataDir }).catch(() => undefined);
   await rm(dir, { recursive: true, force: true });
@@ -210,11 +255,14 @@ const pct = (x?: number) => (x === undefined ? '' : `${(x * 100).toFixed(1)}%`);
 const sec = (x?: number) => (x === undefined ? '' : x.toFixed(2));
 
 function render(rows: Row[]): string {
-  const head = ['file', 'pages', 'ref', 'words', 'recall', 'native recall', 'CER', 'native CER', 'CPU s/page', 'native CPU s/page', 'CPU ×', 'wall s/page', 'native wall s/page'];
+  const head = ['file', 'pages', 'ref', 'words', 'recall', 'native recall', 'CER', 'native CER', 'CPU s/page', 'native CPU s/page', 'CPU ×',
+    'same-pixels recall', 'same-pixels CPU s/page', 'CPU × same pixels', 'wall s/page', 'native wall s/page'];
+  const ratio = (a: number, b?: number) => (b ? (a / b).toFixed(2) : '');
   const body = rows.map((r) => [
     r.file, String(r.pages), r.reference, String(r.refWords), pct(r.docproc.recall), pct(r.native?.recall), pct(r.docproc.cer),
-    pct(r.native?.cer), sec(r.docproc.perPage.cpu), sec(r.native?.perPage.cpu),
-    r.native ? (r.docproc.perPage.cpu / r.native.perPage.cpu).toFixed(2) : '', sec(r.docproc.perPage.wall), sec(r.native?.perPage.wall),
+    pct(r.native?.cer), sec(r.docproc.perPage.cpu), sec(r.native?.perPage.cpu), ratio(r.docproc.perPage.cpu, r.native?.perPage.cpu),
+    pct(r.samePixels?.recall), sec(r.samePixels?.perPage.cpu), ratio(r.docproc.perPage.cpu, r.samePixels?.perPage.cpu),
+    sec(r.docproc.perPage.wall), sec(r.native?.perPage.wall),
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
   const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;

@@ -93,9 +93,22 @@ async function getWorker(lang: string, timeoutMs: number, dataDir?: string): Pro
   }
 }
 
+/** What the engine was given: the image as prepared, and the resolution it was told. */
+export type RecognizeObserver = (img: Buffer, dpi: number | undefined) => void;
+let observer: RecognizeObserver | undefined;
+
+/**
+ * Sees every image handed to the engine (bench:ocr reads the same pixels with native tesseract, to tell the engine's
+ * cost from the preparation's). One observer per process; undefined removes it.
+ */
+export function observeRecognize(f: RecognizeObserver | undefined): void {
+  observer = f;
+}
+
 /** OCRs one image (PNG/JPEG/PGM bytes). A hung job terminates the worker so the next call starts fresh. */
 export async function recognize(img: Buffer, o: { lang: string; timeoutMs: number; dataDir?: string; dpi?: number }): Promise<Recognized> {
   const { lang, timeoutMs, dataDir, dpi } = o;
+  observer?.(img, dpi);
   const w = await getWorker(lang, timeoutMs, dataDir);
   try {
     // A PGM carries no resolution: without one tesseract guesses from glyph sizes, and guesses 366 for a 250 dpi
