@@ -208,6 +208,7 @@ FODT = """<?xml version="1.0" encoding="UTF-8"?>
   <text:p>Thanks to the jumble sale we raised 2,340 pounds for the new bell ropes.<text:note text:id="edn1" text:note-class="endnote"><text:note-citation>i</text:note-citation><text:note-body><text:p>Figures audited by the parish treasurer in March.</text:p></text:note-body></text:note></text:p>
   <text:h text:outline-level="1">Choir Practice</text:h>
   <text:p>Choir practice moves to Thursday evenings in the vestry; new tenors are very welcome.</text:p>
+  <text:p>At Advent the choir sings well‑known carols at the Christ­mas market.</text:p>
  </office:text></office:body>
 </office:document>
 """
@@ -229,6 +230,7 @@ def make_doc():
         'The bell tower scaffolding comes down in April',
         'and the bells ring again at Easter.',
         'Choir practice moves to Thursday evenings in the vestry',
+        'At Advent the choir sings well‑known carols at the Christmas market.',
         "St Brendan's Parish Newsletter, spring edition",
         'Printed by volunteers at the church hall',
         'Weather permitting, according to the stonemason.',

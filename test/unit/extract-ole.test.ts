@@ -74,6 +74,13 @@ test('doc: body, then header, footer, footnotes and endnotes as their own sectio
   );
 });
 
+test('doc: an optional hyphen joins its word, a non-breaking hyphen stays (word-extractor wrote "undefined" and dropped it)', async () => {
+  const d = await extractFile(fixturePath('parish-newsletter.doc'), opts);
+  const body = d.sections[0]!.text;
+  assert.match(body, /At Advent the choir sings well\u2011known carols at the Christmas market\./);
+  assert.doesNotMatch(d.sections.map((s) => s.text).join('\n'), /undefined/);
+});
+
 test('detection: OLE2 files are classified by their root streams, whatever their name', async () => {
   assert.equal((await detectType(fixturePath('harbour-festival.msg'))).type, 'msg');
   assert.equal((await detectType(fixturePath('parish-newsletter.doc'))).type, 'doc');

@@ -20,8 +20,29 @@ interface WordDocument {
   getTextboxes(o?: { includeHeadersAndFooters?: boolean; includeBody?: boolean }): string;
 }
 
+/**
+ * word-extractor 1.0.4's clean() sends Word's optional hyphen (0x1F) through a table with no entry for it, so
+ * "Extra<0x1F>ordinary" came out "Extraundefinedordinary"; and it leaves the non-breaking hyphen (0x1E), which that
+ * table does map, to the normaliser, which dropped it ("non-breaking" became "nonbreaking"). Its filters module is
+ * patched before the extractor takes clean() from it: optional hyphens go, non-breaking ones become U+2011 (as in
+ * DOCX). A later word-extractor without the module, or without clean(), is left as it is.
+ */
+function fixHyphens(): void {
+  let filters: { clean?: (s: string) => string; docprocHyphens?: true };
+  try {
+    filters = require('word-extractor/lib/filters.js') as typeof filters;
+  } catch {
+    return;
+  }
+  const clean = filters.clean;
+  if (typeof clean !== 'function' || filters.docprocHyphens) return;
+  filters.clean = (s: string) => clean(s.replace(/\x1f/g, '').replace(/\x1e/g, '\u2011'));
+  filters.docprocHyphens = true;
+}
+
 function loadWordExtractor(): new () => { extract(b: Buffer): Promise<WordDocument> } {
   try {
+    fixHyphens();
     return require('word-extractor') as new () => { extract(b: Buffer): Promise<WordDocument> };
   } catch (e) {
     throw new FileError('failed', 'parser-unavailable', `word-extractor failed to load (npm install word-extractor): ${String(e)}`);
