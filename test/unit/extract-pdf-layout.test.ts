@@ -96,6 +96,27 @@ test('running headers and footers are kept once; body lines that repeat are not 
   assert.deepEqual(dropRunningLines([page(1, ['x'])]), [['Harbour Tide Report', 'x', 'Page 1 of 3']]);
 });
 
+test('a footer block (rule, title, page number, date) is kept once; a line inside it on fewer pages stays', () => {
+  const rule = '_'.repeat(60);
+  const names = ['alpha', 'bravo', 'charlie', 'delta', 'echo', 'foxtrot', 'golf', 'hotel', 'india', 'juliet'];
+  const page = (n: number) => [
+    { text: `Section ${names[n - 1]} opens here.` },
+    { text: n % 3 ? 'Related provisions:' : `A line only page ${n} has.` },
+    { text: `More of page ${n}.` },
+    // On page 7 the title above the page number differs: that page keeps it and everything above it.
+    { text: rule },
+    { text: n === 7 ? 'Handbook, draft' : 'Handbook for Trustees' },
+    { text: `Page 1-${n}` },
+    { text: 'Effective October 1, 2012' },
+  ];
+  const out = dropRunningLines(Array.from({ length: 10 }, (_, i) => page(i + 1)));
+  assert.deepEqual(out[0], ['Section alpha opens here.', 'Related provisions:', 'More of page 1.', rule, 'Handbook for Trustees', 'Page 1-1', 'Effective October 1, 2012']);
+  assert.deepEqual(out[1], ['Section bravo opens here.', 'Related provisions:', 'More of page 2.']);
+  assert.deepEqual(out[6], ['Section golf opens here.', 'Related provisions:', 'More of page 7.', rule, 'Handbook, draft']);
+  // The body's repeated line (on 7 of 10 pages, one place below the top) is never furniture.
+  assert.equal(out.flat().filter((l) => l === 'Related provisions:').length, 7);
+});
+
 test('tide-report.pdf: columns in turn, header and footer once, page numbers once', async () => {
   const d = await extractFile(path.join(ROOT, 'fixtures/docs/tide-report.pdf'), { ...defaultExtractOptions });
   const all = d.sections.map((s) => s.text).join('\n');
