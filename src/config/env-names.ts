@@ -18,5 +18,6 @@ export const NON_CONFIG_ENV_VARS: readonly string[] = [
   'DOCPROC_TEST_DATABASE_URL', // tests: the Postgres to run the store suite against
   'DOCPROC_CORPUS', // tests: the extraction corpus folder
   'DOCPROC_TEST_STARTS', // tests: where the slow test extractors log the files they start
+  'DOCPROC_KEEP_TEST_DIRS', // tests: keep their temporary folders for a post-mortem
   'DOCPROC_LOCK_STALE_MS', // index lock: age after which a lock held by a dead process is taken over
 ];
