@@ -39,8 +39,14 @@ const ANALYSIS_DIM = 1600;
 const TARGET_GLYPH_PX = 7.5;
 const MIN_GLYPH_PX = 7;
 const MAX_UPSCALE = 4;
+// Ordinary type at 200-300 dpi (glyphs of 15-25 px) reads as well or better brought down to 12 px, and faster: area
+// averaging smooths scanner noise and blur before tesseract binarises. On 30 generated pages (conditions, noisy
+// skewed scans) mean word recall rose from 95.4% to 97.0%, no page read fewer words, and CPU time fell 5-35% a page
+// (most on 250-dpi renders and 5-megapixel scans). At 11 px "Page 2" in 60 px type began to lose its space.
+const REDUCE_ABOVE_GLYPH_PX = 14;
+const REDUCED_GLYPH_PX = 12;
 // Very large type (posters, slides photographed close up) reads worse too ("Page 2" came out "Page?" at a 50 px
-// x-height): such pages are brought down to a 300 dpi x-height, which is also faster.
+// x-height): such pages are brought down to a 300 dpi x-height, not further.
 const MAX_GLYPH_PX = 36;
 const DOWN_TARGET_GLYPH_PX = 20;
 // Below this skew tesseract's own line finding copes; levelling would only resample the page.
@@ -66,7 +72,7 @@ export async function ocrPixels(input: Pixels, o: OcrPageOptions): Promise<OcrPa
   const glyphPx = glyph === undefined ? undefined : glyph / mask.scale;
   let scale = 1;
   if (glyphPx !== undefined && glyphPx < MIN_GLYPH_PX) scale = Math.min(MAX_UPSCALE, TARGET_GLYPH_PX / glyphPx);
-  if (glyphPx !== undefined && glyphPx > MAX_GLYPH_PX) scale = DOWN_TARGET_GLYPH_PX / glyphPx;
+  if (glyphPx !== undefined && glyphPx > REDUCE_ABOVE_GLYPH_PX) scale = (glyphPx > MAX_GLYPH_PX ? DOWN_TARGET_GLYPH_PX : REDUCED_GLYPH_PX) / glyphPx;
   scale = Math.min(scale, Math.sqrt(cap / (grey.width * grey.height)));
   const skew = estimateSkew(text);
   const level = skew.sideways || Math.abs(skew.angleDeg) >= MIN_SKEW_DEG ? -skew.angleDeg : 0;
