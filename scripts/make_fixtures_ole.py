@@ -1,5 +1,7 @@
 #!/usr/bin/env python3
-"""Generates the OLE2 fixtures: fixtures/docs/harbour-festival.msg (Outlook) and parish-newsletter.doc (Word 97).
+"""Generates the OLE2 fixtures: fixtures/docs/harbour-festival.msg (Outlook) and parish-newsletter.doc (Word 97), and
+test/data/msg/rtf-body.msg, a message whose only body is compressed RTF (Outlook's encapsulated HTML), as older
+Outlook versions and many forwarded messages store it.
 
 The .msg is written by a small MS-CFB writer below (no library writes .msg files); it follows MS-OXMSG: a plain
 body, recipients in To and Cc, a date, a CSV attachment, and an attached message with an HTML-only body and its own
@@ -130,7 +132,13 @@ def attachment(i, filename, data, mime):
     return '__attach_version1.0_#%08X' % i, props(b'\0' * 8, {0x37050003: 1, 0x0E200003: len(data)}, strings)
 
 
-def message(header_len, subject, sender, when, recips, atts, body=None, html=None):
+def rtf_uncompressed(rtf):
+    """PR_RTF_COMPRESSED in MS-OXRTFCP's uncompressed form ('MELA'): sizes, type, a zero CRC, then the RTF itself."""
+    data = rtf.encode('latin-1')
+    return struct.pack('<IIII', len(data) + 12, len(data), 0x414C454D, 0) + data
+
+
+def message(header_len, subject, sender, when, recips, atts, body=None, html=None, rtf=None):
     strings = {0x001A001F: u('IPM.Note'), 0x0037001F: u(subject), 0x0C1A001F: u(sender[0]), 0x0C1F001F: u(sender[1]),
                0x0C1E001F: u('SMTP'), 0x5D01001F: u(sender[1]),
                0x0E04001F: u('; '.join(n for n, _, k in recips if k == 1)), 0x0E03001F: u('; '.join(n for n, _, k in recips if k == 2))}
@@ -138,6 +146,8 @@ def message(header_len, subject, sender, when, recips, atts, body=None, html=Non
         strings[0x1000001F] = u(body)
     if html is not None:
         strings[0x10130102] = html.encode('utf-8')
+    if rtf is not None:
+        strings[0x10090102] = rtf_uncompressed(rtf)
     ft = filetime(when)
     fixed = {0x00390040: ft, 0x0E060040: ft, 0x3FDE0003: 65001}
     head = b'\0' * 8 + struct.pack('<IIII', len(recips), len(atts), len(recips), len(atts)) + b'\0' * (header_len - 24)
@@ -214,6 +224,24 @@ FODT = """<?xml version="1.0" encoding="UTF-8"?>
 """
 
 
+RTF_BODY = r"""{\rtf1\ansi\ansicpg1252\fromhtml1 \deff0{\fonttbl{\f0\fswiss Arial;}}
+{\*\htmltag19 <html>}{\*\htmltag34 <head>}{\*\htmltag41 </head>}{\*\htmltag50 <body>}\htmlrtf {\htmlrtf0
+{\*\htmltag64 <p>}\htmlrtf {\htmlrtf0 The lifeboat crew meets on Tuesday at the caf\'e9 by the slipway.\htmlrtf\par}\htmlrtf0
+{\*\htmltag72 </p>}
+{\*\htmltag64 <p>}\htmlrtf {\htmlrtf0 Bring your own oilskins and a flask of tea.\htmlrtf\par}\htmlrtf0
+{\*\htmltag72 </p>}
+{\*\htmltag58 </body>}{\*\htmltag27 </html>}\htmlrtf }\htmlrtf0 }"""
+
+
+def make_rtf_msg():
+    out = os.path.join(os.path.dirname(__file__), '..', 'test', 'data', 'msg')
+    os.makedirs(out, exist_ok=True)
+    msg = message(32, 'Lifeboat crew meeting', ('Rhys Morgan', 'rhys@example.org'), datetime(2024, 6, 4, 7, 30, tzinfo=timezone.utc),
+                  [('Lifeboat Crew', 'crew@example.org', 1)], [], rtf=RTF_BODY)
+    with open(os.path.join(out, 'rtf-body.msg'), 'wb') as f:
+        f.write(cfb(msg))
+
+
 def make_doc():
     soffice = shutil.which('soffice')
     if not soffice:
@@ -242,5 +270,6 @@ if __name__ == '__main__':
     os.makedirs(OUT, exist_ok=True)
     os.makedirs(EXPECTED, exist_ok=True)
     make_msg()
+    make_rtf_msg()
     make_doc()
     print('OLE2 fixtures written to', os.path.abspath(OUT))

@@ -1,7 +1,7 @@
 // Outlook .msg and Word .doc: fields, parts, attachments (also EML's), detection by OLE2 streams, CFB validation.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 
 import path from 'node:path';
 import { extractFile, defaultExtractOptions, closeExtractors, detectType } from '../../src/extract/index.js';
@@ -50,6 +50,15 @@ test('msg: a file attachment is read by its own extractor; an attached message r
   assert.match(byHeading(d, inner).join('\n'), /^From: Ines Duarte <ines@example\.org>\nTo: Harbour Committee <committee@example\.org>\nSubject: Stall plan for the quay\nDate: 2024-05-02T09:15:00Z\nAttachments: stall-rules\.txt$/);
   assert.deepEqual(byHeading(d, `${inner} › Stall plan`), ['Stall plan\n\nThe craft stalls line the north quay; food vans park by the ice house.']);
   assert.deepEqual(byHeading(d, `${inner} › stall-rules.txt`), ['Stalls must be packed away by ten in the evening.\nNo open flames near the nets.']);
+});
+
+test('msg: a body stored only as compressed RTF (encapsulated HTML, cp1252) is read from the RTF', async () => {
+  const src = path.join(H.ROOT, 'test/data/msg/rtf-body.msg');
+  const d = await extractFile(file('rtf-body.msg', readFileSync(src)), opts);
+  assert.deepEqual(d.warnings, []);
+  assert.match(d.sections[0]!.text, /^From: Rhys Morgan <rhys@example\.org>$/m);
+  const body = d.sections.slice(1).map((s) => s.text).join('\n');
+  assert.equal(body, 'The lifeboat crew meets on Tuesday at the café by the slipway.\nBring your own oilskins and a flask of tea.');
 });
 
 test('msg: attachments share the document character budget', async () => {
