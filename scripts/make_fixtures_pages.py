@@ -222,10 +222,47 @@ def newsletter():
         f.write('\n'.join(['Westray Harbour Newsletter, Winter Issue'] + NEWSLETTER) + '\n')
 
 
+SCAN_BODIES = [
+    'The north pier was resurfaced in January and reopened to foot traffic in February.',
+    'Dredging of the inner basin removed four thousand tonnes of silt before the spring tides.',
+    'Two new mooring buoys were laid off the lifeboat station for visiting yachts.',
+    'The fish market roof was repaired after the storm damage recorded in the autumn.',
+]
+
+
+def scanned_report():
+    """test/data/scans/harbour-report-scan.pdf: four image-only pages (150 dpi, a little noise), each with the same
+    letterhead and a "Page n of 4" footer around a different body, as a scanned report has."""
+    pdfmetrics.registerFont(TTFont('DejaVuSerif', SERIF))  # wrap() measures with it
+    head, body_font, foot = ImageFont.truetype(SANS, 30), ImageFont.truetype(SERIF, 26), ImageFont.truetype(SANS, 22)
+    c = rl_canvas.Canvas(os.path.join(os.path.dirname(__file__), '..', 'test', 'data', 'scans', 'harbour-report-scan.pdf'),
+                         pagesize=A4, invariant=1)
+    w, h = 1240, 1754
+    for n, body in enumerate(SCAN_BODIES, 1):
+        img = Image.new('L', (w, h), 248)
+        d = ImageDraw.Draw(img)
+        d.text((110, 90), 'Westray Harbour Trust - Quarterly Report', font=head, fill=20)
+        d.line([(110, 140), (w - 110, 140)], fill=40, width=2)
+        for i, line in enumerate(wrap(body, 'DejaVuSerif', 13, 1000 * 72 / 150)):
+            d.text((110, 220 + i * 44), line, font=body_font, fill=25)
+        d.text((110, h - 130), f'Page {n} of 4', font=foot, fill=30)
+        rnd = random.Random(n)
+        px = img.load()
+        for _ in range(3000):
+            px[rnd.randrange(w), rnd.randrange(h)] = rnd.choice((120, 170, 200))
+        buf = io.BytesIO()
+        img.save(buf, 'PNG', optimize=True)
+        buf.seek(0)
+        c.drawImage(ImageReader(buf), 0, 0, width=A4[0], height=A4[1])
+        c.showPage()
+    c.save()
+
+
 if __name__ == '__main__':
     os.makedirs(OUT, exist_ok=True)
     os.makedirs(EXPECTED, exist_ok=True)
     scanned_table()
     tide_report()
     newsletter()
+    scanned_report()
     print('page fixtures written to', os.path.abspath(OUT))

@@ -302,3 +302,13 @@ export function dropRunningLines(pages: Pick<Line, 'text' | 'margin'>[][]): stri
       .map((l) => l.text);
   });
 }
+
+/**
+ * The same for pages read by OCR, which come as text: blank lines at a page's top and bottom are not its edges. A
+ * scanned report's letterhead and "Page 3" footer were otherwise in every chunk. Three pages at least: a two-page
+ * scan (a letter, a form and its back) keeps what it repeats.
+ */
+export function dropRunningText(pages: string[]): string[] {
+  if (pages.length < 3) return pages;
+  return dropRunningLines(pages.map((t) => t.trim().split('\n').map((text) => ({ text })))).map((lines) => lines.join('\n'));
+}

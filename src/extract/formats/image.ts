@@ -5,6 +5,7 @@ import type UTIF from 'utif2';
 import { register } from '../registry.js';
 import { imageDpi, imageSize } from '../imagesize.js';
 import { MAX_WORK_PIXELS, ocrPixels, type Pixels } from '../ocr-page.js';
+import { dropRunningText } from '../pdf-layout.js';
 import { FileError } from '../../errors.js';
 import { msg } from '../zip.js';
 import type { ExtractContext, Section } from '../types.js';
@@ -82,21 +83,29 @@ register(['png', 'jpeg', 'tiff', 'bmp', 'webp'], {
       checkPixels(size.width, size.height, ctx.opts.maxPixels, ctx.type);
       pages = [{ pixels: () => decode(buf) }];
     }
-    const sections: Section[] = [];
+    const read: { page?: number; text: string }[] = [];
     let done = 0;
+    let chars = 0;
     for (const p of pages) {
-      if (ctx.budget.exhausted) break;
+      if (ctx.budget.exhausted || chars >= ctx.budget.remaining) break;
       ctx.opts.signal?.throwIfAborted();
       try {
         const { text } = await ocrPixels(await p.pixels(), { lang: ctx.opts.ocrLang, dataDir: ctx.opts.ocrDataDir, timeoutMs: ctx.opts.ocrTimeoutMs, maxPixels: ctx.opts.maxPixels });
         done++;
-        if (text.trim()) sections.push({ text: ctx.budget.take(text), loc: p.page ? { page: p.page } : {} });
+        chars += text.length;
+        if (text.trim()) read.push({ page: p.page, text });
       } catch (e) {
         if (e instanceof FileError) throw e;
         if (pages.length === 1) throw new FileError('failed', 'ocr-failed', msg(e));
         ctx.warnings.push(`page ${p.page}: OCR failed: ${msg(e)}`);
       }
     }
+    // A multi-page TIFF (a fax, a scanned report) repeats its letterhead and page footer: kept once.
+    const kept = dropRunningText(read.map((r) => r.text));
+    const sections: Section[] = [];
+    read.forEach((r, i) => {
+      if (kept[i]!.trim()) sections.push({ text: ctx.budget.take(kept[i]!), loc: r.page ? { page: r.page } : {} });
+    });
     if (!sections.length && done) ctx.warnings.push('OCR found no text');
     return ctx.type === 'tiff' ? { sections, pages: pages.length, pagesOcr: done } : { sections, pagesOcr: done };
   },

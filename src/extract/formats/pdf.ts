@@ -8,7 +8,7 @@ import { register } from '../registry.js';
 import { withTimeout } from '../ocr.js';
 import { MAX_WORK_PIXELS, ocrPixels, type Pixels } from '../ocr-page.js';
 import { pageLines, type PageLine } from '../pdf-text.js';
-import { dropRunningLines } from '../pdf-layout.js';
+import { dropRunningLines, dropRunningText } from '../pdf-layout.js';
 import { msg } from '../zip.js';
 import type { ExtractContext, Section } from '../types.js';
 
@@ -91,13 +91,16 @@ async function extractPdf(ctx: ExtractContext) {
     if (needOcr.length && !opts.ocr) {
       ctx.warnings.push(`no text layer on ${needOcr.length} page${needOcr.length > 1 ? 's' : ''}; OCR disabled`);
     } else if (needOcr.length) {
+      const read: { page: number; text: string }[] = [];
+      let ocrChars = 0;
       for (const p of needOcr) {
-        if (ctx.budget.exhausted) break;
+        if (ctx.budget.exhausted || ocrChars >= ctx.budget.remaining) break;
         try {
           const px = await withTimeout(renderPage(doc, p, opts.maxPixels), opts.pageTimeoutMs, `render page ${p}`);
           const { text } = await ocrPixels(px, { lang: opts.ocrLang, dataDir: opts.ocrDataDir, timeoutMs: opts.ocrTimeoutMs, maxPixels: opts.maxPixels });
           pagesOcr++;
-          if (text.trim()) sections.push({ text: ctx.budget.take(text), loc: { page: p } });
+          ocrChars += text.length;
+          if (text.trim()) read.push({ page: p, text });
         } catch (e) {
           if (e instanceof FileError && e.reason === 'ocr-unavailable') {
             ctx.warnings.push(`OCR unavailable: ${e.message}`);
@@ -106,6 +109,11 @@ async function extractPdf(ctx: ExtractContext) {
           ctx.warnings.push(`page ${p}: OCR failed: ${msg(e)}`);
         }
       }
+      // Scanned pages carry running headers and footers too: kept once, like a text layer's.
+      const kept = dropRunningText(read.map((r) => r.text));
+      read.forEach((r, i) => {
+        if (kept[i]!.trim()) sections.push({ text: ctx.budget.take(kept[i]!), loc: { page: r.page } });
+      });
       if (pagesOcr && !sections.length) ctx.warnings.push(`OCR found no text on ${pagesOcr} page${pagesOcr > 1 ? 's' : ''}`);
       sections.sort((a, b) => (a.loc.page ?? 0) - (b.loc.page ?? 0));
     }
