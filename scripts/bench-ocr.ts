@@ -8,6 +8,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { closeExtractors, defaultExtractOptions, extractFile } from '../src/extract/index.js';
 import { observeRecognize } from '../src/extract/ocr.js';
+import { dropRunningText } from '../src/extract/pdf-layout.js';
 import { loadConfig } from '../src/config/load.js';
 import { createLogger } from '../src/log.js';
 import { extractOptionsForRun } from '../src/pipeline/resources.js';
@@ -138,24 +139,36 @@ async function runTimed(cmd: string, args: string[], env: NodeJS.ProcessEnv): Pr
   return [r.stdout, { wall: (performance.now() - t0) / 1000, cpu: m ? Number(m[1]) + Number(m[2]) : NaN }];
 }
 
+/**
+ * Native tesseract's pages as docproc would index them: a running header or footer once (three pages or more), so
+ * that recall against native measures reading, not the deduplication docproc does after it.
+ */
+function asIndexed(pages: string[]): string {
+  return dropRunningText(pages.filter((t) => t.trim())).join('\n');
+}
+
 /** Native tesseract on an image, or on PDF pages rendered at 300 dpi by pdftoppm (its time counted too). */
 async function nativeOcr(file: string, pdfPages: number[] | undefined, a: Args): Promise<[string, Seconds]> {
   const env = { ...process.env, OMP_THREAD_LIMIT: String(a.nativeThreads) };
   const tess = (img: string) => runTimed('tesseract', [img, 'stdout', '-l', a.lang], env);
-  if (!pdfPages) return tess(file);
+  if (!pdfPages) {
+    // A multi-page TIFF comes out as one text, its pages separated by form feeds.
+    const [out, s] = await tess(file);
+    return [asIndexed(out.split('\f')), s];
+  }
   const dir = await mkdtemp(path.join(tmpdir(), 'bench-ocr-'));
   try {
-    let text = '';
+    const texts: string[] = [];
     const total: Seconds = { wall: 0, cpu: 0 };
     for (const p of pdfPages) {
       const prefix = path.join(dir, `p${p}`);
       const [, render] = await runTimed('pdftoppm', ['-r', '300', '-f', String(p), '-l', String(p), '-singlefile', '-png', file, prefix], env);
       const [out, ocr] = await tess(`${prefix}.png`);
-      text += `${out}\n`;
+      texts.push(out);
       total.wall += render.wall + ocr.wall;
       total.cpu += render.cpu + ocr.cpu;
     }
-    return [text, total];
+    return [asIndexed(texts), total];
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
@@ -166,18 +179,18 @@ async function nativeOnPrepared(prepared: Prepared[], a: Args): Promise<[string,
   const env = { ...process.env, OMP_THREAD_LIMIT: String(a.nativeThreads) };
   const dir = await mkdtemp(path.join(tmpdir(), 'bench-ocr-'));
   try {
-    let text = '';
+    const texts: string[] = [];
     const total: Seconds = { wall: 0, cpu: 0 };
     for (const [i, p] of prepared.entries()) {
       const img = path.join(dir, `r${i}.pgm`);
       await writeFile(img, p.img);
       const dpi = p.dpi ? ['--dpi', String(Math.round(p.dpi))] : [];
       const [out, s] = await runTimed('tesseract', [img, 'stdout', '-l', a.lang, ...dpi], env);
-      text += `${out}\n`;
+      texts.push(out);
       total.wall += s.wall;
       total.cpu += s.cpu;
     }
-    return [text, total];
+    return [asIndexed(texts), total];
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
