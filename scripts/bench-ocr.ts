@@ -13,6 +13,7 @@ import { loadConfig } from '../src/config/load.js';
 import { createLogger } from '../src/log.js';
 import { extractOptionsForRun } from '../src/pipeline/resources.js';
 import { cer, wordRecall, words } from './ocr-bench/metrics.js';
+import { runTimed, type Seconds } from './ocr-bench/timed.js';
 
 const run = promisify(execFile);
 const IMAGE_EXT = new Set(['.png', '.jpg', '.jpeg', '.tif', '.tiff', '.bmp', '.webp']);
@@ -22,8 +23,6 @@ const USAGE = 'usage: bench-ocr <dir> [--truth-dir DIR] [--json] [--no-native] [
 
 interface Args { dir: string; truthDir?: string; json: boolean; native: boolean; nativeThreads: number; lang: string; ocrModel: 'fast' | 'best'; ocrDataDir?: string; runs: number }
 
-/** Seconds per page: wall clock, and CPU (user + system, all threads), which other load on the machine disturbs less. */
-interface Seconds { wall: number; cpu: number }
 
 interface Row {
   file: string;
@@ -130,14 +129,6 @@ async function fastest<T>(n: number, f: () => Promise<[T, Seconds]>): Promise<[T
 
 const per = (s: Seconds, n: number): Seconds => ({ wall: s.wall / n, cpu: s.cpu / n });
 const minus = (a: Seconds, b: Seconds): Seconds => ({ wall: Math.max(0, a.wall - b.wall), cpu: Math.max(0, a.cpu - b.cpu) });
-
-/** A child process's output and times, through /usr/bin/time for its CPU seconds. */
-async function runTimed(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<[string, Seconds]> {
-  const t0 = performance.now();
-  const r = await run('/usr/bin/time', ['-f', 'BENCH-CPU %U %S', cmd, ...args], { env, maxBuffer: 64 << 20 });
-  const m = /BENCH-CPU ([\d.]+) ([\d.]+)/.exec(r.stderr);
-  return [r.stdout, { wall: (performance.now() - t0) / 1000, cpu: m ? Number(m[1]) + Number(m[2]) : NaN }];
-}
 
 /**
  * Native tesseract's pages as docproc would index them: a running header or footer once (three pages or more), so

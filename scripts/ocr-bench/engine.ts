@@ -2,13 +2,10 @@
 // against native tesseract on the identical image, CPU seconds each, steady state (each side's fastest of --runs).
 // No page analysis, no enlargement, no turning: what is left is the cost of WebAssembly.
 // usage: node dist/scripts/ocr-bench/engine.js <image.png|pgm|jpg> [--runs 4] [--model-dir DIR]
-import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { createWorker } from 'tesseract.js';
-
-const run = promisify(execFile);
+import { runTimed } from './timed.js';
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
@@ -40,10 +37,9 @@ async function main(): Promise<void> {
   let nativeWords = 0;
   const env = { ...process.env, OMP_THREAD_LIMIT: '1' };
   for (let i = 0; i < runs; i++) {
-    const r = await run('/usr/bin/time', ['-f', 'ENGINE-CPU %U %S', 'tesseract', image, 'stdout', '--tessdata-dir', modelDir, '-l', 'eng'], { env, maxBuffer: 64 << 20 });
-    const m = /ENGINE-CPU ([\d.]+) ([\d.]+)/.exec(r.stderr);
-    if (m) native = Math.min(native, Number(m[1]) + Number(m[2]));
-    nativeWords = r.stdout.split(/\s+/).filter(Boolean).length;
+    const [out, s] = await runTimed('tesseract', [image, 'stdout', '--tessdata-dir', modelDir, '-l', 'eng'], env);
+    native = Math.min(native, s.cpu);
+    nativeWords = out.split(/\s+/).filter(Boolean).length;
   }
   process.stdout.write(
     `${path.basename(image)}: tesseract.js ${wasm.toFixed(2)} s (${words} words), native ${native.toFixed(2)} s (${nativeWords} words), ` +

@@ -18,14 +18,10 @@ function quarterTurn(g: Grey, d: 90 | 180 | 270): Grey {
   const width = d === 180 ? W : H;
   const height = d === 180 ? H : W;
   const data = new Uint8Array(width * height);
-  for (let y = 0, o = 0; y < height; y++) {
-    for (let x = 0; x < width; x++, o++) {
-      // Each output pixel's source: a clockwise quarter turn moves the top-left corner to the top-right.
-      if (d === 90) data[o] = src[(H - 1 - x) * W + y]!;
-      else if (d === 180) data[o] = src[(H - 1 - y) * W + (W - 1 - x)]!;
-      else data[o] = src[x * W + (W - 1 - y)]!;
-    }
-  }
+  // Each output pixel's source: a clockwise quarter turn moves the top-left corner to the top-right.
+  const from: (x: number, y: number) => number =
+    d === 90 ? (x, y) => (H - 1 - x) * W + y : d === 180 ? (x, y) => (H - 1 - y) * W + (W - 1 - x) : (x, y) => x * W + (W - 1 - y);
+  for (let y = 0, o = 0; y < height; y++) for (let x = 0; x < width; x++, o++) data[o] = src[from(x, y)]!;
   return { data, width, height };
 }
 

@@ -1,6 +1,8 @@
 // Reading order of a PDF page's text from its geometry: runs grouped into lines by baseline, columns found by their
 // gutters and read one after the other, full-width lines (titles, headers, footers) kept in place.
 // Pure functions over positioned text runs; pdf.ts feeds them from pdf.js.
+import type { CharBudget } from './normalize.js';
+import type { Section } from './types.js';
 
 export interface TextRun {
   str: string;
@@ -311,4 +313,17 @@ export function dropRunningLines(pages: Pick<Line, 'text' | 'margin'>[][]): stri
 export function dropRunningText(pages: string[]): string[] {
   if (pages.length < 3) return pages;
   return dropRunningLines(pages.map((t) => t.trim().split('\n').map((text) => ({ text })))).map((lines) => lines.join('\n'));
+}
+
+/**
+ * Sections of pages read by OCR (page order), their running lines kept once (dropRunningText), each taking its
+ * share of the document's character budget.
+ */
+export function scannedPageSections(read: { page?: number; text: string }[], budget: CharBudget): Section[] {
+  const kept = dropRunningText(read.map((r) => r.text));
+  const sections: Section[] = [];
+  read.forEach((r, i) => {
+    if (kept[i]!.trim()) sections.push({ text: budget.take(kept[i]!), loc: r.page ? { page: r.page } : {} });
+  });
+  return sections;
 }

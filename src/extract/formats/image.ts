@@ -5,10 +5,10 @@ import type UTIF from 'utif2';
 import { register } from '../registry.js';
 import { imageDpi, imageSize } from '../imagesize.js';
 import { MAX_WORK_PIXELS, ocrPixels, type Pixels } from '../ocr-page.js';
-import { dropRunningText } from '../pdf-layout.js';
+import { scannedPageSections } from '../pdf-layout.js';
 import { FileError } from '../../errors.js';
 import { msg } from '../zip.js';
-import type { ExtractContext, Section } from '../types.js';
+import type { ExtractContext } from '../types.js';
 
 function checkPixels(w: number, h: number, max: number, what: string): void {
   if (!(w > 0 && h > 0)) throw new FileError('failed', 'corrupt', `${what}: bad dimensions ${w}x${h}`);
@@ -101,11 +101,7 @@ register(['png', 'jpeg', 'tiff', 'bmp', 'webp'], {
       }
     }
     // A multi-page TIFF (a fax, a scanned report) repeats its letterhead and page footer: kept once.
-    const kept = dropRunningText(read.map((r) => r.text));
-    const sections: Section[] = [];
-    read.forEach((r, i) => {
-      if (kept[i]!.trim()) sections.push({ text: ctx.budget.take(kept[i]!), loc: r.page ? { page: r.page } : {} });
-    });
+    const sections = scannedPageSections(read, ctx.budget);
     if (!sections.length && done) ctx.warnings.push('OCR found no text');
     return ctx.type === 'tiff' ? { sections, pages: pages.length, pagesOcr: done } : { sections, pagesOcr: done };
   },

@@ -8,7 +8,7 @@ import { register } from '../registry.js';
 import { withTimeout } from '../ocr.js';
 import { MAX_WORK_PIXELS, ocrPixels, type Pixels } from '../ocr-page.js';
 import { pageLines, type PageLine } from '../pdf-text.js';
-import { dropRunningLines, dropRunningText } from '../pdf-layout.js';
+import { dropRunningLines, scannedPageSections } from '../pdf-layout.js';
 import { msg } from '../zip.js';
 import type { ExtractContext, Section } from '../types.js';
 
@@ -110,10 +110,7 @@ async function extractPdf(ctx: ExtractContext) {
         }
       }
       // Scanned pages carry running headers and footers too: kept once, like a text layer's.
-      const kept = dropRunningText(read.map((r) => r.text));
-      read.forEach((r, i) => {
-        if (kept[i]!.trim()) sections.push({ text: ctx.budget.take(kept[i]!), loc: { page: r.page } });
-      });
+      sections.push(...scannedPageSections(read, ctx.budget));
       if (pagesOcr && !sections.length) ctx.warnings.push(`OCR found no text on ${pagesOcr} page${pagesOcr > 1 ? 's' : ''}`);
       sections.sort((a, b) => (a.loc.page ?? 0) - (b.loc.page ?? 0));
     }

@@ -40,7 +40,7 @@ export class KeywordThread {
       this.start();
     }
     const state = Atomics.load(this.state!, 0);
-    if (state === ThreadState.Failed) this.stop(new Error('keyword thread could not open the index'));
+    if (state === ThreadState.Failed) void this.stop(new Error('keyword thread could not open the index'));
     return state === ThreadState.Ready && !this.failed;
   }
 
@@ -56,9 +56,7 @@ export class KeywordThread {
   }
 
   async close(): Promise<void> {
-    const worker = this.worker;
-    this.stop(new Error('keyword thread closed'));
-    await worker?.terminate();
+    await this.stop(new Error('keyword thread closed'));
   }
 
   private start(): void {
@@ -77,20 +75,18 @@ export class KeywordThread {
         w?.resolve({ candidates: m.candidates, changes: m.changes });
       }
     });
-    worker.on('error', (err) => this.stop(err));
-    worker.on('exit', () => this.stop(new Error('keyword thread exited')));
+    worker.on('error', (err) => void this.stop(err));
+    worker.on('exit', () => void this.stop(new Error('keyword thread exited')));
   }
 
-  private stop(err: Error): void {
-    if (this.failed) return;
+  /** Rejects the queries in flight and ends the thread, once; close() awaits the end. */
+  private stop(err: Error): Promise<number> | undefined {
+    if (this.failed) return undefined;
     this.failed = true;
-    this.fail(err);
-    void this.worker?.terminate();
-    this.worker = undefined;
-  }
-
-  private fail(err: Error): void {
     for (const w of this.waiting.values()) w.reject(err);
     this.waiting.clear();
+    const ended = this.worker?.terminate();
+    this.worker = undefined;
+    return ended;
   }
 }
