@@ -197,6 +197,30 @@ export function withoutPictures(m: InkMask, parts: Components = components(m), g
   return { ...m, bits };
 }
 
+/**
+ * Horizontal rules at most a quarter glyph thick and at least 12 glyphs long: underlines, dot leaders (they merge
+ * into a line in the analysis mask), form fields. Counted on the text mask, so a picture's edges do not count.
+ */
+export function thinRules(m: InkMask, glyph: number): number {
+  const minRun = 12 * glyph;
+  const maxThick = Math.max(2, glyph / 4);
+  let rules = 0;
+  let start = -1;
+  for (let y = 0; y <= m.height; y++) {
+    let hit = false;
+    for (let x = 0, run = 0, row = y * m.width; y < m.height && x < m.width && !hit; x++) {
+      run = m.bits[row + x] ? run + 1 : 0;
+      hit = run >= minRun;
+    }
+    if (hit && start < 0) start = y;
+    if (!hit && start >= 0) {
+      if (y - start <= maxThick) rules++;
+      start = -1;
+    }
+  }
+  return rules;
+}
+
 /** Sum of squared row counts after rotating the ink points by -deg: high when text lines line up with rows. */
 function profileScore(xs: Float32Array, ys: Float32Array, deg: number, bins: Int32Array, offset: number): number {
   const r = (deg * Math.PI) / 180;

@@ -2,11 +2,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createCanvas } from '@napi-rs/canvas';
-import { estimateSkew, inkMask, medianGlyphHeight, otsu, scaleGrey, toGrey, withoutPictures } from '../../src/extract/ocr-prep.js';
+import { components, estimateSkew, inkMask, medianGlyphHeight, otsu, scaleGrey, thinRules, toGrey, withoutPictures } from '../../src/extract/ocr-prep.js';
 import { rotateCanvas } from '../../scripts/make-ocr-rotations.js';
 
 /** A page of text lines drawn with @napi-rs/canvas, optionally rotated clockwise and in negative. */
-function page(deg: number, opts: { fontPx?: number; negative?: boolean; block?: boolean } = {}) {
+function page(deg: number, opts: { fontPx?: number; negative?: boolean; block?: boolean; underline?: boolean } = {}) {
   const fontPx = opts.fontPx ?? 28;
   const c = createCanvas(1000, 700);
   const g = c.getContext('2d');
@@ -16,7 +16,11 @@ function page(deg: number, opts: { fontPx?: number; negative?: boolean; block?: 
   // A dark picture over a third of the page, beside the text.
   if (opts.block) g.fillRect(560, 330, 420, 350);
   g.font = `${fontPx}px serif`;
-  for (let i = 0; i < 9; i++) g.fillText('The quick brown fox jumps over the lazy dog again.', 40, 80 + i * fontPx * 2.2);
+  for (let i = 0; i < 9; i++) {
+    g.fillText('The quick brown fox jumps over the lazy dog again.', 40, 80 + i * fontPx * 2.2);
+    // An underline two pixels thick, as a link in a table of contents: across the line, under its baseline.
+    if (opts.underline) g.fillRect(40, 80 + i * fontPx * 2.2 + 4, 640, 2);
+  }
   const r = deg ? rotateCanvas(c, deg) : c;
   const data = r.getContext('2d').getImageData(0, 0, r.width, r.height).data;
   return toGrey(data, r.width, r.height);
@@ -140,4 +144,17 @@ test('scaleGrey: sizes round up, flat grey stays flat, reducing averages, enlarg
   assert.equal(row[0], 0);
   assert.equal(row[19], 255);
   assert.ok(row[8]! < 64 && row[11]! > 191, row.join(','));
+});
+
+test('thin rules: underlined lines count; plain text, a dark picture and light text on dark do not', () => {
+  const rules = (g: ReturnType<typeof page>) => {
+    const m = inkMask(g, 1600);
+    const parts = components(m);
+    const glyph = medianGlyphHeight(m, parts)!;
+    return thinRules(withoutPictures(m, parts, glyph), glyph);
+  };
+  assert.equal(rules(page(0, { underline: true })), 9);
+  assert.equal(rules(page(0)), 0);
+  assert.equal(rules(page(0, { block: true })), 0);
+  assert.equal(rules(page(0, { negative: true })), 0);
 });
