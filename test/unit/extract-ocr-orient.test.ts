@@ -10,7 +10,7 @@ const LINES = ['The quick brown fox jumps over the lazy dog again.', 'Harbour ti
   'Keep to the north side of the channel at ebb.', 'Visiting yachts moor on the inner pontoon.', 'Fuel is sold on Friday afternoons only.'];
 
 /** Text lines drawn with @napi-rs/canvas, turned clockwise by `deg`; `picture` adds a dark block and fewer lines. */
-function page(deg: number, o: { lines?: number; picture?: boolean } = {}) {
+function page(deg: number, o: { lines?: number; picture?: boolean; columns?: boolean } = {}) {
   const c = createCanvas(1000, 700);
   const g = c.getContext('2d');
   g.fillStyle = '#fff';
@@ -18,7 +18,13 @@ function page(deg: number, o: { lines?: number; picture?: boolean } = {}) {
   g.fillStyle = '#000';
   if (o.picture) g.fillRect(500, 300, 450, 350);
   g.font = '26px serif';
-  for (let i = 0; i < (o.lines ?? 5); i++) g.fillText(LINES[i % LINES.length]!, 40, 80 + i * 56);
+  if (o.columns) {
+    // Two columns side by side, in large and small type, the small lines just under the large ones' baselines: in a
+    // whole-row profile each pair is one line with heavy ink below its core, as upside down.
+    for (let i = 0; i < 11; i++) g.fillText(LINES[i % LINES.length]!.slice(0, 30), 40, 60 + i * 56);
+    g.font = '15px serif';
+    for (let i = 0; i < 11; i++) g.fillText(LINES[(i + 2) % LINES.length]!.slice(0, 20), 560, 66 + i * 56);
+  } else for (let i = 0; i < (o.lines ?? 5); i++) g.fillText(LINES[i % LINES.length]!, 40, 80 + i * 56);
   const r = deg ? rotateCanvas(c, deg) : c;
   // As ocrPixels measures lines: without the pictures.
   const m = withoutPictures(inkMask(toGrey(r.getContext('2d').getImageData(0, 0, r.width, r.height).data, r.width, r.height), 1600));
@@ -49,6 +55,13 @@ test('a dark picture beside the lines does not vote', () => {
   assert.equal(looksUpsideDown(p.m, p.skew), false);
   const flipped = page(180, { picture: true });
   assert.equal(looksUpsideDown(flipped.m, flipped.skew), true, JSON.stringify(lineVotes(flipped.m, flipped.skew.angleDeg)));
+});
+
+test('two columns of different type vote by column: upright is upright, turned 180° is upside down', () => {
+  const up = page(0, { columns: true });
+  assert.equal(looksUpsideDown(up.m, up.skew), false, JSON.stringify(lineVotes(up.m, up.skew.angleDeg)));
+  const down = page(180, { columns: true });
+  assert.equal(looksUpsideDown(down.m, down.skew), true, JSON.stringify(lineVotes(down.m, down.skew.angleDeg)));
 });
 
 test('a sideways page: the quarter turn that sets its ascenders on top (a page turned 90° clockwise needs 270° more)', () => {
