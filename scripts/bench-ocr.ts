@@ -42,7 +42,7 @@ interface Row {
 interface Prepared { img: Buffer; dpi?: number }
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { dir: '', json: false, native: true, nativeThreads: 1, lang: 'eng', ocrModel: 'fast', runs: 2 };
+  const a: Args = { dir: '', json: false, native: true, nativeThreads: 1, lang: 'eng', ocrModel: 'fast', runs: 3 };
   for (let i = 0; i < argv.length; i++) {
     const x = argv[i]!;
     const val = () => {
