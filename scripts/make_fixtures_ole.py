@@ -115,7 +115,7 @@ def props(header, fixed, strings):
     for tag, val in fixed.items():
         out += struct.pack('<IIQ', tag, 6, val)
     for tag, data in strings.items():
-        out += struct.pack('<IIII', tag, 6, len(data) + (2 if tag & 0xffff == 0x1f else 0), 0)
+        out += struct.pack('<IIII', tag, 6, len(data) + {0x1f: 2, 0x1e: 1}.get(tag & 0xffff, 0), 0)
     node = {'__properties_version1.0': bytes(out)}
     node.update({'__substg1.0_%08X' % tag: data for tag, data in strings.items()})
     return node
@@ -242,6 +242,26 @@ def make_rtf_msg():
         f.write(cfb(msg))
 
 
+def make_ansi_msg():
+    """A message saved in Outlook's ANSI format (Outlook 97-2002, PT_STRING8): its strings are in the code page that
+    PR_MESSAGE_CODEPAGE names, here windows-1251, and a reader that takes them for Latin-1 returns mojibake."""
+    out = os.path.join(os.path.dirname(__file__), '..', 'test', 'data', 'msg')
+    a = lambda s: s.encode('cp1251')
+    when = filetime(datetime(2024, 9, 12, 16, 5, tzinfo=timezone.utc))
+    strings = {0x001A001E: a('IPM.Note'), 0x0037001E: a('Расписание парома на зиму'), 0x0C1A001E: a('Ольга Смирнова'),
+               0x0C1F001E: a('olga@example.org'), 0x0C1E001E: a('SMTP'), 0x5D01001E: a('olga@example.org'),
+               0x0E04001E: a('Причал'),
+               0x1000001E: a('Первый паром отходит в 7:15, последний \u2014 в 19:40. Билеты «туда и обратно» стоят 12 €.')}
+    fixed = {0x00390040: when, 0x0E060040: when, 0x3FFD0003: 1251, 0x3FDE0003: 1251}
+    head = b'\0' * 8 + struct.pack('<IIII', 1, 0, 1, 0) + b'\0' * 8
+    node = props(head, fixed, strings)
+    node['__nameid_version1.0'] = {'__substg1.0_00020102': b'', '__substg1.0_00030102': b'', '__substg1.0_00040102': b''}
+    node['__recip_version1.0_#00000000'] = props(b'\0' * 8, {0x0C150003: 1}, {0x3001001E: a('Причал'), 0x3003001E: a('pier@example.org'),
+                                                                             0x3002001E: a('SMTP'), 0x39FE001E: a('pier@example.org')})
+    with open(os.path.join(out, 'ansi-cp1251.msg'), 'wb') as f:
+        f.write(cfb(node))
+
+
 def make_doc():
     soffice = shutil.which('soffice')
     if not soffice:
@@ -271,5 +291,6 @@ if __name__ == '__main__':
     os.makedirs(EXPECTED, exist_ok=True)
     make_msg()
     make_rtf_msg()
+    make_ansi_msg()
     make_doc()
     print('OLE2 fixtures written to', os.path.abspath(OUT))

@@ -61,6 +61,18 @@ test('msg: a body stored only as compressed RTF (encapsulated HTML, cp1252) is r
   assert.equal(body, 'The lifeboat crew meets on Tuesday at the café by the slipway.\nBring your own oilskins and a flask of tea.');
 });
 
+test('msg: an ANSI message (PT_STRING8) is read in the code page it names, not as Latin-1', async () => {
+  const src = path.join(H.ROOT, 'test/data/msg/ansi-cp1251.msg');
+  const d = await extractFile(file('ansi-cp1251.msg', readFileSync(src)), opts);
+  assert.deepEqual(d.warnings, []);
+  const head = d.sections[0]!.text;
+  assert.match(head, /^From: Ольга Смирнова <olga@example\.org>$/m);
+  assert.match(head, /^To: Причал <pier@example\.org>$/m);
+  assert.match(head, /^Subject: Расписание парома на зиму$/m);
+  const body = d.sections.slice(1).map((s) => s.text).join('\n');
+  assert.equal(body, 'Первый паром отходит в 7:15, последний — в 19:40. Билеты «туда и обратно» стоят 12 €.');
+});
+
 test('msg: attachments share the document character budget', async () => {
   const d = await extractFile(fixturePath('harbour-festival.msg'), { ...opts, maxChars: 400 });
   assert.ok(d.sections.reduce((n, s) => n + s.text.length, 0) <= 400);

@@ -15,6 +15,7 @@ import type { ExtractContext, Section } from '../types.js';
 const require = createRequire(import.meta.url);
 
 interface MsgReaderLike {
+  parserConfig?: { ansiEncoding?: string };
   getFileData(): FieldsData;
   getAttachment(a: FieldsData): { fileName: string; content: Uint8Array };
 }
@@ -33,13 +34,31 @@ register(['msg'], {
     const buf = await readFile(ctx.absPath);
     // msgreader follows sector chains and directory links unchecked: it only sees files that passed validation.
     parseCfb(buf);
-    const MsgReader = loadMsgReader();
-    const reader = new MsgReader(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.length) as ArrayBuffer);
-    const fields = reader.getFileData();
+    const { reader, fields } = readMessage(buf);
     if (fields.error || fields.dataType !== 'msg') throw new FileError('failed', 'corrupt', `msg: ${fields.error ?? 'not an Outlook message'}`);
     return { sections: await messageSections(ctx, reader, fields) };
   },
 });
+
+// Messages saved in Outlook's ANSI format (97-2002, and "Outlook Message Format" without Unicode) keep their strings
+// in the code page PR_MESSAGE_CODEPAGE names. msgreader reads them as Latin-1 unless told: "Расписание" came out
+// "Ðàñïèñàíèå", and Western messages lost their curly quotes, dashes and euro signs (cp1252's 0x80-0x9F).
+const DEFAULT_ANSI_CODEPAGE = 1252;
+
+/** Parses the message, its 8-bit strings in its own code page (Windows' Western one when it names none). */
+function readMessage(buf: Buffer): { reader: MsgReaderLike; fields: FieldsData } {
+  const MsgReader = loadMsgReader();
+  const parse = (codepage: number) => {
+    const reader = new MsgReader(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.length) as ArrayBuffer);
+    reader.parserConfig = { ...reader.parserConfig, ansiEncoding: `cp${codepage}` };
+    return { reader, fields: reader.getFileData() };
+  };
+  const first = parse(DEFAULT_ANSI_CODEPAGE);
+  const cp = first.fields.messageCodepage;
+  // 1200 and 65001 (UTF-16, UTF-8) are not 8-bit ANSI code pages: a Unicode message's strings do not use it.
+  if (!cp || cp === DEFAULT_ANSI_CODEPAGE || cp === 1200 || cp === 65001 || !iconv.encodingExists(`cp${cp}`)) return first;
+  return parse(cp);
+}
 
 async function messageSections(ctx: ExtractContext, reader: MsgReaderLike, f: FieldsData): Promise<Section[]> {
   const loc = f.subject ? { heading: f.subject } : {};
