@@ -219,6 +219,7 @@ FODT = """<?xml version="1.0" encoding="UTF-8"?>
   <text:h text:outline-level="1">Choir Practice</text:h>
   <text:p>Choir practice moves to Thursday evenings in the vestry; new tenors are very welcome.</text:p>
   <text:p>At Advent the choir sings well‑known carols at the Christ­mas market.</text:p>
+  <text:p>The “Bells &amp; Ropes” open day runs 10–12 May — bring sturdy shoes.</text:p>
  </office:text></office:body>
 </office:document>
 """
@@ -279,6 +280,7 @@ def make_doc():
         'and the bells ring again at Easter.',
         'Choir practice moves to Thursday evenings in the vestry',
         'At Advent the choir sings well‑known carols at the Christmas market.',
+        'The “Bells & Ropes” open day runs 10–12 May — bring sturdy shoes.',
         "St Brendan's Parish Newsletter, spring edition",
         'Printed by volunteers at the church hall',
         'Weather permitting, according to the stonemason.',

@@ -10,15 +10,22 @@ import type { Section } from '../types.js';
 
 const require = createRequire(import.meta.url);
 
-interface WordDocument {
-  getBody(): string;
-  getHeaders(o?: { includeFooters?: boolean }): string;
-  getFooters(): string;
-  getFootnotes(): string;
-  getEndnotes(): string;
-  getAnnotations(): string;
-  getTextboxes(o?: { includeHeadersAndFooters?: boolean; includeBody?: boolean }): string;
+interface Raw {
+  filterUnicode?: boolean;
 }
+interface WordDocument {
+  getBody(o?: Raw): string;
+  getHeaders(o?: Raw & { includeFooters?: boolean }): string;
+  getFooters(o?: Raw): string;
+  getFootnotes(o?: Raw): string;
+  getEndnotes(o?: Raw): string;
+  getAnnotations(o?: Raw): string;
+  getTextboxes(o?: Raw & { includeHeadersAndFooters?: boolean; includeBody?: boolean }): string;
+}
+
+// word-extractor turns curly quotes, en and em dashes and en/em spaces into ASCII by default: the text is kept as
+// written, as the DOCX extractor keeps it ("Harbour – Island", not "Harbour - Island").
+const RAW: Raw = { filterUnicode: false };
 
 /**
  * word-extractor 1.0.4's clean() sends Word's optional hyphen (0x1F) through a table with no entry for it, so
@@ -51,12 +58,12 @@ function loadWordExtractor(): new () => { extract(b: Buffer): Promise<WordDocume
 
 // Parts after the body, in reading order; the heading tells a search hit which part it is in.
 const PARTS: [string, (d: WordDocument) => string][] = [
-  ['Header', (d) => d.getHeaders({ includeFooters: false })],
-  ['Footer', (d) => d.getFooters()],
-  ['Footnotes', (d) => d.getFootnotes()],
-  ['Endnotes', (d) => d.getEndnotes()],
-  ['Comments', (d) => d.getAnnotations()],
-  ['Text boxes', (d) => d.getTextboxes({ includeHeadersAndFooters: false, includeBody: true })],
+  ['Header', (d) => d.getHeaders({ ...RAW, includeFooters: false })],
+  ['Footer', (d) => d.getFooters(RAW)],
+  ['Footnotes', (d) => d.getFootnotes(RAW)],
+  ['Endnotes', (d) => d.getEndnotes(RAW)],
+  ['Comments', (d) => d.getAnnotations(RAW)],
+  ['Text boxes', (d) => d.getTextboxes({ ...RAW, includeHeadersAndFooters: false, includeBody: true })],
 ];
 
 /** The File Information Block says what word-extractor cannot tell: Word 6/95, or encrypted. */
@@ -85,7 +92,7 @@ register(['doc'], {
     } catch (e) {
       throw new FileError('failed', 'corrupt', `doc: ${e instanceof Error ? e.message : String(e)}`);
     }
-    const sections: Section[] = paragraphSections(doc.getBody());
+    const sections: Section[] = paragraphSections(doc.getBody(RAW));
     for (const [heading, get] of PARTS) {
       const text = get(doc).replace(/^\s+/gm, '').trim();
       if (text) sections.push({ text, loc: { heading } });
