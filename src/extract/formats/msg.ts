@@ -54,7 +54,8 @@ function readMessage(buf: Buffer): { reader: MsgReaderLike; fields: FieldsData }
     return { reader, fields: reader.getFileData() };
   };
   const first = parse(DEFAULT_ANSI_CODEPAGE);
-  const cp = first.fields.messageCodepage;
+  // Without PR_MESSAGE_CODEPAGE, the body's code page (PR_INTERNET_CPID) is the best guess at the sender's system one.
+  const cp = first.fields.messageCodepage ?? first.fields.internetCodepage;
   // 1200 and 65001 (UTF-16, UTF-8) are not 8-bit ANSI code pages: a Unicode message's strings do not use it.
   if (!cp || cp === DEFAULT_ANSI_CODEPAGE || cp === 1200 || cp === 65001 || !iconv.encodingExists(`cp${cp}`)) return first;
   return parse(cp);
