@@ -27,11 +27,22 @@ export function latinScript(lang: string): boolean {
   return lang.split('+').every((l) => LATIN.has(l.trim()));
 }
 
+/**
+ * Which way up the levelled page's lines say it is: 'up' with clearly more ink above their cores than below, 'down'
+ * with clearly more below, undefined when they do not say (a sideways page, fewer than three lines, a split vote).
+ */
+export function inkOrientation(m: InkMask, skew: Skew): 'up' | 'down' | undefined {
+  if (skew.sideways) return undefined;
+  const { up, down, lines } = lineVotes(m, skew.angleDeg);
+  if (lines < MIN_VOTES) return undefined;
+  if (down >= MAJORITY * up) return 'down';
+  if (up >= MAJORITY * down) return 'up';
+  return undefined;
+}
+
 /** True when the levelled page's lines have clearly more ink below their core than above it. */
 export function looksUpsideDown(m: InkMask, skew: Skew): boolean {
-  if (skew.sideways) return false;
-  const { up, down, lines } = lineVotes(m, skew.angleDeg);
-  return lines >= MIN_VOTES && down >= MAJORITY * up;
+  return inkOrientation(m, skew) === 'down';
 }
 
 /**

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createCanvas } from '@napi-rs/canvas';
 import { estimateSkew, inkMask, toGrey, withoutPictures } from '../../src/extract/ocr-prep.js';
-import { latinScript, lineVotes, looksUpsideDown, quarterTurnFromInk } from '../../src/extract/ocr-orient.js';
+import { inkOrientation, latinScript, lineVotes, looksUpsideDown, quarterTurnFromInk } from '../../src/extract/ocr-orient.js';
 import { rotateCanvas } from '../../scripts/make-ocr-rotations.js';
 
 const LINES = ['The quick brown fox jumps over the lazy dog again.', 'Harbour tides run hardest after the new moon.',
@@ -48,6 +48,17 @@ test('no guess from too few lines, from a sideways page, or from a blank one', (
   assert.equal(looksUpsideDown(sideways.m, sideways.skew), false);
   const blank = inkMask(toGrey(new Uint8Array(200 * 100 * 4).fill(255), 200, 100), 1600);
   assert.equal(looksUpsideDown(blank, { angleDeg: 0, sideways: false }), false);
+});
+
+test('ink orientation: up for upright pages (a doubtful reading of them skips OSD), down when turned, no say on two lines or sideways', () => {
+  for (const [deg, way] of [[0, 'up'], [6, 'up'], [180, 'down'], [174, 'down']] as const) {
+    const p = page(deg);
+    assert.equal(inkOrientation(p.m, p.skew), way, `${deg}°`);
+  }
+  const two = page(0, { lines: 2 });
+  assert.equal(inkOrientation(two.m, two.skew), undefined);
+  const sideways = page(90);
+  assert.equal(inkOrientation(sideways.m, sideways.skew), undefined);
 });
 
 test('a dark picture beside the lines does not vote', () => {
