@@ -65,8 +65,24 @@ export function inkMask(g: Grey, maxDim: number): InkMask {
   const f = Math.max(1, Math.ceil(Math.max(g.width, g.height) / maxDim));
   const width = Math.max(1, Math.floor(g.width / f));
   const height = Math.max(1, Math.floor(g.height / f));
-  const small = new Uint8Array(width * height);
   const hist = new Float64Array(256);
+  let small: Uint8Array;
+  if (f === 1) {
+    // A page under the analysis size (a photo, a 150 dpi scan) is measured as it is: no averaging pass.
+    small = g.data;
+    for (let i = 0; i < small.length; i++) hist[small[i]!]!++;
+  } else small = blockAverage(g, f, width, height, hist);
+  const t = otsu(hist);
+  const bits = new Uint8Array(width * height);
+  let ink = 0;
+  for (let i = 0; i < bits.length; i++) if ((bits[i] = small[i]! <= t ? 1 : 0)) ink++;
+  if (ink > bits.length / 2) for (let i = 0; i < bits.length; i++) bits[i] = 1 - bits[i]!;
+  return { bits, width, height, scale: 1 / f };
+}
+
+/** The page averaged over f×f blocks into a width×height copy, its histogram counted into `hist`. */
+function blockAverage(g: Grey, f: number, width: number, height: number, hist: Float64Array): Uint8Array {
+  const small = new Uint8Array(width * height);
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
       let s = 0;
@@ -79,12 +95,7 @@ export function inkMask(g: Grey, maxDim: number): InkMask {
       hist[v] = hist[v]! + 1;
     }
   }
-  const t = otsu(hist);
-  const bits = new Uint8Array(width * height);
-  let ink = 0;
-  for (let i = 0; i < bits.length; i++) if ((bits[i] = small[i]! <= t ? 1 : 0)) ink++;
-  if (ink > bits.length / 2) for (let i = 0; i < bits.length; i++) bits[i] = 1 - bits[i]!;
-  return { bits, width, height, scale: 1 / f };
+  return small;
 }
 
 /** A connected ink component's bounding box (mask pixels, inclusive) and its pixel count. */
@@ -105,50 +116,60 @@ export interface Components {
 export function components(m: InkMask): Components {
   const { width, height, bits } = m;
   const labels = new Int32Array(width * height);
-  const parent: number[] = [0];
+  let parent = new Int32Array(1024);
+  let next = 1;
   const find = (a: number): number => {
     while (parent[a] !== a) a = parent[a] = parent[parent[a]!]!;
     return a;
   };
-  // Two-pass labelling (8-connected): each ink pixel joins the labels of its four earlier neighbours.
+  const union = (a: number, b: number): number => {
+    const ra = find(a);
+    const rb = find(b);
+    if (ra < rb) parent[rb] = ra;
+    else parent[ra] = rb;
+    return Math.min(ra, rb);
+  };
+  // Two-pass labelling (8-connected). Of an ink pixel's four earlier neighbours, some were already joined by the
+  // pixels before it: with ink to the left, only the one above right can be new; with ink above, none.
   for (let y = 0; y < height; y++) {
+    const row = y * width;
     for (let x = 0; x < width; x++) {
-      const i = y * width + x;
+      const i = row + x;
       if (!bits[i]) continue;
-      let root = 0;
-      const join = (l: number) => {
-        if (!l) return;
-        const r = find(l);
-        if (!root) root = r;
-        else if (r !== root) {
-          if (r < root) [parent[root], root] = [r, r];
-          else parent[r] = root;
-        }
-      };
-      if (x > 0) join(labels[i - 1]!);
+      let l = x > 0 ? labels[i - 1]! : 0;
       if (y > 0) {
-        join(labels[i - width]!);
-        if (x > 0) join(labels[i - width - 1]!);
-        if (x < width - 1) join(labels[i - width + 1]!);
+        const up = i - width;
+        const ur = x < width - 1 ? labels[up + 1]! : 0;
+        if (l) {
+          if (ur) l = union(l, ur);
+        } else if (labels[up]) l = labels[up]!;
+        else {
+          const ul = x > 0 ? labels[up - 1]! : 0;
+          l = ul && ur ? union(ul, ur) : ul || ur;
+        }
       }
-      if (!root) {
-        root = parent.length;
-        parent.push(root);
+      if (!l) {
+        if (next === parent.length) {
+          const grown = new Int32Array(parent.length * 2);
+          grown.set(parent);
+          parent = grown;
+        }
+        parent[next] = next;
+        l = next++;
       }
-      labels[i] = root;
+      labels[i] = l;
     }
   }
-  // The labels array is reused for the component numbers: a second page-sized array would only copy it.
-  const index = new Map<number, number>();
+  const index = new Int32Array(next);
   const blobs: Blob[] = [];
   for (let y = 0, i = 0; y < height; y++) {
     for (let x = 0; x < width; x++, i++) {
       const l = labels[i]!;
       if (!l) continue;
       const r = find(l);
-      let k = index.get(r);
-      if (k === undefined) {
-        index.set(r, (k = blobs.length));
+      let k = index[r]! - 1;
+      if (k < 0) {
+        index[r] = (k = blobs.length) + 1;
         blobs.push({ y0: y, y1: y, x0: x, x1: x, area: 0 });
       }
       const b = blobs[k]!;
@@ -265,19 +286,22 @@ function refineAngle(xs: Float32Array, ys: Float32Array, coarse: { deg: number; 
  * as it is and turned a quarter (sideways text). Points are subsampled so a full page costs a few milliseconds.
  */
 export function estimateSkew(m: InkMask, maxDeg = 15, maxPoints = 10_000): Skew {
-  const idx: number[] = [];
-  for (let i = 0; i < m.bits.length; i++) if (m.bits[i]) idx.push(i);
-  if (idx.length < 50) return { angleDeg: 0, sideways: false };
-  const step = Math.max(1, Math.floor(idx.length / maxPoints));
-  const n = Math.floor(idx.length / step);
+  let ink = 0;
+  for (let i = 0; i < m.bits.length; i++) ink += m.bits[i]!;
+  if (ink < 50) return { angleDeg: 0, sideways: false };
+  // Every step-th ink pixel in reading order, without listing them all first.
+  const step = Math.max(1, Math.floor(ink / maxPoints));
+  const n = Math.floor(ink / step);
   const xs = new Float32Array(n);
   const ys = new Float32Array(n);
   const cx = m.width / 2;
   const cy = m.height / 2;
-  for (let k = 0; k < n; k++) {
-    const i = idx[k * step]!;
-    xs[k] = (i % m.width) - cx;
-    ys[k] = Math.floor(i / m.width) - cy;
+  for (let i = 0, seen = 0, k = 0; k < n; i++) {
+    if (!m.bits[i]) continue;
+    if (seen++ % step === 0) {
+      xs[k] = (i % m.width) - cx;
+      ys[k++] = Math.floor(i / m.width) - cy;
+    }
   }
   const offset = Math.ceil(Math.hypot(m.width, m.height) / 2) + 1;
   const bins = new Int32Array(offset * 2 + 2);
