@@ -158,3 +158,28 @@ test('thin rules: underlined lines count; plain text, a dark picture and light t
   assert.equal(rules(page(0, { block: true })), 0);
   assert.equal(rules(page(0, { negative: true })), 0);
 });
+
+test('components: 8-connected, shapes joined late (a U, a V, a diagonal) are one, separate specks are not', () => {
+  const rows = [
+    '#...#..#.....#',
+    '#...#...#...#.',
+    '#...#....#.#..',
+    '#####.....#...',
+    '..............',
+    '.#.#.##..#....',
+    '#...#.....#...',
+  ];
+  const width = rows[0]!.length;
+  const bits = Uint8Array.from(rows.join(''), (ch) => (ch === '#' ? 1 : 0));
+  const { of, blobs } = components({ bits, width, height: rows.length, scale: 1 });
+  const boxes = blobs.map((b) => [b.x0, b.y0, b.x1, b.y1, b.area]);
+  assert.deepEqual(boxes, [
+    [0, 0, 4, 3, 11], // the U: its two arms meet only on the last row
+    [7, 0, 13, 3, 7], // the V: its arms meet at the bottom
+    [0, 5, 1, 6, 2], // two pixels touching at a corner
+    [3, 5, 6, 6, 4], // a speck joined to a bar by a diagonal, and the bar
+    [9, 5, 10, 6, 2], // a diagonal pair
+  ]);
+  // Every ink pixel has its component number, paper none.
+  for (let i = 0; i < bits.length; i++) assert.equal(of[i]! > 0, bits[i] === 1, `pixel ${i}`);
+});
