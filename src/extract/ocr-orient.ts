@@ -3,8 +3,9 @@
 // above its core band than below, and an upside-down page the reverse: on the fixtures and the corpus the ratio is
 // 3.5 to 10 either way. Read upright first, an upside-down page costs two readings and orientation detection; the
 // guess saves one. The same votes, on a sideways page turned a quarter, say which quarter, where tesseract's OSD
-// (a second engine, started for it) was asked before. A wrong guess costs time only: a doubtful first reading still
-// falls back to OSD.
+// (a second engine, started for it) was asked before. A wrong turn costs time only: a doubtful first reading still
+// falls back to OSD. A page the ink clearly calls upright is not sent to OSD when its reading is doubtful: upside-down
+// Latin text votes the other way, so the doubt comes from the page (dot leaders, a form, noise), not its orientation.
 import type { InkMask, Skew } from './ocr-prep.js';
 
 // A line votes when one side has this many times the other's ink; the page needs this many votes, nearly all one way.
