@@ -4,7 +4,7 @@
 import { recognize, detectOrientation, type Recognized } from './ocr.js';
 import { flattenLighting } from './ocr-light.js';
 import { inkOrientation, latinScript, quarterTurnFromInk } from './ocr-orient.js';
-import { components, estimateSkew, inkMask, medianGlyphHeight, scaleGrey, thinRules, toGrey, withoutPictures, type Grey } from './ocr-prep.js';
+import { components, estimateSkew, inkMask, levelledMask, medianGlyphHeight, scaleGrey, thinRules, toGrey, withoutPictures, type Grey } from './ocr-prep.js';
 import { rotateGrey } from './ocr-rotate.js';
 
 export interface Pixels {
@@ -74,9 +74,9 @@ export async function ocrPixels(input: Pixels, o: OcrPageOptions): Promise<OcrPa
   // Lines are measured on the text alone: a picture's rows would outweigh them.
   const text = withoutPictures(mask, parts, glyph);
   const glyphPx = glyph === undefined ? undefined : glyph / mask.scale;
-  const ruled = glyph !== undefined && thinRules(text, glyph) >= KEEP_SIZE_AT_THIN_RULES;
-  const scale = Math.min(readingScale(glyphPx, ruled), Math.sqrt(cap / (grey.width * grey.height)));
   const skew = estimateSkew(text);
+  const ruled = glyph !== undefined && !skew.sideways && thinRules(levelledMask(text, skew.angleDeg), glyph) >= KEEP_SIZE_AT_THIN_RULES;
+  const scale = Math.min(readingScale(glyphPx, ruled), Math.sqrt(cap / (grey.width * grey.height)));
   const level = skew.sideways || Math.abs(skew.angleDeg) >= MIN_SKEW_DEG ? -skew.angleDeg : 0;
   const latin = latinScript(o.lang);
   let base = level;

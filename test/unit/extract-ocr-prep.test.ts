@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createCanvas } from '@napi-rs/canvas';
-import { components, estimateSkew, inkMask, medianGlyphHeight, otsu, scaleGrey, thinRules, toGrey, withoutPictures } from '../../src/extract/ocr-prep.js';
+import { components, estimateSkew, inkMask, levelledMask, medianGlyphHeight, otsu, scaleGrey, thinRules, toGrey, withoutPictures } from '../../src/extract/ocr-prep.js';
 import { rotateCanvas } from '../../scripts/make-ocr-rotations.js';
 
 /** A page of text lines drawn with @napi-rs/canvas, optionally rotated clockwise and in negative. */
@@ -157,6 +157,17 @@ test('thin rules: underlined lines count; plain text, a dark picture and light t
   assert.equal(rules(page(0)), 0);
   assert.equal(rules(page(0, { block: true })), 0);
   assert.equal(rules(page(0, { negative: true })), 0);
+});
+
+test('thin rules on a skewed page: broken into short runs as it lies, counted once the mask is levelled', () => {
+  const m = inkMask(page(2, { underline: true }), 1600);
+  const parts = components(m);
+  const glyph = medianGlyphHeight(m, parts)!;
+  const text = withoutPictures(m, parts, glyph);
+  const skew = estimateSkew(text);
+  assert.ok(Math.abs(skew.angleDeg - 2) <= 0.5, `skew ${skew.angleDeg}`);
+  assert.equal(thinRules(text, glyph), 0);
+  assert.equal(thinRules(levelledMask(text, skew.angleDeg), glyph), 9);
 });
 
 test('components: 8-connected, shapes joined late (a U, a V, a diagonal) are one, separate specks are not', () => {
