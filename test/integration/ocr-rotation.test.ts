@@ -103,3 +103,43 @@ for (const m of MODELS) {
     for (const k of ['Garden Rules', 'Compost bins are for plant waste only.', 'Return borrowed tools to the green shed.']) assert.ok(text.includes(k), text);
   });
 }
+
+test('an image that declares no resolution is read with one guessed from its glyphs, one that does with its own', async () => {
+  const { observeRecognize } = await import('../../src/extract/ocr.js');
+  const told: (number | undefined)[] = [];
+  observeRecognize((_img, dpi) => told.push(dpi));
+  try {
+    const src = await fixture();
+    // garden-rules.jpg declares none; its glyphs (about 22 px) are read at 12 px, so 12 × 13 dpi.
+    const text = await read('no-dpi.png', src, defaultExtractOptions);
+    assert.ok(text.includes('Community Garden Rules'), text);
+    assert.deepEqual(told, [156]);
+    // The same page declaring 300 dpi (PNG pHYs: 11811 pixels a metre) keeps it, scaled with the page.
+    told.length = 0;
+    const png = src.toBuffer('image/png');
+    const phys = Buffer.alloc(21);
+    phys.writeUInt32BE(9, 0);
+    phys.write('pHYs', 4, 'latin1');
+    phys.writeUInt32BE(11811, 8);
+    phys.writeUInt32BE(11811, 12);
+    phys[16] = 1;
+    phys.writeInt32BE(crc32(phys.subarray(4, 17)), 17);
+    // After the IHDR chunk (8-byte signature + 25 bytes).
+    const p = path.join(dir, 'dpi300.png');
+    writeFileSync(p, Buffer.concat([png.subarray(0, 33), phys, png.subarray(33)]));
+    await extractFile(p, defaultExtractOptions);
+    assert.equal(told.length, 1);
+    assert.ok(Math.abs(told[0]! - 300 * (12 / 22)) < 300 * 0.15, `told ${told[0]}`);
+  } finally {
+    observeRecognize(undefined);
+  }
+});
+
+function crc32(b: Buffer): number {
+  let c = ~0;
+  for (const byte of b) {
+    c ^= byte;
+    for (let k = 0; k < 8; k++) c = (c >>> 1) ^ (0xedb88320 & -(c & 1));
+  }
+  return ~c | 0;
+}

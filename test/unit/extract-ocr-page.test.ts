@@ -1,7 +1,8 @@
-// The scale a page is read at: small type enlarged, ordinary type reduced unless rules run under it, large type reduced.
+// The scale and resolution a page is read at: small type enlarged, ordinary type reduced unless ruled, large type
+// reduced; the resolution declared, else one guessed from the glyphs.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readingScale } from '../../src/extract/ocr-page.js';
+import { readingDpi, readingScale } from '../../src/extract/ocr-page.js';
 
 test('reading scale: enlarge below 7 px, keep 7-14 px, reduce to 12 px above, to 20 px above 36 px', () => {
   assert.equal(readingScale(undefined, false), 1);
@@ -16,4 +17,13 @@ test('reading scale: ordinary type over rules (underlines, dot leaders) is read 
   assert.equal(readingScale(24, true), 1);
   assert.equal(readingScale(5, true), 1.5);
   assert.equal(readingScale(50, true), 0.4);
+});
+
+test('reading resolution: the declared one scaled with the page, else 13 dpi per pixel of glyph, else none', () => {
+  assert.equal(readingDpi(300, 24, 0.5), 150);
+  assert.equal(readingDpi(72, 5, 1.5), 108);
+  // No declared resolution: a 300 dpi page's 24 px glyphs say 312, read at half size 156.
+  assert.equal(readingDpi(undefined, 24, 0.5), 156);
+  assert.equal(readingDpi(undefined, 12, 1), 156);
+  assert.equal(readingDpi(undefined, undefined, 1), undefined);
 });
