@@ -6,7 +6,8 @@
 // (a second engine, started for it) was asked before. A wrong turn costs time only: a doubtful first reading still
 // falls back to OSD. A page the ink clearly calls upright is not sent to OSD when its reading is doubtful: upside-down
 // Latin text votes the other way, so the doubt comes from the page (dot leaders, a form, noise), not its orientation.
-import type { InkMask, Skew } from './ocr-prep.js';
+import type { InkMask } from './ocr-prep.js';
+import type { Skew } from './ocr-skew.js';
 
 // A line votes when one side has this many times the other's ink; the page needs this many votes, nearly all one way.
 const LINE_MARGIN = 1.5;

@@ -4,7 +4,9 @@
 import { recognize, detectOrientation, type Recognized } from './ocr.js';
 import { flattenLighting } from './ocr-light.js';
 import { inkOrientation, latinScript, quarterTurnFromInk } from './ocr-orient.js';
-import { components, estimateSkew, inkMask, levelledMask, medianGlyphHeight, scaleGrey, thinRules, toGrey, withoutPictures, type Grey } from './ocr-prep.js';
+import { components, inkMask, medianGlyphHeight, thinRules, toGrey, withoutPictures, type Grey } from './ocr-prep.js';
+import { scaleGrey } from './ocr-scale.js';
+import { estimateSkew, levelledMask } from './ocr-skew.js';
 import { rotateGrey } from './ocr-rotate.js';
 
 export interface Pixels {

@@ -4,7 +4,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createCanvas } from '@napi-rs/canvas';
 import { flattenLighting } from '../../src/extract/ocr-light.js';
-import { estimateSkew, inkMask, toGrey, type Grey } from '../../src/extract/ocr-prep.js';
+import { inkMask, toGrey, type Grey } from '../../src/extract/ocr-prep.js';
+import { estimateSkew } from '../../src/extract/ocr-skew.js';
 
 type Shade = (x: number, y: number) => number;
 

@@ -2,7 +2,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createCanvas } from '@napi-rs/canvas';
-import { estimateSkew, inkMask, toGrey, withoutPictures } from '../../src/extract/ocr-prep.js';
+import { inkMask, toGrey, withoutPictures } from '../../src/extract/ocr-prep.js';
+import { estimateSkew } from '../../src/extract/ocr-skew.js';
 import { inkOrientation, latinScript, lineVotes, looksUpsideDown, quarterTurnFromInk } from '../../src/extract/ocr-orient.js';
 import { rotateCanvas } from '../../scripts/make-ocr-rotations.js';
 

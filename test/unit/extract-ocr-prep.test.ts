@@ -2,7 +2,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createCanvas } from '@napi-rs/canvas';
-import { components, estimateSkew, inkMask, levelledMask, medianGlyphHeight, otsu, scaleGrey, thinRules, toGrey, withoutPictures } from '../../src/extract/ocr-prep.js';
+import { components, inkMask, medianGlyphHeight, otsu, thinRules, toGrey, withoutPictures } from '../../src/extract/ocr-prep.js';
+import { scaleGrey } from '../../src/extract/ocr-scale.js';
+import { estimateSkew, levelledMask } from '../../src/extract/ocr-skew.js';
 import { rotateCanvas } from '../../scripts/make-ocr-rotations.js';
 
 /** A page of text lines drawn with @napi-rs/canvas, optionally rotated clockwise and in negative. */

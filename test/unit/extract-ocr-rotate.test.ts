@@ -2,7 +2,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { rotateGrey } from '../../src/extract/ocr-rotate.js';
-import { estimateSkew, inkMask, type Grey } from '../../src/extract/ocr-prep.js';
+import { inkMask, type Grey } from '../../src/extract/ocr-prep.js';
+import { estimateSkew } from '../../src/extract/ocr-skew.js';
 
 const grey = (width: number, height: number, px: number[]): Grey => ({ width, height, data: Uint8Array.from(px) });
 
