@@ -27,3 +27,15 @@ test('reading resolution: the declared one scaled with the page, else 13 dpi per
   assert.equal(readingDpi(undefined, 12, 1), 156);
   assert.equal(readingDpi(undefined, undefined, 1), undefined);
 });
+
+test('reading resolution: a 72 or 96 dpi placeholder is overruled by glyphs that say twice as much, a true one is not', () => {
+  // A phone photo or a 300 dpi page saved as "72 dpi": glyphs of 24 px say 312.
+  assert.equal(readingDpi(72, 24, 0.5), 156);
+  assert.equal(readingDpi(96, 24, 0.5), 156);
+  // A true 72 dpi scan (5 px glyphs: 65) and a 96 dpi one (10 px: 130, under twice 96) keep theirs.
+  assert.equal(readingDpi(72, 5, 1.5), 108);
+  assert.equal(readingDpi(96, 10, 1), 96);
+  // Above 96 a declared resolution is believed whatever the glyphs say (large type at 300 dpi).
+  assert.equal(readingDpi(300, 60, 1 / 3), 100);
+  assert.equal(readingDpi(undefined, undefined, 1), undefined);
+});
