@@ -86,7 +86,9 @@ export async function ocrPixels(input: Pixels, o: OcrPageOptions): Promise<OcrPa
   const text = withoutPictures(mask, parts, glyph);
   const glyphPx = glyph === undefined ? undefined : glyph / mask.scale;
   const skew = estimateSkew(text);
-  const ruled = glyph !== undefined && !skew.sideways && thinRules(levelledMask(text, skew.angleDeg), glyph) >= KEEP_SIZE_AT_THIN_RULES;
+  // Rules matter only where ordinary type would be reduced: elsewhere the mask is not levelled for them.
+  const reducible = glyphPx !== undefined && glyphPx > REDUCE_ABOVE_GLYPH_PX && glyphPx <= MAX_GLYPH_PX;
+  const ruled = reducible && !skew.sideways && thinRules(levelledMask(text, skew.angleDeg), glyph!) >= KEEP_SIZE_AT_THIN_RULES;
   const scale = Math.min(readingScale(glyphPx, ruled), Math.sqrt(cap / (grey.width * grey.height)));
   const level = skew.sideways || Math.abs(skew.angleDeg) >= MIN_SKEW_DEG ? -skew.angleDeg : 0;
   const latin = latinScript(o.lang);
