@@ -24,6 +24,8 @@ interface RefSentence {
   passage: number[];
   query?: number[];
   passageFp32?: number[];
+  passageOtherCpu?: number[];
+  queryOtherCpu?: number[];
 }
 interface RefDoc {
   model: string;
@@ -35,10 +37,19 @@ function reference(model: string): RefDoc {
   return JSON.parse(readFileSync(join(ROOT, 'test', 'data', 'embed', `reference-${model}.json`), 'utf8')) as RefDoc;
 }
 
-function assertClose(got: Float32Array, want: number[], label: string): void {
+/**
+ * Within TOL of the reference on every dim, or of the reference the same script gave on a CPU of another instruction
+ * set: onnxruntime's int8 kernels put some vectors up to 5e-3 apart on AVX2-only and AVX-512/VNNI CPUs (Python and
+ * Node alike), so those carry both references, and each is held to TOL.
+ */
+function assertClose(got: Float32Array, want: number[], label: string, otherCpu?: number[]): void {
   assert.equal(got.length, want.length, `${label}: dims`);
-  let worst = 0;
-  for (let d = 0; d < want.length; d++) worst = Math.max(worst, Math.abs(got[d]! - want[d]!));
+  const worstOf = (ref: number[]) => {
+    let worst = 0;
+    for (let d = 0; d < ref.length; d++) worst = Math.max(worst, Math.abs(got[d]! - ref[d]!));
+    return worst;
+  };
+  const worst = Math.min(worstOf(want), otherCpu ? worstOf(otherCpu) : Infinity);
   assert.ok(worst <= TOL, `${label}: max |diff| ${worst.toExponential(2)} > ${TOL}`);
 }
 
@@ -58,15 +69,18 @@ for (const model of ['all-minilm-l6-v2-q', 'bge-small-en-v1.5-q']) {
       ref.sentences.forEach((s) => assert.equal(e.countTokens(s.text), s.tokens, `tokens of ${s.text.slice(0, 30)}`));
       assert.ok(ref.sentences.some((s) => s.windows > 1), 'fixture has a text over the limit');
       const vs = await e.embed(texts, 'passage');
-      ref.sentences.forEach((s, i) => assertClose(vs[i]!, s.passage, `passage ${i}`));
+      ref.sentences.forEach((s, i) => assertClose(vs[i]!, s.passage, `passage ${i}`, s.passageOtherCpu));
       if (ref.sentences[0]?.query) {
         const qs = await e.embed(texts, 'query');
-        ref.sentences.forEach((s, i) => assertClose(qs[i]!, s.query!, `query ${i}`));
+        ref.sentences.forEach((s, i) => assertClose(qs[i]!, s.query!, `query ${i}`, s.queryOtherCpu));
       }
       // Order is restored after length sorting, and a text's vector does not depend on its neighbours.
       const shuffled = [...texts].reverse();
       const again = await e.embed(shuffled, 'passage');
-      shuffled.forEach((_, i) => assertClose(again[i]!, ref.sentences[texts.length - 1 - i]!.passage, `reversed ${i}`));
+      shuffled.forEach((_, i) => {
+        const s = ref.sentences[texts.length - 1 - i]!;
+        assertClose(again[i]!, s.passage, `reversed ${i}`, s.passageOtherCpu);
+      });
       assert.deepEqual(await e.embed([], 'passage'), []);
     } finally {
       await e.close();
@@ -106,7 +120,7 @@ test('--model-dir: a sentence-transformers layout with CLS pooling config gives 
     assert.equal(e.modelSha256, info.sha256);
     const ref = reference('bge-small-en-v1.5-q');
     const vs = await e.embed(ref.sentences.map((s) => s.text), 'passage');
-    ref.sentences.forEach((s, i) => assertClose(vs[i]!, s.passage, `model-dir ${i}`));
+    ref.sentences.forEach((s, i) => assertClose(vs[i]!, s.passage, `model-dir ${i}`, s.passageOtherCpu));
   } finally {
     await e.close();
     rmSync(dir, { recursive: true, force: true });
