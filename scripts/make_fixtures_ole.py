@@ -6,7 +6,9 @@ Outlook versions and many forwarded messages store it.
 The .msg is written by a small MS-CFB writer below (no library writes .msg files); it follows MS-OXMSG: a plain
 body, recipients in To and Cc, a date, a CSV attachment, and an attached message with an HTML-only body and its own
 text attachment. The .doc is a flat ODF document (header, footer, footnote, endnote) converted by LibreOffice
-(`soffice`, apt-get install libreoffice-writer-nogui); without soffice the existing .doc is kept.
+(`soffice`, apt-get install libreoffice-writer-nogui); without soffice the existing .doc is kept. The Word 6/95
+files under test/data/doc are laid out by hand (no tool here writes that format): plain, fast-saved, Cyrillic,
+encrypted, and one whose piece table points past the file.
 Run from the repo root: python3 scripts/make_fixtures_ole.py (make-fixtures.py runs it too).
 """
 import os, shutil, struct, subprocess, tempfile
@@ -288,6 +290,56 @@ def make_doc():
     ])
 
 
+# --- Word 6.0/95 (nFib 101-105): no tool here writes them, so the WordDocument stream is laid out by hand after the
+# Word 6 File Information Block (wvWare's wvGetFIB6): 8-bit text at fcMin, eight subdocument lengths at 0x34, the
+# piece table (CLX) at fcClx 0x160 when the file is fast-saved ("complex"). ---
+WORD6_BODY = (b'Minutes of the Allotment Society, March 1996\r'
+              b'Rents rise by a fifth\x02 from May; the \x93Harvest Supper\x94 is on 14\x9615 September.\r'
+              b'Plot\x07Holder\x07\x07Plot 7\x07Ren\xe9e Walsh\x07\x07'
+              b'Seed orders go to \x13 HYPERLINK "http://allotments.example.org" \x14our website\x15 by Friday.\r'
+              b'The water\x1etrough is re\x1fpaired.\r')
+WORD6_FOOTNOTES = b'\x02 Agreed by a show of hands.\r'
+WORD6_HEADERS = b'\r\rAllotment Society \x96 minutes\r\r'
+
+
+def word6_stream(texts, lid=0x0409, complex_=False, encrypted=False, clx_at=None):
+    """A Word 6 WordDocument stream holding the body and subdocuments of `texts` (body, footnotes, headers)."""
+    text = b''.join(texts)
+    fc_min = 0x200
+    fib = bytearray(0x200)
+    struct.pack_into('<HHHH', fib, 0, 0xA5DC, 101, 0x6027, lid)
+    struct.pack_into('<H', fib, 0x0A, (0x0004 if complex_ else 0) | (0x0100 if encrypted else 0))
+    struct.pack_into('<II', fib, 0x18, fc_min, fc_min + len(text))
+    struct.pack_into('<8i', fib, 0x34, *[len(t) for t in texts], *[0] * (8 - len(texts)))
+    if not complex_:
+        return bytes(fib) + text
+    # Fast-saved: the text sits in three pieces, stored out of order, and the piece table says where each one is.
+    cuts = [0, len(text) // 3, 2 * len(text) // 3, len(text)]
+    chunks = [text[cuts[i]:cuts[i + 1]] for i in range(3)]
+    stored = chunks[2] + chunks[0] + chunks[1]
+    fcs = [fc_min + len(chunks[2]), fc_min + len(chunks[2]) + len(chunks[0]), fc_min]
+    plc = b''.join(struct.pack('<I', c) for c in cuts) + b''.join(struct.pack('<HIH', 0, fc, 0) for fc in fcs)
+    clx = b'\x01' + struct.pack('<H', 3) + b'\x00\x00\x00' + b'\x02' + struct.pack('<I', len(plc)) + plc
+    fc_clx = fc_min + len(stored)
+    struct.pack_into('<II', fib, 0x160, clx_at if clx_at is not None else fc_clx, len(clx))
+    return bytes(fib) + stored + clx
+
+
+def make_word6():
+    out = os.path.join(os.path.dirname(__file__), '..', 'test', 'data', 'doc')
+    os.makedirs(out, exist_ok=True)
+    texts = [WORD6_BODY, WORD6_FOOTNOTES, WORD6_HEADERS]
+    files = {
+        'word6-minutes.doc': word6_stream(texts),
+        'word6-fast-saved.doc': word6_stream(texts, complex_=True),
+        'word6-cp1251.doc': word6_stream(['Протокол собрания садоводов\r'.encode('cp1251')], lid=0x0419),
+        'word6-encrypted.doc': word6_stream(texts, encrypted=True),
+        'word6-bad-pieces.doc': word6_stream(texts, complex_=True, clx_at=0x7FFFFF00),
+    }
+    for name, stream in files.items():
+        open(os.path.join(out, name), 'wb').write(cfb({'WordDocument': stream}))
+
+
 if __name__ == '__main__':
     os.makedirs(OUT, exist_ok=True)
     os.makedirs(EXPECTED, exist_ok=True)
@@ -295,4 +347,5 @@ if __name__ == '__main__':
     make_rtf_msg()
     make_ansi_msg()
     make_doc()
+    make_word6()
     print('OLE2 fixtures written to', os.path.abspath(OUT))

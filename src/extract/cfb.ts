@@ -241,3 +241,9 @@ function u32s(b: Buffer): Uint32Array {
 export function rootNames(cfb: Cfb): string[] {
   return cfb.root.children.map((id) => cfb.entries.get(id)!.name);
 }
+
+/** A first-level entry of the root storage by name, compared without regard to case as MS-CFB says names compare. */
+export function rootEntry(cfb: Cfb, name: string): CfbEntry | undefined {
+  const want = name.toUpperCase();
+  return cfb.root.children.map((id) => cfb.entries.get(id)!).find((e) => e.name.toUpperCase() === want);
+}

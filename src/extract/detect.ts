@@ -108,12 +108,14 @@ async function oleKindFromDirectory(absPath: string): Promise<string | undefined
   } catch {
     return undefined; // damaged: the name search guesses, and the extractor reports what is wrong
   }
-  const has = (n: string) => names.includes(n);
+  // MS-CFB compares names without regard to case; some writers spell them "worddocument".
+  const upper = names.map((n) => n.toUpperCase());
+  const has = (n: string) => upper.includes(n.toUpperCase());
   if (has('EncryptedPackage')) return 'encrypted';
   if (has('WordDocument')) return 'doc';
   if (has('PowerPoint Document')) return 'ppt';
   if (has('Workbook') || has('Book')) return 'xls';
-  if (names.some((n) => n.startsWith('__substg1.0_') || n === '__properties_version1.0')) return 'msg';
+  if (upper.some((n) => n.startsWith('__SUBSTG1.0_') || n === '__PROPERTIES_VERSION1.0')) return 'msg';
   return undefined;
 }
 

@@ -102,6 +102,57 @@ test('doc: an optional hyphen joins its word, a non-breaking hyphen stays (word-
   assert.doesNotMatch(d.sections.map((s) => s.text).join('\n'), /undefined/);
 });
 
+const word6 = (name: string) => file(name, readFileSync(path.join(H.ROOT, 'test/data/doc', name)));
+
+test('doc: Word 6/95 is read from its own layout: body (table rows as lines, field results without codes), footnotes, headers', async () => {
+  const d = await extractFile(word6('word6-minutes.doc'), opts);
+  assert.equal(d.type, 'doc');
+  assert.deepEqual(d.warnings, []);
+  assert.deepEqual(
+    d.sections.map((s) => [s.loc.heading, s.text]),
+    [
+      [
+        undefined,
+        [
+          'Minutes of the Allotment Society, March 1996',
+          'Rents rise by a fifth from May; the \u201cHarvest Supper\u201d is on 14\u201315 September.',
+          'Plot Holder',
+          'Plot 7 Ren\u00e9e Walsh',
+          'Seed orders go to our website by Friday.',
+          'The water\u2011trough is repaired.',
+        ].join('\n'),
+      ],
+      ['Footnotes', 'Agreed by a show of hands.'],
+      ['Headers and footers', 'Allotment Society \u2013 minutes'],
+    ],
+  );
+});
+
+test('doc: a fast-saved Word 6 file (text in pieces, out of order) reads like the plain one; the code page follows the language', async () => {
+  const plain = await extractFile(word6('word6-minutes.doc'), opts);
+  const fast = await extractFile(word6('word6-fast-saved.doc'), opts);
+  assert.deepEqual(fast.sections, plain.sections);
+  const cyrillic = await extractFile(word6('word6-cp1251.doc'), opts);
+  assert.deepEqual(cyrillic.sections.map((s) => s.text), ['\u041f\u0440\u043e\u0442\u043e\u043a\u043e\u043b \u0441\u043e\u0431\u0440\u0430\u043d\u0438\u044f \u0441\u0430\u0434\u043e\u0432\u043e\u0434\u043e\u0432']);
+});
+
+test('doc: an encrypted Word 6 file and one whose piece table points past the file fail with their reason', async () => {
+  await assert.rejects(extractFile(word6('word6-encrypted.doc'), opts), /password-protected Word document/);
+  await assert.rejects(extractFile(word6('word6-bad-pieces.doc'), opts), /corrupt: doc: Word 6 piece table lies outside the file|Word 6 piece table lies outside the file/);
+});
+
+test('doc: stream names are matched in any case, as MS-CFB compares them ("worddocument", "1table")', async () => {
+  const lower = Buffer.from(H.fixture('parish-newsletter.doc'));
+  for (const name of ['WordDocument', '1Table', '0Table']) {
+    const from = Buffer.from(name, 'utf16le');
+    for (let i = lower.indexOf(from); i >= 0; i = lower.indexOf(from, i + 1)) Buffer.from(name.toLowerCase(), 'utf16le').copy(lower, i);
+  }
+  const p = file('lower-case.doc', lower);
+  assert.equal((await detectType(p)).type, 'doc');
+  const d = await extractFile(p, opts);
+  assert.match(d.sections[0]!.text, /^Bell Tower Restoration/);
+});
+
 test('detection: OLE2 files are classified by their root streams, whatever their name', async () => {
   assert.equal((await detectType(fixturePath('harbour-festival.msg'))).type, 'msg');
   assert.equal((await detectType(fixturePath('parish-newsletter.doc'))).type, 'doc');

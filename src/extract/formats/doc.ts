@@ -1,10 +1,11 @@
-// Legacy Word 97-2003 .doc (OLE2) via word-extractor: body, then headers, footers, footnotes, endnotes, comments
+// Legacy Word 97-2003 .doc (OLE2) via word-extractor (Word 6/95 by doc-word6.ts): body, then headers, footers, footnotes, endnotes, comments
 // and text boxes, each its own section so a search hit says where the text came from.
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { FileError } from '../../errors.js';
 import { register } from '../registry.js';
-import { parseCfb, rootNames, type Cfb } from '../cfb.js';
+import { parseCfb, rootEntry, type Cfb } from '../cfb.js';
+import { word6Sections, isWord6Fib, WORD6_IDENT } from './doc-word6.js';
 import { paragraphSections } from './text.js';
 import type { Section } from '../types.js';
 
@@ -26,6 +27,7 @@ interface WordDocument {
 // word-extractor turns curly quotes, en and em dashes and en/em spaces into ASCII by default: the text is kept as
 // written, as the DOCX extractor keeps it ("Harbour – Island", not "Harbour - Island").
 const RAW: Raw = { filterUnicode: false };
+const WORD97_IDENT = 0xa5ec;
 
 /**
  * word-extractor 1.0.4's clean() sends Word's optional hyphen (0x1F) through a table with no entry for it, so
@@ -47,9 +49,32 @@ function fixHyphens(): void {
   filters.docprocHyphens = true;
 }
 
+/**
+ * word-extractor looks streams up by exact name; MS-CFB names compare without regard to case, and files whose
+ * writer spelled them "worddocument" or "1TABLE" open in Word. Its storage lookup falls back to any case.
+ */
+function caseInsensitiveStreams(): void {
+  type Storage = { prototype: { stream(n: string): unknown; docprocAnyCase?: true }; };
+  let S: Storage;
+  try {
+    S = require('word-extractor/lib/ole-storage.js') as Storage;
+  } catch {
+    return;
+  }
+  const stream = S.prototype?.stream;
+  if (typeof stream !== 'function' || S.prototype.docprocAnyCase) return;
+  S.prototype.stream = function (this: { _dirEntry?: { streams?: Record<string, unknown> } }, name: string) {
+    const streams = this._dirEntry?.streams ?? {};
+    const key = name in streams ? name : (Object.keys(streams).find((k) => k.toUpperCase() === name.toUpperCase()) ?? name);
+    return stream.call(this, key);
+  };
+  S.prototype.docprocAnyCase = true;
+}
+
 function loadWordExtractor(): new () => { extract(b: Buffer): Promise<WordDocument> } {
   try {
     fixHyphens();
+    caseInsensitiveStreams();
     return require('word-extractor') as new () => { extract(b: Buffer): Promise<WordDocument> };
   } catch (e) {
     throw new FileError('failed', 'parser-unavailable', `word-extractor failed to load (npm install word-extractor): ${String(e)}`);
@@ -66,25 +91,33 @@ const PARTS: [string, (d: WordDocument) => string][] = [
   ['Text boxes', (d) => d.getTextboxes({ ...RAW, includeHeadersAndFooters: false, includeBody: true })],
 ];
 
-/** The File Information Block says what word-extractor cannot tell: Word 6/95, or encrypted. */
-function checkFib(cfb: Cfb): void {
-  const entry = cfb.root.children.map((id) => cfb.entries.get(id)!).find((e) => e.name === 'WordDocument' && e.kind === 'stream');
+/**
+ * The WordDocument stream, once the File Information Block says it is one word-extractor reads (Word 97 and later,
+ * not encrypted); a Word 6/95 document is read here instead (`word6Sections`). Stream names are matched without
+ * regard to case, as MS-CFB says they compare: some converters write "worddocument".
+ */
+function wordStream(cfb: Cfb): { fib: Buffer; word6: boolean } {
+  const entry = rootEntry(cfb, 'WordDocument');
   if (!entry) throw new FileError('failed', 'corrupt', 'doc: no WordDocument stream');
   const fib = cfb.read(entry);
-  if (fib.length < 0x20 || fib.readUInt16LE(0) !== 0xa5ec) throw new FileError('failed', 'corrupt', 'doc: bad File Information Block');
+  if (fib.length < 0x20) throw new FileError('failed', 'corrupt', 'doc: bad File Information Block');
+  const ident = fib.readUInt16LE(0);
   const nFib = fib.readUInt16LE(2);
-  if (nFib < 0xc1) throw new FileError('skipped', 'unsupported-legacy-format', `Word 6/95 document (nFib ${nFib})`);
+  if ((ident === WORD6_IDENT || ident === WORD97_IDENT) && isWord6Fib(nFib)) return { fib, word6: true };
+  if (ident !== WORD97_IDENT) throw new FileError('failed', 'corrupt', 'doc: bad File Information Block');
+  if (nFib < 0xc1) throw new FileError('skipped', 'unsupported-legacy-format', `Word document older than Word 6 (nFib ${nFib})`);
   if (fib.readUInt16LE(0x0a) & 0x0100) throw new FileError('failed', 'encrypted', 'password-protected Word document');
-  const names = rootNames(cfb);
-  if (!names.includes('0Table') && !names.includes('1Table')) throw new FileError('failed', 'corrupt', 'doc: no table stream');
+  if (!rootEntry(cfb, '0Table') && !rootEntry(cfb, '1Table')) throw new FileError('failed', 'corrupt', 'doc: no table stream');
+  return { fib, word6: false };
 }
 
 register(['doc'], {
-  version: '1',
+  version: '2',
   async extract(ctx) {
     const buf = await readFile(ctx.absPath);
     // word-extractor walks sector chains unchecked: it only sees files that passed validation.
-    checkFib(parseCfb(buf));
+    const { fib, word6 } = wordStream(parseCfb(buf));
+    if (word6) return { sections: word6Sections(fib).map((s) => ({ text: ctx.budget.take(s.text), loc: s.loc })) };
     const WordExtractor = loadWordExtractor();
     let doc: WordDocument;
     try {
