@@ -338,6 +338,34 @@ def make_word6():
     }
     for name, stream in files.items():
         open(os.path.join(out, name), 'wb').write(cfb({'WordDocument': stream}))
+    open(os.path.join(out, 'word6-objects.doc'), 'wb').write(cfb({'WordDocument': word6_stream([b'See the attached notes.\r']), 'ObjectPool': OBJECT_POOL}))
+
+
+def comp_obj(user_type):
+    """CompObj (MS-OLEDS 2.3.8): a 28-byte header, then the user type as a length-prefixed ANSI string."""
+    s = user_type.encode('latin-1') + b'\0'
+    return struct.pack('<HHII', 1, 0xFFFE, 0x0A03, 0xFFFFFFFF) + b'\0' * 16 + struct.pack('<I', len(s)) + s + b'\0' * 12
+
+
+def ole_package(filename, data):
+    """Packager's Ole10Native: size, 2, name, source path, 0, 3 (embedded), temp path, then the file."""
+    temp = b'C:\\Temp\\' + filename.encode() + b'\0'
+    body = (struct.pack('<H', 2) + filename.encode() + b'\0' + b'C:\\Users\\me\\' + filename.encode() + b'\0' + struct.pack('<HH', 0, 3)
+            + struct.pack('<I', len(temp)) + temp + struct.pack('<I', len(data)) + data)
+    return struct.pack('<I', len(body)) + body
+
+
+# Objects embedded in a Word document's ObjectPool: a file dropped in as a package, an RTF object, a whole Word
+# document stored as a storage (with an empty Data stream, as Word writes), a link (no data), and a package whose
+# declared size is a lie.
+OBJECT_POOL = {
+    '_1001': {'\x01CompObj': comp_obj('OLE Package'), '\x01Ole10Native': ole_package('notes.txt', b'Bring gloves for the hedge on Saturday.\n')},
+    '_1002': {'\x01CompObj': comp_obj('Rich Text Document'), 'Contents': rb'{\rtf1\ansi\deff0{\fonttbl{\f0 Arial;}}\f0 The compost bins are full.\par}'},
+    '_1003': {'\x01CompObj': comp_obj('Microsoft Word 6.0 Document'), 'WordDocument': word6_stream([b'The shed key is under the third pot.\r']),
+              'Data': b'', '\x03ObjInfo': b'\0\0\x03\0\x04\0'},
+    '_1004': {'\x01Ole': b'\x01\0\0\x02' + b'\0' * 16, '\x03ObjInfo': b'\0\0\x03\0\x04\0'},
+    '_1005': {'\x01CompObj': comp_obj('OLE Package'), '\x01Ole10Native': struct.pack('<I', 0xFFFFFFF0) + b'\x02\0liar.txt\0'},
+}
 
 
 if __name__ == '__main__':

@@ -17,6 +17,8 @@ export const MAX_ATTACHMENTS = 100;
 export interface Attachment {
   name: string;
   bytes: Buffer;
+  /** Why it cannot be read, when its container already knows (reported as the warning). */
+  unreadable?: string;
 }
 
 /** Names the attachment in its sections' loc.heading ("name › inner heading"). */
@@ -59,6 +61,7 @@ export async function extractAttachments(ctx: ExtractContext, attachments: Attac
 }
 
 function whySkip(ctx: ExtractContext, a: Attachment, depth: number): string | undefined {
+  if (a.unreadable) return a.unreadable;
   if (ctx.budget.exhausted) return 'not read: the character budget is spent';
   if (depth > MAX_ATTACHMENT_DEPTH) return `not read: nested deeper than ${MAX_ATTACHMENT_DEPTH} levels`;
   if ((ctx.attachmentsRead ?? 0) >= MAX_ATTACHMENTS) return `not read: more than ${MAX_ATTACHMENTS} attachments`;

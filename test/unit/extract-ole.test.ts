@@ -5,7 +5,8 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 
 import path from 'node:path';
 import { extractFile, defaultExtractOptions, closeExtractors, detectType } from '../../src/extract/index.js';
-import { parseCfb, rootNames, CfbError } from '../../src/extract/cfb.js';
+import { parseCfb, rootNames, CfbError, type CfbEntry } from '../../src/extract/cfb.js';
+import { writeCfb, type CfbTree } from '../../src/extract/cfb-write.js';
 import { MAX_ATTACHMENT_DEPTH } from '../../src/extract/attachments.js';
 import type { ExtractedDoc } from '../../src/pipeline/types.js';
 import * as H from '../helpers/ole-hostile.js';
@@ -151,6 +152,37 @@ test('doc: stream names are matched in any case, as MS-CFB compares them ("wordd
   assert.equal((await detectType(p)).type, 'doc');
   const d = await extractFile(p, opts);
   assert.match(d.sections[0]!.text, /^Bell Tower Restoration/);
+});
+
+test('doc: embedded objects are read as attachments: a packaged file, an RTF object, a whole Word document; a link or a lying package is nothing to read', async () => {
+  const d = await extractFile(word6('word6-objects.doc'), opts);
+  assert.deepEqual(
+    d.sections.map((s) => [s.loc.heading, s.text]),
+    [
+      [undefined, 'See the attached notes.'],
+      ['notes.txt', 'Bring gloves for the hedge on Saturday.'],
+      ['Rich Text Document', 'The compost bins are full.'],
+      ['Microsoft Word 6.0 Document', 'The shed key is under the third pot.'],
+    ],
+  );
+  // A package whose declared size is past its stream is not a package: nothing of it is trusted or read.
+  assert.deepEqual(d.warnings, []);
+});
+
+test('cfb writer: a storage written out reads back stream for stream (empty, mini and regular streams, nested storages)', () => {
+  const big = Buffer.alloc(9000, 7);
+  const tree: CfbTree = new Map<string, Buffer | CfbTree>([
+    ['WordDocument', Buffer.from('first stream')],
+    ['Data', Buffer.alloc(0)],
+    ['\u0003ObjInfo', Buffer.from([0, 0, 3, 0])],
+    ['Big', big],
+    ['Inner', new Map<string, Buffer | CfbTree>([['Leaf', Buffer.from('leaf bytes')]])],
+  ]);
+  const cfb = parseCfb(writeCfb(tree)!);
+  const read = (e: CfbEntry): unknown =>
+    e.kind === 'stream' ? cfb.read(e).toString('hex') : Object.fromEntries(e.children.map((id) => cfb.entries.get(id)!).map((c) => [c.name, read(c)]));
+  const want = (t: CfbTree): unknown => Object.fromEntries([...t].map(([k, v]) => [k, Buffer.isBuffer(v) ? v.toString('hex') : want(v)]));
+  assert.deepEqual(read(cfb.root), want(tree));
 });
 
 test('detection: OLE2 files are classified by their root streams, whatever their name', async () => {

@@ -7,6 +7,8 @@ import { register } from '../registry.js';
 import { parseCfb, rootEntry, type Cfb } from '../cfb.js';
 import { word6Sections, isWord6Fib, WORD6_IDENT } from './doc-word6.js';
 import { paragraphSections } from './text.js';
+import { extractAttachments } from '../attachments.js';
+import { embeddedObjects } from '../ole-objects.js';
 import type { Section } from '../types.js';
 
 const require = createRequire(import.meta.url);
@@ -112,12 +114,16 @@ function wordStream(cfb: Cfb): { fib: Buffer; word6: boolean } {
 }
 
 register(['doc'], {
-  version: '2',
+  version: '3',
   async extract(ctx) {
     const buf = await readFile(ctx.absPath);
     // word-extractor walks sector chains unchecked: it only sees files that passed validation.
-    const { fib, word6 } = wordStream(parseCfb(buf));
-    if (word6) return { sections: word6Sections(fib).map((s) => ({ text: ctx.budget.take(s.text), loc: s.loc })) };
+    const cfb = parseCfb(buf);
+    const { fib, word6 } = wordStream(cfb);
+    const budgeted = (sections: Section[]) => sections.map((s) => ({ text: ctx.budget.take(s.text), loc: s.loc }));
+    // Embedded objects (a PDF, a spreadsheet, a file dropped in) come after the document's own text, as attachments.
+    const withObjects = async (sections: Section[]) => ({ sections: [...budgeted(sections), ...(await extractAttachments(ctx, embeddedObjects(cfb)))] });
+    if (word6) return withObjects(word6Sections(fib));
     const WordExtractor = loadWordExtractor();
     let doc: WordDocument;
     try {
@@ -130,6 +136,6 @@ register(['doc'], {
       const text = get(doc).replace(/^\s+/gm, '').trim();
       if (text) sections.push({ text, loc: { heading } });
     }
-    return { sections: sections.map((s) => ({ text: ctx.budget.take(s.text), loc: s.loc })) };
+    return withObjects(sections);
   },
 });

@@ -1,0 +1,102 @@
+// Objects embedded in a Word .doc (its ObjectPool storage): a file dropped in as a package, a PDF or RTF object, an
+// Office 2007+ document, a whole Word 97 document. Each becomes an attachment, read by its own extractor under the
+// parent's limits (attachments.ts), as a message's attachments are. Links and pictures of objects carry no text.
+import type { Cfb, CfbEntry } from './cfb.js';
+import { rootEntry } from './cfb.js';
+import type { Attachment } from './attachments.js';
+import { writeCfb, type CfbTree } from './cfb-write.js';
+
+/** The embedded objects of a compound document, in the order its ObjectPool lists them. */
+export function embeddedObjects(cfb: Cfb): Attachment[] {
+  const pool = rootEntry(cfb, 'ObjectPool');
+  if (!pool || pool.kind !== 'storage') return [];
+  const out: Attachment[] = [];
+  // Word names each object "_" and a number that grows as objects are inserted: roughly the order a reader meets them.
+  const order = (name: string) => (/^_\d+$/.test(name) ? Number(name.slice(1)) : Infinity);
+  const objects = pool.children.map((id) => cfb.entries.get(id)!).filter((e) => e.kind === 'storage');
+  objects.sort((a, b) => order(a.name) - order(b.name) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  for (const obj of objects) {
+    const found = objectFile(cfb, obj, out.length + 1);
+    if (found) out.push(found);
+  }
+  return out;
+}
+
+function objectFile(cfb: Cfb, obj: CfbEntry, n: number): Attachment | undefined {
+  const child = (name: string) => {
+    const want = name.toUpperCase();
+    return obj.children.map((id) => cfb.entries.get(id)!).find((e) => e.name.toUpperCase() === want);
+  };
+  const label = userType(cfb, child('\u0001CompObj')) ?? `embedded object ${n}`;
+  // OLE1 native data is a file only when Packager wrapped one; otherwise it is an application's private format
+  // (an Equation 3.0 formula, a Paintbrush picture), with no text to read.
+  const native = child('\u0001Ole10Native');
+  if (native?.kind === 'stream') return packageFile(cfb.read(native));
+  // A whole compound document (Word, Excel, PowerPoint 97-2003) stored as the object's own storage.
+  if (['WordDocument', 'Workbook', 'Book', 'PowerPoint Document'].some((s) => child(s)?.kind === 'stream')) {
+    const bytes = storageAsFile(cfb, obj);
+    return bytes ? { name: label, bytes } : { name: label, bytes: Buffer.alloc(0), unreadable: 'not read: too large to rewrite as a file of its own' };
+  }
+  // Office 2007+ documents ("Package"), and objects whose native data is a file (Acrobat's PDF, WordPad's RTF).
+  for (const s of ['Package', 'CONTENTS']) {
+    const e = child(s);
+    if (e?.kind === 'stream' && e.size) return { name: label, bytes: cfb.read(e) };
+  }
+  return undefined;
+}
+
+/** CompObj's user type ("Acrobat Document", "Microsoft Office Word Document"): the object's name when it has no file name. */
+function userType(cfb: Cfb, e: CfbEntry | undefined): string | undefined {
+  if (e?.kind !== 'stream') return undefined;
+  const b = cfb.read(e);
+  // Header (28 bytes), then the clipboard-format-less AnsiUserType: a length-prefixed, NUL-terminated ANSI string.
+  if (b.length < 32) return undefined;
+  const len = b.readUInt32LE(28);
+  if (len < 2 || len > 256 || 32 + len > b.length) return undefined;
+  const s = b.subarray(32, 32 + len - 1).toString('latin1').trim();
+  return /^[\x20-\x7e\xa0-\xff]+$/.test(s) ? s : undefined;
+}
+
+/** The data of an OLE1 native stream: a 4-byte size, then that many bytes. */
+function ole10Data(b: Buffer): Buffer {
+  if (b.length < 4) return Buffer.alloc(0);
+  return b.subarray(4, 4 + Math.min(b.readUInt32LE(0), b.length - 4));
+}
+
+/**
+ * An OLE Package (Packager's Ole10Native): size, 2, the file's name and path (NUL-terminated), 0 and 3, the temp path
+ * (length-prefixed), then the file's size and bytes. Anything that does not add up is not a package.
+ */
+function packageFile(b: Buffer): Attachment | undefined {
+  const data = ole10Data(b);
+  let at = 0;
+  const u16 = () => (at + 2 <= data.length ? data.readUInt16LE((at += 2) - 2) : -1);
+  const u32 = () => (at + 4 <= data.length ? data.readUInt32LE((at += 4) - 4) : -1);
+  const zstr = () => {
+    const end = data.indexOf(0, at);
+    if (end < 0) return undefined;
+    const s = data.subarray(at, end).toString('latin1');
+    at = end + 1;
+    return s;
+  };
+  if (u16() !== 2) return undefined;
+  const label = zstr();
+  const source = zstr();
+  if (label === undefined || source === undefined) return undefined;
+  u16(); // reserved
+  if (u16() !== 3) return undefined; // 3: the file itself is embedded (1 would be a link)
+  const tempLen = u32();
+  if (tempLen < 0 || at + tempLen > data.length) return undefined;
+  at += tempLen;
+  const size = u32();
+  if (size < 0 || at + size > data.length) return undefined;
+  const name = (label || source.split(/[\\/]/).pop() || 'package').trim();
+  return { name, bytes: data.subarray(at, at + size) };
+}
+
+/** A storage inside the file, written out as a compound file of its own. */
+function storageAsFile(cfb: Cfb, storage: CfbEntry): Buffer | undefined {
+  const tree = (e: CfbEntry): CfbTree =>
+    new Map(e.children.map((id) => cfb.entries.get(id)!).map((c) => [c.name, c.kind === 'stream' ? cfb.read(c) : tree(c)] as const));
+  return writeCfb(tree(storage));
+}
