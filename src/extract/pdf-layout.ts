@@ -37,14 +37,22 @@ const MARGIN_GAP_PITCHES = 2.5;
 // Gutter searches nest at most this deep (up to 8 columns): a page of a few dozen words cannot split further anyway.
 const MAX_COLUMN_SPLITS = 3;
 
-/** Orders one page's horizontal text runs into lines. Runs that are not horizontal are the caller's. */
-export function layoutPage(runs: TextRun[]): Line[] {
-  const rs = runs.filter((r) => r.str.trim() && r.width >= 0);
+/**
+ * Orders one page's horizontal text runs into lines. Runs that are not horizontal are the caller's. `placed` runs
+ * (filled-in form fields) have a position but no place in the written order: they join the line they are level with.
+ */
+export function layoutPage(runs: TextRun[], placed: TextRun[] = []): Line[] {
+  const written = runs.filter((r) => r.str.trim() && r.width >= 0);
+  const fields = placed.filter((r) => r.str.trim() && r.width >= 0);
+  const rs = [...written, ...fields];
   if (!rs.length) return [];
-  const gutters = findGutters(rs);
+  const gutters = findGutters(written.length ? written : rs);
   // Without columns the order the page was written in is kept: it is right far more often than geometry is for
   // boxes, captions and sidebars (measured on the corpus), and it is what pdftotext's reading order follows too.
-  if (!gutters.length) return markMargins(streamLines(rs));
+  if (!gutters.length) {
+    const rows = placeInRows(streamRows(written), fields);
+    return markMargins(rows.map((row) => toLine(row, row.some((r) => fields.includes(r)))));
+  }
   const crosses = (r: TextRun) => gutters.some((g) => r.x < g && r.x + r.width > g);
   // Rows are built per column: across the page, a line of one column would chain the lines of another whose
   // baselines it straddles. A row with a run across a gutter (a title, an author line) is read across, and the
@@ -79,16 +87,46 @@ export function findGutters(runs: TextRun[], depth = 0): number[] {
 
 /** Lines in the order the runs were written: a run starts a new line unless it is level with the current one. */
 export function streamLines(runs: TextRun[]): Line[] {
-  const out: Line[] = [];
+  return streamRows(runs).map((row) => toLine(row, false));
+}
+
+function streamRows(runs: TextRun[]): TextRun[][] {
+  const out: TextRun[][] = [];
   let row: TextRun[] = [];
   for (const r of runs) {
     if (row.length && !row.some((o) => sameRow(o, r))) {
-      out.push(toLine(row, false));
+      out.push(row);
       row = [];
     }
     row.push(r);
   }
-  if (row.length) out.push(toLine(row, false));
+  if (row.length) out.push(row);
+  return out;
+}
+
+/**
+ * Runs with a position but no written order join the row they are level with (an answer beside its label); one
+ * level with none starts a row of its own after the nearest row above it, or first when nothing is above.
+ */
+function placeInRows(rows: TextRun[][], placed: TextRun[]): TextRun[][] {
+  const out = rows.map((r) => [...r]);
+  for (const r of [...placed].sort((a, b) => b.y - a.y || a.x - b.x)) {
+    const level = out.find((row) => row.some((o) => sameRow(o, r)));
+    if (level) {
+      level.push(r);
+      continue;
+    }
+    let after = -1;
+    let best = Infinity;
+    out.forEach((row, i) => {
+      const d = Math.min(...row.map((o) => o.y)) - r.y;
+      if (d > 0 && d <= best) {
+        best = d;
+        after = i;
+      }
+    });
+    out.splice(after + 1, 0, [r]);
+  }
   return out;
 }
 

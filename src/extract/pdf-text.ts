@@ -1,6 +1,8 @@
-// A PDF page's text layer as lines in reading order: pdf.js text runs to pdf-layout.ts, rotated text after them.
+// A PDF page's text layer as lines in reading order: pdf.js text runs and filled-in form fields (pdf-fields.ts) to
+// pdf-layout.ts, rotated text after them.
 import type { PDFDocumentProxy } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import { layoutPage, type Line, type TextRun } from './pdf-layout.js';
+import { annotationRuns } from './pdf-fields.js';
 
 export type PageLine = Pick<Line, 'text' | 'margin'>;
 
@@ -32,7 +34,8 @@ export async function pageLines(doc: PDFDocumentProxy, p: number): Promise<PageL
       const height = Math.abs(it.height) || Math.abs(d) || 10;
       runs.push({ str: it.str, x, y, width: Math.max(0, it.width), height, rtl: it.dir === 'rtl' });
     }
-    const lines: PageLine[] = layoutPage(runs);
+    const fields = annotationRuns(await page.getAnnotations({ intent: 'display' }).catch(() => []));
+    const lines: PageLine[] = layoutPage(runs, fields);
     const rest = streamText(turned);
     return rest ? [...lines, ...rest.split('\n').map((text) => ({ text }))] : lines;
   } finally {

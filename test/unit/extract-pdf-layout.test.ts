@@ -136,3 +136,31 @@ test('newsletter-3col.pdf (three columns written row by row): the title, then ea
   const truth = readFileSync(path.join(ROOT, 'test/data/reading-order/newsletter-3col.pdf.txt'), 'utf8').trim().split('\n');
   assert.equal(flat, truth.join(' '));
 });
+
+test('form answers (placed runs) join the label they are level with, in x order; one level with nothing follows the row above it', () => {
+  const written = [run('Application', 72, 700), run('Name:', 72, 650), run('Date:', 72, 620), run('1st', 150, 620), run('2nd', 300, 620), run('Signed below', 72, 560)];
+  const placed = [run('Marta', 130, 651), run('3 May', 200, 621), run('9 May', 350, 621), run('Approved', 72, 590)];
+  assert.deepEqual(
+    layoutPage(written, placed).map((l) => l.text),
+    ['Application', 'Name: Marta', 'Date: 1st 3 May 2nd 9 May', 'Approved', 'Signed below'],
+  );
+  assert.deepEqual(texts(written), ['Application', 'Name:', 'Date: 1st 2nd', 'Signed below']);
+});
+
+test('filled-form.pdf: field values, the chosen option and typed-on text beside their labels; password and hidden fields never read', async () => {
+  const d = await extractFile(path.join(ROOT, 'test/data/forms/filled-form.pdf'), { ...defaultExtractOptions, ocr: false });
+  const text = d.sections.map((s) => s.text).join('\n');
+  assert.equal(
+    text,
+    [
+      'Allotment membership application',
+      'Name: Marta Kowalczyk',
+      'Plot wanted: Plot 7 by the gate',
+      'Password:',
+      'Notes: Likes early mornings.',
+      'Has own tools.',
+      'Approved at the March meeting',
+    ].join('\n'),
+  );
+  assert.doesNotMatch(text, /never-indexed/);
+});

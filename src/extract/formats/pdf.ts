@@ -143,4 +143,4 @@ async function renderPage(doc: import('pdfjs-dist/legacy/build/pdf.mjs').PDFDocu
   }
 }
 
-register(['pdf'], { version: '3', extract: extractPdf });
+register(['pdf'], { version: '4', extract: extractPdf });
