@@ -15,7 +15,11 @@ interface TextItemLike {
   height: number;
 }
 
-export async function pageLines(doc: PDFDocumentProxy, p: number): Promise<PageLine[]> {
+/**
+ * The page's lines, and how many non-space characters its text layer holds: whether a page is a scan is decided on
+ * the layer alone, so a scanned form with its answers filled in is still read by OCR (which sees the answers drawn).
+ */
+export async function pageLines(doc: PDFDocumentProxy, p: number): Promise<{ lines: PageLine[]; layerChars: number }> {
   const page = await doc.getPage(p);
   try {
     const tc = await page.getTextContent();
@@ -37,7 +41,8 @@ export async function pageLines(doc: PDFDocumentProxy, p: number): Promise<PageL
     const fields = annotationRuns(await page.getAnnotations({ intent: 'display' }).catch(() => []));
     const lines: PageLine[] = layoutPage(runs, fields);
     const rest = streamText(turned);
-    return rest ? [...lines, ...rest.split('\n').map((text) => ({ text }))] : lines;
+    const layerChars = [...runs.map((r) => r.str), rest].join('').replace(/\s/g, '').length;
+    return { lines: rest ? [...lines, ...rest.split('\n').map((text) => ({ text }))] : lines, layerChars };
   } finally {
     page.cleanup();
   }

@@ -65,8 +65,9 @@ async function extractPdf(ctx: ExtractContext) {
         break;
       }
       let lines: PageLine[];
+      let layerChars: number;
       try {
-        lines = await withTimeout(pageLines(doc, p), opts.pageTimeoutMs, `page ${p}`);
+        ({ lines, layerChars } = await withTimeout(pageLines(doc, p), opts.pageTimeoutMs, `page ${p}`));
       } catch (e) {
         failedPages++;
         ctx.warnings.push(`page ${p}: ${msg(e)}`);
@@ -74,7 +75,7 @@ async function extractPdf(ctx: ExtractContext) {
       }
       const text = lines.map((l) => l.text).join('\n');
       chars += text.length;
-      if (text.replace(/\s/g, '').length < MIN_TEXT_CHARS) {
+      if (layerChars < MIN_TEXT_CHARS) {
         needOcr.push(p);
         if (!opts.ocr && text.trim()) textPages.push({ page: p, lines });
         continue;
