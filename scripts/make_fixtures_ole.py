@@ -339,6 +339,23 @@ def make_word6():
     for name, stream in files.items():
         open(os.path.join(out, name), 'wb').write(cfb({'WordDocument': stream}))
     open(os.path.join(out, 'word6-objects.doc'), 'wb').write(cfb({'WordDocument': word6_stream([b'See the attached notes.\r']), 'ObjectPool': OBJECT_POOL}))
+    make_ole_object_msg()
+
+
+def make_ole_object_msg():
+    """A message (as Outlook saves RTF mail) whose attachments are a Word document inserted as an OLE object
+    (ATTACH_OLE = 6: the document's own storage under __substg1.0_3701000D) and a file attached by reference (no data)."""
+    doc = {'\x01CompObj': comp_obj('Microsoft Word 6.0 Document'), 'WordDocument': word6_stream([b'Quay repairs start on Monday.\r']),
+           'Data': b''}
+    ole = props(b'\0' * 8, {0x37050003: 6}, {0x3001001F: u('Quay repairs.doc')})
+    ole['__substg1.0_3701000D'] = doc
+    by_ref = props(b'\0' * 8, {0x37050003: 2}, {0x3001001F: u('Tide tables.pdf'), 0x3707001F: u('Tide tables.pdf'),
+                                                  0x370D001F: u('\\\\harbour\\share\\Tide tables.pdf')})
+    msg = message(32, 'Quay repairs', ('Rhys Morgan', 'rhys@example.org'), datetime(2024, 6, 10, 8, 0, tzinfo=timezone.utc),
+                  [('Harbour Office', 'office@example.org', 1)], [ole, by_ref], body='Details attached.')
+    out = os.path.join(os.path.dirname(__file__), '..', 'test', 'data', 'msg')
+    with open(os.path.join(out, 'ole-object.msg'), 'wb') as f:
+        f.write(cfb(msg))
 
 
 def comp_obj(user_type):

@@ -16,18 +16,19 @@ export function embeddedObjects(cfb: Cfb): Attachment[] {
   const objects = pool.children.map((id) => cfb.entries.get(id)!).filter((e) => e.kind === 'storage');
   objects.sort((a, b) => order(a.name) - order(b.name) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (const obj of objects) {
-    const found = objectFile(cfb, obj, out.length + 1);
+    const found = oleObjectFile(cfb, obj, `embedded object ${out.length + 1}`);
     if (found) out.push(found);
   }
   return out;
 }
 
-function objectFile(cfb: Cfb, obj: CfbEntry, n: number): Attachment | undefined {
-  const child = (name: string) => {
-    const want = name.toUpperCase();
-    return obj.children.map((id) => cfb.entries.get(id)!).find((e) => e.name.toUpperCase() === want);
-  };
-  const label = userType(cfb, child('\u0001CompObj')) ?? `embedded object ${n}`;
+/**
+ * The file an OLE object's storage holds, if any. It is named by the packaged file's name, else `name` when the caller
+ * knows one (a message's attachment name), else its CompObj user type, else `fallback`.
+ */
+export function oleObjectFile(cfb: Cfb, obj: CfbEntry, fallback: string, name?: string): Attachment | undefined {
+  const child = (n: string) => childEntry(cfb, obj, n);
+  const label = name ?? userType(cfb, child('\u0001CompObj')) ?? fallback;
   // OLE1 native data is a file only when Packager wrapped one; otherwise it is an application's private format
   // (an Equation 3.0 formula, a Paintbrush picture), with no text to read.
   const native = child('\u0001Ole10Native');
@@ -43,6 +44,12 @@ function objectFile(cfb: Cfb, obj: CfbEntry, n: number): Attachment | undefined 
     if (e?.kind === 'stream' && e.size) return { name: label, bytes: cfb.read(e) };
   }
   return undefined;
+}
+
+/** A child of a storage by name, in any case. */
+export function childEntry(cfb: Cfb, storage: CfbEntry, name: string): CfbEntry | undefined {
+  const want = name.toUpperCase();
+  return storage.children.map((id) => cfb.entries.get(id)!).find((e) => e.name.toUpperCase() === want);
 }
 
 /** CompObj's user type ("Acrobat Document", "Microsoft Office Word Document"): the object's name when it has no file name. */

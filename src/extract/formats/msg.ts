@@ -6,7 +6,8 @@ import iconv from 'iconv-lite';
 import type { FieldsData } from '@kenjiuno/msgreader';
 import { FileError } from '../../errors.js';
 import { register } from '../registry.js';
-import { parseCfb } from '../cfb.js';
+import { parseCfb, type Cfb } from '../cfb.js';
+import { childEntry, oleObjectFile } from '../ole-objects.js';
 import { htmlToSections } from '../htmltext.js';
 import { rtfToText } from './rtf.js';
 import { extractAttachments, underAttachment, MAX_ATTACHMENT_DEPTH, type Attachment } from '../attachments.js';
@@ -29,14 +30,14 @@ function loadMsgReader(): new (data: ArrayBuffer) => MsgReaderLike {
 }
 
 register(['msg'], {
-  version: '1',
+  version: '2',
   async extract(ctx) {
     const buf = await readFile(ctx.absPath);
     // msgreader follows sector chains and directory links unchecked: it only sees files that passed validation.
-    parseCfb(buf);
+    const cfb = parseCfb(buf);
     const { reader, fields } = readMessage(buf);
     if (fields.error || fields.dataType !== 'msg') throw new FileError('failed', 'corrupt', `msg: ${fields.error ?? 'not an Outlook message'}`);
-    return { sections: await messageSections(ctx, reader, fields) };
+    return { sections: await messageSections(ctx, reader, fields, objectAttachments(cfb)) };
   },
 });
 
@@ -61,14 +62,34 @@ function readMessage(buf: Buffer): { reader: MsgReaderLike; fields: FieldsData }
   return parse(cp);
 }
 
-async function messageSections(ctx: ExtractContext, reader: MsgReaderLike, f: FieldsData): Promise<Section[]> {
+/**
+ * Attachments stored as OLE objects (ATTACH_OLE: a document inserted as an object, common in RTF mail): msgreader
+ * passes their storage over, so they are read like a Word document's embedded objects, by attachment name.
+ */
+function objectAttachments(cfb: Cfb): Map<string, Attachment> {
+  const out = new Map<string, Attachment>();
+  for (const id of cfb.root.children) {
+    const att = cfb.entries.get(id)!;
+    if (att.kind !== 'storage' || !/^__attach_version1\.0_#/i.test(att.name)) continue;
+    const obj = childEntry(cfb, att, '__substg1.0_3701000D');
+    // An attached message has its own properties stream; msgreader reads those.
+    if (obj?.kind !== 'storage' || childEntry(cfb, obj, '__properties_version1.0')) continue;
+    const display = childEntry(cfb, att, '__substg1.0_3001001F') ?? childEntry(cfb, att, '__substg1.0_3707001F');
+    const name = display?.kind === 'stream' ? cfb.read(display).toString('utf16le').replace(/\0+$/, '') : undefined;
+    const file = oleObjectFile(cfb, obj, 'embedded object', name);
+    if (name && file) out.set(name, file);
+  }
+  return out;
+}
+
+async function messageSections(ctx: ExtractContext, reader: MsgReaderLike, f: FieldsData, objects = new Map<string, Attachment>()): Promise<Section[]> {
   const loc = f.subject ? { heading: f.subject } : {};
   const take = (s: Section) => ({ text: ctx.budget.take(s.text), loc: s.loc });
   const sections: Section[] = [];
   const head = headerLines(f);
   if (head.length) sections.push(take({ text: head.join('\n'), loc }));
   sections.push(...bodySections(ctx, f).map((s) => take({ text: s.text, loc: { ...loc, ...s.loc } })));
-  sections.push(...(await attachmentSections(ctx, reader, f)));
+  sections.push(...(await attachmentSections(ctx, reader, f, objects)));
   return sections;
 }
 
@@ -140,7 +161,7 @@ function visibleAttachments(f: FieldsData): FieldsData[] {
   return (f.attachments ?? []).filter((a) => !(a.attachmentHidden || (a.pidContentId && /^image\//i.test(a.attachMimeTag ?? ''))));
 }
 
-async function attachmentSections(ctx: ExtractContext, reader: MsgReaderLike, f: FieldsData): Promise<Section[]> {
+async function attachmentSections(ctx: ExtractContext, reader: MsgReaderLike, f: FieldsData, objects: Map<string, Attachment>): Promise<Section[]> {
   const out: Section[] = [];
   const files: Attachment[] = [];
   for (const a of visibleAttachments(f)) {
@@ -158,7 +179,12 @@ async function attachmentSections(ctx: ExtractContext, reader: MsgReaderLike, f:
       ctx.attachmentsRead = (sub.attachmentsRead ?? 0) + 1;
       continue;
     }
-    // Files, and embedded OLE objects (a Word document dropped into the mail), which msgreader rebuilds as a file.
+    if (a.dataId === undefined) {
+      const obj = objects.get(a.name ?? '');
+      if (obj) files.push(obj);
+      else ctx.warnings.push(`attachment ${name}: not read: the message holds no data for it (attached by reference, or an object with no file inside)`);
+      continue;
+    }
     try {
       files.push({ name, bytes: Buffer.from(reader.getAttachment(a).content) });
     } catch (e) {
