@@ -2,6 +2,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FileError } from '../../src/errors.js';
@@ -10,6 +11,8 @@ import { defaultExtractOptions } from '../../src/extract/options.js';
 import { ExtractPool, type ExtractOutcome } from '../../src/extract/pool.js';
 import * as F from '../helpers/hostile-fixtures.js';
 import * as O from '../helpers/ole-hostile.js';
+import { parseCfb, rootEntry } from '../../src/extract/cfb.js';
+import { writeCfb, type CfbTree } from '../../src/extract/cfb-write.js';
 
 type Status = 'ok' | FileError['status'];
 /** The one outcome each input has: extracted ('ok'), or a status and the start of its reason. */
@@ -100,6 +103,9 @@ const hostile: Case[] = [
   // OLE2 (.msg, .doc): every chain and directory link is checked before msgreader / word-extractor, which would loop.
   ...oleCases('msg', 'harbour-festival.msg', '__substg1.0_1000001F'),
   ...oleCases('doc', 'parish-newsletter.doc', 'WordDocument'),
+  { file: 'word6-bad-pieces.doc', make: write(readFileSync(join(O.ROOT, 'test/data/doc/word6-bad-pieces.doc'))), expect: { status: 'failed', reason: /^corrupt: doc: Word 6 piece table lies outside the file$/ } },
+  // A document embedded in a document embedded in ... twelve deep: read to the attachment depth limit, then listed.
+  { file: 'nested-objects.doc', make: write(nestedObjects(12)), expect: 'ok', warning: /^attachment .*: not read: nested deeper than 5 levels$/, text: (t) => assert.match(t, /See the attached notes\.[^]*See the attached notes\./) },
   {
     file: 'huge-line.txt',
     make: (p) => F.writeHugeLine(p, 200 * 1024 * 1024),
@@ -108,6 +114,15 @@ const hostile: Case[] = [
     text: (t) => assert.ok(t.length > 0 && t.length <= defaultExtractOptions.maxChars, `${t.length} chars`),
   },
 ];
+
+/** A Word 6 document whose ObjectPool holds a Word 6 document whose ObjectPool holds ..., `depth` levels. */
+function nestedObjects(depth: number): Buffer {
+  const src = parseCfb(readFileSync(join(O.ROOT, 'test/data/doc/word6-objects.doc')));
+  const word = src.read(rootEntry(src, 'WordDocument')!);
+  let tree: CfbTree = new Map([['WordDocument', word]]);
+  for (let i = 0; i < depth; i++) tree = new Map<string, Buffer | CfbTree>([['WordDocument', word], ['ObjectPool', new Map([[`_${i + 1}`, tree]])]]);
+  return writeCfb(tree)!;
+}
 
 function oleCases(type: string, fixture: string, stream: string): Case[] {
   const src = () => O.fixture(fixture);
