@@ -242,8 +242,11 @@ export function rootNames(cfb: Cfb): string[] {
   return cfb.root.children.map((id) => cfb.entries.get(id)!.name);
 }
 
-/** A first-level entry of the root storage by name, compared without regard to case as MS-CFB says names compare. */
-export function rootEntry(cfb: Cfb, name: string): CfbEntry | undefined {
+/** A child of a storage by name, compared without regard to case as MS-CFB says names compare. */
+export function childEntry(cfb: Cfb, storage: CfbEntry, name: string): CfbEntry | undefined {
   const want = name.toUpperCase();
-  return cfb.root.children.map((id) => cfb.entries.get(id)!).find((e) => e.name.toUpperCase() === want);
+  return storage.children.map((id) => cfb.entries.get(id)!).find((e) => e.name.toUpperCase() === want);
 }
+
+/** A first-level entry of the root storage by name, in any case. */
+export const rootEntry = (cfb: Cfb, name: string): CfbEntry | undefined => childEntry(cfb, cfb.root, name);

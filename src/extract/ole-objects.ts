@@ -2,11 +2,11 @@
 // Office 2007+ document, a whole Word 97 document. Each becomes an attachment, read by its own extractor under the
 // parent's limits (attachments.ts), as a message's attachments are. Links and pictures of objects carry no text.
 import type { Cfb, CfbEntry } from './cfb.js';
-import { rootEntry } from './cfb.js';
+import { childEntry, rootEntry } from './cfb.js';
 import type { Attachment } from './attachments.js';
 import { writeCfb, type CfbTree } from './cfb-write.js';
 
-/** The embedded objects of a compound document, in the order its ObjectPool lists them. */
+/** The embedded objects of a compound document that hold a file, in the order they were inserted. */
 export function embeddedObjects(cfb: Cfb): Attachment[] {
   const pool = rootEntry(cfb, 'ObjectPool');
   if (!pool || pool.kind !== 'storage') return [];
@@ -46,17 +46,11 @@ export function oleObjectFile(cfb: Cfb, obj: CfbEntry, fallback: string, name?: 
   return undefined;
 }
 
-/** A child of a storage by name, in any case. */
-export function childEntry(cfb: Cfb, storage: CfbEntry, name: string): CfbEntry | undefined {
-  const want = name.toUpperCase();
-  return storage.children.map((id) => cfb.entries.get(id)!).find((e) => e.name.toUpperCase() === want);
-}
-
 /** CompObj's user type ("Acrobat Document", "Microsoft Office Word Document"): the object's name when it has no file name. */
 function userType(cfb: Cfb, e: CfbEntry | undefined): string | undefined {
   if (e?.kind !== 'stream') return undefined;
   const b = cfb.read(e);
-  // Header (28 bytes), then the clipboard-format-less AnsiUserType: a length-prefixed, NUL-terminated ANSI string.
+  // A 28-byte header, then AnsiUserType: a length-prefixed, NUL-terminated ANSI string.
   if (b.length < 32) return undefined;
   const len = b.readUInt32LE(28);
   if (len < 2 || len > 256 || 32 + len > b.length) return undefined;
