@@ -2,7 +2,9 @@
 // and the two-column fixture through the real extractor.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { buildPdf } from '../helpers/hostile-fixtures.js';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { dropRunningLines, layoutPage, type TextRun } from '../../src/extract/pdf-layout.js';
@@ -163,4 +165,21 @@ test('filled-form.pdf: field values, the chosen option and typed-on text beside 
     ].join('\n'),
   );
   assert.doesNotMatch(text, /never-indexed/);
+});
+
+test('a page with a few characters of text keeps them when OCR of its render reads less (here: invisible text)', async () => {
+  const content = 'BT /F1 24 Tf 3 Tr 72 700 Td (Figure 3) Tj ET';
+  const pdf = buildPdf([
+    '<< /Type /Catalog /Pages 2 0 R >>',
+    '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
+    '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>',
+    `<< /Length ${content.length} >>\nstream\n${content}\nendstream`,
+    '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>',
+  ]);
+  const file = path.join(mkdtempSync(path.join(tmpdir(), 'docproc-pdf-')), 'short-layer.pdf');
+  writeFileSync(file, pdf);
+  const d = await extractFile(file, { ...defaultExtractOptions });
+  assert.equal(d.pagesOcr, 1);
+  assert.deepEqual(d.sections.map((s) => s.text), ['Figure 3']);
+  rmSync(path.dirname(file), { recursive: true, force: true });
 });

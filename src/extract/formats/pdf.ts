@@ -57,6 +57,9 @@ async function extractPdf(ctx: ExtractContext) {
     const last = Math.min(n, opts.maxPages);
     if (n > opts.maxPages) ctx.warnings.push(`page cap: read ${opts.maxPages} of ${n} pages`);
     const textPages: { page: number; lines: PageLine[] }[] = [];
+    // A page with a few characters of text ("Figure 3", a slide title) is read by OCR too; should OCR read less, its
+    // own text stands.
+    const shortLayers = new Map<number, string>();
     let chars = 0;
     for (let p = 1; p <= last; p++) {
       opts.signal?.throwIfAborted();
@@ -78,6 +81,7 @@ async function extractPdf(ctx: ExtractContext) {
       if (layerChars < MIN_TEXT_CHARS) {
         needOcr.push(p);
         if (!opts.ocr && text.trim()) textPages.push({ page: p, lines });
+        else if (text.trim()) shortLayers.set(p, text);
         continue;
       }
       textPages.push({ page: p, lines });
@@ -100,8 +104,10 @@ async function extractPdf(ctx: ExtractContext) {
           const px = await withTimeout(renderPage(doc, p, opts.maxPixels), opts.pageTimeoutMs, `render page ${p}`);
           const { text } = await ocrPixels(px, { lang: opts.ocrLang, dataDir: opts.ocrDataDir, timeoutMs: opts.ocrTimeoutMs, maxPixels: opts.maxPixels });
           pagesOcr++;
-          ocrChars += text.length;
-          if (text.trim()) read.push({ page: p, text });
+          const layer = shortLayers.get(p) ?? '';
+          const best = layer.replace(/\s/g, '').length > text.replace(/\s/g, '').length ? layer : text;
+          ocrChars += best.length;
+          if (best.trim()) read.push({ page: p, text: best });
         } catch (e) {
           if (e instanceof FileError && e.reason === 'ocr-unavailable') {
             ctx.warnings.push(`OCR unavailable: ${e.message}`);
@@ -110,6 +116,9 @@ async function extractPdf(ctx: ExtractContext) {
           ctx.warnings.push(`page ${p}: OCR failed: ${msg(e)}`);
         }
       }
+      // Where OCR could not run (unavailable, failed, out of budget), a page's few characters of text still count.
+      for (const [page, text] of shortLayers) if (!read.some((r) => r.page === page)) read.push({ page, text });
+      read.sort((a, b) => a.page - b.page);
       // Scanned pages carry running headers and footers too: kept once, like a text layer's.
       sections.push(...scannedPageSections(read, ctx.budget));
       if (pagesOcr && !sections.length) ctx.warnings.push(`OCR found no text on ${pagesOcr} page${pagesOcr > 1 ? 's' : ''}`);
