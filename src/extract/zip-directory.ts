@@ -8,6 +8,20 @@ const RATIO_MIN_BYTES = 1024 * 1024;
 // A local file header is at least this long; an entry's data can't start before it ends.
 const LOCAL_HEADER_BYTES = 30;
 
+/**
+ * Pictures, embedded objects and thumbnails of a document package: no text extractor reads them, so they are never
+ * inflated (vetAll keeps them as empty entries) and the size and ratio checks pass over them. A chart's EMF preview
+ * compresses 130-670 to one, and it failed whole Word, Excel and PowerPoint files as zip bombs.
+ */
+export function isOpaquePart(name: string): boolean {
+  return (
+    /^(word|xl|ppt)\/(media|embeddings)\//i.test(name) ||
+    /^(Pictures|Thumbnails|ObjectReplacements)\//.test(name) ||
+    /^docProps\/thumbnail\./i.test(name) ||
+    /\.(png|jpe?g|gif|bmp|tiff?|emf|wmf|emz|wmz|wdp|jxr|heic|webp|bin|ole)$/i.test(name)
+  );
+}
+
 /** Throws FileError(failed: zip-bomb | corrupt) for a directory no office parser should be handed. */
 export function checkDirectory(entries: yauzl.Entry[], limits: ZipLimits): void {
   if (entries.length > limits.maxEntries) {
@@ -23,6 +37,7 @@ export function checkDirectory(entries: yauzl.Entry[], limits: ZipLimits): void 
   let total = 0;
   let totalCompressed = 0;
   for (const e of entries) {
+    if (isOpaquePart(e.fileName)) continue;
     total += e.uncompressedSize;
     totalCompressed += e.compressedSize;
     if (e.uncompressedSize > RATIO_MIN_BYTES && e.uncompressedSize > limits.maxRatio * Math.max(1, e.compressedSize)) {

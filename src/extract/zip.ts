@@ -3,7 +3,7 @@ import { Readable } from 'node:stream';
 import { crc32, createInflateRaw } from 'node:zlib';
 import yauzl from 'yauzl';
 import { FileError } from '../errors.js';
-import { checkDirectory } from './zip-directory.js';
+import { checkDirectory, isOpaquePart } from './zip-directory.js';
 
 export interface ZipLimits {
   maxEntries: number;
@@ -80,12 +80,17 @@ export class ZipArchive {
   /**
    * Inflates every entry under the same caps as read(), keeping only the compressed bytes. A parser given a
    * zip rebuilt from these (zip-write.ts) can only inflate what was counted here, whatever it chooses to read.
+   * Pictures and embedded objects (isOpaquePart) go in empty: no text comes from them.
    */
   async vetAll(): Promise<VettedEntry[]> {
     const out: VettedEntry[] = [];
     for (const entry of this.entries.values()) {
       const name = entry.fileName;
       this.entry(name);
+      if (isOpaquePart(name)) {
+        out.push({ name, method: 0, crc: 0, size: 0, compressed: Buffer.alloc(0) });
+        continue;
+      }
       if (entry.compressionMethod !== 0 && entry.compressionMethod !== 8) {
         throw new FileError('failed', 'corrupt', `zip entry ${name}: unsupported compression method ${entry.compressionMethod}`);
       }
