@@ -8,41 +8,55 @@ import { paragraphSections } from './text.js';
 const SKIP_DEST = new Set([
   'fonttbl', 'colortbl', 'stylesheet', 'info', 'pict', 'object', 'objdata', 'themedata', 'colorschememapping',
   'datastore', 'latentstyles', 'listtable', 'listoverridetable', 'rsidtbl', 'generator', 'xmlnstbl', 'mmathpr',
-  'fldinst', 'bkmkstart', 'bkmkend', 'filetbl', 'revtbl', 'pgdsctbl', 'nonshppict', 'shpinst', 'header', 'footer',
-  'headerl', 'headerr', 'headerf', 'footerl', 'footerr', 'footerf', 'private', 'userprops', 'wgrffmtfilter',
+  'fldinst', 'bkmkstart', 'bkmkend', 'filetbl', 'revtbl', 'pgdsctbl', 'nonshppict', 'shpinst', 'private', 'userprops', 'wgrffmtfilter',
   'xe', 'tc', 'template', 'listtext', 'pntext', 'pntxta', 'pntxtb', 'blipuid', 'atnid', 'atnauthor', 'annotation',
 ]);
+// Running headers and footers: text, but not the body's; read into their own part.
+const HEADER_FOOTER = new Set(['header', 'footer', 'headerl', 'headerr', 'headerf', 'footerl', 'footerr', 'footerf']);
 const BREAKS: Record<string, string> = { par: '\n', line: '\n', sect: '\n\n', page: '\n\n', tab: '\t', cell: ' | ', row: '\n', emdash: '—', endash: '–', bullet: '•', lquote: '‘', rquote: '’', ldblquote: '“', rdblquote: '”', emspace: ' ', enspace: ' ', qmspace: ' ' };
 
+/** The body text of an RTF document. */
 export function rtfToText(src: string): string {
-  let out = '';
+  return parseRtf(src).body;
+}
+
+/** An RTF document's body, and its headers and footers apart. */
+export function parseRtf(src: string): { body: string; headers: string } {
+  const text = { body: '', headers: '' };
   let bytes: number[] = [];
   let codepage = 'windows-1252';
-  const stack: { skip: boolean; uc: number }[] = [];
-  let st = { skip: false, uc: 1 };
+  const stack: { skip: boolean; uc: number; header: boolean }[] = [];
+  let st = { skip: false, uc: 1, header: false };
   let pendingSkip = 0; // fallback chars still to drop after a \uN
+  // \* marks an ignorable destination only as a group's first word; inside a group it is noise (a StarWriter "\*\cs7").
+  let groupStart = false;
   const flushBytes = () => {
     if (bytes.length) {
-      out += iconv.decode(Buffer.from(bytes), codepage);
+      text[st.header ? 'headers' : 'body'] += iconv.decode(Buffer.from(bytes), codepage);
       bytes = [];
     }
   };
   const emit = (s: string) => {
     if (st.skip) return;
     flushBytes();
-    out += s;
+    text[st.header ? 'headers' : 'body'] += s;
   };
   let i = 0;
   const n = src.length;
   while (i < n) {
     const c = src[i]!;
+    const atGroupStart: boolean = groupStart;
+    if (c !== '\r' && c !== '\n') groupStart = false;
     if (c === '{') {
+      flushBytes();
       stack.push(st);
       st = { ...st };
       pendingSkip = 0;
+      groupStart = true;
       i++;
     } else if (c === '}') {
-      st = stack.pop() ?? { skip: false, uc: 1 };
+      flushBytes();
+      st = stack.pop() ?? { skip: false, uc: 1, header: false };
       pendingSkip = 0;
       i++;
     } else if (c === '\\') {
@@ -58,6 +72,7 @@ export function rtfToText(src: string): string {
           continue;
         }
         if (SKIP_DEST.has(word)) st.skip = true;
+        else if (HEADER_FOOTER.has(word)) st.header = true;
         else if (word === 'ansicpg' && arg) codepage = iconv.encodingExists(`cp${arg}`) ? `cp${arg}` : codepage;
         else if (word === 'uc' && arg !== undefined) st.uc = Math.max(0, arg);
         else if (word === 'u' && arg !== undefined) {
@@ -76,7 +91,7 @@ export function rtfToText(src: string): string {
         if (!st.skip && /^[0-9a-fA-F]{2}$/.test(hex)) bytes.push(parseInt(hex, 16));
       } else {
         i += 2;
-        if (next === '*') st.skip = true; // unknown-if-ignorable destination
+        if (next === '*' && atGroupStart) st.skip = true; // an ignorable destination docproc does not know
         else if (next === '~') emit('\u00A0');
         else if (next === '_') emit('\u2011');
         else if (next === '\\' || next === '{' || next === '}') emit(next);
@@ -95,13 +110,16 @@ export function rtfToText(src: string): string {
   }
   flushBytes();
   // Surrogate pairs come as two \u words; a lone half is fixed by normalisation later.
-  return out;
+  return text;
 }
 
 register(['rtf'], {
-  version: '1',
+  version: '2',
   async extract(ctx) {
-    const text = rtfToText((await readFile(ctx.absPath)).toString('latin1'));
-    return { sections: paragraphSections(ctx.budget.take(text)) };
+    const { body, headers } = parseRtf((await readFile(ctx.absPath)).toString('latin1'));
+    const sections = paragraphSections(ctx.budget.take(body));
+    const parts = headers.replace(/^\s+/gm, '').trim();
+    if (parts) sections.push({ text: ctx.budget.take(parts), loc: { heading: 'Headers and footers' } });
+    return { sections };
   },
 });
