@@ -9,6 +9,7 @@ import { extractFile, defaultExtractOptions, closeExtractors } from '../../src/e
 import { ZipArchive, withZip } from '../../src/extract/zip.js';
 import { writeZip } from '../../src/extract/zip-write.js';
 import { isOpaquePart } from '../../src/extract/zip-directory.js';
+import { writeCfb } from '../../src/extract/cfb-write.js';
 import { FileError } from '../../src/errors.js';
 import * as F from '../helpers/hostile-fixtures.js';
 import { tempDir } from '../helpers/temp.js';
@@ -98,4 +99,42 @@ test('duplicate names, overlapping entries and short entries are refused before 
   await rejects(ZipArchive.open(overlap, limits), 'failed', /^zip-bomb: entries word\/document\.xml and word\/styles\.xml overlap$/);
   const short = file('short.docx', F.buildZip(entries.map((e) => (e.name === 'word/document.xml' ? { ...e, declaredSize: 100_000 } : e))));
   await rejects(extractFile(short, opts), 'failed', /^corrupt: zip entry word\/document\.xml: \d+ bytes, 100000 declared$/);
+});
+
+/** Packager's Ole10Native stream around a file, in the compound file Word stores as word/embeddings/oleObjectN.bin. */
+function oleObjectBin(fileName: string, data: Buffer): Buffer {
+  const z = (s: string) => Buffer.from(`${s}\0`, 'latin1');
+  const u16 = (n: number) => Buffer.from([n & 0xff, n >> 8]);
+  const u32 = (n: number) => {
+    const b = Buffer.alloc(4);
+    b.writeUInt32LE(n);
+    return b;
+  };
+  const temp = z(`C:\\Temp\\${fileName}`);
+  const body = Buffer.concat([u16(2), z(fileName), z(`C:\\Users\\me\\${fileName}`), u16(0), u16(3), u32(temp.length), temp, u32(data.length), data]);
+  return writeCfb(new Map([['\u0001Ole10Native', Buffer.concat([u32(body.length), body])]]))!;
+}
+
+test('docx, xlsx and pptx: embedded objects (a packaged file, a workbook) are read after the document as attachments; a lying one is a warning', async () => {
+  const workbook = F.buildZip(F.xlsxEntries(sheet, SST));
+  const objects: F.ZipEntry[] = [
+    { name: 'word/embeddings/oleObject1.bin', data: oleObjectBin('minutes.txt', Buffer.from('The pier fund reached its target.\n')) },
+    { name: 'word/embeddings/Microsoft_Excel_Worksheet2.xlsx', data: workbook },
+  ];
+  const docx = await extractFile(file('objects.docx', F.buildZip([...F.docxEntries(F.docxBody('See the attached figures')), ...objects])), opts);
+  assert.deepEqual(
+    docx.sections.map((s) => [s.loc.heading, s.text]),
+    [
+      [undefined, 'See the attached figures'],
+      ['Microsoft_Excel_Worksheet2.xlsx', 'shared'],
+      ['minutes.txt', 'The pier fund reached its target.'],
+    ],
+  );
+  const pptx = await extractFile(file('objects.pptx', F.buildZip([...F.pptxEntries(F.slideXml('Figures')), { name: 'ppt/embeddings/Microsoft_Excel_Worksheet1.xlsx', data: workbook }])), opts);
+  assert.deepEqual(pptx.sections.map((s) => s.text), ['Figures', 'shared']);
+  const xlsx = await extractFile(file('objects.xlsx', F.buildZip([...F.xlsxEntries(sheet, SST), { name: 'xl/embeddings/oleObject1.bin', data: oleObjectBin('note.txt', Buffer.from('Audited in March.\n')) }])), opts);
+  assert.deepEqual(xlsx.sections.map((s) => s.text), ['shared', 'Audited in March.']);
+  const liar = await extractFile(file('lying-object.docx', F.buildZip([...F.docxEntries(F.docxBody('Text stays')), lying('word/embeddings/oleObject1.bin')])), opts);
+  assert.deepEqual(liar.sections.map((s) => s.text), ['Text stays']);
+  assert.deepEqual(liar.warnings, ['attachment oleObject1.bin: failed: zip-bomb: entry word/embeddings/oleObject1.bin inflates past its declared 10 bytes']);
 });

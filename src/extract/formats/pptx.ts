@@ -4,6 +4,8 @@ import { withZip, type ZipArchive } from '../zip.js';
 import { MAX_PART_BYTES, readRels } from '../ooxml.js';
 import { attrsOf, childrenOf, parseOrdered, textOf, walk, type XNode } from '../xml.js';
 import { FileError } from '../../errors.js';
+import { extractAttachments } from '../attachments.js';
+import { ooxmlEmbeddings } from '../ooxml-embeddings.js';
 import type { Section } from '../types.js';
 
 // Placeholders that only repeat boilerplate (slide number, date, footer, the slide thumbnail in notes).
@@ -97,7 +99,7 @@ async function slideOrder(z: ZipArchive): Promise<string[]> {
 }
 
 register(['pptx'], {
-  version: '1',
+  version: '2',
   async extract(ctx) {
     return withZip(ctx.absPath, ctx.opts.zip, async (z) => {
       const sections: Section[] = [];
@@ -121,6 +123,8 @@ register(['pptx'], {
         }
       }
       if (bad && bad === slides.length) throw new FileError('failed', 'corrupt', 'no readable slide');
+      // Embedded objects (a workbook behind a chart, a PDF) come after the slides, as attachments.
+      sections.push(...(await extractAttachments(ctx, await ooxmlEmbeddings(z, ctx.opts.maxFileBytes))));
       return { sections, pages: slides.length };
     });
   },

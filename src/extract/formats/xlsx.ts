@@ -5,16 +5,25 @@ import { register } from '../registry.js';
 import { withZip, msg } from '../zip.js';
 import { writeZip } from '../zip-write.js';
 import { rowsToSections } from '../tabular.js';
+import { extractAttachments, type Attachment } from '../attachments.js';
+import { ooxmlEmbeddings } from '../ooxml-embeddings.js';
 import { FileError } from '../../errors.js';
 import type { Section } from '../types.js';
 
 register(['xlsx', 'xls', 'ods'], {
-  version: '1',
+  version: '2',
   async extract(ctx) {
     const { opts } = ctx;
     // SheetJS inflates every part it is given (shared strings, styles, theme, comments...), trusting declared
     // sizes: it gets a zip rebuilt from entries that were each inflated under our caps, never the file itself.
-    const buf = ctx.type === 'xls' ? await readFile(ctx.absPath) : await withZip(ctx.absPath, opts.zip, async (z) => writeZip(await z.vetAll()));
+    let embedded: Attachment[] = [];
+    const buf =
+      ctx.type === 'xls'
+        ? await readFile(ctx.absPath)
+        : await withZip(ctx.absPath, opts.zip, async (z) => {
+            embedded = await ooxmlEmbeddings(z, opts.maxFileBytes);
+            return writeZip(await z.vetAll());
+          });
     let wb: XLSX.WorkBook;
     // Loaded on the first spreadsheet (see docx.ts).
     const XLSX = await import('@e965/xlsx');
@@ -53,6 +62,8 @@ register(['xlsx', 'xls', 'ods'], {
       if (ctx.budget.exhausted) break;
     }
     if (tooBig && !sections.length) throw new FileError('failed', 'too-large', `every non-empty sheet exceeds maxCells ${opts.maxCells}`);
+    // Embedded objects (a PDF, a document inserted in a sheet) come after the sheets, as attachments.
+    sections.push(...(await extractAttachments(ctx, embedded)));
     return { sections };
   },
 });

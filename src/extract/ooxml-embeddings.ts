@@ -1,0 +1,45 @@
+// Objects embedded in a Word, Excel or PowerPoint 2007+ file (`word/embeddings/`, `xl/embeddings/`,
+// `ppt/embeddings/`): a workbook pasted into a report, a PDF inserted as an object. Each becomes an attachment, read by
+// its own extractor under the parent's limits (attachments.ts), as a .doc's embedded objects are.
+import { FileError } from '../errors.js';
+import { parseCfb } from './cfb.js';
+import { oleObjectFile } from './ole-objects.js';
+import type { Attachment } from './attachments.js';
+import type { ZipArchive } from './zip.js';
+
+const EMBEDDING = /^(word|xl|ppt)\/embeddings\/[^/]+$/i;
+const CFB_SIGNATURE = Buffer.from('d0cf11e0a1b11ae1', 'hex');
+
+/** The package's embedded objects that hold a file, in name order ("oleObject2" before "oleObject10"). */
+export async function ooxmlEmbeddings(z: ZipArchive, maxBytes: number): Promise<Attachment[]> {
+  const names = z.names().filter((n) => EMBEDDING.test(n));
+  names.sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+  const out: Attachment[] = [];
+  for (const name of names) {
+    const base = name.slice(name.lastIndexOf('/') + 1);
+    let bytes: Buffer;
+    try {
+      bytes = await z.read(name, maxBytes);
+    } catch (e) {
+      // A lying or oversized object costs its own text, never the document's.
+      if (!(e instanceof FileError)) throw e;
+      out.push({ name: base, bytes: Buffer.alloc(0), unreadable: `${e.status}: ${e.message}` });
+      continue;
+    }
+    out.push(...embeddedFile(base, bytes));
+  }
+  return out;
+}
+
+/** An OLE object (oleObjectN.bin) gives the file it wraps; anything else (a .xlsx, a .docx) is the file itself. */
+function embeddedFile(name: string, bytes: Buffer): Attachment[] {
+  if (!bytes.subarray(0, 8).equals(CFB_SIGNATURE)) return bytes.length ? [{ name, bytes }] : [];
+  let cfb;
+  try {
+    cfb = parseCfb(bytes);
+  } catch {
+    return [{ name, bytes }]; // its own extractor says what is wrong
+  }
+  const file = oleObjectFile(cfb, cfb.root, name);
+  return file ? [file] : [];
+}
