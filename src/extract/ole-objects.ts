@@ -2,7 +2,7 @@
 // Office 2007+ document, a whole Word 97 document. Each becomes an attachment, read by its own extractor under the
 // parent's limits (attachments.ts), as a message's attachments are. Links and pictures of objects carry no text.
 import type { Cfb, CfbEntry } from './cfb.js';
-import { childEntry, rootEntry } from './cfb.js';
+import { childEntry, parseCfb, rootEntry } from './cfb.js';
 import type { Attachment } from './attachments.js';
 import { writeCfb, type CfbTree } from './cfb-write.js';
 
@@ -32,7 +32,7 @@ export function oleObjectFile(cfb: Cfb, obj: CfbEntry, fallback: string, name?: 
   // OLE1 native data is a file only when Packager wrapped one; otherwise it is an application's private format
   // (an Equation 3.0 formula, a Paintbrush picture), with no text to read.
   const native = child('\u0001Ole10Native');
-  if (native?.kind === 'stream') return packageFile(cfb.read(native));
+  if (native?.kind === 'stream') return packageFile(ole10Data(cfb.read(native)));
   // A whole compound document (Word, Excel, PowerPoint 97-2003) stored as the object's own storage.
   if (['WordDocument', 'Workbook', 'Book', 'PowerPoint Document'].some((s) => child(s)?.kind === 'stream')) {
     const bytes = storageAsFile(cfb, obj);
@@ -65,11 +65,10 @@ function ole10Data(b: Buffer): Buffer {
 }
 
 /**
- * An OLE Package (Packager's Ole10Native): size, 2, the file's name and path (NUL-terminated), 0 and 3, the temp path
+ * An OLE Package (Packager's Ole10Native, after its size): 2, the file's name and path (NUL-terminated), 0 and 3, the temp path
  * (length-prefixed), then the file's size and bytes. Anything that does not add up is not a package.
  */
-function packageFile(b: Buffer): Attachment | undefined {
-  const data = ole10Data(b);
+function packageFile(data: Buffer): Attachment | undefined {
   let at = 0;
   const u16 = () => (at + 2 <= data.length ? data.readUInt16LE((at += 2) - 2) : -1);
   const u32 = () => (at + 4 <= data.length ? data.readUInt32LE((at += 4) - 4) : -1);
@@ -100,4 +99,37 @@ function storageAsFile(cfb: Cfb, storage: CfbEntry): Buffer | undefined {
   const tree = (e: CfbEntry): CfbTree =>
     new Map(e.children.map((id) => cfb.entries.get(id)!).map((c) => [c.name, c.kind === 'stream' ? cfb.read(c) : tree(c)] as const));
   return writeCfb(tree(storage));
+}
+
+/**
+ * An RTF document's embedded object (\\objdata: an OLE1 EmbeddedObject, MS-OLEDS 2.2.4): a header naming its class,
+ * then its native data, which is a packaged file for "Package" and a whole compound file for an OLE2 object (a Word
+ * document, a workbook, Acrobat's PDF), read like a .doc's ObjectPool entry. Linked objects hold no data.
+ */
+export function ole1Object(b: Buffer, fallback: string): Attachment | undefined {
+  let at = 0;
+  const u32 = () => (at + 4 <= b.length ? b.readUInt32LE((at += 4) - 4) : -1);
+  const str = () => {
+    const len = u32();
+    if (len < 0 || at + len > b.length) return undefined;
+    const s = b.subarray(at, at + Math.max(0, len - 1)).toString('latin1');
+    at += len;
+    return s;
+  };
+  u32(); // OLEVersion
+  if (u32() !== 2) return undefined; // 2: embedded; 1 is a link, 5 a static picture
+  const cls = str();
+  if (cls === undefined || str() === undefined || str() === undefined) return undefined;
+  const size = u32();
+  if (size <= 0 || at + size > b.length) return undefined;
+  const native = b.subarray(at, at + size);
+  if (cls === 'Package') return packageFile(native);
+  if (!native.subarray(0, 8).equals(Buffer.from('d0cf11e0a1b11ae1', 'hex'))) return undefined;
+  let cfb: Cfb;
+  try {
+    cfb = parseCfb(native);
+  } catch {
+    return undefined;
+  }
+  return oleObjectFile(cfb, cfb.root, fallback);
 }

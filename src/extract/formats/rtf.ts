@@ -3,6 +3,8 @@ import { readFile } from 'node:fs/promises';
 import iconv from 'iconv-lite';
 import { register } from '../registry.js';
 import { paragraphSections } from './text.js';
+import { extractAttachments, type Attachment } from '../attachments.js';
+import { ole1Object } from '../ole-objects.js';
 
 // Destinations whose content is not document text.
 const SKIP_DEST = new Set([
@@ -21,12 +23,16 @@ export function rtfToText(src: string): string {
 }
 
 /** An RTF document's body, and its headers and footers apart. */
-export function parseRtf(src: string): { body: string; headers: string } {
+export function parseRtf(src: string): { body: string; headers: string; objects: Buffer[] } {
   const text = { body: '', headers: '' };
   let bytes: number[] = [];
   let codepage = 'windows-1252';
-  const stack: { skip: boolean; uc: number; header: boolean }[] = [];
-  let st = { skip: false, uc: 1, header: false };
+  interface State { skip: boolean; uc: number; header: boolean; objdata: boolean }
+  const stack: State[] = [];
+  let st: State = { skip: false, uc: 1, header: false, objdata: false };
+  // Embedded objects' data (\objdata: hex), one buffer per object.
+  const objects: Buffer[] = [];
+  let hex: string[] = [];
   let pendingSkip = 0; // fallback chars still to drop after a \uN
   // \* marks an ignorable destination only as a group's first word; inside a group it is noise (a StarWriter "\*\cs7").
   let groupStart = false;
@@ -56,7 +62,12 @@ export function parseRtf(src: string): { body: string; headers: string } {
       i++;
     } else if (c === '}') {
       flushBytes();
-      st = stack.pop() ?? { skip: false, uc: 1, header: false };
+      const closed = st;
+      st = stack.pop() ?? { skip: false, uc: 1, header: false, objdata: false };
+      if (closed.objdata && !st.objdata) {
+        objects.push(Buffer.from(hex.join(''), 'hex'));
+        hex = [];
+      }
       pendingSkip = 0;
       i++;
     } else if (c === '\\') {
@@ -71,7 +82,11 @@ export function parseRtf(src: string): { body: string; headers: string } {
           i += arg; // raw binary data
           continue;
         }
-        if (SKIP_DEST.has(word)) st.skip = true;
+        if (word === 'objdata') {
+          st.skip = true;
+          st.objdata = true;
+          hex = [];
+        } else if (SKIP_DEST.has(word)) st.skip = true;
         else if (HEADER_FOOTER.has(word)) st.header = true;
         else if (word === 'ansicpg' && arg) codepage = iconv.encodingExists(`cp${arg}`) ? `cp${arg}` : codepage;
         else if (word === 'uc' && arg !== undefined) st.uc = Math.max(0, arg);
@@ -99,6 +114,9 @@ export function parseRtf(src: string): { body: string; headers: string } {
       }
     } else if (c === '\r' || c === '\n') {
       i++; // source line breaks are not text in RTF
+    } else if (st.objdata) {
+      if (/[0-9a-fA-F]/.test(c)) hex.push(c);
+      i++;
     } else {
       i++;
       if (pendingSkip > 0) {
@@ -110,16 +128,19 @@ export function parseRtf(src: string): { body: string; headers: string } {
   }
   flushBytes();
   // Surrogate pairs come as two \u words; a lone half is fixed by normalisation later.
-  return text;
+  return { ...text, objects };
 }
 
 register(['rtf'], {
   version: '2',
   async extract(ctx) {
-    const { body, headers } = parseRtf((await readFile(ctx.absPath)).toString('latin1'));
+    const { body, headers, objects } = parseRtf((await readFile(ctx.absPath)).toString('latin1'));
     const sections = paragraphSections(ctx.budget.take(body));
     const parts = headers.replace(/^\s+/gm, '').trim();
     if (parts) sections.push({ text: ctx.budget.take(parts), loc: { heading: 'Headers and footers' } });
+    // Embedded objects (a document or file inserted as an object) come last, as attachments.
+    const files = objects.map((o, i) => ole1Object(o, `embedded object ${i + 1}`)).filter((a): a is Attachment => !!a);
+    sections.push(...(await extractAttachments(ctx, files)));
     return { sections };
   },
 });
