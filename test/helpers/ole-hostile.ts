@@ -76,3 +76,29 @@ export function hugeStream(src: Buffer, name: string, bytes = 0xfffffff0): Buffe
   b.writeUInt32LE(bytes, entryOffset(b, l, findEntry(b, l, name)) + 0x78);
   return b;
 }
+
+const u32le = (n: number) => {
+  const b = Buffer.alloc(4);
+  b.writeUInt32LE(n);
+  return b;
+};
+
+/** A file wrapped by Packager (the OLE Package payload: 2, name, source path, 0, 3, temp path, size, bytes). */
+export function olePackage(fileName: string, data: Buffer): Buffer {
+  const z = (s: string) => Buffer.from(`${s}\0`, 'latin1');
+  const u16 = (n: number) => Buffer.from([n & 0xff, n >> 8]);
+  const temp = z(`C:\\Temp\\${fileName}`);
+  return Buffer.concat([u16(2), z(fileName), z(`C:\\Users\\me\\${fileName}`), u16(0), u16(3), u32le(temp.length), temp, u32le(data.length), data]);
+}
+
+/** An Ole10Native stream: the package payload after its size. */
+export const ole10Native = (fileName: string, data: Buffer): Buffer => {
+  const body = olePackage(fileName, data);
+  return Buffer.concat([u32le(body.length), body]);
+};
+
+/** An OLE1 EmbeddedObject (MS-OLEDS 2.2.4) as RTF's \objdata holds it: header, class name, native data. */
+export function ole1Object(cls: string, native: Buffer, formatId = 2): Buffer {
+  const lps = (s: string) => Buffer.concat([u32le(s.length + 1), Buffer.from(`${s}\0`, 'latin1')]);
+  return Buffer.concat([u32le(0x0501), u32le(formatId), lps(cls), lps(''), lps(''), u32le(native.length), native]);
+}

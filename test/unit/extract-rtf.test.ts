@@ -41,37 +41,15 @@ test('an RTF file: body paragraphs, then a "Headers and footers" section', async
   );
 });
 
-/** An OLE1 EmbeddedObject (MS-OLEDS 2.2.4) as RTF's \objdata holds it: header, class name, native data. */
-function ole1(cls: string, native: Buffer, formatId = 2): Buffer {
-  const u32 = (n: number) => {
-    const b = Buffer.alloc(4);
-    b.writeUInt32LE(n);
-    return b;
-  };
-  const lps = (s: string) => Buffer.concat([u32(s.length + 1), Buffer.from(`${s}\0`, 'latin1')]);
-  return Buffer.concat([u32(0x0501), u32(formatId), lps(cls), lps(''), lps(''), u32(native.length), native]);
-}
-
-function packaged(fileName: string, data: Buffer): Buffer {
-  const z = (s: string) => Buffer.from(`${s}\0`, 'latin1');
-  const u16 = (n: number) => Buffer.from([n & 0xff, n >> 8]);
-  const u32 = (n: number) => {
-    const b = Buffer.alloc(4);
-    b.writeUInt32LE(n);
-    return b;
-  };
-  return Buffer.concat([u16(2), z(fileName), z(`C:\\${fileName}`), u16(0), u16(3), u32(1), z(''), u32(data.length), data]);
-}
-
 test('RTF embedded objects (\\objdata) are read as attachments: a packaged file and an OLE2 Word document; a link is not', async () => {
   const word6 = parseCfb(readFileSync(path.join(H.ROOT, 'test/data/doc/word6-minutes.doc')));
   const doc = writeCfb(new Map([['WordDocument', word6.read(rootEntry(word6, 'WordDocument')!)]]))!;
   const obj = (data: Buffer) => `{\\object\\objemb{\\*\\objclass X}{\\*\\objdata ${data.toString('hex').replace(/(.{64})/g, '$1\n')}}{\\result {\\pict x}}}`;
   const rtf = [
     '{\\rtf1\\ansi\\pard Minutes attached.\\par',
-    obj(ole1('Package', packaged('notes.txt', Buffer.from('Bring gloves.\n')))),
-    obj(ole1('Word.Document.6', doc)),
-    obj(ole1('Package', Buffer.alloc(0), 1)),
+    obj(H.ole1Object('Package', H.olePackage('notes.txt', Buffer.from('Bring gloves.\n')))),
+    obj(H.ole1Object('Word.Document.6', doc)),
+    obj(H.ole1Object('Package', Buffer.alloc(0), 1)),
     '}',
   ].join('\n');
   const p = path.join(dir, 'objects.rtf');

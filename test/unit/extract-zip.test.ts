@@ -12,6 +12,7 @@ import { isOpaquePart } from '../../src/extract/zip-directory.js';
 import { writeCfb } from '../../src/extract/cfb-write.js';
 import { FileError } from '../../src/errors.js';
 import * as F from '../helpers/hostile-fixtures.js';
+import * as O from '../helpers/ole-hostile.js';
 import { tempDir } from '../helpers/temp.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -101,19 +102,8 @@ test('duplicate names, overlapping entries and short entries are refused before 
   await rejects(extractFile(short, opts), 'failed', /^corrupt: zip entry word\/document\.xml: \d+ bytes, 100000 declared$/);
 });
 
-/** Packager's Ole10Native stream around a file, in the compound file Word stores as word/embeddings/oleObjectN.bin. */
-function oleObjectBin(fileName: string, data: Buffer): Buffer {
-  const z = (s: string) => Buffer.from(`${s}\0`, 'latin1');
-  const u16 = (n: number) => Buffer.from([n & 0xff, n >> 8]);
-  const u32 = (n: number) => {
-    const b = Buffer.alloc(4);
-    b.writeUInt32LE(n);
-    return b;
-  };
-  const temp = z(`C:\\Temp\\${fileName}`);
-  const body = Buffer.concat([u16(2), z(fileName), z(`C:\\Users\\me\\${fileName}`), u16(0), u16(3), u32(temp.length), temp, u32(data.length), data]);
-  return writeCfb(new Map([['\u0001Ole10Native', Buffer.concat([u32(body.length), body])]]))!;
-}
+/** The compound file Word stores as word/embeddings/oleObjectN.bin around a packaged file. */
+const oleObjectBin = (fileName: string, data: Buffer): Buffer => writeCfb(new Map([['\u0001Ole10Native', O.ole10Native(fileName, data)]]))!;
 
 test('docx, xlsx and pptx: embedded objects (a packaged file, a workbook) are read after the document as attachments; a lying one is a warning', async () => {
   const workbook = F.buildZip(F.xlsxEntries(sheet, SST));
