@@ -22,7 +22,7 @@ export function rtfToText(src: string): string {
   return parseRtf(src).body;
 }
 
-/** An RTF document's body, and its headers and footers apart. */
+/** An RTF document's body, its headers and footers apart, and the data of its embedded objects. */
 export function parseRtf(src: string): { body: string; headers: string; objects: Buffer[] } {
   const text = { body: '', headers: '' };
   let bytes: number[] = [];
@@ -30,9 +30,9 @@ export function parseRtf(src: string): { body: string; headers: string; objects:
   interface State { skip: boolean; uc: number; header: boolean; objdata: boolean }
   const stack: State[] = [];
   let st: State = { skip: false, uc: 1, header: false, objdata: false };
-  // Embedded objects' data (\objdata: hex), one buffer per object.
+  // Embedded objects' data (\objdata: hex), one buffer per object; kept as slices of the source, not per character.
   const objects: Buffer[] = [];
-  let hex: string[] = [];
+  let objHex: string[] = [];
   let pendingSkip = 0; // fallback chars still to drop after a \uN
   // \* marks an ignorable destination only as a group's first word; inside a group it is noise (a StarWriter "\*\cs7").
   let groupStart = false;
@@ -65,8 +65,8 @@ export function parseRtf(src: string): { body: string; headers: string; objects:
       const closed = st;
       st = stack.pop() ?? { skip: false, uc: 1, header: false, objdata: false };
       if (closed.objdata && !st.objdata) {
-        objects.push(Buffer.from(hex.join(''), 'hex'));
-        hex = [];
+        objects.push(Buffer.from(objHex.join('').replace(/[^0-9a-fA-F]/g, ''), 'hex'));
+        objHex = [];
       }
       pendingSkip = 0;
       i++;
@@ -85,7 +85,7 @@ export function parseRtf(src: string): { body: string; headers: string; objects:
         if (word === 'objdata') {
           st.skip = true;
           st.objdata = true;
-          hex = [];
+          objHex = [];
         } else if (SKIP_DEST.has(word)) st.skip = true;
         else if (HEADER_FOOTER.has(word)) st.header = true;
         else if (word === 'ansicpg' && arg) codepage = iconv.encodingExists(`cp${arg}`) ? `cp${arg}` : codepage;
@@ -115,8 +115,10 @@ export function parseRtf(src: string): { body: string; headers: string; objects:
     } else if (c === '\r' || c === '\n') {
       i++; // source line breaks are not text in RTF
     } else if (st.objdata) {
-      if (/[0-9a-fA-F]/.test(c)) hex.push(c);
-      i++;
+      let j = i;
+      while (j < n && src[j] !== '{' && src[j] !== '}' && src[j] !== '\\') j++;
+      objHex.push(src.slice(i, j));
+      i = j;
     } else {
       i++;
       if (pendingSkip > 0) {
