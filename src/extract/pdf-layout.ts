@@ -50,8 +50,9 @@ export function layoutPage(runs: TextRun[], placed: TextRun[] = []): Line[] {
   // Without columns the order the page was written in is kept: it is right far more often than geometry is for
   // boxes, captions and sidebars (measured on the corpus), and it is what pdftotext's reading order follows too.
   if (!gutters.length) {
-    const rows = placeInRows(streamRows(written), fields);
-    return markMargins(rows.map((row) => toLine(row, row.some((r) => fields.includes(r)))));
+    const isField = new Set(fields);
+    // A row an answer joined is read left to right; the rest keep the order they were written in.
+    return markMargins(placeInRows(streamRows(written), fields).map((row) => toLine(row, row.some((r) => isField.has(r)))));
   }
   const crosses = (r: TextRun) => gutters.some((g) => r.x < g && r.x + r.width > g);
   // Rows are built per column: across the page, a line of one column would chain the lines of another whose
