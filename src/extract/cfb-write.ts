@@ -2,6 +2,8 @@
 // embedded in a Word document) written out as a file of its own, so its extractor can read it like any other.
 // msgreader's writer (Burner) was tried first: it shifted every stream after an empty one onto the wrong bytes.
 
+import { CFB_SIGNATURE } from './cfb.js';
+
 const SECTOR = 512;
 const MINI = 64;
 const CUTOFF = 4096;
@@ -113,7 +115,7 @@ export function writeCfb(tree: CfbTree): Buffer | undefined {
   body[dirAt] = dir;
 
   const header = Buffer.alloc(SECTOR);
-  Buffer.from('d0cf11e0a1b11ae1', 'hex').copy(header, 0);
+  CFB_SIGNATURE.copy(header, 0);
   header.writeUInt16LE(0x3e, 0x18);
   header.writeUInt16LE(3, 0x1a);
   header.writeUInt16LE(0xfffe, 0x1c);

@@ -9,7 +9,10 @@ const FREESECT = 0xffffffff;
 const ENDOFCHAIN = 0xfffffffe;
 const MAXREGSECT = 0xfffffffa;
 const NOSTREAM = 0xffffffff;
-const SIGNATURE = Buffer.from('d0cf11e0a1b11ae1', 'hex');
+export const CFB_SIGNATURE = Buffer.from('d0cf11e0a1b11ae1', 'hex');
+
+/** Whether the bytes start as a compound file does (they may still be damaged: parseCfb says). */
+export const isCompoundFile = (b: Buffer): boolean => b.length >= 8 && b.subarray(0, 8).equals(CFB_SIGNATURE);
 const DIR_ENTRY_BYTES = 128;
 const MINI_SECTOR_BYTES = 64;
 const MINI_CUTOFF = 4096;
@@ -50,7 +53,7 @@ interface Geometry {
 
 /** Parses and validates an OLE2 file held in memory; throws CfbError on any structural defect. */
 export function parseCfb(buf: Buffer): Cfb {
-  if (buf.length < 512 || !buf.subarray(0, 8).equals(SIGNATURE)) throw new CfbError('header: not a compound file');
+  if (buf.length < 512 || !isCompoundFile(buf)) throw new CfbError('header: not a compound file');
   const major = buf.readUInt16LE(0x1a);
   const shift = buf.readUInt16LE(0x1e);
   if (buf.readUInt16LE(0x1c) !== 0xfffe) throw new CfbError('header: bad byte order mark');

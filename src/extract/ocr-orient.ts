@@ -34,8 +34,11 @@ export function latinScript(lang: string): boolean {
  * with clearly more below, undefined when they do not say (a sideways page, fewer than three lines, a split vote).
  */
 export function inkOrientation(m: InkMask, skew: Skew): 'up' | 'down' | undefined {
-  if (skew.sideways) return undefined;
-  const { up, down, lines } = lineVotes(m, skew.angleDeg);
+  return skew.sideways ? undefined : verdict(lineVotes(m, skew.angleDeg));
+}
+
+/** 'up' or 'down' when enough lines voted, nearly all one way; undefined otherwise. */
+function verdict({ up, down, lines }: { up: number; down: number; lines: number }): 'up' | 'down' | undefined {
   if (lines < MIN_VOTES) return undefined;
   if (down >= MAJORITY * up) return 'down';
   if (up >= MAJORITY * down) return 'up';
@@ -53,11 +56,8 @@ export function looksUpsideDown(m: InkMask, skew: Skew): boolean {
  */
 export function quarterTurnFromInk(m: InkMask, skew: Skew): 90 | 270 | undefined {
   if (!skew.sideways) return undefined;
-  const { up, down, lines } = lineVotes(quarterTurn(m), skew.angleDeg);
-  if (lines < MIN_VOTES) return undefined;
-  if (up >= MAJORITY * down) return 90;
-  if (down >= MAJORITY * up) return 270;
-  return undefined;
+  const way = verdict(lineVotes(quarterTurn(m), skew.angleDeg));
+  return way === 'up' ? 90 : way === 'down' ? 270 : undefined;
 }
 
 /** The mask turned a quarter clockwise, as the page is turned by 90: (x, y) goes to (height - 1 - y, x). */

@@ -2,7 +2,7 @@
 // Office 2007+ document, a whole Word 97 document. Each becomes an attachment, read by its own extractor under the
 // parent's limits (attachments.ts), as a message's attachments are. Links and pictures of objects carry no text.
 import type { Cfb, CfbEntry } from './cfb.js';
-import { childEntry, parseCfb, rootEntry } from './cfb.js';
+import { childEntry, isCompoundFile, parseCfb, rootEntry } from './cfb.js';
 import type { Attachment } from './attachments.js';
 import { writeCfb, type CfbTree } from './cfb-write.js';
 
@@ -124,7 +124,7 @@ export function ole1Object(b: Buffer, fallback: string): Attachment | undefined 
   if (size <= 0 || at + size > b.length) return undefined;
   const native = b.subarray(at, at + size);
   if (cls === 'Package') return packageFile(native);
-  if (!native.subarray(0, 8).equals(Buffer.from('d0cf11e0a1b11ae1', 'hex'))) return undefined;
+  if (!isCompoundFile(native)) return undefined;
   let cfb: Cfb;
   try {
     cfb = parseCfb(native);

@@ -2,13 +2,12 @@
 // `ppt/embeddings/`): a workbook pasted into a report, a PDF inserted as an object. Each becomes an attachment, read by
 // its own extractor under the parent's limits (attachments.ts), as a .doc's embedded objects are.
 import { FileError } from '../errors.js';
-import { parseCfb } from './cfb.js';
+import { isCompoundFile, parseCfb } from './cfb.js';
 import { oleObjectFile } from './ole-objects.js';
 import type { Attachment } from './attachments.js';
 import type { ZipArchive } from './zip.js';
 
 const EMBEDDING = /^(word|xl|ppt)\/embeddings\/[^/]+$/i;
-const CFB_SIGNATURE = Buffer.from('d0cf11e0a1b11ae1', 'hex');
 
 /** The package's embedded objects that hold a file, in name order ("oleObject2" before "oleObject10"). */
 export async function ooxmlEmbeddings(z: ZipArchive, maxBytes: number): Promise<Attachment[]> {
@@ -33,7 +32,7 @@ export async function ooxmlEmbeddings(z: ZipArchive, maxBytes: number): Promise<
 
 /** An OLE object (oleObjectN.bin) gives the file it wraps; anything else (a .xlsx, a .docx) is the file itself. */
 function embeddedFile(name: string, bytes: Buffer): Attachment[] {
-  if (!bytes.subarray(0, 8).equals(CFB_SIGNATURE)) return bytes.length ? [{ name, bytes }] : [];
+  if (!isCompoundFile(bytes)) return bytes.length ? [{ name, bytes }] : [];
   let cfb;
   try {
     cfb = parseCfb(bytes);

@@ -117,7 +117,8 @@ async function extractPdf(ctx: ExtractContext) {
         }
       }
       // Where OCR could not run (unavailable, failed, out of budget), a page's few characters of text still count.
-      for (const [page, text] of shortLayers) if (!read.some((r) => r.page === page)) read.push({ page, text });
+      const ocred = new Set(read.map((r) => r.page));
+      for (const [page, text] of shortLayers) if (!ocred.has(page)) read.push({ page, text });
       read.sort((a, b) => a.page - b.page);
       // Scanned pages carry running headers and footers too: kept once, like a text layer's.
       sections.push(...scannedPageSections(read, ctx.budget));
