@@ -2,6 +2,8 @@
 // upscaled), pictures, rules under the text. Skew is in ocr-skew.ts, resizing in ocr-scale.ts. Pure functions: no
 // canvas, no OCR engine.
 
+import { blobsInLines } from './ocr-glyph-lines.js';
+
 export interface Grey {
   data: Uint8Array;
   width: number;
@@ -93,7 +95,7 @@ function blockAverage(g: Grey, f: number, width: number, height: number, hist: F
 }
 
 /** A connected ink component's bounding box (mask pixels, inclusive) and its pixel count. */
-interface Blob {
+export interface Blob {
   y0: number;
   y1: number;
   x0: number;
@@ -178,17 +180,19 @@ export function components(m: InkMask): Components {
 }
 
 /**
- * Median height, in mask pixels, of the connected ink blobs that look like glyphs; undefined when there are too few
- * to say. Lines, rules and pictures are left out by size, specks by area.
+ * Median height, in mask pixels, of the connected ink blobs that look like glyphs in lines of text; undefined when
+ * there are too few to say. Lines, rules and pictures are left out by size, specks by area, and what stands alone
+ * (a map's dashes and symbols, which set a street map's labels at 4 px and had them read enlarged nearly twice) by
+ * having no like-sized neighbour along a line.
  */
 export function medianGlyphHeight(m: InkMask, parts: Components = components(m)): number | undefined {
-  const heights: number[] = [];
-  for (const { y0, y1, x0, x1, area } of parts.blobs) {
+  const candidates = parts.blobs.filter(({ y0, y1, x0, x1, area }) => {
     const h = y1 - y0 + 1;
     const w = x1 - x0 + 1;
     // Letters touch at low resolution, so words count too (wide); rules and specks do not.
-    if (area >= 4 && h >= 2 && h <= m.height / 8 && w <= h * 25 && h <= w * 8) heights.push(h);
-  }
+    return area >= 4 && h >= 2 && h <= m.height / 8 && w <= h * 25 && h <= w * 8;
+  });
+  const heights = blobsInLines(candidates).map((b) => b.y1 - b.y0 + 1);
   if (heights.length < 20) return undefined;
   heights.sort((a, b) => a - b);
   return heights[heights.length >> 1];
