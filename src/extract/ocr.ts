@@ -120,11 +120,19 @@ export async function recognize(img: Buffer, o: { lang: string; timeoutMs: numbe
       workerDpi = want;
     }
     const res = await withTimeout(w.recognize(img), timeoutMs, 'OCR');
-    return { text: res.data.text ?? '', confidence: res.data.confidence ?? 0 };
+    return { text: joinContractions(res.data.text ?? ''), confidence: res.data.confidence ?? 0 };
   } catch (e) {
     await closeOcr();
     throw e;
   }
+}
+
+/**
+ * Tesseract sometimes sets a space after an apostrophe ("you’ ll", "Sequencer’ s"), which splits the word for search.
+ * English contractions and possessives are joined again; an apostrophe closing a quotation keeps its space.
+ */
+export function joinContractions(text: string): string {
+  return text.replace(/(\p{L})([’'])[ \t]+(s|t|ll|re|ve|d|m)\b/gu, '$1$2$3');
 }
 
 /**

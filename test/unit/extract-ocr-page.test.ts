@@ -3,6 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readingDpi, readingScale } from '../../src/extract/ocr-page.js';
+import { joinContractions } from '../../src/extract/ocr.js';
 
 test('reading scale: enlarge below 7 px, keep 7-14 px, reduce to 12 px above, to 20 px above 36 px', () => {
   assert.equal(readingScale(undefined, false), 1);
@@ -38,4 +39,10 @@ test('reading resolution: a 72 or 96 dpi placeholder is overruled by glyphs that
   // Above 96 a declared resolution is believed whatever the glyphs say (large type at 300 dpi).
   assert.equal(readingDpi(300, 60, 1 / 3), 100);
   assert.equal(readingDpi(undefined, undefined, 1), undefined);
+});
+
+test('OCR text: a space tesseract set after an apostrophe is taken out of contractions and possessives only', () => {
+  assert.equal(joinContractions('you’ ll hear the Sequencer’ s click; don\' t'), 'you’ll hear the Sequencer’s click; don\'t');
+  assert.equal(joinContractions('the pilots’ ledger'), 'the pilots’ ledger');
+  assert.equal(joinContractions('‘the tide’ said'), '‘the tide’ said');
 });

@@ -86,6 +86,30 @@ test('glyph height follows the type size; light text on dark is still ink', () =
   assert.ok(inkShare < 0.5, `ink share ${inkShare}`);
 });
 
+test('glyph height of a map: its labels, not the dashes of its borders and roads', () => {
+  const c = createCanvas(900, 700);
+  const g = c.getContext('2d');
+  g.fillStyle = '#fff';
+  g.fillRect(0, 0, 900, 700);
+  g.fillStyle = '#000';
+  // Dashed borders and roads: some 600 dashes 6 px long and 2 px thick, spaced wider than they are thick, along
+  // straight and slanting lines.
+  for (let r = 0; r < 12; r++) {
+    for (let i = 0; i < 50; i++) {
+      const x = 20 + i * 16;
+      const y = 40 + r * 55 + (r % 3) * i * 0.4 * (i % 2 ? 1 : 0.5);
+      g.fillRect(x, y, 6, 2);
+    }
+  }
+  // Eight place names in 30 px type.
+  g.font = '30px serif';
+  const names = ['Tarnose', 'Bokale', 'Lehuntze', 'Mugerre', 'Angelu', 'Hiriburu', 'Milafranga', 'Basusarri'];
+  names.forEach((n, i) => g.fillText(n, 60 + (i % 3) * 280, 75 + i * 72));
+  const m = inkMask(toGrey(g.getImageData(0, 0, 900, 700).data, 900, 700), 1600);
+  const glyph = medianGlyphHeight(m)!;
+  assert.ok(glyph >= 12 && glyph <= 24, `glyph ${glyph}: the labels' letters, not the dashes' 2 px`);
+});
+
 test('a blank page has no skew and no glyphs', () => {
   const blank = toGrey(new Uint8Array(200 * 100 * 4).fill(255), 200, 100);
   assert.deepEqual(estimateSkew(inkMask(blank, 1600)), { angleDeg: 0, sideways: false });
