@@ -10,29 +10,25 @@ export function scaleGrey(g: Grey, scale: number): Grey {
   const height = Math.max(1, Math.ceil(g.height * scale - 1e-6));
   const xTaps = taps(g.width, width, scale);
   const yTaps = taps(g.height, height, scale);
-  // Rows first (into floats), then columns.
-  const mid = new Float32Array(width * g.height);
-  for (let y = 0; y < g.height; y++) {
-    const src = y * g.width;
-    const dst = y * width;
-    for (let x = 0; x < width; x++) {
-      let s = 0;
-      for (let k = xTaps.start[x]!, e = xTaps.start[x + 1]!; k < e; k++) s += g.data[src + xTaps.index[k]!]! * xTaps.weight[k]!;
-      mid[dst + x] = s;
-    }
-  }
+  // Output row by output row: the source rows it draws on summed into one float row, then that row resampled across.
+  // Two small buffers instead of a page of floats, so a 10-megapixel scan is resized in cache.
+  const src = g.data;
+  const srcWidth = g.width;
+  const { start: xs, index: xi, weight: xw } = xTaps;
+  const { start: ys, index: yi, weight: yw } = yTaps;
   const data = new Uint8Array(width * height);
-  const acc = new Float32Array(width);
+  const acc = new Float32Array(srcWidth);
   for (let y = 0; y < height; y++) {
     acc.fill(0);
-    for (let k = yTaps.start[y]!, e = yTaps.start[y + 1]!; k < e; k++) {
-      const src = yTaps.index[k]! * width;
-      const w = yTaps.weight[k]!;
-      for (let x = 0; x < width; x++) acc[x] = acc[x]! + mid[src + x]! * w;
+    for (let k = ys[y]!, e = ys[y + 1]!; k < e; k++) {
+      const from = yi[k]! * srcWidth;
+      const w = yw[k]!;
+      for (let x = 0; x < srcWidth; x++) acc[x] = acc[x]! + src[from + x]! * w;
     }
     const dst = y * width;
     for (let x = 0; x < width; x++) {
-      const v = acc[x]!;
+      let v = 0;
+      for (let k = xs[x]!, e = xs[x + 1]!; k < e; k++) v += acc[xi[k]!]! * xw[k]!;
       data[dst + x] = v <= 0 ? 0 : v >= 255 ? 255 : Math.round(v);
     }
   }
