@@ -42,3 +42,16 @@ test('docproc ingest of a folder of stub files exits 0 and indexes them', async 
   assert.equal(summaryOf(r.stdout)['failed'], 0);
   fs.rmSync(dir, { recursive: true, force: true });
 });
+
+test('docproc extract --json of a file with no text says empty, with the reason, and exits 0', async () => {
+  const dir = tempDir('docproc-stub-');
+  for (const [name, data] of [['zero.txt', ''], ['blank.txt', '  \n\n']] as const) {
+    const p = path.join(dir, name);
+    fs.writeFileSync(p, data);
+    const r = await runCli(['extract', p, '--json']);
+    assert.equal(r.code, 0, `${name}: ${r.stderr}`);
+    const doc = JSON.parse(r.stdout) as { status: string; reason?: string; characters: number };
+    assert.deepEqual([doc.status, doc.reason, doc.characters], ['empty', 'no text found', 0], name);
+  }
+  fs.rmSync(dir, { recursive: true, force: true });
+});

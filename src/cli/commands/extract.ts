@@ -31,7 +31,10 @@ export async function run(file: string, flags: ExtractFlags): Promise<void> {
   const pool = new ExtractPool({ size: 1, timeoutMs: config.fileTimeoutMs, maxMemoryMB: config.workerMemoryMB, extractOptions: await extractOptionsForRun(config, log), log });
   try {
     const doc = await pool.extract(abs);
-    if (config.json) return writeJson({ path: file, status: 'ok', ...doc, characters: doc.sections.reduce((n, s) => n + s.text.length, 0) });
+    // The status ingest would record: a file that yields no text is 'empty', with the reason, as in its file events.
+    const read = doc.sections.some((s) => s.text.trim());
+    const status = read ? { status: 'ok' } : { status: 'empty', reason: doc.warnings[0] ?? 'no text found' };
+    if (config.json) return writeJson({ path: file, ...status, ...doc, characters: doc.sections.reduce((n, s) => n + s.text.length, 0) });
     for (const w of doc.warnings) process.stderr.write(`warning: ${w}\n`);
     process.stderr.write(`type: ${doc.type}${doc.pages ? `, ${doc.pages} pages` : ''}${doc.pagesOcr ? `, ${doc.pagesOcr} OCR'd` : ''}\n`);
     for (const s of doc.sections) {
