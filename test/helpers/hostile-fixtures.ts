@@ -155,6 +155,19 @@ export const pdfSelfRefPages = () => buildPdf(['<< /Type /Catalog /Pages 2 0 R >
 export const pdfHugeCount = () => buildPdf(['<< /Type /Catalog /Pages 2 0 R >>', '<< /Type /Pages /Kids [3 0 R] /Count 100000000 >>', PAGE, CONTENT('Only page'), FONT]);
 export const pdfGood = () => buildPdf(['<< /Type /Catalog /Pages 2 0 R >>', '<< /Type /Pages /Kids [3 0 R] /Count 1 >>', PAGE, CONTENT('Hello from a good PDF'), FONT]);
 
+/**
+ * A page whose only content is a blank 7000 x 7000 grey image (49 megapixels in a 50 KB stream) and the word "Scan":
+ * decoded and drawn whole, such an image takes pdf.js past a gigabyte.
+ */
+export function pdfHugeImage(): Buffer {
+  const side = 7000;
+  const pixels = deflateSync(Buffer.alloc(side * side, 0xff)).toString('latin1');
+  const page = '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> /XObject << /Im1 6 0 R >> >> >>';
+  const draw = 'q 612 0 0 792 0 0 cm /Im1 Do Q BT /F1 24 Tf 72 700 Td (Scan) Tj ET';
+  const image = `<< /Type /XObject /Subtype /Image /Width ${side} /Height ${side} /ColorSpace /DeviceGray /BitsPerComponent 8 /Filter /FlateDecode /Length ${pixels.length} >>\nstream\n${pixels}\nendstream`;
+  return buildPdf(['<< /Type /Catalog /Pages 2 0 R >>', '<< /Type /Pages /Kids [3 0 R] /Count 1 >>', page, `<< /Length ${draw.length} >>\nstream\n${draw}\nendstream`, FONT, image]);
+}
+
 /** Streams a single-line text file of `bytes` bytes (no newline at all) without holding it in memory. */
 export async function writeHugeLine(path: string, bytes: number): Promise<void> {
   const chunk = Buffer.from('lorem ipsum dolor sit amet '.repeat(40000));

@@ -8,6 +8,7 @@ import { register } from '../registry.js';
 import { withTimeout } from '../ocr.js';
 import { MAX_WORK_PIXELS, ocrPixels, type Pixels } from '../ocr-page.js';
 import { pageLines, type PageLine } from '../pdf-text.js';
+import { collectPdfWarnings } from '../pdf-warnings.js';
 import { dropRunningLines, scannedPageSections } from '../pdf-layout.js';
 import { msg } from '../zip.js';
 import type { ExtractContext, Section } from '../types.js';
@@ -17,12 +18,20 @@ const PDFJS_DIR = path.dirname(require.resolve('pdfjs-dist/package.json'));
 // A page with fewer non-space characters than this is treated as having no real text layer (scans often carry a stray page number).
 const MIN_TEXT_CHARS = 16;
 const OCR_DPI = 250;
+// pdf.js draws an image through a full-size RGBA copy and canvas: a 9000 x 9000 scan on one page took the extraction
+// to 1.5 GB and past the worker's memory limit, losing the whole file. Larger images are left out of the page, with a
+// warning naming it.
+const MAX_PDF_IMAGE_PIXELS = 40_000_000;
 
 type PdfJs = typeof import('pdfjs-dist/legacy/build/pdf.mjs');
 let pdfjsP: Promise<PdfJs> | undefined;
 const pdfjs = () => (pdfjsP ??= import('pdfjs-dist/legacy/build/pdf.mjs'));
 
 async function extractPdf(ctx: ExtractContext) {
+  return collectPdfWarnings(() => readPdf(ctx), () => {});
+}
+
+async function readPdf(ctx: ExtractContext) {
   const { opts } = ctx;
   const lib = await pdfjs();
   const data = new Uint8Array(await readFile(ctx.absPath));
@@ -31,7 +40,9 @@ async function extractPdf(ctx: ExtractContext) {
     isEvalSupported: false,
     disableFontFace: true,
     useSystemFonts: false,
-    verbosity: 0,
+    // Warnings reach collectPdfWarnings, which keeps the one about an image left out and drops the rest.
+    verbosity: 1,
+    maxImageSize: Math.min(opts.maxPixels, MAX_PDF_IMAGE_PIXELS),
     cMapUrl: path.join(PDFJS_DIR, 'cmaps') + path.sep,
     cMapPacked: true,
     standardFontDataUrl: path.join(PDFJS_DIR, 'standard_fonts') + path.sep,
@@ -101,7 +112,15 @@ async function extractPdf(ctx: ExtractContext) {
       for (const p of needOcr) {
         if (ctx.budget.exhausted || ocrChars >= ctx.budget.remaining) break;
         try {
-          const px = await withTimeout(renderPage(doc, p, opts.maxPixels), opts.pageTimeoutMs, `render page ${p}`);
+          let imagesLeftOut = 0;
+          const px = await collectPdfWarnings(
+            () => withTimeout(renderPage(doc, p, opts.maxPixels), opts.pageTimeoutMs, `render page ${p}`),
+            (w) => void (w.startsWith('Image exceeded maximum allowed size') && imagesLeftOut++),
+          );
+          if (imagesLeftOut) {
+            const limit = Math.round(Math.min(opts.maxPixels, MAX_PDF_IMAGE_PIXELS) / 1e6);
+            ctx.warnings.push(`page ${p}: ${imagesLeftOut} image${imagesLeftOut > 1 ? 's' : ''} over ${limit} megapixels left out of OCR`);
+          }
           const { text } = await ocrPixels(px, { lang: opts.ocrLang, dataDir: opts.ocrDataDir, timeoutMs: opts.ocrTimeoutMs, maxPixels: opts.maxPixels });
           pagesOcr++;
           const layer = shortLayers.get(p) ?? '';
