@@ -3,6 +3,7 @@
 import type { PDFDocumentProxy } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import { layoutPage, type Line, type TextRun } from './pdf-layout.js';
 import { annotationRuns } from './pdf-fields.js';
+import { joinLetterSpaced } from './pdf-letter-spacing.js';
 
 export type PageLine = Pick<Line, 'text' | 'margin'>;
 
@@ -36,7 +37,9 @@ export async function pageLines(doc: PDFDocumentProxy, p: number): Promise<{ lin
         continue;
       }
       const height = Math.abs(it.height) || Math.abs(d) || 10;
-      runs.push({ str: it.str, x, y, width: Math.max(0, it.width), height, rtl: it.dir === 'rtl' });
+      const width = Math.max(0, it.width);
+      const rtl = it.dir === 'rtl';
+      runs.push({ str: rtl ? it.str : joinLetterSpaced(it.str, width, height), x, y, width, height, rtl });
     }
     const fields = annotationRuns(await page.getAnnotations({ intent: 'display' }).catch(() => []));
     const lines: PageLine[] = layoutPage(runs, fields);

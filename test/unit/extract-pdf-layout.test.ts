@@ -8,6 +8,7 @@ import { buildPdf } from '../helpers/hostile-fixtures.js';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { dropRunningLines, layoutPage, type TextRun } from '../../src/extract/pdf-layout.js';
+import { joinLetterSpaced } from '../../src/extract/pdf-letter-spacing.js';
 import { extractFile, defaultExtractOptions, closeExtractors } from '../../src/extract/index.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -182,4 +183,42 @@ test('a page with a few characters of text keeps them when OCR of its render rea
   assert.equal(d.pagesOcr, 1);
   assert.deepEqual(d.sections.map((s) => s.text), ['Figure 3']);
   rmSync(path.dirname(file), { recursive: true, force: true });
+});
+
+test('letter-spaced runs are joined into words, word breaks restored; spaced-out letters, leaders and formulas stay', () => {
+  // Runs as pdf.js gives them from an OCR layer that sets every glyph apart (12 pt, about half an em a letter).
+  assert.equal(joinLetterSpaced('S i n g a p o r e', 57, 12), 'Singapore');
+  assert.equal(joinLetterSpaced('M e t r o p o l i s T o w e r', 107, 12), 'Metropolis Tower');
+  assert.equal(joinLetterSpaced('C o . , L t d .', 58, 12), 'Co., Ltd.');
+  assert.equal(joinLetterSpaced('de N a v e g a c i o n', 86, 12), 'de Navegacion');
+  assert.equal(joinLetterSpaced('B e l l o 2 8 6 7 ,', 72, 12), 'Bello 2867,');
+  assert.equal(joinLetterSpaced('Sci U S A 2014', 70, 12), 'Sci USA 2014');
+  // Single letters with real spaces between them take more than 0.8 em each; so do letters spread over a row.
+  assert.equal(joinLetterSpaced('A B C', 31, 12), 'A B C');
+  assert.equal(joinLetterSpaced('S i n g a p o r e', 107, 12), 'S i n g a p o r e');
+  // Dot leaders and formulas are not words.
+  assert.equal(joinLetterSpaced('Reminders . . . . . . 2', 60, 12), 'Reminders . . . . . . 2');
+  assert.equal(joinLetterSpaced('𝑛 + 1', 20, 12), '𝑛 + 1');
+  assert.equal(joinLetterSpaced('P H', 18, 12), 'P H');
+});
+
+test('a PDF set with character spacing reads as words, as pdftotext reads it', async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'docproc-spacing-'));
+  // 3 Tc: a quarter em between glyphs, where pdf.js puts a space; the TJ line's 0.3 em gaps are letters set apart.
+  const s = 'BT /F1 12 Tf 72 700 Td 3 Tc (Singapore harbour) Tj ET BT /F1 12 Tf 72 680 Td [(S) -300 (i) -300 (n) -300 (g) -300 (a)] TJ ET';
+  const pdf = buildPdf([
+    '<< /Type /Catalog /Pages 2 0 R >>',
+    '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
+    '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>',
+    `<< /Length ${s.length} >>\nstream\n${s}\nendstream`,
+    '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>',
+  ]);
+  const file = path.join(dir, 'spaced.pdf');
+  writeFileSync(file, pdf);
+  try {
+    const doc = await extractFile(file, { ...defaultExtractOptions, ocr: false });
+    assert.deepEqual(doc.sections.map((x) => x.text).join('\n').split('\n'), ['Singapore harbour', 'S i n g a']);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
