@@ -24,6 +24,8 @@ export interface Line {
   height: number;
   /** Set apart from the page's text by a wide gap at its top or bottom: where running headers and footers sit. */
   margin?: boolean;
+  /** The line's parts when wide gaps (CELL_GAP_EM) split it: a footer's page number and title, a table's cells. */
+  cells?: string[];
 }
 
 interface Gutter {
@@ -34,6 +36,13 @@ interface Gutter {
 const WORD_GAP_EM = 0.5;
 // Rows separated from the column text by more than this many line pitches sit outside it (headers, footers).
 const MARGIN_GAP_PITCHES = 2.5;
+// Runs this many ems apart in a row are cells; most rows of a table have three such gaps or more.
+const CELL_GAP_EM = 2;
+const CELL_GAPS = 3;
+const CELL_ROW_SHARE = 0.5;
+// ...and most of their cells are a word or two.
+const CELL_MAX_WORDS = 2;
+const SHORT_CELL_SHARE = 0.75;
 // Gutter searches nest at most this deep (up to 8 columns): a page of a few dozen words cannot split further anyway.
 const MAX_COLUMN_SPLITS = 3;
 
@@ -167,16 +176,24 @@ function toLine(row: TextRun[], sort = true): Line {
   // The tallest run's baseline is the line's (a superscript's is higher).
   const main = row.reduce((m, r) => (r.height > m.height ? r : m), row[0]!);
   let text = '';
+  const cells: string[] = [];
+  let cellStart = 0;
   let prev: TextRun | undefined;
   for (const r of rs) {
     const gap = prev ? (rtl ? prev.x - (r.x + r.width) : r.x - (prev.x + prev.width)) : 0;
+    if (prev && gap >= CELL_GAP_EM * Math.min(prev.height, r.height)) {
+      cells.push(text.slice(cellStart).trim());
+      cellStart = text.length;
+    }
     // Written out of order (a run placed back to the left): a space, not a glued word.
     const back = prev && !sort && (rtl ? r.x > prev.x : r.x < prev.x);
     if (prev && (gap > 0.15 * Math.min(prev.height, r.height) || back) && !/\s$/.test(text) && !/^\s/.test(r.str)) text += ' ';
     text += r.str;
     prev = r;
   }
-  return { text, x0: Math.min(...row.map((r) => r.x)), x1: Math.max(...row.map((r) => r.x + r.width)), y: main.y, height: main.height };
+  const line: Line = { text, x0: Math.min(...row.map((r) => r.x)), x1: Math.max(...row.map((r) => r.x + r.width)), y: main.y, height: main.height };
+  if (cells.length) line.cells = [...cells, text.slice(cellStart).trim()].filter(Boolean);
+  return line;
 }
 
 /**
@@ -220,7 +237,24 @@ export function findGutter(runs: TextRun[]): Gutter | undefined {
   const lx0 = Math.min(...left.map((l) => l.x0));
   const rx1 = Math.max(...right.map((l) => l.x1));
   if (!filled(left, lx0, g) || !filled(right, g, rx1)) return undefined;
+  // A wide table's halves fill their sides too, row by row; but its rows are four cells or more, far apart, where
+  // a row across two columns has one wide gap (the gutter), two with a dot leader.
+  if (isTable(runs)) return undefined;
   return { x: g };
+}
+
+/**
+ * Whether most rows are table rows: CELL_GAPS gaps of CELL_GAP_EM or more between neighbouring runs, and short cells
+ * (a code, a number, a name). Narrow columns of text are as far apart, but their lines are several words each.
+ */
+function isTable(runs: TextRun[]): boolean {
+  const rows = buildRows(runs);
+  const tableRows = rows.filter((row) => {
+    const cells = toLine(row).cells ?? [];
+    const short = cells.filter((c) => c.split(/\s+/).length <= CELL_MAX_WORDS).length;
+    return cells.length > CELL_GAPS && short >= SHORT_CELL_SHARE * cells.length;
+  });
+  return tableRows.length > CELL_ROW_SHARE * rows.length;
 }
 
 /**
@@ -300,10 +334,15 @@ const BLOCK_LINES = 4;
  * at least: a handbook's footer of a rule, its title, "Page 1-3" and its edition date kept all but the date on 449 of
  * 478 pages otherwise. Body lines that repeat now and then are not touched.
  */
-export function dropRunningLines(pages: Pick<Line, 'text' | 'margin'>[][]): string[][] {
-  const key = (s: string) => s.toLowerCase().replace(/\d+/g, '#').replace(/\s+/g, ' ').trim();
+export function dropRunningLines(pages: Pick<Line, 'text' | 'margin' | 'cells'>[][]): string[][] {
+  // Digits aside, and words in any order: a book's footers mirror on facing pages ("Page 40 Publication 15" on the
+  // left, "Publication 15 Page 41" on the right), and each alone recurs on only half of them.
+  const key = (s: string) => s.toLowerCase().replace(/\d+/g, '#').split(/\s+/).filter(Boolean).sort().join(' ');
   const usable = (k: string) => k.length > 0 && k.length <= 120;
   const isEdge = (lines: Pick<Line, 'text' | 'margin'>[], i: number) => i === 0 || i === lines.length - 1 || !!lines[i]!.margin;
+  // An edge line counts as itself and as each of its parts: a footer is "Page 4" on one page, "Page 40 ... Publication
+  // 15" on another, its parts on lines of their own on a third.
+  const edgeKeys = (l: Pick<Line, 'text' | 'cells'>) => [key(l.text), ...(l.cells ?? []).map(key)];
   // The line `d` places in from the top (or the bottom) of a page, keyed by that place.
   const inner = (lines: Pick<Line, 'text'>[], d: number, fromBottom: boolean) => {
     const i = fromBottom ? lines.length - 1 - d : d;
@@ -312,7 +351,7 @@ export function dropRunningLines(pages: Pick<Line, 'text' | 'margin'>[][]): stri
   const counts = new Map<string, number>();
   const withText = pages.filter((p) => p.length);
   for (const lines of withText) {
-    const keys = new Set(lines.filter((l, i) => isEdge(lines, i)).map((l) => key(l.text)).filter(usable));
+    const keys = new Set(lines.filter((l, i) => isEdge(lines, i)).flatMap(edgeKeys).filter(usable));
     for (let d = 1; d < BLOCK_LINES; d++) for (const b of [false, true]) keys.add(inner(lines, d, b));
     keys.delete('');
     for (const k of keys) counts.set(k, (counts.get(k) ?? 0) + 1);
@@ -322,7 +361,7 @@ export function dropRunningLines(pages: Pick<Line, 'text' | 'margin'>[][]): stri
   const runningInner = (k: string) => !!k && usable(k.slice(k.indexOf('\0') + 1)) && (counts.get(k) ?? 0) >= Math.max(3, 0.8 * n);
   const seen = new Set<string>();
   return pages.map((lines) => {
-    const furniture = lines.map((l, i) => isEdge(lines, i) && running(key(l.text)));
+    const furniture = lines.map((l, i) => isEdge(lines, i) && (running(key(l.text)) || (!!l.cells && l.cells.map(key).every(running))));
     for (const fromBottom of [false, true]) {
       for (let d = 1; d < BLOCK_LINES; d++) {
         const i = fromBottom ? lines.length - 1 - d : d;
@@ -336,8 +375,10 @@ export function dropRunningLines(pages: Pick<Line, 'text' | 'margin'>[][]): stri
       .filter((l, i) => {
         if (!furniture[i]) return true;
         const k = key(l.text);
-        if (seen.has(k)) return false;
-        seen.add(k);
+        const parts = (l.cells ?? []).map(key);
+        if (seen.has(k) || (parts.length && parts.every((p) => seen.has(p)))) return false;
+        // Kept here, the footer is also kept in each of its parts: "Page 3" alone later is the same footer.
+        for (const p of [k, ...parts]) seen.add(p);
         return true;
       })
       .map((l) => l.text);

@@ -5,7 +5,7 @@ import { layoutPage, type Line, type TextRun } from './pdf-layout.js';
 import { annotationRuns } from './pdf-fields.js';
 import { joinLetterSpaced } from './pdf-letter-spacing.js';
 
-export type PageLine = Pick<Line, 'text' | 'margin'>;
+export type PageLine = Pick<Line, 'text' | 'margin' | 'cells'>;
 
 interface TextItemLike {
   str: string;

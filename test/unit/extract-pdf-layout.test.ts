@@ -78,6 +78,40 @@ test('a table (short cells) stays in rows; a superscript stays on its line', () 
   assert.deepEqual(sup, ['is often observed in practice2, indicating the needs']);
 });
 
+test('a wide table of short cells stays in rows though its halves fill their sides; four narrow text columns do not', () => {
+  // A price list of seven short columns (code, quantity, name, barcode; code, quantity, name), printed edge to edge.
+  const runs: TextRun[] = [];
+  const xs = [40, 110, 150, 230, 300, 370, 410];
+  for (let i = 0; i < 12; i++) {
+    const y = 700 - i * 14;
+    const cells = [`30200${i}`, `${i}.5`, `item${i}`, `27005${i}`, `34001${i}`, `${i}`, `goods${i}`];
+    cells.forEach((c, k) => runs.push(run(c, xs[k]!, y, c.length * 5)));
+  }
+  assert.deepEqual(texts(runs).slice(0, 2), ['302000 0.5 item0 270050 340010 0 goods0', '302001 1.5 item1 270051 340011 1 goods1']);
+  // Four columns of running text, as far apart as the table's cells, read column by column.
+  const words = 'harbour ledger vessel pilot channel breakwater winter cargo'.split(' ');
+  const cols: TextRun[] = [];
+  for (let i = 0; i < 12; i++) for (let k = 0; k < 4; k++) cols.push(run(`${words[(i + k) % 8]} ${words[(i + 2 * k + 1) % 8]} col${k} line${i}`, 40 + k * 140, 700 - i * 14, 120));
+  const line = (i: number, k: number) => `${words[(i + k) % 8]} ${words[(i + 2 * k + 1) % 8]} col${k} line${i}`;
+  assert.deepEqual(texts(cols), [0, 1, 2, 3].flatMap((k) => Array.from({ length: 12 }, (_, i) => line(i, k))));
+});
+
+test('mirrored footers (page number left on even pages, right on odd) and footers split into parts are kept once', () => {
+  const names = ['alpha', 'bravo', 'charlie', 'delta', 'echo', 'foxtrot', 'golf', 'hotel'];
+  const page = (n: number) => [
+    { text: `Section ${names[n - 1]} opens here.` },
+    { text: `Then ${names[8 - n]} follows.` },
+    n % 3 === 0
+      ? { text: `Page ${n}`, margin: true }
+      : n % 2
+        ? { text: `Publication 15 (2013) Page ${n}`, margin: true, cells: ['Publication 15 (2013)', `Page ${n}`] }
+        : { text: `Page ${n} Publication 15 (2013)`, margin: true, cells: [`Page ${n}`, 'Publication 15 (2013)'] },
+  ];
+  const out = dropRunningLines(Array.from({ length: 8 }, (_, i) => page(i + 1)));
+  assert.deepEqual(out[0], ['Section alpha opens here.', 'Then hotel follows.', 'Publication 15 (2013) Page 1']);
+  for (const p of out.slice(1)) assert.equal(p.length, 2, p.join(' | '));
+});
+
 test('a single column keeps the order the page was written in', () => {
   const runs = [run('First written line', 50, 600), run('Second written, placed higher', 50, 700), run('Third written line', 50, 500)];
   assert.deepEqual(texts(runs), ['First written line', 'Second written, placed higher', 'Third written line']);
