@@ -14,6 +14,17 @@ import { extractFile, defaultExtractOptions, closeExtractors } from '../../src/e
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 after(() => closeExtractors());
 
+/** A one-page letter PDF whose content stream is `content`, with Helvetica as /F1. */
+function onePagePdf(content: string): Buffer {
+  return buildPdf([
+    '<< /Type /Catalog /Pages 2 0 R >>',
+    '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
+    '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>',
+    `<< /Length ${content.length} >>\nstream\n${content}\nendstream`,
+    '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>',
+  ]);
+}
+
 const run = (str: string, x: number, y: number, width = str.length * 5, height = 10): TextRun => ({ str, x, y, width, height });
 const texts = (runs: TextRun[]) => layoutPage(runs).map((l) => l.text);
 
@@ -204,13 +215,7 @@ test('filled-form.pdf: field values, the chosen option and typed-on text beside 
 
 test('a page with a few characters of text keeps them when OCR of its render reads less (here: invisible text)', async () => {
   const content = 'BT /F1 24 Tf 3 Tr 72 700 Td (Figure 3) Tj ET';
-  const pdf = buildPdf([
-    '<< /Type /Catalog /Pages 2 0 R >>',
-    '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
-    '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>',
-    `<< /Length ${content.length} >>\nstream\n${content}\nendstream`,
-    '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>',
-  ]);
+  const pdf = onePagePdf(content);
   const file = path.join(mkdtempSync(path.join(tmpdir(), 'docproc-pdf-')), 'short-layer.pdf');
   writeFileSync(file, pdf);
   const d = await extractFile(file, { ...defaultExtractOptions });
@@ -240,13 +245,7 @@ test('a PDF set with character spacing reads as words, as pdftotext reads it', a
   const dir = mkdtempSync(path.join(tmpdir(), 'docproc-spacing-'));
   // 3 Tc: a quarter em between glyphs, where pdf.js puts a space; the TJ line's 0.3 em gaps are letters set apart.
   const s = 'BT /F1 12 Tf 72 700 Td 3 Tc (Singapore harbour) Tj ET BT /F1 12 Tf 72 680 Td [(S) -300 (i) -300 (n) -300 (g) -300 (a)] TJ ET';
-  const pdf = buildPdf([
-    '<< /Type /Catalog /Pages 2 0 R >>',
-    '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
-    '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>',
-    `<< /Length ${s.length} >>\nstream\n${s}\nendstream`,
-    '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>',
-  ]);
+  const pdf = onePagePdf(s);
   const file = path.join(dir, 'spaced.pdf');
   writeFileSync(file, pdf);
   try {
