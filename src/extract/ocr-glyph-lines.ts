@@ -2,7 +2,8 @@
 // a chart's tick marks or a diagram's arrowheads.
 import type { Blob } from './ocr-prep.js';
 
-// Neighbours differ in height by at most this factor (x-height letters beside capitals, words beside words).
+// Neighbours differ in height (down a column: in width) by at most this factor (x-height letters beside capitals,
+// words beside words).
 const LIKE_SIZE = 0.6;
 // A line of text may run at up to 15° (the skew docproc levels): its letters' baselines rise by tan 15° per pixel.
 const SLOPE = Math.tan((15 * Math.PI) / 180);
@@ -49,8 +50,7 @@ function neighbours(a: Blob, b: Blob): boolean {
   const dy = Math.max(0, b.y0 - a.y1 - 1, a.y0 - b.y1 - 1);
   const ha = height(a);
   const hb = height(b);
-  if (!like(ha, hb)) return false;
-  if (dy === 0 && dx <= Math.max(2, Math.min(ha, hb))) {
+  if (dy === 0 && like(ha, hb) && dx <= Math.max(2, Math.min(ha, hb))) {
     const run = Math.abs(a.x0 + a.x1 - b.x0 - b.x1) / 2;
     if (Math.min(Math.abs(a.y1 - b.y1), Math.abs(a.y0 - b.y0)) <= 1 + SLOPE * run) return true;
   }

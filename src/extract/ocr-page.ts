@@ -4,7 +4,7 @@
 import { recognize, detectOrientation, type Recognized } from './ocr.js';
 import { flattenLighting } from './ocr-light.js';
 import { inkOrientation, latinScript, quarterTurnFromInk } from './ocr-orient.js';
-import { components, inkMask, medianGlyphHeight, thinRules, toGrey, withoutPictures, type Grey } from './ocr-prep.js';
+import { components, inkMask, medianGlyphHeight, textInkShare, thinRules, toGrey, withoutPictures, type Grey } from './ocr-prep.js';
 import { scaleGrey } from './ocr-scale.js';
 import { estimateSkew, levelledMask } from './ocr-skew.js';
 import { rotateGrey } from './ocr-rotate.js';
@@ -69,8 +69,10 @@ const MIN_SKEW_DEG = 0.3;
 // A reading under this mean confidence may be of a page upside down or sideways: orientation detection decides.
 const DOUBTFUL_CONFIDENCE = 70;
 const MIN_OSD_CONFIDENCE = 1;
-// Fewer letters than this in a doubtful reading: nothing on the page for orientation detection to turn.
+// Fewer letters than this in a doubtful reading, and less of the ink than this in lines of text: nothing on the page
+// for orientation detection to turn.
 const MIN_LETTERS_TO_ORIENT = 8;
+const MIN_TEXT_INK_TO_ORIENT = 0.5;
 /**
  * Pages are read at most this many pixels (4000 × 4000; a 600 dpi A4 scan is read at about 420 dpi): with the
  * decoded image, its grey copy and tesseract's own, a 50-megapixel image would not fit in a 1 GB worker.
@@ -118,9 +120,11 @@ export async function ocrPixels(input: Pixels, o: OcrPageOptions): Promise<OcrPa
   // detection would only confirm it, at 0.45 s on a 300-dpi contents page (14% of native tesseract's whole reading).
   // A turn the ink chose is still checked: a wrong guess costs a reading, not the page.
   if (first.confidence >= DOUBTFUL_CONFIDENCE || inkUpright) return first.result;
-  // A reading with next to no letters is of a photo or a drawing, not of text turned over (that reads as plenty of
-  // wrong letters): orientation detection would find nothing to turn, and on a 1700-pixel photo costs twice the reading.
-  if ((first.result.text.match(/\p{L}/gu)?.length ?? 0) < MIN_LETTERS_TO_ORIENT) return first.result;
+  // Next to no letters read, and little of the ink in lines of text: a photo or a drawing, where orientation detection
+  // finds nothing to turn and, on a 1700-pixel photo, costs twice the reading. A page of text the ink did not see was
+  // turned can read as nothing too; its ink is in lines, and it is still asked.
+  const letters = first.result.text.match(/\p{L}/gu)?.length ?? 0;
+  if (letters < MIN_LETTERS_TO_ORIENT && textInkShare(mask, parts) < MIN_TEXT_INK_TO_ORIENT) return first.result;
   const orientation = await detectOrientation(first.pgm, o.timeoutMs);
   if (!orientation || orientation.degrees % 360 === 0 || orientation.confidence < MIN_OSD_CONFIDENCE) return first.result;
   const second = await readTurned(grey, scale, base + orientation.degrees, opts);

@@ -11,7 +11,7 @@ export function scaleGrey(g: Grey, scale: number): Grey {
   const xTaps = taps(g.width, width, scale);
   const yTaps = taps(g.height, height, scale);
   // Output row by output row: the source rows it draws on summed into one float row, then that row resampled across.
-  // Two small buffers instead of a page of floats, so a 10-megapixel scan is resized in cache.
+  // One float row instead of a page of floats, so a 10-megapixel scan is resized in cache.
   const src = g.data;
   const srcWidth = g.width;
   const { start: xs, index: xi, weight: xw } = xTaps;
@@ -43,7 +43,7 @@ function taps(srcLen: number, outLen: number, scale: number): { start: Int32Arra
   for (let o = 0; o < outLen; o++) {
     start[o] = index.length;
     if (scale >= 1) {
-      // Cubic (Catmull-Rom) over the four nearest source pixel centres, edges repeated.
+      // Cubic (Mitchell-Netravali) over the four nearest source pixel centres, edges repeated.
       const c = (o + 0.5) / scale - 0.5;
       const i0 = Math.floor(c);
       const t = c - i0;

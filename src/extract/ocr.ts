@@ -132,7 +132,7 @@ export async function recognize(img: Buffer, o: { lang: string; timeoutMs: numbe
  * English contractions and possessives are joined again; an apostrophe closing a quotation keeps its space.
  */
 export function joinContractions(text: string): string {
-  return text.replace(/(\p{L})([’'])[ \t]+(s|t|ll|re|ve|d|m)\b/gu, '$1$2$3');
+  return text.replace(/(\p{L})([’'])[ \t]+(s|t|ll|re|ve|d|m)(?=$|[\s.,;:!?)”"])/gu, '$1$2$3');
 }
 
 /**

@@ -18,6 +18,11 @@ export interface ExtractOptions {
   allowedTypes: string[];
   zip: { maxEntries: number; maxTotalBytes: number; maxRatio: number };
   maxPixels: number;
+  /**
+   * An image in a PDF larger than this is left out of the page's rendering for OCR, with a warning: pdf.js draws an
+   * image through full-size copies, about 16 bytes a pixel. Set from the worker's memory ceiling (workerMemoryMB).
+   */
+  maxPdfImagePixels: number;
   maxCells: number;
   signal?: AbortSignal;
 }
@@ -38,5 +43,6 @@ export const defaultExtractOptions: ExtractOptions = {
   allowedTypes: [...SUPPORTED_TYPES],
   zip: { maxEntries: 10_000, maxTotalBytes: 500 * 1024 * 1024, maxRatio: 100 },
   maxPixels: 50_000_000,
+  maxPdfImagePixels: 40_000_000,
   maxCells: 2_000_000,
 };

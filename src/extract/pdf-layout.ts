@@ -328,7 +328,8 @@ const BLOCK_LINES = 4;
 
 /**
  * Running headers and footers: a page's first or last line, or a line set apart at its top or bottom, that recurs
- * (digits aside: "Page 3 of 9") on at least half of the pages, two at least, is kept where it first appears and
+ * (digits aside, words in any order: "Page 3 of 9"; or each of its lettered parts) on at least half of the pages, two
+ * at least, is kept where it first appears and
  * dropped elsewhere, so it does not fill every chunk and dominate keyword search. The lines just inside such a line
  * (four lines from the edge in all) go with it when each recurs in the same place on at least 80% of the pages, three
  * at least: a handbook's footer of a rule, its title, "Page 1-3" and its edition date kept all but the date on 449 of
@@ -341,8 +342,10 @@ export function dropRunningLines(pages: Pick<Line, 'text' | 'margin' | 'cells'>[
   const usable = (k: string) => k.length > 0 && k.length <= 120;
   const isEdge = (lines: Pick<Line, 'text' | 'margin'>[], i: number) => i === 0 || i === lines.length - 1 || !!lines[i]!.margin;
   // An edge line counts as itself and as each of its parts: a footer is "Page 4" on one page, "Page 40 ... Publication
-  // 15" on another, its parts on lines of their own on a third.
-  const edgeKeys = (l: Pick<Line, 'text' | 'cells'>) => [key(l.text), ...(l.cells ?? []).map(key)];
+  // 15" on another, its parts on lines of their own on a third. Parts without a letter (a page number, a year) say
+  // nothing alone: a table's header row "2019 2020 2021" is not furniture because page numbers are.
+  const parts = (l: Pick<Line, 'cells'>) => (l.cells ?? []).filter((c) => /\p{L}/u.test(c)).map(key);
+  const edgeKeys = (l: Pick<Line, 'text' | 'cells'>) => [key(l.text), ...parts(l)];
   // The line `d` places in from the top (or the bottom) of a page, keyed by that place.
   const inner = (lines: Pick<Line, 'text'>[], d: number, fromBottom: boolean) => {
     const i = fromBottom ? lines.length - 1 - d : d;
@@ -361,7 +364,11 @@ export function dropRunningLines(pages: Pick<Line, 'text' | 'margin' | 'cells'>[
   const runningInner = (k: string) => !!k && usable(k.slice(k.indexOf('\0') + 1)) && (counts.get(k) ?? 0) >= Math.max(3, 0.8 * n);
   const seen = new Set<string>();
   return pages.map((lines) => {
-    const furniture = lines.map((l, i) => isEdge(lines, i) && (running(key(l.text)) || (!!l.cells && l.cells.map(key).every(running))));
+    const furniture = lines.map((l, i) => {
+      if (!isEdge(lines, i)) return false;
+      const ps = parts(l);
+      return running(key(l.text)) || (ps.length > 0 && ps.every(running));
+    });
     for (const fromBottom of [false, true]) {
       for (let d = 1; d < BLOCK_LINES; d++) {
         const i = fromBottom ? lines.length - 1 - d : d;
@@ -375,10 +382,10 @@ export function dropRunningLines(pages: Pick<Line, 'text' | 'margin' | 'cells'>[
       .filter((l, i) => {
         if (!furniture[i]) return true;
         const k = key(l.text);
-        const parts = (l.cells ?? []).map(key);
-        if (seen.has(k) || (parts.length && parts.every((p) => seen.has(p)))) return false;
+        const ps = parts(l);
+        if (seen.has(k) || (ps.length && ps.every((p) => seen.has(p)))) return false;
         // Kept here, the footer is also kept in each of its parts: "Page 3" alone later is the same footer.
-        for (const p of [k, ...parts]) seen.add(p);
+        for (const p of [k, ...ps]) seen.add(p);
         return true;
       })
       .map((l) => l.text);

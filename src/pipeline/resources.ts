@@ -62,7 +62,17 @@ export function extractOptionsFromConfig(config: Config): ExtractOptions {
     ocrLang: config.ocrLang,
     ...(config.ocrDataDir ? { ocrDataDir: config.ocrDataDir } : {}),
     allowedTypes: config.allowedTypes ?? [...SUPPORTED_TYPES],
+    maxPdfImagePixels: pdfImagePixels(config.workerMemoryMB),
   };
+}
+
+/**
+ * The largest PDF image a worker of `memoryMB` can draw: pdf.js takes about 16 bytes a pixel over a base of some
+ * 384 MB (a 9000 x 9000 scan took a worker to 1.5 GB, a 35-megapixel one to 0.54 GB). 40 megapixels at the default
+ * 1024 MB.
+ */
+export function pdfImagePixels(memoryMB: number): number {
+  return Math.max(10, Math.floor((memoryMB - 384) / 16)) * 1_000_000;
 }
 
 /**

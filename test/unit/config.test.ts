@@ -152,3 +152,12 @@ test('explicitConfigKeys: keys set by flag, environment or config file count as 
   assert.ok(fromFile.has('model') && fromFile.has('chunkTokens'));
   assert.ok(!fromFile.has('chunkOverlap'));
 });
+
+test('PDF images are drawn up to what the worker memory ceiling allows: 40 megapixels at 1024 MB, more with more', async () => {
+  const { pdfImagePixels, extractOptionsFromConfig } = await import('../../src/pipeline/resources.js');
+  assert.equal(pdfImagePixels(1024), 40_000_000);
+  assert.equal(pdfImagePixels(2048), 104_000_000);
+  assert.equal(pdfImagePixels(256), 10_000_000);
+  const config = loadConfig({ env: {}, flags: { workerMemoryMB: 2048 } } as never);
+  assert.equal(extractOptionsFromConfig(config).maxPdfImagePixels, 104_000_000);
+});

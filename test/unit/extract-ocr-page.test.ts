@@ -45,4 +45,6 @@ test('OCR text: a space tesseract set after an apostrophe is taken out of contra
   assert.equal(joinContractions('you’ ll hear the Sequencer’ s click; don\' t'), 'you’ll hear the Sequencer’s click; don\'t');
   assert.equal(joinContractions('the pilots’ ledger'), 'the pilots’ ledger');
   assert.equal(joinContractions('‘the tide’ said'), '‘the tide’ said');
+  // A plural possessive before a word that starts like a contraction keeps its space.
+  assert.equal(joinContractions('the players’ re-election, the workers’ t-shirts'), 'the players’ re-election, the workers’ t-shirts');
 });

@@ -121,6 +121,16 @@ test('mirrored footers (page number left on even pages, right on odd) and footer
   const out = dropRunningLines(Array.from({ length: 8 }, (_, i) => page(i + 1)));
   assert.deepEqual(out[0], ['Section alpha opens here.', 'Then hotel follows.', 'Publication 15 (2013) Page 1']);
   for (const p of out.slice(1)) assert.equal(p.length, 2, p.join(' | '));
+  // A table's header row of years heading two pages is not a page number, though each of its parts is a number
+  // like the footer's: parts without a letter make nothing furniture.
+  const report = (n: number) => [
+    n === 2 || n === 3 ? { text: '2019 2020 2021 2022', cells: ['2019', '2020', '2021', '2022'] } : { text: `Part ${names[n - 1]}.` },
+    { text: `Row ${names[n - 1]} 1 2 3 4` },
+    { text: `Annual Report 2023 ${n}`, margin: true, cells: ['Annual Report 2023', String(n)] },
+  ];
+  const rows = dropRunningLines(Array.from({ length: 6 }, (_, i) => report(i + 1)));
+  assert.deepEqual(rows.map((p) => p.length), [3, 2, 2, 2, 2, 2]);
+  assert.deepEqual([rows[1]![0], rows[2]![0]], ['2019 2020 2021 2022', '2019 2020 2021 2022']);
 });
 
 test('a single column keeps the order the page was written in', () => {
@@ -231,9 +241,15 @@ test('letter-spaced runs are joined into words, word breaks restored; spaced-out
   assert.equal(joinLetterSpaced('C o . , L t d .', 58, 12), 'Co., Ltd.');
   assert.equal(joinLetterSpaced('de N a v e g a c i o n', 86, 12), 'de Navegacion');
   assert.equal(joinLetterSpaced('B e l l o 2 8 6 7 ,', 72, 12), 'Bello 2867,');
-  assert.equal(joinLetterSpaced('Sci U S A 2014', 70, 12), 'Sci USA 2014');
-  // Single letters with real spaces between them take more than 0.8 em each; so do letters spread over a row.
+  assert.equal(joinLetterSpaced('1 3 8 5 8 8', 38, 12), '138588');
+  // Single digits and capitals with real spaces between them take more than 0.75 em each (12 pt Helvetica:
+  // "1 2 3 4 5 6 7" 67 pt, "A B C" 31 pt); so do letters spread over a row.
   assert.equal(joinLetterSpaced('A B C', 31, 12), 'A B C');
+  assert.equal(joinLetterSpaced('1 2 3 4 5 6 7', 67, 12), '1 2 3 4 5 6 7');
+  // Inside a run of ordinary words, a few spaced characters are words of their own.
+  assert.equal(joinLetterSpaced('see steps 1 2 3 below', 110, 12), 'see steps 1 2 3 below');
+  assert.equal(joinLetterSpaced('the x y z axes', 70, 12), 'the x y z axes');
+  assert.equal(joinLetterSpaced('a 5 x 5 grid', 60, 12), 'a 5 x 5 grid');
   assert.equal(joinLetterSpaced('S i n g a p o r e', 107, 12), 'S i n g a p o r e');
   // Dot leaders and formulas are not words.
   assert.equal(joinLetterSpaced('Reminders . . . . . . 2', 60, 12), 'Reminders . . . . . . 2');

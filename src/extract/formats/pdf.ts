@@ -18,10 +18,6 @@ const PDFJS_DIR = path.dirname(require.resolve('pdfjs-dist/package.json'));
 // A page with fewer non-space characters than this is treated as having no real text layer (scans often carry a stray page number).
 const MIN_TEXT_CHARS = 16;
 const OCR_DPI = 250;
-// pdf.js draws an image through a full-size RGBA copy and canvas: a 9000 x 9000 scan on one page took the extraction
-// to 1.5 GB and past the worker's memory limit, losing the whole file. Larger images are left out of the page, with a
-// warning naming it.
-const MAX_PDF_IMAGE_PIXELS = 40_000_000;
 
 type PdfJs = typeof import('pdfjs-dist/legacy/build/pdf.mjs');
 let pdfjsP: Promise<PdfJs> | undefined;
@@ -42,7 +38,9 @@ async function readPdf(ctx: ExtractContext) {
     useSystemFonts: false,
     // Warnings reach collectPdfWarnings, which keeps the one about an image left out and drops the rest.
     verbosity: 1,
-    maxImageSize: Math.min(opts.maxPixels, MAX_PDF_IMAGE_PIXELS),
+    // pdf.js draws an image through full-size copies: a 9000 x 9000 scan on one page took the extraction to 1.5 GB,
+    // past the worker's memory limit, losing the whole file. Larger images are left out of the page, with a warning.
+    maxImageSize: Math.min(opts.maxPixels, opts.maxPdfImagePixels),
     cMapUrl: path.join(PDFJS_DIR, 'cmaps') + path.sep,
     cMapPacked: true,
     standardFontDataUrl: path.join(PDFJS_DIR, 'standard_fonts') + path.sep,
@@ -118,8 +116,9 @@ async function readPdf(ctx: ExtractContext) {
             (w) => void (w.startsWith('Image exceeded maximum allowed size') && imagesLeftOut++),
           );
           if (imagesLeftOut) {
-            const limit = Math.round(Math.min(opts.maxPixels, MAX_PDF_IMAGE_PIXELS) / 1e6);
-            ctx.warnings.push(`page ${p}: ${imagesLeftOut} image${imagesLeftOut > 1 ? 's' : ''} over ${limit} megapixels left out of OCR`);
+            const limit = Math.round(Math.min(opts.maxPixels, opts.maxPdfImagePixels) / 1e6);
+            const images = `${imagesLeftOut} image${imagesLeftOut > 1 ? 's' : ''}`;
+            ctx.warnings.push(`page ${p}: ${images} over ${limit} megapixels left out of OCR (a larger workerMemoryMB reads more)`);
           }
           const { text } = await ocrPixels(px, { lang: opts.ocrLang, dataDir: opts.ocrDataDir, timeoutMs: opts.ocrTimeoutMs, maxPixels: opts.maxPixels });
           pagesOcr++;
