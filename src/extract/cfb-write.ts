@@ -2,13 +2,9 @@
 // embedded in a Word document) written out as a file of its own, so its extractor can read it like any other.
 // msgreader's writer (Burner) was tried first: it shifted every stream after an empty one onto the wrong bytes.
 
-import { CFB_SIGNATURE } from './cfb.js';
+import { CFB_SIGNATURE, ENDOFCHAIN, FREESECT, MINI_CUTOFF, MINI_SECTOR_BYTES } from './cfb.js';
 
 const SECTOR = 512;
-const MINI = 64;
-const CUTOFF = 4096;
-const FREE = 0xffffffff;
-const END = 0xfffffffe;
 const FATSECT = 0xfffffffd;
 const HEADER_FAT_SLOTS = 109;
 
@@ -33,7 +29,7 @@ const sectors = (bytes: number, unit = SECTOR) => Math.ceil(bytes / unit);
 export function writeCfb(tree: CfbTree): Buffer | undefined {
   const nodes: Node[] = [];
   const node = (name: string, type: Node['type'], data: Buffer = Buffer.alloc(0)): number =>
-    nodes.push({ name, type, data, kids: [], start: END, size: data.length, left: FREE, right: FREE, child: FREE }) - 1;
+    nodes.push({ name, type, data, kids: [], start: ENDOFCHAIN, size: data.length, left: FREESECT, right: FREESECT, child: FREESECT }) - 1;
   const add = (t: CfbTree, parent: number) => {
     for (const [name, v] of t) {
       const i = Buffer.isBuffer(v) ? node(name, 2, v) : node(name, 1);
@@ -47,15 +43,15 @@ export function writeCfb(tree: CfbTree): Buffer | undefined {
   const miniFat: number[] = [];
   const mini: Buffer[] = [];
   for (const n of nodes) {
-    if (n.type !== 2 || n.size === 0 || n.size >= CUTOFF) continue;
-    const count = sectors(n.size, MINI);
+    if (n.type !== 2 || n.size === 0 || n.size >= MINI_CUTOFF) continue;
+    const count = sectors(n.size, MINI_SECTOR_BYTES);
     n.start = miniFat.length;
     for (let i = 1; i < count; i++) miniFat.push(n.start + i);
-    miniFat.push(END);
-    mini.push(n.data, Buffer.alloc(count * MINI - n.size));
+    miniFat.push(ENDOFCHAIN);
+    mini.push(n.data, Buffer.alloc(count * MINI_SECTOR_BYTES - n.size));
   }
   const miniBytes = Buffer.concat(mini);
-  const big = nodes.filter((n) => n.type === 2 && n.size >= CUTOFF);
+  const big = nodes.filter((n) => n.type === 2 && n.size >= MINI_CUTOFF);
   const dirSectors = sectors(nodes.length * 128);
   const miniFatSectors = sectors(miniFat.length * 4);
   const used = dirSectors + miniFatSectors + sectors(miniBytes.length) + big.reduce((s, n) => s + sectors(n.size), 0);
@@ -69,20 +65,20 @@ export function writeCfb(tree: CfbTree): Buffer | undefined {
     const count = sectors(data.length);
     const start = fat.length;
     for (let i = 1; i < count; i++) fat.push(start + i);
-    fat.push(END);
+    fat.push(ENDOFCHAIN);
     body.push(data, Buffer.alloc(count * SECTOR - data.length));
     return start;
   };
   const dirAt = body.length;
   const dirStart = chain(Buffer.alloc(dirSectors * SECTOR)); // filled in below, once every start sector is known
-  const miniFatStart = miniFat.length ? chain(u32s(miniFat)) : END;
-  nodes[0]!.start = miniBytes.length ? chain(miniBytes) : END;
+  const miniFatStart = miniFat.length ? chain(packU32s(miniFat)) : ENDOFCHAIN;
+  nodes[0]!.start = miniBytes.length ? chain(miniBytes) : ENDOFCHAIN;
   nodes[0]!.size = miniBytes.length;
   for (const n of big) n.start = chain(n.data);
 
   // Siblings form a binary search tree ordered as MS-CFB says: by name length, then upper-cased name.
   const bst = (ids: number[]): number => {
-    if (!ids.length) return FREE;
+    if (!ids.length) return FREESECT;
     const mid = ids.length >> 1;
     const n = nodes[ids[mid]!]!;
     n.left = bst(ids.slice(0, mid));
@@ -123,16 +119,16 @@ export function writeCfb(tree: CfbTree): Buffer | undefined {
   header.writeUInt16LE(6, 0x20);
   header.writeUInt32LE(fatSectors, 0x2c);
   header.writeUInt32LE(dirStart, 0x30);
-  header.writeUInt32LE(CUTOFF, 0x38);
+  header.writeUInt32LE(MINI_CUTOFF, 0x38);
   header.writeUInt32LE(miniFatStart, 0x3c);
   header.writeUInt32LE(miniFat.length ? miniFatSectors : 0, 0x40);
-  header.writeUInt32LE(END, 0x44);
-  for (let i = 0; i < HEADER_FAT_SLOTS; i++) header.writeUInt32LE(i < fatSectors ? i : FREE, 0x4c + 4 * i);
-  const fatBytes = u32s([...fat, ...new Array<number>(fatSectors * (SECTOR / 4) - fat.length).fill(FREE)]);
+  header.writeUInt32LE(ENDOFCHAIN, 0x44);
+  for (let i = 0; i < HEADER_FAT_SLOTS; i++) header.writeUInt32LE(i < fatSectors ? i : FREESECT, 0x4c + 4 * i);
+  const fatBytes = packU32s([...fat, ...new Array<number>(fatSectors * (SECTOR / 4) - fat.length).fill(FREESECT)]);
   return Buffer.concat([header, fatBytes, ...body]);
 }
 
-function u32s(xs: number[]): Buffer {
+function packU32s(xs: number[]): Buffer {
   const b = Buffer.alloc(xs.length * 4);
   xs.forEach((x, i) => b.writeUInt32LE(x >>> 0, i * 4));
   return b;

@@ -5,8 +5,8 @@
 // parseCfb walks every chain and every directory link once, with visited sets, and checks every size against what
 // the file can hold, so a file that passes is finite and in bounds; one that doesn't fails with what is wrong.
 
-const FREESECT = 0xffffffff;
-const ENDOFCHAIN = 0xfffffffe;
+export const FREESECT = 0xffffffff;
+export const ENDOFCHAIN = 0xfffffffe;
 const MAXREGSECT = 0xfffffffa;
 const NOSTREAM = 0xffffffff;
 export const CFB_SIGNATURE = Buffer.from('d0cf11e0a1b11ae1', 'hex');
@@ -14,8 +14,8 @@ export const CFB_SIGNATURE = Buffer.from('d0cf11e0a1b11ae1', 'hex');
 /** Whether the bytes start as a compound file does (they may still be damaged: parseCfb says). */
 export const isCompoundFile = (b: Buffer): boolean => b.length >= 8 && b.subarray(0, 8).equals(CFB_SIGNATURE);
 const DIR_ENTRY_BYTES = 128;
-const MINI_SECTOR_BYTES = 64;
-const MINI_CUTOFF = 4096;
+export const MINI_SECTOR_BYTES = 64;
+export const MINI_CUTOFF = 4096;
 // Parsers recurse per storage level; real files nest a few levels (a message attached to a message ...).
 const MAX_STORAGE_DEPTH = 64;
 
@@ -248,7 +248,11 @@ export function rootNames(cfb: Cfb): string[] {
 /** A child of a storage by name, compared without regard to case as MS-CFB says names compare. */
 export function childEntry(cfb: Cfb, storage: CfbEntry, name: string): CfbEntry | undefined {
   const want = name.toUpperCase();
-  return storage.children.map((id) => cfb.entries.get(id)!).find((e) => e.name.toUpperCase() === want);
+  for (const id of storage.children) {
+    const e = cfb.entries.get(id)!;
+    if (e.name.toUpperCase() === want) return e;
+  }
+  return undefined;
 }
 
 /** A first-level entry of the root storage by name, in any case. */

@@ -32,6 +32,14 @@ export const SUPPORTED_TYPES = [
   'json', 'xml', 'eml', 'epub', 'png', 'jpeg', 'tiff', 'bmp', 'webp', 'doc', 'msg',
 ];
 
+/**
+ * The largest PDF image a worker of `memoryMB` can draw: pdf.js takes about 16 bytes a pixel over a base of some
+ * 384 MB (a 9000 x 9000 scan took a worker to 1.5 GB, a 35-megapixel one to 0.54 GB). 40 megapixels at 1024 MB.
+ */
+export function pdfImagePixels(memoryMB: number): number {
+  return Math.max(10, Math.floor((memoryMB - 384) / 16)) * 1_000_000;
+}
+
 export const defaultExtractOptions: ExtractOptions = {
   maxFileBytes: 50 * 1024 * 1024,
   maxChars: 5_000_000,
@@ -43,6 +51,6 @@ export const defaultExtractOptions: ExtractOptions = {
   allowedTypes: [...SUPPORTED_TYPES],
   zip: { maxEntries: 10_000, maxTotalBytes: 500 * 1024 * 1024, maxRatio: 100 },
   maxPixels: 50_000_000,
-  maxPdfImagePixels: 40_000_000,
+  maxPdfImagePixels: pdfImagePixels(1024),
   maxCells: 2_000_000,
 };

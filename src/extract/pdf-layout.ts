@@ -95,11 +95,6 @@ export function findGutters(runs: TextRun[], depth = 0): number[] {
   return [...left, g, ...right];
 }
 
-/** Lines in the order the runs were written: a run starts a new line unless it is level with the current one. */
-export function streamLines(runs: TextRun[]): Line[] {
-  return streamRows(runs).map((row) => toLine(row, false));
-}
-
 function streamRows(runs: TextRun[]): TextRun[][] {
   const out: TextRun[][] = [];
   let row: TextRun[] = [];
@@ -345,16 +340,23 @@ export function dropRunningLines(pages: Pick<Line, 'text' | 'margin' | 'cells'>[
   // 15" on another, its parts on lines of their own on a third. Parts without a letter (a page number, a year) say
   // nothing alone: a table's header row "2019 2020 2021" is not furniture because page numbers are.
   const parts = (l: Pick<Line, 'cells'>) => (l.cells ?? []).filter((c) => /\p{L}/u.test(c)).map(key);
-  const edgeKeys = (l: Pick<Line, 'text' | 'cells'>) => [key(l.text), ...parts(l)];
+  // A line's own key and its parts' keys, worked out once (the count, the verdict and the dedupe all ask), and only for
+  // the lines near a page's edges that are asked about.
+  const memo = new Map<Pick<Line, 'text' | 'cells'>, { k: string; ps: string[] }>();
+  const keysOf = (l: Pick<Line, 'text' | 'cells'>) => {
+    let v = memo.get(l);
+    if (!v) memo.set(l, (v = { k: key(l.text), ps: parts(l) }));
+    return v;
+  };
   // The line `d` places in from the top (or the bottom) of a page, keyed by that place.
-  const inner = (lines: Pick<Line, 'text'>[], d: number, fromBottom: boolean) => {
+  const inner = (lines: Pick<Line, 'text' | 'cells'>[], d: number, fromBottom: boolean) => {
     const i = fromBottom ? lines.length - 1 - d : d;
-    return i > 0 && i < lines.length - 1 ? `${fromBottom ? 'b' : 't'}${d}\0${key(lines[i]!.text)}` : '';
+    return i > 0 && i < lines.length - 1 ? `${fromBottom ? 'b' : 't'}${d}\0${keysOf(lines[i]!).k}` : '';
   };
   const counts = new Map<string, number>();
   const withText = pages.filter((p) => p.length);
   for (const lines of withText) {
-    const keys = new Set(lines.filter((l, i) => isEdge(lines, i)).flatMap(edgeKeys).filter(usable));
+    const keys = new Set(lines.filter((l, i) => isEdge(lines, i)).flatMap((l) => [keysOf(l).k, ...keysOf(l).ps]).filter(usable));
     for (let d = 1; d < BLOCK_LINES; d++) for (const b of [false, true]) keys.add(inner(lines, d, b));
     keys.delete('');
     for (const k of keys) counts.set(k, (counts.get(k) ?? 0) + 1);
@@ -366,8 +368,8 @@ export function dropRunningLines(pages: Pick<Line, 'text' | 'margin' | 'cells'>[
   return pages.map((lines) => {
     const furniture = lines.map((l, i) => {
       if (!isEdge(lines, i)) return false;
-      const ps = parts(l);
-      return running(key(l.text)) || (ps.length > 0 && ps.every(running));
+      const { k, ps } = keysOf(l);
+      return running(k) || (ps.length > 0 && ps.every(running));
     });
     for (const fromBottom of [false, true]) {
       for (let d = 1; d < BLOCK_LINES; d++) {
@@ -381,8 +383,7 @@ export function dropRunningLines(pages: Pick<Line, 'text' | 'margin' | 'cells'>[
     return lines
       .filter((l, i) => {
         if (!furniture[i]) return true;
-        const k = key(l.text);
-        const ps = parts(l);
+        const { k, ps } = keysOf(l);
         if (seen.has(k) || (ps.length && ps.every((p) => seen.has(p)))) return false;
         // Kept here, the footer is also kept in each of its parts: "Page 3" alone later is the same footer.
         for (const p of [k, ...ps]) seen.add(p);

@@ -9,6 +9,7 @@
 const MAX_EM_PER_CHAR = 0.75;
 // Three or more single characters in a row, one space between each.
 const SPACED_RUN = /(?<!\S)\S(?: \S){2,}(?!\S)/gu;
+const HAS_SPACED_RUN = /(?<!\S)\S(?: \S){2,}(?!\S)/u;
 const WORD_CHAR = /^[\p{L}\p{M}\p{N}.,;:'’()&/-]$/u;
 const LETTER_OR_DIGIT = /^[\p{L}\p{N}]$/u;
 const LETTER = /^\p{L}$/u;
@@ -24,7 +25,8 @@ const MIN_LETTERS_INSIDE = 4;
  * reads "de Navegacion".
  */
 export function joinLetterSpaced(str: string, width: number, height: number): string {
-  if (!str.includes(' ') || width > MAX_EM_PER_CHAR * height * str.replace(/\s/g, '').length) return str;
+  // Every text run on every page comes here: most have no spaced stretch, and are let through on one test.
+  if (!HAS_SPACED_RUN.test(str) || width > MAX_EM_PER_CHAR * height * str.replace(/\s/g, '').length) return str;
   const whole = str.trim();
   return str.replace(SPACED_RUN, (run) => {
     const chars = run.split(' ');

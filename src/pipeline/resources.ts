@@ -4,7 +4,7 @@ import type { Config } from '../config/schema.js';
 import type { Logger } from '../log.js';
 import type { Embedder } from '../contracts/stages.js';
 import type { ExtractOptions } from '../extract/options.js';
-import { defaultExtractOptions, SUPPORTED_TYPES } from '../extract/options.js';
+import { defaultExtractOptions, pdfImagePixels, SUPPORTED_TYPES } from '../extract/options.js';
 import type { ModelOptions, ModelInfo, DownloadProgress, LoadedEmbedder } from '../embed/index.js';
 
 export function modelOptionsFromConfig(config: Config, log: Logger, onProgress?: (e: DownloadProgress) => void): Promise<ModelOptions> {
@@ -66,14 +66,6 @@ export function extractOptionsFromConfig(config: Config): ExtractOptions {
   };
 }
 
-/**
- * The largest PDF image a worker of `memoryMB` can draw: pdf.js takes about 16 bytes a pixel over a base of some
- * 384 MB (a 9000 x 9000 scan took a worker to 1.5 GB, a 35-megapixel one to 0.54 GB). 40 megapixels at the default
- * 1024 MB.
- */
-export function pdfImagePixels(memoryMB: number): number {
-  return Math.max(10, Math.floor((memoryMB - 384) / 16)) * 1_000_000;
-}
 
 /**
  * Extraction options for a run that reads files: the configured ones, reading English with tesseract's fast model

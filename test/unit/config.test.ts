@@ -154,7 +154,8 @@ test('explicitConfigKeys: keys set by flag, environment or config file count as 
 });
 
 test('PDF images are drawn up to what the worker memory ceiling allows: 40 megapixels at 1024 MB, more with more', async () => {
-  const { pdfImagePixels, extractOptionsFromConfig } = await import('../../src/pipeline/resources.js');
+  const { extractOptionsFromConfig } = await import('../../src/pipeline/resources.js');
+  const { pdfImagePixels } = await import('../../src/extract/options.js');
   assert.equal(pdfImagePixels(1024), 40_000_000);
   assert.equal(pdfImagePixels(2048), 104_000_000);
   assert.equal(pdfImagePixels(256), 10_000_000);

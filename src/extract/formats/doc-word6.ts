@@ -4,7 +4,7 @@
 // Layout from the Word 6 File Information Block as documented by wvWare and Apache POI (HWPFOldDocument).
 import iconv from 'iconv-lite';
 import { FileError } from '../../errors.js';
-import { paragraphSections } from './text.js';
+import { paragraphSections, partText } from './text.js';
 import type { Section } from '../types.js';
 
 export const WORD6_IDENT = 0xa5dc;
@@ -52,7 +52,7 @@ export function word6Sections(stream: Buffer): Section[] {
   let at = ccps[0]!;
   PARTS.forEach((heading, i) => {
     const n = ccps[i + 1]!;
-    const part = n ? text(at, at + n).replace(/^\s+/gm, '').trim() : '';
+    const part = n ? partText(text(at, at + n)) : '';
     at += n;
     if (!heading || !part) return;
     const same = sections.find((s) => s.loc.heading === heading && s.loc.line === undefined);

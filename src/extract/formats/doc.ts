@@ -6,7 +6,7 @@ import { FileError } from '../../errors.js';
 import { register } from '../registry.js';
 import { parseCfb, rootEntry, type Cfb } from '../cfb.js';
 import { word6Sections, isWord6Fib, WORD6_IDENT } from './doc-word6.js';
-import { paragraphSections } from './text.js';
+import { paragraphSections, partText } from './text.js';
 import { extractAttachments } from '../attachments.js';
 import { embeddedObjects } from '../ole-objects.js';
 import type { Section } from '../types.js';
@@ -133,7 +133,7 @@ register(['doc'], {
     }
     const sections: Section[] = paragraphSections(doc.getBody(RAW));
     for (const [heading, get] of PARTS) {
-      const text = get(doc).replace(/^\s+/gm, '').trim();
+      const text = partText(get(doc));
       if (text) sections.push({ text, loc: { heading } });
     }
     return withObjects(sections);

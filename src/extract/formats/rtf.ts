@@ -2,7 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import iconv from 'iconv-lite';
 import { register } from '../registry.js';
-import { paragraphSections } from './text.js';
+import { paragraphSections, partText } from './text.js';
 import { extractAttachments, type Attachment } from '../attachments.js';
 import { ole1Object } from '../ole-objects.js';
 
@@ -17,13 +17,17 @@ const SKIP_DEST = new Set([
 const HEADER_FOOTER = new Set(['header', 'footer', 'headerl', 'headerr', 'headerf', 'footerl', 'footerr', 'footerf']);
 const BREAKS: Record<string, string> = { par: '\n', line: '\n', sect: '\n\n', page: '\n\n', tab: '\t', cell: ' | ', row: '\n', emdash: '—', endash: '–', bullet: '•', lquote: '‘', rquote: '’', ldblquote: '“', rdblquote: '”', emspace: ' ', enspace: ' ', qmspace: ' ' };
 
-/** The body text of an RTF document. */
+/** The body text of an RTF document (a message body: its objects are not decoded). */
 export function rtfToText(src: string): string {
-  return parseRtf(src).body;
+  return parseRtf(src, { objects: false }).body;
 }
 
-/** An RTF document's body, its headers and footers apart, and the data of its embedded objects. */
-export function parseRtf(src: string): { body: string; headers: string; objects: Buffer[] } {
+/**
+ * An RTF document's body, its headers and footers apart, and the data of its embedded objects (unless `objects` is
+ * false: then their hex is passed over, not decoded).
+ */
+export function parseRtf(src: string, o: { objects?: boolean } = {}): { body: string; headers: string; objects: Buffer[] } {
+  const keepObjects = o.objects ?? true;
   const text = { body: '', headers: '' };
   let bytes: number[] = [];
   let codepage = 'windows-1252';
@@ -64,7 +68,7 @@ export function parseRtf(src: string): { body: string; headers: string; objects:
       flushBytes();
       const closed = st;
       st = stack.pop() ?? { skip: false, uc: 1, header: false, objdata: false };
-      if (closed.objdata && !st.objdata) {
+      if (closed.objdata && !st.objdata && keepObjects) {
         objects.push(Buffer.from(objHex.join('').replace(/[^0-9a-fA-F]/g, ''), 'hex'));
         objHex = [];
       }
@@ -117,7 +121,7 @@ export function parseRtf(src: string): { body: string; headers: string; objects:
     } else if (st.objdata) {
       let j = i;
       while (j < n && src[j] !== '{' && src[j] !== '}' && src[j] !== '\\') j++;
-      objHex.push(src.slice(i, j));
+      if (keepObjects) objHex.push(src.slice(i, j));
       i = j;
     } else {
       i++;
@@ -138,7 +142,7 @@ register(['rtf'], {
   async extract(ctx) {
     const { body, headers, objects } = parseRtf((await readFile(ctx.absPath)).toString('latin1'));
     const sections = paragraphSections(ctx.budget.take(body));
-    const parts = headers.replace(/^\s+/gm, '').trim();
+    const parts = partText(headers);
     if (parts) sections.push({ text: ctx.budget.take(parts), loc: { heading: 'Headers and footers' } });
     // Embedded objects (a document or file inserted as an object) come last, as attachments.
     const files = objects.map((o, i) => ole1Object(o, `embedded object ${i + 1}`)).filter((a): a is Attachment => !!a);

@@ -38,6 +38,11 @@ export async function readTextStream(ctx: ExtractContext, declared?: string): Pr
   return parts.join('').replace(/^\uFEFF/, '');
 }
 
+/** A document part's text (headers, footers, notes, comments): its lines unindented, blank edges gone. */
+export function partText(s: string): string {
+  return s.replace(/^\s+/gm, '').trim();
+}
+
 /** Splits text into paragraph-group sections, each with the 1-based line where it starts. */
 export function paragraphSections(text: string, firstLine = 1, heading?: string): Section[] {
   const lines = text.split(/\r\n|\r|\n/);
