@@ -7,7 +7,9 @@ one side or darker corners (a photo under a lamp), a dark picture over part of t
     npm run bench:ocr -- /tmp/ocr-conditions --truth-dir /tmp/ocr-conditions/t
 
 With --noisy-skew it writes instead 8 noisy, slightly blurred pages skewed by -11 to 13 degrees in four fonts (how
-levelling's resampling affects recall on degraded scans); with --small-type, 8 pages of 8-12 pt type at 72-150 dpi.
+levelling's resampling affects recall on degraded scans); with --small-type, 8 pages of 8-12 pt type at 72-150 dpi;
+with --low-res, 8 blurred or JPEG-compressed pages of 9-11 pt type at 72-96 dpi (screenshots, faxes, web scans: how
+far small text is enlarged).
 
 Needs Pillow and the DejaVu fonts (as make_fixtures_pages.py does). Deterministic: the same pages every run.
 """
@@ -70,6 +72,15 @@ elif '--small-type' in sys.argv:
     page('sans-12pt-72dpi', font='DejaVuSans.ttf', pt=12, dpi=72)
     page('condensed-9pt-130dpi', font='DejaVuSansCondensed.ttf', pt=9, dpi=130)
     page('serif-9pt-120dpi-rot4', pt=9, dpi=120, angle=4)
+elif '--low-res' in sys.argv:
+    page('serif-10pt-72dpi-blur', pt=10, dpi=72, blur=0.5)
+    page('sans-9pt-80dpi-jpeg', font='DejaVuSans.ttf', pt=9, dpi=80, jpeg=50)
+    page('serif-11pt-72dpi-jpeg', pt=11, dpi=72, jpeg=45)
+    page('sans-10pt-90dpi-noise', font='DejaVuSans.ttf', pt=10, dpi=90, noise=0.005, blur=0.4)
+    page('condensed-11pt-80dpi-blur', font='DejaVuSansCondensed.ttf', pt=11, dpi=80, blur=0.6)
+    page('serif-9pt-96dpi-jpeg', pt=9, dpi=96, jpeg=40)
+    page('mono-10pt-84dpi-blur', font='DejaVuSansMono.ttf', pt=10, dpi=84, blur=0.5)
+    page('sans-11pt-75dpi-rot2-jpeg', font='DejaVuSans.ttf', pt=11, dpi=75, angle=2, jpeg=55)
 else:
     page('sans-10pt-300dpi', font='DejaVuSans.ttf', pt=10, dpi=300)
     page('mono-9pt-200dpi', font='DejaVuSansMono.ttf', pt=9, dpi=200)
