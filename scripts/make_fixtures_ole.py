@@ -344,15 +344,18 @@ def make_word6():
 
 def make_ole_object_msg():
     """A message (as Outlook saves RTF mail) whose attachments are a Word document inserted as an OLE object
-    (ATTACH_OLE = 6: the document's own storage under __substg1.0_3701000D) and a file attached by reference (no data)."""
+    (ATTACH_OLE = 6: the document's own storage under __substg1.0_3701000D), a second such object under the same name,
+    and a file attached by reference (no data)."""
     doc = {'\x01CompObj': comp_obj('Microsoft Word 6.0 Document'), 'WordDocument': word6_stream([b'Quay repairs start on Monday.\r']),
            'Data': b''}
     ole = props(b'\0' * 8, {0x37050003: 6}, {0x3001001F: u('Quay repairs.doc')})
     ole['__substg1.0_3701000D'] = doc
+    twin = props(b'\0' * 8, {0x37050003: 6}, {0x3001001F: u('Quay repairs.doc')})
+    twin['__substg1.0_3701000D'] = {**doc, 'WordDocument': word6_stream([b'The slipway reopens on Friday.\r'])}
     by_ref = props(b'\0' * 8, {0x37050003: 2}, {0x3001001F: u('Tide tables.pdf'), 0x3707001F: u('Tide tables.pdf'),
                                                   0x370D001F: u('\\\\harbour\\share\\Tide tables.pdf')})
     msg = message(32, 'Quay repairs', ('Rhys Morgan', 'rhys@example.org'), datetime(2024, 6, 10, 8, 0, tzinfo=timezone.utc),
-                  [('Harbour Office', 'office@example.org', 1)], [ole, by_ref], body='Details attached.')
+                  [('Harbour Office', 'office@example.org', 1)], [ole, by_ref, twin], body='Details attached.')
     out = os.path.join(os.path.dirname(__file__), '..', 'test', 'data', 'msg')
     with open(os.path.join(out, 'ole-object.msg'), 'wb') as f:
         f.write(cfb(msg))

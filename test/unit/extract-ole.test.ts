@@ -74,9 +74,9 @@ test('msg: an ANSI message (PT_STRING8) is read in the code page it names, not a
   assert.equal(body, 'Первый паром отходит в 7:15, последний — в 19:40. Билеты «туда и обратно» стоят 12 €.');
 });
 
-test('msg: a document attached as an OLE object is read from its storage; one attached by reference is a warning', async () => {
+test('msg: documents attached as OLE objects are read from their storages, two of one name each its own; one attached by reference is a warning', async () => {
   const d = await extractFile(file('ole-object.msg', readFileSync(path.join(H.ROOT, 'test/data/msg/ole-object.msg'))), opts);
-  assert.deepEqual(byHeading(d, 'Quay repairs.doc'), ['Quay repairs start on Monday.']);
+  assert.deepEqual(byHeading(d, 'Quay repairs.doc'), ['Quay repairs start on Monday.', 'The slipway reopens on Friday.']);
   assert.deepEqual(d.warnings, ['attachment Tide tables.pdf: not read: the message holds no data for it (attached by reference, or an object with no file inside)']);
 });
 

@@ -64,25 +64,26 @@ function readMessage(buf: Buffer): { reader: MsgReaderLike; fields: FieldsData }
 
 /**
  * Attachments stored as OLE objects (ATTACH_OLE: a document inserted as an object, common in RTF mail): msgreader
- * passes their storage over, so they are read like a Word document's embedded objects, by attachment name.
+ * passes their storage over, so they are read like a Word document's embedded objects, matched by attachment name and,
+ * among attachments of one name, by order: msgreader lists attachments in their storages' order (#00000000 up).
  */
-function objectAttachments(cfb: Cfb): Map<string, Attachment> {
-  const out = new Map<string, Attachment>();
-  for (const id of cfb.root.children) {
-    const att = cfb.entries.get(id)!;
-    if (att.kind !== 'storage' || !/^__attach_version1\.0_#/i.test(att.name)) continue;
+function objectAttachments(cfb: Cfb): Map<string, (Attachment | undefined)[]> {
+  const out = new Map<string, (Attachment | undefined)[]>();
+  const storages = cfb.root.children.map((id) => cfb.entries.get(id)!).filter((e) => e.kind === 'storage' && /^__attach_version1\.0_#/i.test(e.name));
+  for (const att of storages.sort((a, b) => a.name.toUpperCase().localeCompare(b.name.toUpperCase()))) {
     const obj = childEntry(cfb, att, '__substg1.0_3701000D');
     // An attached message has its own properties stream; msgreader reads those.
     if (obj?.kind !== 'storage' || childEntry(cfb, obj, '__properties_version1.0')) continue;
     const display = childEntry(cfb, att, '__substg1.0_3001001F') ?? childEntry(cfb, att, '__substg1.0_3707001F');
     const name = display?.kind === 'stream' ? cfb.read(display).toString('utf16le').replace(/\0+$/, '') : undefined;
     const file = oleObjectFile(cfb, obj, 'embedded object', name);
-    if (name && file) out.set(name, file);
+    // An object with no file inside keeps its place, so that the next of its name still meets its own attachment.
+    if (name) out.set(name, [...(out.get(name) ?? []), file]);
   }
   return out;
 }
 
-async function messageSections(ctx: ExtractContext, reader: MsgReaderLike, f: FieldsData, objects = new Map<string, Attachment>()): Promise<Section[]> {
+async function messageSections(ctx: ExtractContext, reader: MsgReaderLike, f: FieldsData, objects = new Map<string, (Attachment | undefined)[]>()): Promise<Section[]> {
   const loc = f.subject ? { heading: f.subject } : {};
   const take = (s: Section) => ({ text: ctx.budget.take(s.text), loc: s.loc });
   const sections: Section[] = [];
@@ -161,7 +162,7 @@ function visibleAttachments(f: FieldsData): FieldsData[] {
   return (f.attachments ?? []).filter((a) => !(a.attachmentHidden || (a.pidContentId && /^image\//i.test(a.attachMimeTag ?? ''))));
 }
 
-async function attachmentSections(ctx: ExtractContext, reader: MsgReaderLike, f: FieldsData, objects: Map<string, Attachment>): Promise<Section[]> {
+async function attachmentSections(ctx: ExtractContext, reader: MsgReaderLike, f: FieldsData, objects: Map<string, (Attachment | undefined)[]>): Promise<Section[]> {
   const out: Section[] = [];
   const files: Attachment[] = [];
   for (const a of visibleAttachments(f)) {
@@ -180,7 +181,7 @@ async function attachmentSections(ctx: ExtractContext, reader: MsgReaderLike, f:
       continue;
     }
     if (a.dataId === undefined) {
-      const obj = objects.get(a.name ?? '');
+      const obj = objects.get(a.name ?? '')?.shift();
       if (obj) files.push(obj);
       else ctx.warnings.push(`attachment ${name}: not read: the message holds no data for it (attached by reference, or an object with no file inside)`);
       continue;
