@@ -128,3 +128,30 @@ test('docx, xlsx and pptx: embedded objects (a packaged file, a workbook) are re
   assert.deepEqual(liar.sections.map((s) => s.text), ['Text stays']);
   assert.deepEqual(liar.warnings, ['attachment oleObject1.bin: failed: zip-bomb: entry word/embeddings/oleObject1.bin inflates past its declared 10 bytes']);
 });
+
+test('docx: headers and footers follow the body, each line once; tab stops, field codes, drawing positions and page numbers left out', async () => {
+  const W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006"';
+  const part = (root: string, body: string) => `<?xml version="1.0" encoding="UTF-8"?><w:${root} ${W}>${body}</w:${root}>`;
+  const p = (inner: string) => `<w:p><w:pPr><w:tabs><w:tab w:val="center" w:pos="4680"/></w:tabs></w:pPr>${inner}</w:p>`;
+  const run = (t: string) => `<w:r><w:rPr><w:b/></w:rPr><w:t xml:space="preserve">${t}</w:t></w:r>`;
+  const box = (t: string) =>
+    `<w:r><mc:AlternateContent><mc:Choice Requires="wps"><w:drawing><wp:anchor xmlns:wp="wp"><wp:positionH><wp:posOffset>2642235</wp:posOffset></wp:positionH></wp:anchor><w:txbxContent>${p(run(t))}</w:txbxContent></w:drawing></mc:Choice><mc:Fallback><w:pict><w:txbxContent>${p(run(t))}</w:txbxContent></w:pict></mc:Fallback></mc:AlternateContent></w:r>`;
+  const header = part('hdr', p(run('Harbour Trust') + '<w:r><w:tab/></w:r>' + run('Minutes')) + p(box('Draft for the board')));
+  const pageField = p(`<w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText>PAGE \\* MERGEFORMAT</w:instrText></w:r><w:r><w:fldChar w:fldCharType="separate"/></w:r>${run('3')}<w:r><w:fldChar w:fldCharType="end"/></w:r>`);
+  const footer = part('ftr', p(run('Confidential')) + pageField + `<w:tbl><w:tr><w:tc>${p(run('Ref. HT-204'))}</w:tc><w:tc>${p(run('May 2024'))}</w:tc></w:tr></w:tbl>`);
+  const entries = [
+    ...F.docxEntries(F.docxBody('The pier opens in June.')),
+    { name: 'word/header1.xml', data: header },
+    { name: 'word/footer2.xml', data: footer },
+    { name: 'word/footer1.xml', data: part('ftr', p(run('Confidential'))) },
+  ];
+  const d = await extractFile(file('margins.docx', F.buildZip(entries)), opts);
+  assert.deepEqual(
+    d.sections.map((s) => [s.loc.heading, s.text]),
+    [
+      [undefined, 'The pier opens in June.'],
+      ['Header', 'Harbour Trust Minutes\nDraft for the board'],
+      ['Footer', 'Confidential\nRef. HT-204 | May 2024'],
+    ],
+  );
+});

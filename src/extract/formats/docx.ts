@@ -5,16 +5,17 @@ import { writeZip } from '../zip-write.js';
 import { htmlToSections } from '../htmltext.js';
 import { extractAttachments } from '../attachments.js';
 import { ooxmlEmbeddings } from '../ooxml-embeddings.js';
+import { headerFooterSections } from '../docx-headers.js';
 import { FileError } from '../../errors.js';
 
 register(['docx'], {
-  version: '2',
+  version: '3',
   async extract(ctx) {
     // mammoth (JSZip) trusts declared sizes and reads far more than document.xml (styles, numbering, notes,
     // comments, media): it gets a zip rebuilt from entries that were each inflated under our caps, never the file.
-    const { buffer, embedded } = await withZip(ctx.absPath, ctx.opts.zip, async (z) => {
+    const { buffer, embedded, margins } = await withZip(ctx.absPath, ctx.opts.zip, async (z) => {
       if (!z.has('word/document.xml')) throw new FileError('failed', 'corrupt', 'docx without word/document.xml');
-      return { buffer: writeZip(await z.vetAll()), embedded: await ooxmlEmbeddings(z, ctx.opts.maxFileBytes) };
+      return { buffer: writeZip(await z.vetAll()), embedded: await ooxmlEmbeddings(z, ctx.opts.maxFileBytes), margins: await headerFooterSections(z) };
     });
     let html: string;
     // Loaded on the first DOCX: an extraction child that only ever sees text files skips 80 ms of CPU.
@@ -35,7 +36,7 @@ register(['docx'], {
     } catch (e) {
       throw new FileError('failed', 'corrupt', `docx: ${e instanceof Error ? e.message : String(e)}`);
     }
-    // Embedded objects (a workbook, a PDF) come after the document's own text, as attachments.
-    return { sections: [...htmlToSections(html).sections, ...(await extractAttachments(ctx, embedded))] };
+    // Headers and footers follow the body; embedded objects (a workbook, a PDF) come last, as attachments.
+    return { sections: [...htmlToSections(html).sections, ...margins, ...(await extractAttachments(ctx, embedded))] };
   },
 });
