@@ -155,3 +155,38 @@ test('docx: headers and footers follow the body, each line once; tab stops, fiel
     ],
   );
 });
+
+test('odt: footnotes, endnotes and comments after the body; master-page headers and footers; alt text on lines of its own; encrypted is a status', async () => {
+  const NS = 'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" xmlns:style="urn:oasis:names:tc:opendocument:xmlns:style:1.0" xmlns:draw="urn:oasis:names:tc:opendocument:xmlns:drawing:1.0" xmlns:svg="urn:oasis:names:tc:opendocument:xmlns:svg-compatible:1.0" xmlns:dc="http://purl.org/dc/elements/1.1/"';
+  const note = (cls: string, n: number, body: string) => `<text:note text:note-class="${cls}"><text:note-citation>${n}</text:note-citation><text:note-body><text:p>${body}</text:p></text:note-body></text:note>`;
+  const content = `<?xml version="1.0" encoding="UTF-8"?><office:document-content ${NS}><office:body><office:text>
+    <text:h text:outline-level="1">Harbour report<office:annotation><dc:creator>Ana</dc:creator><dc:date>2024-05-01T10:00:00</dc:date><text:p>Check the tonnage.</text:p></office:annotation></text:h>
+    <text:p>The pier opens in June.${note('footnote', 1, 'Weather permitting.')} Fees rise in July.${note('endnote', 1, 'Set by the council.')}</text:p>
+    <text:p><draw:frame><svg:title>Map of the pier</svg:title><draw:text-box><text:p>Berths 1 to 9</text:p></draw:text-box></draw:frame></text:p>
+  </office:text></office:body></office:document-content>`;
+  const styles = `<?xml version="1.0" encoding="UTF-8"?><office:document-styles ${NS}><office:master-styles><style:master-page style:name="Standard">
+    <style:header><text:p>Harbour Trust</text:p></style:header><style:header-first><text:p>Harbour Trust</text:p></style:header-first>
+    <style:footer><text:p>Confidential</text:p><text:p><text:page-number>4</text:page-number></text:p></style:footer>
+  </style:master-page></office:master-styles></office:document-styles>`;
+  const manifest = (extra = '') => `<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0"><manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml">${extra}</manifest:file-entry></manifest:manifest>`;
+  const odt = (m: string) => [
+    { name: 'mimetype', data: 'application/vnd.oasis.opendocument.text' },
+    { name: 'content.xml', data: content },
+    { name: 'styles.xml', data: styles },
+    { name: 'META-INF/manifest.xml', data: m },
+  ];
+  const d = await extractFile(file('report.odt', F.buildZip(odt(manifest()))), opts);
+  assert.deepEqual(
+    d.sections.map((s) => [s.loc.heading, s.text]),
+    [
+      ['Harbour report', 'Harbour report\nThe pier opens in June. Fees rise in July.\n\nMap of the pier\n\nBerths 1 to 9'],
+      ['Footnotes', 'Weather permitting.'],
+      ['Endnotes', 'Set by the council.'],
+      ['Comments', 'Check the tonnage.'],
+      ['Header', 'Harbour Trust'],
+      ['Footer', 'Confidential'],
+    ],
+  );
+  const locked = manifest('<manifest:encryption-data manifest:checksum-type="SHA1/1K" manifest:checksum="x"/>');
+  await rejects(extractFile(file('locked.odt', F.buildZip(odt(locked))), opts), 'failed', /^encrypted: password-protected OpenDocument file$/);
+});

@@ -1,4 +1,5 @@
-// ODT: zip (shared bomb-safe reader) + content.xml walked for headings, paragraphs, lists and tables.
+// ODT (and ODP, ODG): zip (shared bomb-safe reader) + content.xml walked for headings, paragraphs, lists and tables;
+// then footnotes and endnotes, then the master pages' headers and footers from styles.xml.
 import { register } from '../registry.js';
 import { withZip } from '../zip.js';
 import { MAX_PART_BYTES } from '../ooxml.js';
@@ -6,13 +7,26 @@ import { attrsOf, childrenOf, parseOrdered, textOf, walk, type XNode } from '../
 import { FileError } from '../../errors.js';
 import type { Section } from '../types.js';
 
-function inlineText(nodes: XNode[]): string {
+/** A paragraph's text; footnote bodies and comments (which would interrupt the sentence) go to `notes` instead. */
+function inlineText(nodes: XNode[], notes?: Notes): string {
   let s = '';
   walk(nodes, (n, tag) => {
     if (tag === 'text:s') s += ' '.repeat(Math.min(100, Number(attrsOf(n)['text:c'] ?? 1) || 1));
     else if (tag === 'text:tab') s += '\t';
     else if (tag === 'text:line-break') s += '\n';
-    else if (tag === 'text:note') return false; // footnote bodies would interrupt the sentence
+    else if (tag === 'text:note') {
+      notes?.add(n);
+      return false;
+    } else if (tag === 'office:annotation') {
+      notes?.comment(n);
+      return false;
+    } else if (tag === 'text:page-number' || tag === 'text:page-count') return false; // the last value, as saved
+    // A paragraph inside this one (a text box, a shape's text), or a picture's or shape's title or description (its
+    // alt text), is a line of its own.
+    else if (tag === 'text:p' || tag === 'text:h' || tag === 'svg:title' || tag === 'svg:desc') {
+      s += `\n${inlineText(childrenOf(n), notes)}\n`;
+      return false;
+    }
     const t = textOf(n);
     if (t !== undefined) s += t;
     return true;
@@ -20,13 +34,78 @@ function inlineText(nodes: XNode[]): string {
   return s;
 }
 
+/** Footnotes, endnotes and comments in document order, each one's paragraphs on one line. */
+class Notes {
+  readonly foot: string[] = [];
+  readonly end: string[] = [];
+  readonly comments: string[] = [];
+  /** A comment's paragraphs; its author (dc:creator) and date are not text of the document. */
+  comment(annotation: XNode): void {
+    const text = paragraphs(childrenOf(annotation), this).join(' ').replace(/\s+/g, ' ').trim();
+    if (text) this.comments.push(text);
+  }
+  add(note: XNode): void {
+    const body = childrenOf(note).filter((c) => c['text:note-body'] !== undefined);
+    const text = body.map((b) => paragraphs(childrenOf(b), this).join(' ')).join(' ').replace(/\s+/g, ' ').trim();
+    if (text) (attrsOf(note)['text:note-class'] === 'endnote' ? this.end : this.foot).push(text);
+  }
+}
+
+/** The text of every paragraph and heading under `nodes`. */
+function paragraphs(nodes: XNode[], notes?: Notes): string[] {
+  const out: string[] = [];
+  walk(nodes, (n, tag) => {
+    if (tag === 'office:annotation') {
+      notes?.comment(n);
+      return false;
+    }
+    if (tag !== 'text:p' && tag !== 'text:h') return true;
+    const t = inlineText(childrenOf(n), notes).trim();
+    if (t) out.push(t);
+    return false;
+  });
+  return out;
+}
+
+// Where a master page keeps its running text: a text document's header and footer (first, left and right pages),
+// a presentation's header and footer frames.
+const HEADER_TAGS = new Set(['style:header', 'style:header-left', 'style:header-first']);
+const FOOTER_TAGS = new Set(['style:footer', 'style:footer-left', 'style:footer-first']);
+
+/** 'Header' and 'Footer' sections from styles.xml's master pages, each distinct line once. */
+export function masterPageSections(stylesXml: string): Section[] {
+  const header = new Set<string>();
+  const footer = new Set<string>();
+  walk(parseOrdered(stylesXml), (n, tag) => {
+    if (tag === 'office:automatic-styles' || tag === 'office:styles' || tag === 'office:font-face-decls') return false;
+    const cls = tag === 'draw:frame' ? attrsOf(n)['presentation:class'] : undefined;
+    const into = HEADER_TAGS.has(tag ?? '') || cls === 'header' ? header : FOOTER_TAGS.has(tag ?? '') || cls === 'footer' ? footer : undefined;
+    if (!into) return true;
+    for (const line of paragraphs(childrenOf(n))) if (!/^\d+$/.test(line)) into.add(line);
+    return false;
+  });
+  const out: Section[] = [];
+  if (header.size) out.push({ text: [...header].join('\n'), loc: { heading: 'Header' } });
+  if (footer.size) out.push({ text: [...footer].join('\n'), loc: { heading: 'Footer' } });
+  return out;
+}
+
+/** An encrypted package's parts are ciphertext: its manifest says so (ODF 1.2, 3.8: manifest:encryption-data). */
+function encrypted(manifest: string): boolean {
+  return /<manifest:encryption-data[\s>]/.test(manifest);
+}
+
 register(['odt'], {
-  version: '1',
+  version: '2',
   async extract(ctx) {
-    const xml = await withZip(ctx.absPath, ctx.opts.zip, async (z) => {
+    const { xml, styles } = await withZip(ctx.absPath, ctx.opts.zip, async (z) => {
       if (!z.has('content.xml')) throw new FileError('failed', 'corrupt', 'odt without content.xml');
-      return z.readText('content.xml', MAX_PART_BYTES);
+      if (z.has('META-INF/manifest.xml') && encrypted(await z.readText('META-INF/manifest.xml', MAX_PART_BYTES))) {
+        throw new FileError('failed', 'encrypted', 'password-protected OpenDocument file');
+      }
+      return { xml: await z.readText('content.xml', MAX_PART_BYTES), styles: z.has('styles.xml') ? await z.readText('styles.xml', MAX_PART_BYTES) : undefined };
     });
+    const notes = new Notes();
     const sections: Section[] = [];
     let heading: string | undefined;
     let buf: string[] = [];
@@ -35,10 +114,13 @@ register(['odt'], {
       buf = [];
     };
     walk(parseOrdered(xml), (n, tag) => {
-      if (tag === 'office:annotation') return false;
+      if (tag === 'office:annotation') {
+        notes.comment(n);
+        return false;
+      }
       if (tag === 'text:h') {
         flush();
-        const h = inlineText(childrenOf(n)).trim();
+        const h = inlineText(childrenOf(n), notes).trim();
         if (h) heading = h;
         buf.push(h);
         return false;
@@ -46,17 +128,21 @@ register(['odt'], {
       if (tag === 'table:table-row') {
         const cells = childrenOf(n)
           .filter((c) => c['table:table-cell'] !== undefined)
-          .map((c) => inlineText(childrenOf(c)).replace(/\s+/g, ' ').trim());
+          .map((c) => inlineText(childrenOf(c), notes).replace(/\s+/g, ' ').trim());
         if (cells.some(Boolean)) buf.push(cells.join(' | ').replace(/( \| )+$/, ''));
         return false;
       }
       if (tag === 'text:p') {
-        buf.push(inlineText(childrenOf(n)));
+        buf.push(inlineText(childrenOf(n), notes));
         return false;
       }
       return true;
     });
     flush();
+    if (notes.foot.length) sections.push({ text: notes.foot.join('\n'), loc: { heading: 'Footnotes' } });
+    if (notes.end.length) sections.push({ text: notes.end.join('\n'), loc: { heading: 'Endnotes' } });
+    if (notes.comments.length) sections.push({ text: notes.comments.join('\n'), loc: { heading: 'Comments' } });
+    if (styles) sections.push(...masterPageSections(styles));
     return { sections };
   },
 });
