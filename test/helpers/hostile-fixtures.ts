@@ -185,3 +185,15 @@ export async function makeTmpDir(): Promise<{ dir: string; cleanup: () => Promis
 }
 
 export { writeFile };
+
+/**
+ * A scanned page (a grey JPEG drawn full page) under an invisible text layer (render mode 3) of punctuation soup, as a font
+ * with no usable Unicode map leaves it: the text must come from OCR. With `layer` given, that layer instead.
+ */
+export function pdfUnreadableLayer(jpeg: Buffer, width: number, height: number, layer = '!"#$ !"%&\'!()$*$+#*\'!*,-./01&2234%5-./016'.repeat(6)): Buffer {
+  const page = '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 290] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> /XObject << /Im1 6 0 R >> >> >>';
+  const escaped = layer.replace(/[\\()]/g, (c) => `\\${c}`);
+  const draw = `q 612 0 0 290 0 0 cm /Im1 Do Q BT 3 Tr /F1 10 Tf 20 140 Td (${escaped}) Tj ET`;
+  const image = `<< /Type /XObject /Subtype /Image /Width ${width} /Height ${height} /ColorSpace /DeviceGray /BitsPerComponent 8 /Filter /DCTDecode /Length ${jpeg.length} >>\nstream\n${jpeg.toString('latin1')}\nendstream`;
+  return buildPdf(['<< /Type /Catalog /Pages 2 0 R >>', '<< /Type /Pages /Kids [3 0 R] /Count 1 >>', page, `<< /Length ${draw.length} >>\nstream\n${draw}\nendstream`, FONT, image]);
+}

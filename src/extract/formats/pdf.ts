@@ -1,5 +1,5 @@
 // PDF: per-page text via pdfjs-dist (eval off) in reading order (pdf-layout.ts: columns, running headers once), OCR
-// of pages without a text layer, page cap, per-page timeout.
+// of pages without a text layer or with one that cannot be read (pdf-garbled.ts), page cap, per-page timeout.
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -10,6 +10,7 @@ import { MAX_WORK_PIXELS, ocrPixels, type Pixels } from '../ocr-page.js';
 import { pageLines, type PageLine } from '../pdf-text.js';
 import { collectPdfWarnings } from '../pdf-warnings.js';
 import { dropRunningLines, scannedPageSections } from '../pdf-layout.js';
+import { unreadableReason } from '../pdf-garbled.js';
 import { msg } from '../zip.js';
 import type { ExtractContext, Section } from '../types.js';
 
@@ -69,6 +70,9 @@ async function readPdf(ctx: ExtractContext) {
     // A page with a few characters of text ("Figure 3", a slide title) is read by OCR too; should OCR read less, its
     // own text stands.
     const shortLayers = new Map<number, string>();
+    // A page whose text layer is unreadable (a font with no usable Unicode map) is read by OCR; should OCR read no
+    // readable text either, the layer stands.
+    const garbled = new Map<number, { text: string; reason: string }>();
     let chars = 0;
     for (let p = 1; p <= last; p++) {
       opts.signal?.throwIfAborted();
@@ -93,6 +97,13 @@ async function readPdf(ctx: ExtractContext) {
         else if (text.trim()) shortLayers.set(p, text);
         continue;
       }
+      const reason = unreadableReason(text);
+      if (reason && opts.ocr) {
+        needOcr.push(p);
+        garbled.set(p, { text, reason });
+        continue;
+      }
+      if (reason) ctx.warnings.push(`page ${p}: text layer unreadable (${reason}); OCR disabled`);
       textPages.push({ page: p, lines });
     }
     // Running headers and footers are read once, where they first appear.
@@ -120,10 +131,11 @@ async function readPdf(ctx: ExtractContext) {
             const images = `${imagesLeftOut} image${imagesLeftOut > 1 ? 's' : ''}`;
             ctx.warnings.push(`page ${p}: ${images} over ${limit} megapixels left out of OCR (a larger workerMemoryMB reads more)`);
           }
-          const { text } = await ocrPixels(px, { lang: opts.ocrLang, dataDir: opts.ocrDataDir, timeoutMs: opts.ocrTimeoutMs, maxPixels: opts.maxPixels });
+          const { text, confidence } = await ocrPixels(px, { lang: opts.ocrLang, dataDir: opts.ocrDataDir, timeoutMs: opts.ocrTimeoutMs, maxPixels: opts.maxPixels });
           pagesOcr++;
+          const unreadable = garbled.get(p);
           const layer = shortLayers.get(p) ?? '';
-          const best = layer.replace(/\s/g, '').length > text.replace(/\s/g, '').length ? layer : text;
+          const best = unreadable ? betterThanUnreadable(ctx, p, unreadable, text, confidence) : layer.replace(/\s/g, '').length > text.replace(/\s/g, '').length ? layer : text;
           ocrChars += best.length;
           if (best.trim()) read.push({ page: p, text: best });
         } catch (e) {
@@ -137,6 +149,7 @@ async function readPdf(ctx: ExtractContext) {
       // Where OCR could not run (unavailable, failed, out of budget), a page's few characters of text still count.
       const ocred = new Set(read.map((r) => r.page));
       for (const [page, text] of shortLayers) if (!ocred.has(page)) read.push({ page, text });
+      for (const [page, { text }] of garbled) if (!ocred.has(page)) read.push({ page, text });
       read.sort((a, b) => a.page - b.page);
       // Scanned pages carry running headers and footers too: kept once, like a text layer's.
       sections.push(...scannedPageSections(read, ctx.budget));
@@ -147,6 +160,21 @@ async function readPdf(ctx: ExtractContext) {
   } finally {
     await doc.destroy().catch(() => {});
   }
+}
+
+// OCR's reading replaces an unreadable layer when tesseract is this confident of it (a page drawn in the same broken
+// font renders as the same nonsense), it is readable itself, and it finds at least half as many letters and digits as
+// the layer has characters: a layer of one letter per glyph that is what the page shows ('a a a' in a form's boxes)
+// is not traded for OCR's reading of the boxes.
+const MIN_OCR_CONFIDENCE = 60;
+const MIN_OCR_SHARE_OF_LAYER = 0.5;
+
+/** OCR's reading of a page whose layer is unreadable, unless it reads no better; says which was kept. */
+function betterThanUnreadable(ctx: ExtractContext, page: number, layer: { text: string; reason: string }, ocr: string, confidence: number): string {
+  const found = ocr.match(/[\p{L}\p{N}]/gu)?.length ?? 0;
+  const readable = confidence >= MIN_OCR_CONFIDENCE && found >= MIN_OCR_SHARE_OF_LAYER * layer.text.replace(/\s/g, '').length && !unreadableReason(ocr);
+  ctx.warnings.push(`page ${page}: text layer unreadable (${layer.reason}); ${readable ? 'read by OCR' : 'OCR read no better, the layer is kept'}`);
+  return readable ? ocr : layer.text;
 }
 
 /** Renders one page for OCR at ~OCR_DPI, scaled down to stay under maxPixels. */
@@ -172,4 +200,4 @@ async function renderPage(doc: import('pdfjs-dist/legacy/build/pdf.mjs').PDFDocu
   }
 }
 
-register(['pdf'], { version: '4', extract: extractPdf });
+register(['pdf'], { version: '5', extract: extractPdf });
