@@ -271,3 +271,18 @@ test('a PDF set with character spacing reads as words, as pdftotext reads it', a
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a space the PDF writes between words set closer than a word gap keeps them apart; one inside a kerned word does not', async () => {
+  // Helvetica 9 pt: "Harbour" is 32.508 pt wide, "Sea" 16.011, "Pier" 15.507. A space item drawn at 20% (0.5 pt) or 1%
+  // horizontal scale, then the next word 0.7 pt (0.078 em) or 0.05 pt (0.006 em) on.
+  const word = (s: string, x: number, y: number, tz = 100) => `BT /F1 9 Tf ${tz} Tz 1 0 0 1 ${x} ${y} Tm (${s}) Tj ET`;
+  const content = [
+    word('Harbour', 72, 700), word(' ', 104.508, 700, 20), word('Master', 105.208, 700),
+    word('Sea', 72, 680), word(' ', 88.011, 680, 1), word('wall', 88.061, 680),
+    word('Pier', 72, 660), word('head', 80.207, 660),
+  ].join('\n');
+  const file = path.join(mkdtempSync(path.join(tmpdir(), 'docproc-spaces-')), 'narrow-spaces.pdf');
+  writeFileSync(file, onePagePdf(content));
+  const d = await extractFile(file, { ...defaultExtractOptions, ocr: false });
+  assert.deepEqual(d.sections.map((s) => s.text), ['Harbour Master\nSeawall\nPierhead']);
+});
