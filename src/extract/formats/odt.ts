@@ -73,7 +73,7 @@ const HEADER_TAGS = new Set(['style:header', 'style:header-left', 'style:header-
 const FOOTER_TAGS = new Set(['style:footer', 'style:footer-left', 'style:footer-first']);
 
 /** 'Header' and 'Footer' sections from styles.xml's master pages, each distinct line once. */
-export function masterPageSections(stylesXml: string): Section[] {
+function masterPageSections(stylesXml: string): Section[] {
   const header = new Set<string>();
   const footer = new Set<string>();
   walk(parseOrdered(stylesXml), (n, tag) => {
