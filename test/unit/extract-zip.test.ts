@@ -1,7 +1,7 @@
 // Zip vetting: every entry a parser may read is inflated under the caps first; the parser gets a rebuilt zip.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync, rmSync } from 'node:fs';
+import { readFileSync, writeFileSync, rmSync } from 'node:fs';
 
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -189,4 +189,22 @@ test('odt: footnotes, endnotes and comments after the body; master-page headers 
   );
   const locked = manifest('<manifest:encryption-data manifest:checksum-type="SHA1/1K" manifest:checksum="x"/>');
   await rejects(extractFile(file('locked.odt', F.buildZip(odt(locked))), opts), 'failed', /^encrypted: password-protected OpenDocument file$/);
+});
+
+test('docx and pptx whose text is in a picture (a scan pasted in) are read by OCR; logos in a document with text are not', async () => {
+  const jpeg = readFileSync(path.join(DOCS, 'garden-rules.jpg'));
+  const scan = { name: 'word/media/image1.jpeg', data: jpeg };
+  const docx = file('pasted-scan.docx', F.buildZip([...F.docxEntries(F.docxBody('')), scan]));
+  const d = await extractFile(docx, { ...defaultExtractOptions, ocr: true });
+  assert.equal(d.sections[0]?.loc.heading, 'image1.jpeg');
+  assert.match(d.sections.map((s) => s.text).join('\n'), /Community Garden Rules/);
+  const off = await extractFile(docx, opts);
+  assert.deepEqual(off.warnings, ['1 picture not read: the text is sparse and OCR is disabled']);
+  const pptx = file('photographed.pptx', F.buildZip([...F.pptxEntries(F.slideXml('')), { name: 'ppt/media/image1.jpeg', data: jpeg }]));
+  const p = await extractFile(pptx, { ...defaultExtractOptions, ocr: true });
+  assert.match(p.sections.map((s) => s.text).join('\n'), /Community Garden Rules/);
+  // A page of text with the same picture in it: the text is the document, the picture is not read.
+  const long = 'The allotment committee met on Tuesday to agree the rules for the coming season and the plot fees. '.repeat(3);
+  const withText = await extractFile(file('report.docx', F.buildZip([...F.docxEntries(F.docxBody(long)), scan])), { ...defaultExtractOptions, ocr: true });
+  assert.deepEqual(withText.sections.map((s) => s.loc.heading), [undefined]);
 });

@@ -6,6 +6,7 @@ import { attrsOf, childrenOf, parseOrdered, textOf, walk, type XNode } from '../
 import { FileError } from '../../errors.js';
 import { extractAttachments } from '../attachments.js';
 import { ooxmlEmbeddings } from '../ooxml-embeddings.js';
+import { ooxmlPictures, readablePictures, sparseText } from '../ooxml-pictures.js';
 import type { Section } from '../types.js';
 
 // Placeholders that only repeat boilerplate (slide number, date, footer, the slide thumbnail in notes).
@@ -99,7 +100,7 @@ async function slideOrder(z: ZipArchive): Promise<string[]> {
 }
 
 register(['pptx'], {
-  version: '2',
+  version: '3',
   async extract(ctx) {
     return withZip(ctx.absPath, ctx.opts.zip, async (z) => {
       const sections: Section[] = [];
@@ -123,8 +124,11 @@ register(['pptx'], {
         }
       }
       if (bad && bad === slides.length) throw new FileError('failed', 'corrupt', 'no readable slide');
-      // Embedded objects (a workbook behind a chart, a PDF) come after the slides, as attachments.
-      sections.push(...(await extractAttachments(ctx, await ooxmlEmbeddings(z, ctx.opts.maxFileBytes))));
+      // Slides that are pictures of pages (photographed, scanned) are read by OCR when the slides' own text is sparse;
+      // embedded objects (a workbook behind a chart, a PDF) come after the slides, as attachments.
+      const own = sections.reduce((n, s) => n + s.text.replace(/\s/g, '').length, 0);
+      const pictures = sparseText(own, slides.length) ? readablePictures(ctx, await ooxmlPictures(z, ctx.opts.maxFileBytes)) : [];
+      sections.push(...(await extractAttachments(ctx, [...pictures, ...(await ooxmlEmbeddings(z, ctx.opts.maxFileBytes))])));
       return { sections, pages: slides.length };
     });
   },
