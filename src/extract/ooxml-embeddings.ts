@@ -11,21 +11,28 @@ const EMBEDDING = /^(word|xl|ppt)\/embeddings\/[^/]+$/i;
 
 /** The package's embedded objects that hold a file, in name order ("oleObject2" before "oleObject10"). */
 export async function ooxmlEmbeddings(z: ZipArchive, maxBytes: number): Promise<Attachment[]> {
-  const names = z.names().filter((n) => EMBEDDING.test(n));
-  names.sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+  return packageParts(z, EMBEDDING, maxBytes, embeddedFile);
+}
+
+/**
+ * The parts whose names match, in name order, each read under `maxBytes` and turned into attachments by `take`. A
+ * lying or oversized part costs its own text, never the document's: it is an unreadable attachment.
+ */
+export async function packageParts(z: ZipArchive, names: RegExp, maxBytes: number, take: (name: string, bytes: Buffer) => Attachment[]): Promise<Attachment[]> {
+  const parts = z.names().filter((n) => names.test(n));
+  parts.sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
   const out: Attachment[] = [];
-  for (const name of names) {
-    const base = name.slice(name.lastIndexOf('/') + 1);
+  for (const part of parts) {
+    const base = part.slice(part.lastIndexOf('/') + 1);
     let bytes: Buffer;
     try {
-      bytes = await z.read(name, maxBytes);
+      bytes = await z.read(part, maxBytes);
     } catch (e) {
-      // A lying or oversized object costs its own text, never the document's.
       if (!(e instanceof FileError)) throw e;
       out.push({ name: base, bytes: Buffer.alloc(0), unreadable: `${e.status}: ${e.message}` });
       continue;
     }
-    out.push(...embeddedFile(base, bytes));
+    out.push(...take(base, bytes));
   }
   return out;
 }

@@ -2,8 +2,8 @@
 // photographed pages. They are read as attachments by the image extractor (OCR, under the parent's limits), only when
 // the document's own text is too sparse to be the whole of it: OCR of every logo and photo would cost a second each
 // for nothing.
-import { FileError } from '../errors.js';
 import { imageSize } from './imagesize.js';
+import { packageParts } from './ooxml-embeddings.js';
 import type { Attachment } from './attachments.js';
 import type { ZipArchive } from './zip.js';
 import type { ExtractContext } from './types.js';
@@ -12,9 +12,10 @@ const PICTURE = /^(word|ppt)\/media\/[^/]+\.(png|jpe?g|tiff?|bmp|webp)$/i;
 // An icon, a logo or a rule holds no page of text; a scanned page or a screenshot is well over this.
 const MIN_PICTURE_PIXELS = 150_000;
 
-/** A document's own text is this sparse (non-space characters a page or slide, at least this many in all) when its pictures may hold the rest. */
-export const SPARSE_CHARS_PER_PAGE = 40;
-export const SPARSE_CHARS_MIN = 200;
+// A document's own text is this sparse (non-space characters a page or slide, at least this many in all) when its
+// pictures may hold the rest.
+const SPARSE_CHARS_PER_PAGE = 40;
+const SPARSE_CHARS_MIN = 200;
 
 export function sparseText(nonSpaceChars: number, pages: number): boolean {
   return nonSpaceChars < Math.max(SPARSE_CHARS_MIN, SPARSE_CHARS_PER_PAGE * pages);
@@ -22,25 +23,11 @@ export function sparseText(nonSpaceChars: number, pages: number): boolean {
 
 /** The package's page-sized pictures, in name order ("image2" before "image10"). */
 export async function ooxmlPictures(z: ZipArchive, maxBytes: number): Promise<Attachment[]> {
-  const names = z.names().filter((n) => PICTURE.test(n));
-  names.sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
-  const out: Attachment[] = [];
-  for (const name of names) {
-    const base = name.slice(name.lastIndexOf('/') + 1);
-    let bytes: Buffer;
-    try {
-      bytes = await z.read(name, maxBytes);
-    } catch (e) {
-      if (!(e instanceof FileError)) throw e;
-      out.push({ name: base, bytes: Buffer.alloc(0), unreadable: `${e.status}: ${e.message}` });
-      continue;
-    }
+  return packageParts(z, PICTURE, maxBytes, (name, bytes) => {
     const size = imageSize(bytes);
     // A header that says nothing is the image extractor's to report; a small picture is passed over.
-    if (size && size.width * size.height < MIN_PICTURE_PIXELS) continue;
-    out.push({ name: base, bytes });
-  }
-  return out;
+    return size && size.width * size.height < MIN_PICTURE_PIXELS ? [] : [{ name, bytes }];
+  });
 }
 
 /** Pictures to OCR, or none with a warning when OCR is off. */
