@@ -208,3 +208,13 @@ test('docx and pptx whose text is in a picture (a scan pasted in) are read by OC
   const withText = await extractFile(file('report.docx', F.buildZip([...F.docxEntries(F.docxBody(long)), scan])), { ...defaultExtractOptions, ocr: true });
   assert.deepEqual(withText.sections.map((s) => s.loc.heading), [undefined]);
 });
+
+test('odp: each page is a section located by its slide number, notes with it', async () => {
+  const NS = 'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" xmlns:draw="urn:oasis:names:tc:opendocument:xmlns:drawing:1.0" xmlns:presentation="urn:oasis:names:tc:opendocument:xmlns:presentation:1.0"';
+  const page = (title: string, note: string) =>
+    `<draw:page><draw:frame><draw:text-box><text:p>${title}</text:p></draw:text-box></draw:frame><presentation:notes><draw:frame><draw:text-box><text:p>${note}</text:p></draw:text-box></draw:frame></presentation:notes></draw:page>`;
+  const content = `<?xml version="1.0" encoding="UTF-8"?><office:document-content ${NS}><office:body><office:presentation>${page('Tide tables', 'Print them large')}${page('Ferry fares', 'Ask the purser')}</office:presentation></office:body></office:document-content>`;
+  const odp = file('deck.odp', F.buildZip([{ name: 'mimetype', data: 'application/vnd.oasis.opendocument.presentation' }, { name: 'content.xml', data: content }, { name: 'META-INF/manifest.xml', data: '<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0"/>' }]));
+  const d = await extractFile(odp, opts);
+  assert.deepEqual(d.sections.map((s) => [s.loc.slide, s.text]), [[1, 'Tide tables\nPrint them large'], [2, 'Ferry fares\nAsk the purser']]);
+});

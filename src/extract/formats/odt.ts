@@ -96,7 +96,7 @@ function encrypted(manifest: string): boolean {
 }
 
 register(['odt'], {
-  version: '2',
+  version: '3',
   async extract(ctx) {
     const { xml, styles } = await withZip(ctx.absPath, ctx.opts.zip, async (z) => {
       if (!z.has('content.xml')) throw new FileError('failed', 'corrupt', 'odt without content.xml');
@@ -108,12 +108,19 @@ register(['odt'], {
     const notes = new Notes();
     const sections: Section[] = [];
     let heading: string | undefined;
+    // A presentation's pages are slides: each its own section, located as a PPTX slide is.
+    let slide = 0;
     let buf: string[] = [];
     const flush = () => {
-      if (buf.length) sections.push({ text: buf.join('\n'), loc: heading ? { heading } : {} });
+      if (buf.length) sections.push({ text: buf.join('\n'), loc: { ...(heading ? { heading } : {}), ...(slide ? { slide } : {}) } });
       buf = [];
     };
     walk(parseOrdered(xml), (n, tag) => {
+      if (tag === 'draw:page') {
+        flush();
+        slide++;
+        return true;
+      }
       if (tag === 'office:annotation') {
         notes.comment(n);
         return false;
