@@ -70,7 +70,7 @@ function readMessage(buf: Buffer): { reader: MsgReaderLike; fields: FieldsData }
 function objectAttachments(cfb: Cfb): Map<string, (Attachment | undefined)[]> {
   const out = new Map<string, (Attachment | undefined)[]>();
   const storages = cfb.root.children.map((id) => cfb.entries.get(id)!).filter((e) => e.kind === 'storage' && /^__attach_version1\.0_#/i.test(e.name));
-  for (const att of storages.sort((a, b) => a.name.toUpperCase().localeCompare(b.name.toUpperCase()))) {
+  for (const att of storages.sort((a, b) => (a.name.toUpperCase() < b.name.toUpperCase() ? -1 : 1))) {
     const obj = childEntry(cfb, att, '__substg1.0_3701000D');
     // An attached message has its own properties stream; msgreader reads those.
     if (obj?.kind !== 'storage' || childEntry(cfb, obj, '__properties_version1.0')) continue;

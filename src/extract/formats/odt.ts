@@ -41,13 +41,15 @@ class Notes {
   readonly comments: string[] = [];
   /** A comment's paragraphs; its author (dc:creator) and date are not text of the document. */
   comment(annotation: XNode): void {
-    const text = paragraphs(childrenOf(annotation), this).join(' ').replace(/\s+/g, ' ').trim();
+    const text = this.oneLine(childrenOf(annotation));
     if (text) this.comments.push(text);
   }
   add(note: XNode): void {
-    const body = childrenOf(note).filter((c) => c['text:note-body'] !== undefined);
-    const text = body.map((b) => paragraphs(childrenOf(b), this).join(' ')).join(' ').replace(/\s+/g, ' ').trim();
+    const text = this.oneLine(childrenOf(note).filter((c) => c['text:note-body'] !== undefined));
     if (text) (attrsOf(note)['text:note-class'] === 'endnote' ? this.end : this.foot).push(text);
+  }
+  private oneLine(nodes: XNode[]): string {
+    return paragraphs(nodes, this).join(' ').replace(/\s+/g, ' ').trim();
   }
 }
 
