@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Generates the OLE2 fixtures: fixtures/docs/harbour-festival.msg (Outlook) and parish-newsletter.doc (Word 97), and
+"""Generates the OLE2 fixtures: fixtures/docs/harbour-festival.msg (Outlook) and parish-newsletter.doc (Word 97),
+test/data/ppt/lighthouse-rota.ppt (PowerPoint 97), and
 test/data/msg/rtf-body.msg, a message whose only body is compressed RTF (Outlook's encapsulated HTML), as older
 Outlook versions and many forwarded messages store it.
 
@@ -265,6 +266,52 @@ def make_ansi_msg():
         f.write(cfb(node))
 
 
+FODP = """<?xml version="1.0" encoding="UTF-8"?>
+<office:document xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:style="urn:oasis:names:tc:opendocument:xmlns:style:1.0"
+ xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" xmlns:draw="urn:oasis:names:tc:opendocument:xmlns:drawing:1.0"
+ xmlns:presentation="urn:oasis:names:tc:opendocument:xmlns:presentation:1.0" xmlns:svg="urn:oasis:names:tc:opendocument:xmlns:svg-compatible:1.0"
+ xmlns:fo="urn:oasis:names:tc:opendocument:xmlns:xsl-fo-compatible:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0"
+ office:version="1.3" office:mimetype="application/vnd.oasis.opendocument.presentation">
+ <office:automatic-styles><style:page-layout style:name="PM1"><style:page-layout-properties fo:page-width="28cm" fo:page-height="21cm"/></style:page-layout></office:automatic-styles>
+ <office:master-styles><style:master-page style:name="Default" style:page-layout-name="PM1"/></office:master-styles>
+ <office:body><office:presentation>
+  <draw:page draw:name="page1" draw:master-page-name="Default">
+   <draw:frame presentation:class="title" svg:x="2cm" svg:y="2cm" svg:width="24cm" svg:height="3cm"><draw:text-box><text:p>Lighthouse Keepers’ Rota</text:p></draw:text-box></draw:frame>
+   <draw:frame presentation:class="subtitle" svg:x="2cm" svg:y="6cm" svg:width="24cm" svg:height="3cm"><draw:text-box><text:p>Winter season on Skerry Rock, 1898</text:p></draw:text-box></draw:frame>
+  </draw:page>
+  <draw:page draw:name="page2" draw:master-page-name="Default">
+   <draw:frame presentation:class="title" svg:x="2cm" svg:y="1cm" svg:width="24cm" svg:height="3cm"><draw:text-box><text:p>Lamp duties</text:p></draw:text-box></draw:frame>
+   <draw:frame presentation:class="outline" svg:x="2cm" svg:y="5cm" svg:width="14cm" svg:height="8cm"><draw:text-box><text:list><text:list-item><text:p>Light the lamp half an hour before sunset</text:p></text:list-item><text:list-item><text:p>Wind the clockwork every four hours</text:p></text:list-item></text:list></draw:text-box></draw:frame>
+   <draw:frame svg:x="17cm" svg:y="5cm" svg:width="9cm" svg:height="3cm"><draw:text-box><text:p>Trim the wicks at dusk and at midnight</text:p></draw:text-box></draw:frame>
+   <presentation:notes><draw:frame presentation:class="notes" svg:x="2cm" svg:y="14cm" svg:width="17cm" svg:height="10cm"><draw:text-box><text:p>Remind the keepers about the new paraffin store.</text:p></draw:text-box></draw:frame></presentation:notes>
+  </draw:page>
+  <draw:page draw:name="page3" draw:master-page-name="Default">
+   <draw:frame presentation:class="title" svg:x="2cm" svg:y="1cm" svg:width="24cm" svg:height="3cm"><draw:text-box><text:p>Fog signals</text:p></draw:text-box></draw:frame>
+   <draw:frame svg:x="2cm" svg:y="5cm" svg:width="24cm" svg:height="4cm"><draw:text-box><text:p>The fog horn sounds every 30 s — audible 5 km out; Ólafur keeps the log.</text:p></draw:text-box></draw:frame>
+   <draw:g><draw:frame svg:x="2cm" svg:y="10cm" svg:width="10cm" svg:height="2cm"><draw:text-box><text:p>Grouped: signal rockets in the east store</text:p></draw:text-box></draw:frame><draw:rect svg:x="13cm" svg:y="10cm" svg:width="5cm" svg:height="2cm"><text:p>Bell rope checked weekly</text:p></draw:rect></draw:g>
+  </draw:page>
+ </office:presentation></office:body>
+</office:document>
+"""
+
+
+def make_ppt():
+    """test/data/ppt/lighthouse-rota.ppt: three slides (title and subtitle; a bulleted outline, a text box and speaker
+    notes; a text box with non-Latin-1 text and a group), converted from flat ODF by LibreOffice like the .doc."""
+    soffice = shutil.which('soffice')
+    if not soffice:
+        print('soffice not found: keeping test/data/ppt/lighthouse-rota.ppt as it is')
+        return
+    out = os.path.join(os.path.dirname(__file__), '..', 'test', 'data', 'ppt')
+    os.makedirs(out, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        src = os.path.join(tmp, 'lighthouse-rota.fodp')
+        open(src, 'w', encoding='utf-8').write(FODP)
+        subprocess.run([soffice, '--headless', f'-env:UserInstallation=file://{tmp}/profile', '--convert-to', 'ppt:MS PowerPoint 97',
+                        '--outdir', tmp, src], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        shutil.copy(os.path.join(tmp, 'lighthouse-rota.ppt'), os.path.join(out, 'lighthouse-rota.ppt'))
+
+
 def make_doc():
     soffice = shutil.which('soffice')
     if not soffice:
@@ -395,5 +442,6 @@ if __name__ == '__main__':
     make_rtf_msg()
     make_ansi_msg()
     make_doc()
+    make_ppt()
     make_word6()
     print('OLE2 fixtures written to', os.path.abspath(OUT))

@@ -40,7 +40,7 @@ const MIME: Record<string, string> = {
   odt: 'application/vnd.oasis.opendocument.text', ods: 'application/vnd.oasis.opendocument.spreadsheet',
   epub: 'application/epub+zip', xls: 'application/vnd.ms-excel', rtf: 'application/rtf', png: 'image/png',
   jpeg: 'image/jpeg', tiff: 'image/tiff', bmp: 'image/bmp', webp: 'image/webp', doc: 'application/msword',
-  msg: 'application/vnd.ms-outlook',
+  msg: 'application/vnd.ms-outlook', ppt: 'application/vnd.ms-powerpoint',
 };
 
 /** Returns the content type; throws FileError(skipped: dangerous-type | unsupported-legacy-format; failed: encrypted | unreadable). */
@@ -96,7 +96,7 @@ async function oleType(absPath: string, ext: string): Promise<string> {
   throw new FileError('skipped', 'unsupported-legacy-format', `legacy ${kind} (OLE2)`);
 }
 
-const OLE_TYPES = new Set(['xls', 'doc', 'msg']);
+const OLE_TYPES = new Set(['xls', 'doc', 'msg', 'ppt']);
 // Reading the directory means reading the file; past this size the name search below decides.
 const MAX_OLE_PARSE_BYTES = 64 * 1024 * 1024;
 

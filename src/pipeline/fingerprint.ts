@@ -11,8 +11,12 @@ export interface PipelineIdentity {
   extractSettings: string;
 }
 
+/**
+ * A file recorded without a type was skipped before any extractor read it (a format docproc did not read, such as .ppt
+ * before version 1 of its extractor): its fingerprint names the formats read, so it is tried again when they change.
+ */
 export function documentFingerprint(id: PipelineIdentity, type: string | null | undefined): string {
-  const extractor = type ? (id.extractorVersions[type] ?? 'none') : 'none';
+  const extractor = type ? (id.extractorVersions[type] ?? 'none') : `formats:${Object.keys(id.extractorVersions).sort().join(',')}`;
   return createHash('sha256')
     .update(JSON.stringify([id.modelSha256, id.chunkTokens, id.chunkOverlap, type ?? '', extractor, id.extractSettings]))
     .digest('hex')

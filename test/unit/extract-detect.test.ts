@@ -60,7 +60,7 @@ test('dangerous: by extension and by magic', async () => {
   await rejects(extractFile(file('b.dat', Buffer.concat([Buffer.from('MZ'), Buffer.alloc(200)])), opts), 'skipped', 'dangerous-type');
 });
 
-test('legacy OLE2: .ppt is skipped, a .doc that is not a compound file is corrupt, encrypted OOXML fails as encrypted', async () => {
+test('legacy OLE2: a .doc or .ppt that is not a compound file is corrupt, an OLE2 kind docproc does not read is skipped, encrypted OOXML fails as encrypted', async () => {
   const ole = (stream: string) => {
     const b = Buffer.alloc(2048);
     Buffer.from('d0cf11e0a1b11ae1', 'hex').copy(b, 0);
@@ -68,7 +68,8 @@ test('legacy OLE2: .ppt is skipped, a .doc that is not a compound file is corrup
     return b;
   };
   await rejects(extractFile(file('old.doc', ole('WordDocument')), opts), 'failed', 'corrupt');
-  await rejects(extractFile(file('old.ppt', ole('PowerPoint Document')), opts), 'skipped', 'unsupported-legacy-format');
+  await rejects(extractFile(file('old.ppt', ole('PowerPoint Document')), opts), 'failed', 'corrupt');
+  await rejects(extractFile(file('drawing.vsd', ole('VisioDocument')), opts), 'skipped', 'unsupported-legacy-format');
   await rejects(extractFile(file('locked.xlsx', ole('EncryptedPackage')), opts), 'failed', 'encrypted');
 });
 

@@ -75,3 +75,26 @@ test('a stop during extraction: the file is killed after the grace period, skipp
     await store.close();
   }
 });
+
+test('a file skipped before any extractor read it is left alone on the next run, and tried again once the formats read change', async () => {
+  const file = path.join(dir, 'drawing.vsd');
+  const ole = Buffer.alloc(2048);
+  Buffer.from('d0cf11e0a1b11ae1', 'hex').copy(ole, 0);
+  Buffer.from('VisioDocument', 'utf16le').copy(ole, 1024);
+  fs.writeFileSync(file, ole);
+  const store = new SqliteStore(path.join(dir, 'formats.db'));
+  const pool = new ExtractPool({ size: 1, extractOptions: defaultExtractOptions });
+  const withFormats = (extractorVersions: Record<string, string>): FileDeps => ({ ...deps(store, pool), identity: { ...identity, extractorVersions } });
+  try {
+    const first = await processFile(source(file), undefined, withFormats({ txt: '1' }));
+    assert.deepEqual([first.status, first.reason], ['skipped', 'unsupported-legacy-format: legacy vsd (OLE2)']);
+    const again = await processFile(source(file), await store.getDocument(file), withFormats({ txt: '1' }));
+    assert.equal(again.status, 'unchanged');
+    // A release that reads one more format (as .ppt was added) looks at the file again.
+    const upgraded = await processFile(source(file), await store.getDocument(file), withFormats({ txt: '1', vsd: '1' }));
+    assert.equal(upgraded.status, 'skipped');
+  } finally {
+    await pool.close();
+    await store.close();
+  }
+});

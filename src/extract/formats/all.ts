@@ -14,3 +14,4 @@ import './rtf.js';
 import './epub.js';
 import './msg.js';
 import './doc.js';
+import './ppt.js';

@@ -1,0 +1,76 @@
+// Legacy PowerPoint 97-2003 .ppt (OLE2): slides in presentation order with their notes and comments (ppt-slides.ts),
+// then embedded objects (a workbook, a PDF, a document) as attachments. No maintained npm library reads .ppt; the
+// records are few and documented (MS-PPT), and the compound file under them has already been validated (cfb.ts).
+import { readFile } from 'node:fs/promises';
+import { constants, inflateSync } from 'node:zlib';
+import { FileError } from '../../errors.js';
+import { register } from '../registry.js';
+import { parseCfb, rootEntry, type Cfb } from '../cfb.js';
+import { extractAttachments, type Attachment } from '../attachments.js';
+import { oleObjectFile } from '../ole-objects.js';
+import { editHistory, recordAt, RT, type EditHistory } from '../ppt-records.js';
+import { slidesText, streamText } from '../ppt-slides.js';
+import type { Section } from '../types.js';
+
+function streamOf(cfb: Cfb, name: string): Buffer | undefined {
+  const e = rootEntry(cfb, name);
+  return e?.kind === 'stream' ? cfb.read(e) : undefined;
+}
+
+register(['ppt'], {
+  version: '1',
+  async extract(ctx) {
+    const cfb = parseCfb(await readFile(ctx.absPath));
+    if (rootEntry(cfb, 'EncryptedSummary')) throw new FileError('failed', 'encrypted', 'password-protected PowerPoint presentation');
+    const doc = streamOf(cfb, 'PowerPoint Document');
+    if (!doc) throw new FileError('failed', 'corrupt', 'ppt: no PowerPoint Document stream');
+    const history = editHistory(doc, streamOf(cfb, 'Current User'));
+    const slides = history && slidesText(doc, history);
+    const sections: Section[] = [];
+    if (slides) {
+      for (const s of slides) if (s.lines.length) sections.push({ text: ctx.budget.take(s.lines.join('\n')), loc: { slide: s.slide } });
+    } else {
+      ctx.warnings.push('ppt: edit history unreadable; text read in stream order');
+      const lines = streamText(doc);
+      if (lines.length) sections.push({ text: ctx.budget.take(lines.join('\n')), loc: {} });
+    }
+    const objects = history ? embeddedObjects(doc, history, ctx.opts.maxFileBytes) : [];
+    sections.push(...(await extractAttachments(ctx, objects)));
+    return { sections, pages: slides?.length };
+  },
+});
+
+/**
+ * The live ExOleObjStg records, in persist order: each holds an OLE object's compound file, zlib-compressed when its
+ * instance is 1. An object that does not inflate, or inflates past the size cap, is listed as unreadable.
+ */
+function embeddedObjects(doc: Buffer, h: EditHistory, maxBytes: number): Attachment[] {
+  const out: Attachment[] = [];
+  const ids = [...h.persist.keys()].sort((a, b) => a - b);
+  for (const id of ids) {
+    const r = recordAt(doc, h.persist.get(id)!, doc.length);
+    if (r?.type !== RT.ExOleObjStg) continue;
+    const name = `embedded object ${out.length + 1}`;
+    try {
+      const inner = parseCfb(r.instance === 1 ? inflated(doc, r.start, r.end, maxBytes) : doc.subarray(r.start, r.end));
+      const file = oleObjectFile(inner, inner.root, name);
+      if (file) out.push(file);
+    } catch (e) {
+      out.push({ name, bytes: Buffer.alloc(0), unreadable: `not read: ${e instanceof Error ? e.message : String(e)}` });
+    }
+  }
+  return out;
+}
+
+/**
+ * A compressed object: its size, then a zlib stream that PowerPoint does not always finish (read up to what it holds,
+ * and accepted only at the size it declares).
+ */
+function inflated(doc: Buffer, start: number, end: number, maxBytes: number): Buffer {
+  if (end - start < 4) throw new Error('compressed object without a size');
+  const size = doc.readUInt32LE(start);
+  if (size > maxBytes) throw new Error(`${size} bytes inflated, over the ${maxBytes}-byte limit`);
+  const out = inflateSync(doc.subarray(start + 4, end), { finishFlush: constants.Z_SYNC_FLUSH, maxOutputLength: Math.max(1, size) });
+  if (out.length !== size) throw new Error(`inflates to ${out.length} bytes, not the ${size} it declares`);
+  return out;
+}

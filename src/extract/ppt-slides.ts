@@ -1,0 +1,143 @@
+// The text of a PowerPoint 97-2003 presentation, slide by slide: placeholder text (kept in the document's slide list
+// and referenced from the shapes), text boxes, tables and groups in shape order, then the slide's notes and comments.
+// Masters and the date, slide-number, footer and header placeholders are left out: they repeat on every slide.
+import { atomText, childrenOf, persistRecord, recordAt, RT, walkRecords, type EditHistory, type PptRecord } from './ppt-records.js';
+
+export interface SlideText {
+  slide: number;
+  lines: string[];
+}
+
+interface ListEntry {
+  persistId: number;
+  slideId: number;
+  /** Placeholder texts, by the index shapes refer to them with (one per TextHeaderAtom). */
+  texts: string[];
+}
+
+// MS-PPT PlaceholderEnum: MasterDate, MasterSlideNumber, MasterFooter, MasterHeader.
+const NOISE_PLACEHOLDERS = new Set([0x07, 0x08, 0x09, 0x0a]);
+const CLIENT_DATA = 0xf011;
+const COMMENT = 0x2ee0;
+const CSTRING = 0x0fba;
+const COMMENT_AUTHOR = 0;
+const COMMENT_TEXT = 1;
+const SLIDES = 0;
+const NOTES = 2;
+
+/** The slides of a presentation whose edit history could be followed, in presentation order. */
+export function slidesText(doc: Buffer, h: EditHistory): SlideText[] | undefined {
+  const document = persistRecord(doc, h, h.docPersistId, RT.Document);
+  if (!document) return undefined;
+  const slides = slideList(doc, document, SLIDES);
+  const notes = new Map(slideList(doc, document, NOTES).map((n) => [n.slideId, n]));
+  return slides.map((entry, i) => {
+    const container = persistRecord(doc, h, entry.persistId, RT.Slide);
+    const lines: string[] = [];
+    const comments: string[] = [];
+    if (container) lines.push(...shapeText(doc, container, entry.texts, comments));
+    else lines.push(...entry.texts.filter(Boolean));
+    const note = container && notes.get(notesId(doc, container) ?? -1);
+    const noteContainer = note && persistRecord(doc, h, note.persistId, RT.Notes);
+    const noteLines = noteContainer ? shapeText(doc, noteContainer, note.texts, []) : [];
+    if (noteLines.length) lines.push('', 'Notes:', ...noteLines);
+    if (comments.length) lines.push('', 'Comments:', ...comments);
+    return { slide: i + 1, lines };
+  });
+}
+
+/**
+ * Without an edit history: every text atom in stream order, masters and master lists left out. A fast-saved file may
+ * then repeat a slide's older text.
+ */
+export function streamText(doc: Buffer): string[] {
+  const lines: string[] = [];
+  for (let pos = 0; pos < doc.length; ) {
+    const top = recordAt(doc, pos, doc.length);
+    if (!top) break;
+    pos = top.end;
+    if (top.type === RT.MainMaster || top.type === RT.ExOleObjStg) continue;
+    walkRecords(doc, top, (r) => {
+      if (r.type === RT.SlideListWithText && r.instance !== SLIDES && r.instance !== NOTES) return false;
+      if (r.type === RT.SpContainer && noisePlaceholder(doc, r)) return false;
+      pushText(lines, atomText(doc, r));
+      return true;
+    });
+  }
+  return lines;
+}
+
+/** One of the document's slide lists: slides (instance 0) or notes (2), each with the placeholder texts it holds. */
+function slideList(doc: Buffer, document: PptRecord, instance: number): ListEntry[] {
+  const list = childrenOf(doc, document).find((r) => r.type === RT.SlideListWithText && r.instance === instance);
+  const out: ListEntry[] = [];
+  if (!list) return out;
+  for (const r of childrenOf(doc, list)) {
+    if (r.type === RT.SlidePersistAtom && r.end - r.start >= 16) {
+      out.push({ persistId: doc.readUInt32LE(r.start), slideId: doc.readUInt32LE(r.start + 12), texts: [] });
+      continue;
+    }
+    const entry = out.at(-1);
+    if (!entry) continue;
+    if (r.type === RT.TextHeaderAtom) entry.texts.push('');
+    const text = atomText(doc, r);
+    if (text === undefined) continue;
+    if (!entry.texts.length) entry.texts.push('');
+    entry.texts[entry.texts.length - 1] = text;
+  }
+  return out;
+}
+
+/** The notes page's slide id, from the slide's SlideAtom. */
+function notesId(doc: Buffer, slide: PptRecord): number | undefined {
+  const atom = childrenOf(doc, slide).find((r) => r.type === RT.SlideAtom);
+  return atom && atom.end - atom.start >= 20 ? doc.readUInt32LE(atom.start + 16) : undefined;
+}
+
+/**
+ * A slide's or notes page's text in shape order; a shape that refers to the slide list gets that text. Placeholder
+ * text no shape refers to comes last, so nothing the list holds is lost.
+ */
+function shapeText(doc: Buffer, container: PptRecord, listed: string[], comments: string[]): string[] {
+  const lines: string[] = [];
+  const used = new Set<number>();
+  walkRecords(doc, container, (r) => {
+    if (r.type === RT.SpContainer) return !noisePlaceholder(doc, r);
+    if (r.type === COMMENT) {
+      const [author, text] = [COMMENT_AUTHOR, COMMENT_TEXT].map((i) => cString(doc, childrenOf(doc, r).find((c) => c.type === CSTRING && c.instance === i)));
+      if (text?.trim()) pushText(comments, author?.trim() ? `${author.trim()}: ${text}` : text);
+      return false;
+    }
+    if (r.type !== RT.ClientTextbox) return true;
+    for (const c of childrenOf(doc, r)) {
+      if (c.type === RT.OutlineTextRefAtom && c.end - c.start >= 4) {
+        const i = doc.readInt32LE(c.start);
+        used.add(i);
+        pushText(lines, listed[i]);
+      } else pushText(lines, atomText(doc, c));
+    }
+    return false;
+  });
+  listed.forEach((t, i) => used.has(i) || pushText(lines, t));
+  return lines;
+}
+
+/** Whether a shape is the date, slide number, footer or header placeholder. */
+function noisePlaceholder(doc: Buffer, shape: PptRecord): boolean {
+  for (const data of childrenOf(doc, shape)) {
+    if (data.type !== CLIENT_DATA) continue;
+    const ph = childrenOf(doc, data).find((r) => r.type === RT.PlaceholderAtom && r.end - r.start >= 5);
+    if (ph) return NOISE_PLACEHOLDERS.has(doc[ph.start + 4]!);
+  }
+  return false;
+}
+
+function cString(doc: Buffer, r: PptRecord | undefined): string | undefined {
+  return r && doc.toString('utf16le', r.start, r.end - ((r.end - r.start) & 1));
+}
+
+function pushText(lines: string[], text: string | undefined): void {
+  if (text === undefined) return;
+  // A field (slide number, date) is kept in the text as '*': a line of nothing else says nothing.
+  for (const line of text.split('\n')) if (line.trim() && line.trim() !== '*') lines.push(line.trimEnd());
+}

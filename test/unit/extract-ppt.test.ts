@@ -1,0 +1,99 @@
+// PowerPoint 97-2003 .ppt: slides in order with notes, shape text, no masters or slide-number placeholders; embedded
+// objects; and the files no tool writes (broken or looping edit history, encryption, deep nesting, lying objects).
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { extractFile, defaultExtractOptions, closeExtractors, detectType } from '../../src/extract/index.js';
+import { FileError } from '../../src/errors.js';
+import { writeCfb } from '../../src/extract/cfb-write.js';
+import * as P from '../helpers/ppt-build.js';
+import * as H from '../helpers/ole-hostile.js';
+import { tempDir } from '../helpers/temp.js';
+
+const dir = tempDir('docproc-ppt-');
+after(async () => {
+  rmSync(dir, { recursive: true, force: true });
+  await closeExtractors();
+});
+const opts = { ...defaultExtractOptions, ocr: false };
+const file = (name: string, data: Buffer) => {
+  const p = path.join(dir, name);
+  writeFileSync(p, data);
+  return p;
+};
+const ROTA = path.join(H.ROOT, 'test/data/ppt/lighthouse-rota.ppt');
+
+test('ppt: each slide a section in order, placeholders, text boxes, groups and notes; nothing from the masters', async () => {
+  assert.equal((await detectType(ROTA)).type, 'ppt');
+  const d = await extractFile(ROTA, opts);
+  assert.equal(d.type, 'ppt');
+  assert.equal(d.pages, 3);
+  assert.deepEqual(d.warnings, []);
+  assert.deepEqual(d.sections.map((s) => s.loc), [{ slide: 1 }, { slide: 2 }, { slide: 3 }]);
+  assert.equal(d.sections[0]!.text, 'Lighthouse Keepers’ Rota\nWinter season on Skerry Rock, 1898');
+  assert.equal(d.sections[1]!.text, [
+    'Lamp duties', 'Light the lamp half an hour before sunset', 'Wind the clockwork every four hours',
+    'Trim the wicks at dusk and at midnight', '', 'Notes:', 'Remind the keepers about the new paraffin store.',
+  ].join('\n'));
+  assert.match(d.sections[2]!.text, /^Fog signals\nThe fog horn sounds every 30 s — audible 5 km out; Ólafur keeps the log\.\n/);
+  assert.match(d.sections[2]!.text, /Grouped: signal rockets in the east store\nBell rope checked weekly$/);
+  assert.doesNotMatch(d.sections.map((s) => s.text).join('\n'), /Click to edit|Master/);
+});
+
+test('ppt: a shape shows the slide list\'s text where it stands; slide-number and footer placeholders are left out', async () => {
+  const deck = P.buildPpt({
+    listed: [['Tide tables', 'Spring tides at noon']],
+    shapes: [[P.outlineShape(0), P.textShape(P.bytes('Box between the two')), P.outlineShape(1), P.textShape(P.chars('Slide 7'), 8), P.textShape(P.chars('Harbour office'), 9), P.textShape(P.chars('*'))]],
+  });
+  const d = await extractFile(file('tides.ppt', deck), opts);
+  assert.deepEqual(d.sections, [{ text: 'Tide tables\nBox between the two\nSpring tides at noon', loc: { slide: 1 } }]);
+});
+
+test('ppt: slide-list text no shape refers to is still read; a comment comes with its author', async () => {
+  const comment = P.rec(0x1388, [P.rec(0x138a, [P.rec(0x0fba, Buffer.from('___PPT10', 'utf16le')), P.rec(0x138b, Buffer.concat([
+    P.rec(0x2ee0, [P.rec(0x0fba, Buffer.from('Ann Lee', 'utf16le'), 0), P.rec(0x0fba, Buffer.from('Check the dates', 'utf16le'), 1)]),
+  ]))])]);
+  const d = await extractFile(file('comment.ppt', P.buildPpt({ listed: [['Only in the list']], shapes: [[comment]] })), opts);
+  assert.equal(d.sections[0]!.text, 'Only in the list\n\nComments:\nAnn Lee: Check the dates');
+});
+
+test('ppt: without Current User the stream is read in order, with a warning; a looping edit history still reads', async () => {
+  const base = { listed: [['Looped title']], shapes: [[P.outlineShape(0), P.textShape(P.chars('Loose box'))]] };
+  const noUser = await extractFile(file('no-user.ppt', P.buildPpt({ ...base, noCurrentUser: true })), opts);
+  assert.equal(noUser.sections.map((s) => s.text).join('\n'), 'Looped title\nLoose box');
+  assert.deepEqual(noUser.warnings, ['ppt: edit history unreadable; text read in stream order']);
+  const loop = await extractFile(file('loop.ppt', P.buildPpt({ ...base, selfLoop: true })), opts);
+  assert.deepEqual(loop.sections, [{ text: 'Looped title\nLoose box', loc: { slide: 1 } }]);
+});
+
+test('ppt: a password-protected presentation fails as encrypted', async () => {
+  const err = await extractFile(file('locked.ppt', P.buildPpt({ listed: [['Secret']], shapes: [[]], token: 0xf3d1c4df })), opts).catch((e: unknown) => e);
+  assert.ok(err instanceof FileError, String(err));
+  assert.equal(err.status, 'failed');
+  assert.equal(err.message, 'encrypted: password-protected PowerPoint presentation');
+});
+
+test('ppt: containers nested 200,000 deep are read to a bounded depth, not into a stack overflow', async () => {
+  const d = await extractFile(file('deep.ppt', P.buildPpt({ listed: [['Shallow title']], shapes: [[P.nested(200_000)]] })), opts);
+  assert.deepEqual(d.sections, [{ text: 'Shallow title', loc: { slide: 1 } }]);
+  const flat = await extractFile(file('deep-flat.ppt', P.buildPpt({ listed: [['Shallow title']], shapes: [[P.nested(200_000)]], noCurrentUser: true })), opts);
+  assert.equal(flat.sections[0]!.text, 'Shallow title');
+});
+
+test('ppt: embedded objects are read as attachments; one that declares more than the size cap is not inflated', async () => {
+  const inner = writeCfb(new Map([['\u0001Ole10Native', H.ole10Native('buoys.txt', Buffer.from('Red buoys mark the port side.\n'))]]))!;
+  const deck = { listed: [['Chart room']], shapes: [[]], extra: [P.compressedObject(inner)] };
+  const d = await extractFile(file('object.ppt', P.buildPpt(deck)), opts);
+  assert.deepEqual(d.sections.map((s) => [s.text, s.loc.heading]), [['Chart room', undefined], ['Red buoys mark the port side.', 'buoys.txt']]);
+  const lying = await extractFile(file('lying.ppt', P.buildPpt({ ...deck, extra: [P.compressedObject(inner, 0xfffffff0)] })), opts);
+  assert.equal(lying.sections.length, 1);
+  assert.deepEqual(lying.warnings, [`attachment embedded object 1: not read: 4294967280 bytes inflated, over the ${opts.maxFileBytes}-byte limit`]);
+  const short = await extractFile(file('short.ppt', P.buildPpt({ ...deck, extra: [P.compressedObject(inner, inner.length + 512)] })), opts);
+  assert.match(short.warnings.join('\n'), /^attachment embedded object 1: not read: inflates to \d+ bytes, not the \d+ it declares$/);
+});
+
+test('ppt: a file of another kind that declares itself .ppt is not read as one', async () => {
+  const d = await detectType(file('fake.ppt', readFileSync(path.join(H.ROOT, 'fixtures/docs/parish-newsletter.doc'))));
+  assert.equal(d.type, 'doc');
+});
