@@ -191,9 +191,20 @@ export { writeFile };
  * with no usable Unicode map leaves it: the text must come from OCR. With `layer` given, that layer instead.
  */
 export function pdfUnreadableLayer(jpeg: Buffer, width: number, height: number, layer = '!"#$ !"%&\'!()$*$+#*\'!*,-./01&2234%5-./016'.repeat(6)): Buffer {
+  return pdfScanWithText(jpeg, width, height, layer, '3 Tr', 140);
+}
+
+/**
+ * A scan drawn over the page (all of it, or `drawnWidth` of its 612 points) with one visible line of text stamped across
+ * its top (a court filing's header).
+ */
+export const pdfStampedScan = (jpeg: Buffer, width: number, height: number, stamp: string, drawnWidth = 612): Buffer =>
+  pdfScanWithText(jpeg, width, height, stamp, '0 Tr', 280, drawnWidth);
+
+function pdfScanWithText(jpeg: Buffer, width: number, height: number, text: string, renderMode: string, y: number, drawnWidth = 612): Buffer {
   const page = '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 290] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> /XObject << /Im1 6 0 R >> >> >>';
-  const escaped = layer.replace(/[\\()]/g, (c) => `\\${c}`);
-  const draw = `q 612 0 0 290 0 0 cm /Im1 Do Q BT 3 Tr /F1 10 Tf 20 140 Td (${escaped}) Tj ET`;
+  const escaped = text.replace(/[\\()]/g, (c) => `\\${c}`);
+  const draw = `q ${drawnWidth} 0 0 290 0 0 cm /Im1 Do Q BT ${renderMode} /F1 10 Tf 20 ${y} Td (${escaped}) Tj ET`;
   const image = `<< /Type /XObject /Subtype /Image /Width ${width} /Height ${height} /ColorSpace /DeviceGray /BitsPerComponent 8 /Filter /DCTDecode /Length ${jpeg.length} >>\nstream\n${jpeg.toString('latin1')}\nendstream`;
   return buildPdf(['<< /Type /Catalog /Pages 2 0 R >>', '<< /Type /Pages /Kids [3 0 R] /Count 1 >>', page, `<< /Length ${draw.length} >>\nstream\n${draw}\nendstream`, FONT, image]);
 }

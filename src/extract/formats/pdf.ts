@@ -1,5 +1,6 @@
 // PDF: per-page text via pdfjs-dist (eval off) in reading order (pdf-layout.ts: columns, running headers once), OCR
-// of pages without a text layer or with one that cannot be read (pdf-garbled.ts), page cap, per-page timeout.
+// of pages without a text layer, with one that cannot be read (pdf-garbled.ts), or with a short one over a page-sized
+// picture (pdf-overlay.ts), page cap, per-page timeout.
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -11,6 +12,8 @@ import { pageLines, type PageLine } from '../pdf-text.js';
 import { collectPdfWarnings } from '../pdf-warnings.js';
 import { dropRunningLines, scannedPageSections } from '../pdf-layout.js';
 import { unreadableReason } from '../pdf-garbled.js';
+import { imageCoverage } from '../pdf-images.js';
+import { layerWithOcrLines } from '../pdf-overlay.js';
 import { msg } from '../zip.js';
 import type { ExtractContext, Section } from '../types.js';
 
@@ -18,6 +21,12 @@ const require = createRequire(import.meta.url);
 const PDFJS_DIR = path.dirname(require.resolve('pdfjs-dist/package.json'));
 // A page with fewer non-space characters than this is treated as having no real text layer (scans often carry a stray page number).
 const MIN_TEXT_CHARS = 16;
+// A page whose layer is a stamp (a few lines, a court filing's header, a Bates number, "Scanned with ...") over a
+// picture of the whole page is read by OCR as well: its words are in the picture. Covers, posters and printed web
+// pages over a background picture have more lines than this; OCR read next to nothing new on those.
+const MAX_STAMP_CHARS = 160;
+const MAX_STAMP_LINES = 3;
+const MIN_SCAN_COVERAGE = 0.9;
 const OCR_DPI = 250;
 
 type PdfJs = typeof import('pdfjs-dist/legacy/build/pdf.mjs');
@@ -73,6 +82,8 @@ async function readPdf(ctx: ExtractContext) {
     // A page whose text layer is unreadable (a font with no usable Unicode map) is read by OCR; should OCR read no
     // readable text either, the layer stands.
     const garbled = new Map<number, { text: string; reason: string }>();
+    // A page-sized picture under a stamp: OCR reads the picture, the stamp's text stays as it is.
+    const overlays = new Map<number, string>();
     let chars = 0;
     for (let p = 1; p <= last; p++) {
       opts.signal?.throwIfAborted();
@@ -98,6 +109,15 @@ async function readPdf(ctx: ExtractContext) {
         continue;
       }
       const reason = unreadableReason(text);
+      const stamp = !reason && layerChars < MAX_STAMP_CHARS && lines.length <= MAX_STAMP_LINES;
+      if (stamp && (await scanCoverage(doc, p, lib.OPS, opts.pageTimeoutMs)) >= MIN_SCAN_COVERAGE) {
+        if (opts.ocr) {
+          needOcr.push(p);
+          overlays.set(p, text);
+          continue;
+        }
+        ctx.warnings.push(`page ${p}: a scan under ${lines.length} line${lines.length > 1 ? 's' : ''} of text; OCR disabled`);
+      }
       if (reason && opts.ocr) {
         needOcr.push(p);
         garbled.set(p, { text, reason });
@@ -134,8 +154,13 @@ async function readPdf(ctx: ExtractContext) {
           const { text, confidence } = await ocrPixels(px, { lang: opts.ocrLang, dataDir: opts.ocrDataDir, timeoutMs: opts.ocrTimeoutMs, maxPixels: opts.maxPixels });
           pagesOcr++;
           const unreadable = garbled.get(p);
+          const overlay = overlays.get(p);
           const layer = shortLayers.get(p) ?? '';
-          const best = unreadable ? betterThanUnreadable(ctx, p, unreadable, text, confidence) : layer.replace(/\s/g, '').length > text.replace(/\s/g, '').length ? layer : text;
+          const best = unreadable
+            ? betterThanUnreadable(ctx, p, unreadable, text, confidence)
+            : overlay !== undefined
+              ? layerWithOcrLines(overlay, text, confidence)
+              : layer.replace(/\s/g, '').length > text.replace(/\s/g, '').length ? layer : text;
           ocrChars += best.length;
           if (best.trim()) read.push({ page: p, text: best });
         } catch (e) {
@@ -150,6 +175,7 @@ async function readPdf(ctx: ExtractContext) {
       const ocred = new Set(read.map((r) => r.page));
       for (const [page, text] of shortLayers) if (!ocred.has(page)) read.push({ page, text });
       for (const [page, { text }] of garbled) if (!ocred.has(page)) read.push({ page, text });
+      for (const [page, text] of overlays) if (!ocred.has(page)) read.push({ page, text });
       read.sort((a, b) => a.page - b.page);
       // Scanned pages carry running headers and footers too: kept once, like a text layer's.
       sections.push(...scannedPageSections(read, ctx.budget));
@@ -170,6 +196,11 @@ const MIN_OCR_CONFIDENCE = 60;
 const MIN_OCR_SHARE_OF_LAYER = 0.5;
 
 /** OCR's reading of a page whose layer is unreadable, unless it reads no better; says which was kept. */
+/** The share of page `p` drawn by pictures; 0 when the page cannot be read in time (it is then read as text). */
+async function scanCoverage(doc: import('pdfjs-dist/legacy/build/pdf.mjs').PDFDocumentProxy, p: number, OPS: Record<string, number>, timeoutMs: number): Promise<number> {
+  return withTimeout(imageCoverage(doc, p, OPS), timeoutMs, `page ${p} pictures`).catch(() => 0);
+}
+
 function betterThanUnreadable(ctx: ExtractContext, page: number, layer: { text: string; reason: string }, ocr: string, confidence: number): string {
   const found = ocr.match(/[\p{L}\p{N}]/gu)?.length ?? 0;
   const readable = confidence >= MIN_OCR_CONFIDENCE && found >= MIN_OCR_SHARE_OF_LAYER * layer.text.replace(/\s/g, '').length && !unreadableReason(ocr);
@@ -200,4 +231,4 @@ async function renderPage(doc: import('pdfjs-dist/legacy/build/pdf.mjs').PDFDocu
   }
 }
 
-register(['pdf'], { version: '5', extract: extractPdf });
+register(['pdf'], { version: '6', extract: extractPdf });
