@@ -30,7 +30,9 @@ export async function imageCoverage(doc: PDFDocumentProxy, p: number, OPS: Ops):
       else if (fn === OPS.transform) ctm = times(args as Matrix, ctm);
       else if (fn === OPS.paintFormXObjectBegin) {
         stack.push(ctm);
-        if (Array.isArray(args?.[0])) ctm = times(args[0] as Matrix, ctm);
+        // pdf.js passes the form's matrix as a Float32Array (a stamping tool's wrapper of the scanned page, scaled).
+        const m = args?.[0];
+        if (m && (Array.isArray(m) || ArrayBuffer.isView(m))) ctm = times(Array.from(m as ArrayLike<number>), ctm);
       } else if (fn === OPS.paintFormXObjectEnd) ctm = stack.pop() ?? ctm;
       else if (fn === OPS.paintImageXObject || fn === OPS.paintInlineImageXObject || fn === OPS.paintImageMaskXObject) area += det(ctm);
       if (area >= pageArea) return 1;

@@ -41,7 +41,8 @@ const BLOB = 0x138b;
 // Real files nest shapes in groups a few levels deep; a crafted stream of nested headers would otherwise recurse
 // once per 8 bytes.
 export const MAX_DEPTH = 64;
-// An edit history longer than this is a loop or a forgery (PowerPoint compacts the file long before).
+// PowerPoint compacts a file long before its edit history grows this long; past it, or at an edit seen before (a
+// loop), the history read so far is used.
 const MAX_EDITS = 4096;
 const HEADER_TOKEN = 0xe391c05f;
 const ENCRYPTED_TOKEN = 0xf3d1c4df;
@@ -104,19 +105,25 @@ export function editHistory(doc: Buffer, currentUser: Buffer | undefined): EditH
   const persist = new Map<number, number>();
   let docPersistId: number | undefined;
   const seen = new Set<number>();
+  // Each entry of a real directory is four bytes of the stream of its own: many edits naming one large directory (or
+  // directories overlapping) would otherwise be read over and over.
+  const reader = { entriesLeft: Math.floor(doc.length / 4) };
   for (let at = currentUser.readUInt32LE(cu.start + 8); at !== 0 && !seen.has(at) && seen.size < MAX_EDITS; ) {
     seen.add(at);
     const edit = recordAt(doc, at, doc.length);
     if (!edit || edit.type !== RT.UserEditAtom || edit.end - edit.start < 28) return undefined;
     docPersistId ??= doc.readUInt32LE(edit.start + 16);
-    if (!readPersistDirectory(doc, doc.readUInt32LE(edit.start + 12), persist)) return undefined;
+    if (!readPersistDirectory(doc, doc.readUInt32LE(edit.start + 12), persist, reader)) return undefined;
     at = doc.readUInt32LE(edit.start + 8);
   }
   return docPersistId === undefined ? undefined : { persist, docPersistId };
 }
 
-/** Adds one PersistDirectoryAtom's entries that a newer edit has not set; false when there is none at `at`. */
-function readPersistDirectory(doc: Buffer, at: number, persist: Map<number, number>): boolean {
+/**
+ * Adds one PersistDirectoryAtom's entries that a newer edit has not set; false when there is none at `at`, or when the
+ * directories hold more entries than the stream has room for.
+ */
+function readPersistDirectory(doc: Buffer, at: number, persist: Map<number, number>, reader: { entriesLeft: number }): boolean {
   const dir = recordAt(doc, at, doc.length);
   if (!dir || dir.type !== RT.PersistDirectoryAtom) return false;
   for (let pos = dir.start; pos + 4 <= dir.end; ) {
@@ -125,6 +132,7 @@ function readPersistDirectory(doc: Buffer, at: number, persist: Map<number, numb
     const first = head & 0xfffff;
     const count = head >>> 20;
     for (let i = 0; i < count && pos + 4 <= dir.end; i++, pos += 4) {
+      if (--reader.entriesLeft < 0) return false;
       if (!persist.has(first + i)) persist.set(first + i, doc.readUInt32LE(pos));
     }
   }

@@ -25,30 +25,43 @@ const COMMENT_TEXT = 1;
 const SLIDES = 0;
 const NOTES = 2;
 
-/** The slides of a presentation whose edit history could be followed, in presentation order. */
-export function slidesText(doc: Buffer, h: EditHistory): SlideText[] | undefined {
+/**
+ * The slides of a presentation whose edit history could be followed, in presentation order, until `maxChars` are read.
+ * Each slide and notes page is read once: a forged list naming one large slide thousands of times would otherwise
+ * build its text thousands of times before any character budget saw it.
+ */
+export function slidesText(doc: Buffer, h: EditHistory, maxChars: number): SlideText[] | undefined {
   const document = persistRecord(doc, h, h.docPersistId, RT.Document);
   if (!document) return undefined;
-  const slides = slideList(doc, document, SLIDES);
   const notes = new Map(slideList(doc, document, NOTES).map((n) => [n.slideId, n]));
-  return slides.map((entry, i) => {
+  const read = new Set<number>();
+  const out: SlideText[] = [];
+  let chars = 0;
+  for (const [i, entry] of slideList(doc, document, SLIDES).entries()) {
+    if (chars >= maxChars) break;
+    if (read.has(entry.persistId)) continue;
+    read.add(entry.persistId);
     const container = persistRecord(doc, h, entry.persistId, RT.Slide);
     const lines: string[] = [];
     const comments: string[] = [];
     if (container) lines.push(...shapeText(doc, container, entry.texts, comments));
     else lines.push(...entry.texts.filter(Boolean));
     const note = container && notes.get(notesId(doc, container) ?? -1);
-    const noteContainer = note && persistRecord(doc, h, note.persistId, RT.Notes);
-    const noteLines = noteContainer ? shapeText(doc, noteContainer, note.texts, []) : [];
+    const noteContainer = note && !read.has(note.persistId) ? persistRecord(doc, h, note.persistId, RT.Notes) : undefined;
+    if (note) read.add(note.persistId);
+    const noteLines = noteContainer ? shapeText(doc, noteContainer, note!.texts, []) : [];
     if (noteLines.length) lines.push('', 'Notes:', ...noteLines);
     if (comments.length) lines.push('', 'Comments:', ...comments);
-    return { slide: i + 1, lines };
-  });
+    chars += lines.reduce((n, l) => n + l.length, 0);
+    out.push({ slide: i + 1, lines });
+  }
+  return out;
 }
 
 /**
- * Without an edit history: every text atom in stream order, masters and master lists left out. A fast-saved file may
- * then repeat a slide's older text.
+ * Without an edit history: every text atom in stream order, the main masters and master lists left out (a title
+ * master, the notes master and the handout cannot be told from slides and notes here). A fast-saved file may then
+ * repeat a slide's older text.
  */
 export function streamText(doc: Buffer): string[] {
   const lines: string[] = [];
@@ -111,9 +124,10 @@ function shapeText(doc: Buffer, container: PptRecord, listed: string[], comments
     if (r.type !== RT.ClientTextbox) return true;
     for (const c of childrenOf(doc, r)) {
       if (c.type === RT.OutlineTextRefAtom && c.end - c.start >= 4) {
+        // A text is shown once, however many shapes (forged) refer to it.
         const i = doc.readInt32LE(c.start);
+        if (!used.has(i)) pushText(lines, listed[i]);
         used.add(i);
-        pushText(lines, listed[i]);
       } else pushText(lines, atomText(doc, c));
     }
     return false;

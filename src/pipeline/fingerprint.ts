@@ -12,8 +12,9 @@ export interface PipelineIdentity {
 }
 
 /**
- * A file recorded without a type was skipped before any extractor read it (a format docproc did not read, such as .ppt
- * before version 1 of its extractor): its fingerprint names the formats read, so it is tried again when they change.
+ * A file recorded without a type ended in a status an extractor or detection threw (a format docproc did not read,
+ * such as .ppt before version 1 of its extractor; a type not allowed; no text found): its fingerprint names the
+ * formats read, so it is tried again when they change (not when one extractor's version does).
  */
 export function documentFingerprint(id: PipelineIdentity, type: string | null | undefined): string {
   const extractor = type ? (id.extractorVersions[type] ?? 'none') : `formats:${Object.keys(id.extractorVersions).sort().join(',')}`;

@@ -201,6 +201,19 @@ export function pdfUnreadableLayer(jpeg: Buffer, width: number, height: number, 
 export const pdfStampedScan = (jpeg: Buffer, width: number, height: number, stamp: string, drawnWidth = 612): Buffer =>
   pdfScanWithText(jpeg, width, height, stamp, '0 Tr', 280, drawnWidth);
 
+/**
+ * The same stamped scan, the scan wrapped in a Form XObject scaled 2× (as stamping tools wrap the page they stamp): the
+ * picture is drawn at half size inside the form and fills the page.
+ */
+export function pdfStampedScanInForm(jpeg: Buffer, width: number, height: number, stamp: string): Buffer {
+  const page = '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 290] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> /XObject << /Fm1 7 0 R >> >> >>';
+  const draw = `q /Fm1 Do Q BT 0 Tr /F1 10 Tf 20 280 Td (${stamp.replace(/[\\()]/g, (c) => `\\${c}`)}) Tj ET`;
+  const inner = 'q 306 0 0 145 0 0 cm /Im1 Do Q';
+  const image = `<< /Type /XObject /Subtype /Image /Width ${width} /Height ${height} /ColorSpace /DeviceGray /BitsPerComponent 8 /Filter /DCTDecode /Length ${jpeg.length} >>\nstream\n${jpeg.toString('latin1')}\nendstream`;
+  const form = `<< /Type /XObject /Subtype /Form /BBox [0 0 306 145] /Matrix [2 0 0 2 0 0] /Resources << /XObject << /Im1 6 0 R >> >> /Length ${inner.length} >>\nstream\n${inner}\nendstream`;
+  return buildPdf(['<< /Type /Catalog /Pages 2 0 R >>', '<< /Type /Pages /Kids [3 0 R] /Count 1 >>', page, `<< /Length ${draw.length} >>\nstream\n${draw}\nendstream`, FONT, image, form]);
+}
+
 function pdfScanWithText(jpeg: Buffer, width: number, height: number, text: string, renderMode: string, y: number, drawnWidth = 612): Buffer {
   const page = '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 290] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> /XObject << /Im1 6 0 R >> >> >>';
   const escaped = text.replace(/[\\()]/g, (c) => `\\${c}`);

@@ -38,15 +38,18 @@ export interface Deck {
   /** The edit's link to the edit before it: its own offset makes a loop. */
   selfLoop?: boolean;
   noCurrentUser?: boolean;
+  /** Forged: this many more slide-list entries naming the first slide, and persist ids naming the first extra record. */
+  aliases?: number;
 }
 
 /** A .ppt: the document and its slides, one edit with its persist directory, and Current User pointing at it. */
 export function buildPpt(d: Deck): Buffer {
   const slideIds = d.listed.map((_, i) => 256 + i);
-  const list = rec(0x0ff0, d.listed.flatMap((texts, i) => [
+  const aliases = Array.from({ length: d.aliases ?? 0 }, () => rec(0x03f3, u32(2, 0, 0, slideIds[0]!, 0)));
+  const list = rec(0x0ff0, [...d.listed.flatMap((texts, i) => [
     rec(0x03f3, u32(2 + i, 0, texts.length, slideIds[i]!, 0)),
     ...texts.flatMap((t) => [header(0), chars(t)]),
-  ]), 0);
+  ]), ...aliases], 0);
   const document = rec(0x03e8, [rec(0x03e9, Buffer.alloc(40)), list]);
   const slides = d.shapes.map((shapes) => rec(0x03ee, [rec(0x03ef, Buffer.alloc(24)), rec(0x040c, [rec(0xf002, [rec(0xf003, shapes)])])]));
   const tops = [document, ...slides, ...(d.extra ?? [])];
@@ -56,10 +59,13 @@ export function buildPpt(d: Deck): Buffer {
     offsets.push(at);
     at += t.length;
   }
-  const dir = rec(0x1772, Buffer.concat([u32((offsets.length << 20) | 1), u32(...offsets)]));
+  const extraAt = offsets[1 + slides.length];
+  const aliased = d.aliases && extraAt !== undefined ? Array.from({ length: d.aliases }, () => extraAt) : [];
+  const dir = rec(0x1772, Buffer.concat([u32((offsets.length << 20) | 1), u32(...offsets),
+    ...(aliased.length ? [u32((aliased.length << 20) | (offsets.length + 1)), u32(...aliased)] : [])]));
   const dirAt = at;
   const editAt = dirAt + dir.length;
-  const edit = rec(0x0ff5, u32(0, 0x03000000, d.selfLoop ? editAt : 0, dirAt, 1, offsets.length + 1, 0));
+  const edit = rec(0x0ff5, u32(0, 0x03000000, d.selfLoop ? editAt : 0, dirAt, 1, offsets.length + aliased.length + 1, 0));
   const stream = Buffer.concat([...tops, dir, edit]);
   const tree: CfbTree = new Map([['PowerPoint Document', stream]]);
   if (!d.noCurrentUser) tree.set('Current User', rec(0x0ff6, Buffer.concat([u32(0x14, d.token ?? 0xe391c05f, editAt), Buffer.alloc(12)])));

@@ -47,3 +47,10 @@ test('pdf: a stamp over a picture of half the page is the page\'s text; nothing 
   assert.equal(d.sections.map((s) => s.text).join('\n'), STAMP);
   assert.deepEqual(d.warnings, []);
 });
+
+test('pdf: a scan wrapped in a scaled form (as stamping tools wrap a page) counts at the size it is drawn', async () => {
+  const file = path.join(dir, 'in-form.pdf');
+  writeFileSync(file, F.pdfStampedScanInForm(JPEG, 1100, 520, STAMP));
+  const d = await extractFile(file, { ...defaultExtractOptions, ocr: false });
+  assert.deepEqual(d.warnings, ['page 1: a scan under 1 line of text; OCR disabled']);
+});

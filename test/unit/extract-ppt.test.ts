@@ -93,6 +93,14 @@ test('ppt: embedded objects are read as attachments; one that declares more than
   assert.match(short.warnings.join('\n'), /^attachment embedded object 1: not read: inflates to \d+ bytes, not the \d+ it declares$/);
 });
 
+test('ppt: a forged list naming one slide, or ids naming one object, thousands of times reads each once', async () => {
+  const inner = writeCfb(new Map([['\u0001Ole10Native', H.ole10Native('buoys.txt', Buffer.from('Red buoys mark the port side.\n'))]]))!;
+  const deck = P.buildPpt({ listed: [['Repeated slide']], shapes: [[P.textShape(P.chars('Big box '.repeat(5000)))]], extra: [P.compressedObject(inner)], aliases: 5000 });
+  const d = await extractFile(file('aliases.ppt', deck), opts);
+  assert.deepEqual(d.sections.map((s) => s.loc.slide ?? s.loc.heading), [1, 'buoys.txt']);
+  assert.deepEqual(d.warnings, []);
+});
+
 test('ppt: a file of another kind that declares itself .ppt is not read as one', async () => {
   const d = await detectType(file('fake.ppt', readFileSync(path.join(H.ROOT, 'fixtures/docs/parish-newsletter.doc'))));
   assert.equal(d.type, 'doc');

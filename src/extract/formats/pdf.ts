@@ -195,12 +195,12 @@ async function readPdf(ctx: ExtractContext) {
 const MIN_OCR_CONFIDENCE = 60;
 const MIN_OCR_SHARE_OF_LAYER = 0.5;
 
-/** OCR's reading of a page whose layer is unreadable, unless it reads no better; says which was kept. */
 /** The share of page `p` drawn by pictures; 0 when the page cannot be read in time (it is then read as text). */
 async function scanCoverage(doc: import('pdfjs-dist/legacy/build/pdf.mjs').PDFDocumentProxy, p: number, OPS: Record<string, number>, timeoutMs: number): Promise<number> {
   return withTimeout(imageCoverage(doc, p, OPS), timeoutMs, `page ${p} pictures`).catch(() => 0);
 }
 
+/** OCR's reading of a page whose layer is unreadable, unless it reads no better; says which was kept. */
 function betterThanUnreadable(ctx: ExtractContext, page: number, layer: { text: string; reason: string }, ocr: string, confidence: number): string {
   const found = ocr.match(/[\p{L}\p{N}]/gu)?.length ?? 0;
   const readable = confidence >= MIN_OCR_CONFIDENCE && found >= MIN_OCR_SHARE_OF_LAYER * layer.text.replace(/\s/g, '').length && !unreadableReason(ocr);

@@ -6,7 +6,7 @@ import { constants, inflateSync } from 'node:zlib';
 import { FileError } from '../../errors.js';
 import { register } from '../registry.js';
 import { parseCfb, rootEntry, type Cfb } from '../cfb.js';
-import { extractAttachments, type Attachment } from '../attachments.js';
+import { extractAttachments, MAX_ATTACHMENTS, type Attachment } from '../attachments.js';
 import { oleObjectFile } from '../ole-objects.js';
 import { editHistory, recordAt, RT, type EditHistory } from '../ppt-records.js';
 import { slidesText, streamText } from '../ppt-slides.js';
@@ -25,7 +25,7 @@ register(['ppt'], {
     const doc = streamOf(cfb, 'PowerPoint Document');
     if (!doc) throw new FileError('failed', 'corrupt', 'ppt: no PowerPoint Document stream');
     const history = editHistory(doc, streamOf(cfb, 'Current User'));
-    const slides = history && slidesText(doc, history);
+    const slides = history && slidesText(doc, history, ctx.budget.remaining);
     const sections: Section[] = [];
     if (slides) {
       for (const s of slides) if (s.lines.length) sections.push({ text: ctx.budget.take(s.lines.join('\n')), loc: { slide: s.slide } });
@@ -42,17 +42,27 @@ register(['ppt'], {
 
 /**
  * The live ExOleObjStg records, in persist order: each holds an OLE object's compound file, zlib-compressed when its
- * instance is 1. An object that does not inflate, or inflates past the size cap, is listed as unreadable.
+ * instance is 1. An object that does not inflate, or inflates past what is left of the size cap (all objects together),
+ * is listed as unreadable.
  */
 function embeddedObjects(doc: Buffer, h: EditHistory, maxBytes: number): Attachment[] {
   const out: Attachment[] = [];
   const ids = [...h.persist.keys()].sort((a, b) => a - b);
+  // Each object once (forged ids can all name one), no more than are read, and no more bytes inflated in all than
+  // the size cap allows one file: they are held until read.
+  const seen = new Set<number>();
+  let budget = maxBytes;
   for (const id of ids) {
-    const r = recordAt(doc, h.persist.get(id)!, doc.length);
-    if (r?.type !== RT.ExOleObjStg) continue;
+    if (out.length >= MAX_ATTACHMENTS) break;
+    const at = h.persist.get(id)!;
+    const r = recordAt(doc, at, doc.length);
+    if (r?.type !== RT.ExOleObjStg || seen.has(at)) continue;
+    seen.add(at);
     const name = `embedded object ${out.length + 1}`;
     try {
-      const inner = parseCfb(r.instance === 1 ? inflated(doc, r.start, r.end, maxBytes) : doc.subarray(r.start, r.end));
+      const bytes = r.instance === 1 ? inflated(doc, r.start, r.end, budget) : doc.subarray(r.start, r.end);
+      if (r.instance === 1) budget -= bytes.length;
+      const inner = parseCfb(bytes);
       const file = oleObjectFile(inner, inner.root, name);
       if (file) out.push(file);
     } catch (e) {
