@@ -7,7 +7,8 @@ Outlook versions and many forwarded messages store it.
 The .msg is written by a small MS-CFB writer below (no library writes .msg files); it follows MS-OXMSG: a plain
 body, recipients in To and Cc, a date, a CSV attachment, and an attached message with an HTML-only body and its own
 text attachment. The .doc is a flat ODF document (header, footer, footnote, endnote) converted by LibreOffice
-(`soffice`, apt-get install libreoffice-writer-nogui); without soffice the existing .doc is kept. The Word 6/95
+(`soffice`, apt-get install libreoffice-writer-nogui, and libreoffice-impress-nogui for the .ppt); without soffice the
+existing files are kept. The Word 6/95
 files under test/data/doc are laid out by hand (no tool here writes that format): plain, fast-saved, Cyrillic,
 encrypted, and one whose piece table points past the file.
 Run from the repo root: python3 scripts/make_fixtures_ole.py (make-fixtures.py runs it too).
@@ -298,31 +299,31 @@ FODP = """<?xml version="1.0" encoding="UTF-8"?>
 def make_ppt():
     """test/data/ppt/lighthouse-rota.ppt: three slides (title and subtitle; a bulleted outline, a text box and speaker
     notes; a text box with non-Latin-1 text and a group), converted from flat ODF by LibreOffice like the .doc."""
-    soffice = shutil.which('soffice')
-    if not soffice:
-        print('soffice not found: keeping test/data/ppt/lighthouse-rota.ppt as it is')
-        return
     out = os.path.join(os.path.dirname(__file__), '..', 'test', 'data', 'ppt')
     os.makedirs(out, exist_ok=True)
+    convert(FODP, 'lighthouse-rota.fodp', 'ppt:MS PowerPoint 97', os.path.join(out, 'lighthouse-rota.ppt'))
+
+
+def convert(source, name, filter_, dest):
+    """Writes `source` to a temporary `name` and converts it with LibreOffice to `dest`; without soffice, `dest` is kept."""
+    soffice = shutil.which('soffice')
+    if not soffice:
+        print(f'soffice not found: keeping {dest} as it is')
+        return
     with tempfile.TemporaryDirectory() as tmp:
-        src = os.path.join(tmp, 'lighthouse-rota.fodp')
-        open(src, 'w', encoding='utf-8').write(FODP)
-        subprocess.run([soffice, '--headless', f'-env:UserInstallation=file://{tmp}/profile', '--convert-to', 'ppt:MS PowerPoint 97',
+        src = os.path.join(tmp, name)
+        open(src, 'w', encoding='utf-8').write(source)
+        subprocess.run([soffice, '--headless', f'-env:UserInstallation=file://{tmp}/profile', '--convert-to', filter_,
                         '--outdir', tmp, src], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        shutil.copy(os.path.join(tmp, 'lighthouse-rota.ppt'), os.path.join(out, 'lighthouse-rota.ppt'))
+        made = os.path.join(tmp, os.path.splitext(name)[0] + os.path.splitext(dest)[1])
+        if not os.path.exists(made):  # soffice exits 0 when the component (Writer, Impress) is not installed
+            print(f'soffice wrote nothing for {name}: keeping {dest} as it is')
+            return
+        shutil.copy(made, dest)
 
 
 def make_doc():
-    soffice = shutil.which('soffice')
-    if not soffice:
-        print('soffice not found: keeping fixtures/docs/parish-newsletter.doc as it is')
-        return
-    with tempfile.TemporaryDirectory() as tmp:
-        src = os.path.join(tmp, 'parish-newsletter.fodt')
-        open(src, 'w', encoding='utf-8').write(FODT)
-        subprocess.run([soffice, '--headless', f'-env:UserInstallation=file://{tmp}/profile', '--convert-to', 'doc:MS Word 97',
-                        '--outdir', tmp, src], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        shutil.copy(os.path.join(tmp, 'parish-newsletter.doc'), os.path.join(OUT, 'parish-newsletter.doc'))
+    convert(FODT, 'parish-newsletter.fodt', 'doc:MS Word 97', os.path.join(OUT, 'parish-newsletter.doc'))
     expected('parish-newsletter.doc', [
         'Bell Tower Restoration',
         'The bell tower scaffolding comes down in April',
