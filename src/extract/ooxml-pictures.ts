@@ -1,5 +1,5 @@
-// Pictures in a Word or PowerPoint 2007+ file whose text is in them: a scanned letter pasted into Word, a deck of
-// photographed pages. They are read as attachments by the image extractor (OCR, under the parent's limits), only when
+// Pictures in a Word or PowerPoint file whose text is in them: a scanned letter pasted into Word, a deck of
+// photographed pages (ppt-pictures.ts finds a PowerPoint 97 file's). They are read as attachments by the image extractor (OCR, under the parent's limits), only when
 // the document's own text is too sparse to be the whole of it: OCR of every logo and photo would cost a second each
 // for nothing.
 import { imageSize } from './imagesize.js';
@@ -23,11 +23,14 @@ export function sparseText(nonSpaceChars: number, pages: number): boolean {
 
 /** The package's page-sized pictures, in name order ("image2" before "image10"). */
 export async function ooxmlPictures(z: ZipArchive, maxBytes: number): Promise<Attachment[]> {
-  return packageParts(z, PICTURE, maxBytes, (name, bytes) => {
-    const size = imageSize(bytes);
-    // A header that says nothing is the image extractor's to report; a small picture is passed over.
-    return size && size.width * size.height < MIN_PICTURE_PIXELS ? [] : [{ name, bytes }];
-  });
+  return packageParts(z, PICTURE, maxBytes, (name, bytes) => (pageSized(bytes) ? [{ name, bytes }] : []));
+}
+
+/** Whether a picture may hold a page of text: not an icon, a logo or a rule. */
+export function pageSized(bytes: Buffer): boolean {
+  const size = imageSize(bytes);
+  // A header that says nothing is the image extractor's to report.
+  return !size || size.width * size.height >= MIN_PICTURE_PIXELS;
 }
 
 /** Pictures to OCR, or none with a warning when OCR is off. */

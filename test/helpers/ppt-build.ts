@@ -40,6 +40,8 @@ export interface Deck {
   noCurrentUser?: boolean;
   /** Forged: this many more slide-list entries naming the first slide, and persist ids naming the first extra record. */
   aliases?: number;
+  /** JPEG files for the Pictures stream. */
+  pictures?: Buffer[];
 }
 
 /** A .ppt: the document and its slides, one edit with its persist directory, and Current User pointing at it. */
@@ -68,6 +70,8 @@ export function buildPpt(d: Deck): Buffer {
   const edit = rec(0x0ff5, u32(0, 0x03000000, d.selfLoop ? editAt : 0, dirAt, 1, offsets.length + aliased.length + 1, 0));
   const stream = Buffer.concat([...tops, dir, edit]);
   const tree: CfbTree = new Map([['PowerPoint Document', stream]]);
+  // A JPEG BLIP with one id (instance 0x46A): the id, a tag byte, the file.
+  if (d.pictures) tree.set('Pictures', Buffer.concat(d.pictures.map((jpeg) => rec(0xf01d, Buffer.concat([Buffer.alloc(16, 7), Buffer.from([0xff]), jpeg]), 0x46a))));
   if (!d.noCurrentUser) tree.set('Current User', rec(0x0ff6, Buffer.concat([u32(0x14, d.token ?? 0xe391c05f, editAt), Buffer.alloc(12)])));
   return writeCfb(tree)!;
 }

@@ -101,6 +101,18 @@ test('ppt: a forged list naming one slide, or ids naming one object, thousands o
   assert.deepEqual(d.warnings, []);
 });
 
+test('ppt: slides of pictures with next to no text have their page-sized pictures read by OCR; with OCR off a warning', async () => {
+  const jpeg = readFileSync(path.join(H.ROOT, 'fixtures/docs/garden-rules.jpg'));
+  const deck = P.buildPpt({ listed: [['Notice board']], shapes: [[]], pictures: [jpeg] });
+  const d = await extractFile(file('pictures.ppt', deck), { ...defaultExtractOptions });
+  assert.equal(d.sections[1]!.loc.heading, 'picture 1.jpg');
+  assert.match(d.sections[1]!.text, /Community Garden Rules/);
+  const off = await extractFile(file('pictures-off.ppt', deck), opts);
+  assert.deepEqual(off.warnings, ['1 picture not read: the text is sparse and OCR is disabled']);
+  const wordy = P.buildPpt({ listed: [['Notice board ' + 'with plenty of words of its own '.repeat(10)]], shapes: [[]], pictures: [jpeg] });
+  assert.equal((await extractFile(file('wordy.ppt', wordy), { ...defaultExtractOptions })).sections.length, 1);
+});
+
 test('ppt: a file of another kind that declares itself .ppt is not read as one', async () => {
   const d = await detectType(file('fake.ppt', readFileSync(path.join(H.ROOT, 'fixtures/docs/parish-newsletter.doc'))));
   assert.equal(d.type, 'doc');

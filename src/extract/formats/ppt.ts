@@ -1,5 +1,6 @@
 // Legacy PowerPoint 97-2003 .ppt (OLE2): slides in presentation order with their notes and comments (ppt-slides.ts),
-// then embedded objects (a workbook, a PDF, a document) as attachments. No maintained npm library reads .ppt; the
+// then pictures of pages when the slides' text is sparse (ppt-pictures.ts) and embedded objects (a workbook, a PDF, a
+// document) as attachments. No maintained npm library reads .ppt; the
 // records are few and documented (MS-PPT), and the compound file under them has already been validated (cfb.ts).
 import { readFile } from 'node:fs/promises';
 import { constants, inflateSync } from 'node:zlib';
@@ -10,6 +11,8 @@ import { extractAttachments, MAX_ATTACHMENTS, type Attachment } from '../attachm
 import { oleObjectFile } from '../ole-objects.js';
 import { editHistory, recordAt, RT, type EditHistory } from '../ppt-records.js';
 import { slidesText, streamText } from '../ppt-slides.js';
+import { pptPictures } from '../ppt-pictures.js';
+import { readablePictures, sparseText } from '../ooxml-pictures.js';
 import type { Section } from '../types.js';
 
 function streamOf(cfb: Cfb, name: string): Buffer | undefined {
@@ -18,7 +21,7 @@ function streamOf(cfb: Cfb, name: string): Buffer | undefined {
 }
 
 register(['ppt'], {
-  version: '1',
+  version: '2',
   async extract(ctx) {
     const cfb = parseCfb(await readFile(ctx.absPath));
     if (rootEntry(cfb, 'EncryptedSummary')) throw new FileError('failed', 'encrypted', 'password-protected PowerPoint presentation');
@@ -34,8 +37,12 @@ register(['ppt'], {
       const lines = streamText(doc);
       if (lines.length) sections.push({ text: ctx.budget.take(lines.join('\n')), loc: {} });
     }
+    // Slides that are pictures of pages (photographed, scanned) are read by OCR when the slides' own text is sparse,
+    // as for .pptx; embedded objects come after, as attachments.
+    const own = sections.reduce((n, s) => n + s.text.replace(/\s/g, '').length, 0);
+    const pictures = sparseText(own, slides?.length ?? 1) ? readablePictures(ctx, pptPictures(cfb, ctx.opts.maxFileBytes)) : [];
     const objects = history ? embeddedObjects(doc, history, ctx.opts.maxFileBytes) : [];
-    sections.push(...(await extractAttachments(ctx, objects)));
+    sections.push(...(await extractAttachments(ctx, [...pictures, ...objects])));
     return { sections, pages: slides?.length };
   },
 });
