@@ -4,7 +4,7 @@
 import type { Cfb } from './cfb.js';
 import { rootEntry } from './cfb.js';
 import type { Attachment } from './attachments.js';
-import { pageSized } from './ooxml-pictures.js';
+import { pageSized } from './package-pictures.js';
 import { recordAt } from './ppt-records.js';
 
 const BLIP_EXT: Record<number, string> = { 0xf01d: 'jpg', 0xf02a: 'jpg', 0xf01e: 'png', 0xf029: 'tif' };

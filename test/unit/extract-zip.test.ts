@@ -191,7 +191,7 @@ test('odt: footnotes, endnotes and comments after the body; master-page headers 
   await rejects(extractFile(file('locked.odt', F.buildZip(odt(locked))), opts), 'failed', /^encrypted: password-protected OpenDocument file$/);
 });
 
-test('docx and pptx whose text is in a picture (a scan pasted in) are read by OCR; logos in a document with text are not', async () => {
+test('docx, pptx and odt whose text is in a picture (a scan pasted in) are read by OCR; logos in a document with text are not', async () => {
   const jpeg = readFileSync(path.join(DOCS, 'garden-rules.jpg'));
   const scan = { name: 'word/media/image1.jpeg', data: jpeg };
   const docx = file('pasted-scan.docx', F.buildZip([...F.docxEntries(F.docxBody('')), scan]));
@@ -203,6 +203,11 @@ test('docx and pptx whose text is in a picture (a scan pasted in) are read by OC
   const pptx = file('photographed.pptx', F.buildZip([...F.pptxEntries(F.slideXml('')), { name: 'ppt/media/image1.jpeg', data: jpeg }]));
   const p = await extractFile(pptx, { ...defaultExtractOptions, ocr: true });
   assert.match(p.sections.map((s) => s.text).join('\n'), /Community Garden Rules/);
+  const content = '<?xml version="1.0" encoding="UTF-8"?><office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"><office:body><office:text><text:p>Scanned notice</text:p></office:text></office:body></office:document-content>';
+  const odt = file('scan.odt', F.buildZip([{ name: 'mimetype', data: 'application/vnd.oasis.opendocument.text' }, { name: 'content.xml', data: content }, { name: 'Pictures/10000000000004E0.jpg', data: jpeg }]));
+  const o = await extractFile(odt, { ...defaultExtractOptions, ocr: true });
+  assert.deepEqual(o.sections.map((s) => s.loc.heading), [undefined, '10000000000004E0.jpg']);
+  assert.match(o.sections[1]!.text, /Community Garden Rules/);
   // A page of text with the same picture in it: the text is the document, the picture is not read.
   const long = 'The allotment committee met on Tuesday to agree the rules for the coming season and the plot fees. '.repeat(3);
   const withText = await extractFile(file('report.docx', F.buildZip([...F.docxEntries(F.docxBody(long)), scan])), { ...defaultExtractOptions, ocr: true });

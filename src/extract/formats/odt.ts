@@ -2,6 +2,8 @@
 // then footnotes and endnotes, then the master pages' headers and footers from styles.xml.
 import { register } from '../registry.js';
 import { withZip } from '../zip.js';
+import { extractAttachments } from '../attachments.js';
+import { packagePictures, readablePictures, sparseText } from '../package-pictures.js';
 import { MAX_PART_BYTES } from '../ooxml.js';
 import { attrsOf, childrenOf, parseOrdered, textOf, walk, type XNode } from '../xml.js';
 import { FileError } from '../../errors.js';
@@ -98,7 +100,7 @@ function encrypted(manifest: string): boolean {
 }
 
 register(['odt'], {
-  version: '3',
+  version: '4',
   async extract(ctx) {
     const { xml, styles } = await withZip(ctx.absPath, ctx.opts.zip, async (z) => {
       if (!z.has('content.xml')) throw new FileError('failed', 'corrupt', 'odt without content.xml');
@@ -152,6 +154,13 @@ register(['odt'], {
     if (notes.end.length) sections.push({ text: notes.end.join('\n'), loc: { heading: 'Endnotes' } });
     if (notes.comments.length) sections.push({ text: notes.comments.join('\n'), loc: { heading: 'Comments' } });
     if (styles) sections.push(...masterPageSections(styles));
+    // A scan or photographed pages placed in a text or presentation with next to no text of its own: its pictures
+    // are read by OCR, as a Word or PowerPoint file's are.
+    const own = sections.reduce((n, s) => n + s.text.replace(/\s/g, '').length, 0);
+    if (sparseText(own, Math.max(1, slide))) {
+      const pictures = readablePictures(ctx, await withZip(ctx.absPath, ctx.opts.zip, (z) => packagePictures(z, ctx.opts.maxFileBytes)));
+      sections.push(...(await extractAttachments(ctx, pictures)));
+    }
     return { sections };
   },
 });

@@ -12,7 +12,7 @@ import { oleObjectFile } from '../ole-objects.js';
 import { editHistory, recordAt, RT, type EditHistory } from '../ppt-records.js';
 import { slidesText, streamText } from '../ppt-slides.js';
 import { pptPictures } from '../ppt-pictures.js';
-import { readablePictures, sparseText } from '../ooxml-pictures.js';
+import { readablePictures, sparseText } from '../package-pictures.js';
 import type { Section } from '../types.js';
 
 function streamOf(cfb: Cfb, name: string): Buffer | undefined {

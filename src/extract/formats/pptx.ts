@@ -6,7 +6,7 @@ import { attrsOf, childrenOf, parseOrdered, textOf, walk, type XNode } from '../
 import { FileError } from '../../errors.js';
 import { extractAttachments } from '../attachments.js';
 import { ooxmlEmbeddings } from '../ooxml-embeddings.js';
-import { ooxmlPictures, readablePictures, sparseText } from '../ooxml-pictures.js';
+import { packagePictures, readablePictures, sparseText } from '../package-pictures.js';
 import type { Section } from '../types.js';
 
 // Placeholders that only repeat boilerplate (slide number, date, footer, the slide thumbnail in notes).
@@ -127,7 +127,7 @@ register(['pptx'], {
       // Slides that are pictures of pages (photographed, scanned) are read by OCR when the slides' own text is sparse;
       // embedded objects (a workbook behind a chart, a PDF) come after the slides, as attachments.
       const own = sections.reduce((n, s) => n + s.text.replace(/\s/g, '').length, 0);
-      const pictures = sparseText(own, slides.length) ? readablePictures(ctx, await ooxmlPictures(z, ctx.opts.maxFileBytes)) : [];
+      const pictures = sparseText(own, slides.length) ? readablePictures(ctx, await packagePictures(z, ctx.opts.maxFileBytes)) : [];
       sections.push(...(await extractAttachments(ctx, [...pictures, ...(await ooxmlEmbeddings(z, ctx.opts.maxFileBytes))])));
       return { sections, pages: slides.length };
     });

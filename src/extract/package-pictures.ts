@@ -1,5 +1,5 @@
-// Pictures in a Word or PowerPoint file whose text is in them: a scanned letter pasted into Word, a deck of
-// photographed pages (ppt-pictures.ts finds a PowerPoint 97 file's). They are read as attachments by the image extractor (OCR, under the parent's limits), only when
+// Pictures in a Word, PowerPoint or OpenDocument file whose text is in them: a scanned letter pasted into Word, a deck
+// of photographed pages (ppt-pictures.ts finds a PowerPoint 97 file's). They are read as attachments by the image extractor (OCR, under the parent's limits), only when
 // the document's own text is too sparse to be the whole of it: OCR of every logo and photo would cost a second each
 // for nothing.
 import { imageSize } from './imagesize.js';
@@ -8,7 +8,8 @@ import type { Attachment } from './attachments.js';
 import type { ZipArchive } from './zip.js';
 import type { ExtractContext } from './types.js';
 
-const PICTURE = /^(word|ppt)\/media\/[^/]+\.(png|jpe?g|tiff?|bmp|webp)$/i;
+// word/media and ppt/media in Office 2007+ packages, Pictures in OpenDocument ones.
+const PICTURE = /^((word|ppt)\/media|Pictures)\/[^/]+\.(png|jpe?g|tiff?|bmp|webp)$/i;
 // An icon, a logo or a rule holds no page of text; a scanned page or a screenshot is well over this.
 const MIN_PICTURE_PIXELS = 150_000;
 
@@ -22,7 +23,7 @@ export function sparseText(nonSpaceChars: number, pages: number): boolean {
 }
 
 /** The package's page-sized pictures, in name order ("image2" before "image10"). */
-export async function ooxmlPictures(z: ZipArchive, maxBytes: number): Promise<Attachment[]> {
+export async function packagePictures(z: ZipArchive, maxBytes: number): Promise<Attachment[]> {
   return packageParts(z, PICTURE, maxBytes, (name, bytes) => (pageSized(bytes) ? [{ name, bytes }] : []));
 }
 
