@@ -23,6 +23,7 @@ const CSTRING = 0x0fba;
 const COMMENT_AUTHOR = 0;
 const COMMENT_TEXT = 1;
 const SLIDES = 0;
+const MASTERS = 1;
 const NOTES = 2;
 
 /**
@@ -59,6 +60,37 @@ export function slidesText(doc: Buffer, h: EditHistory, maxChars: number): Slide
 }
 
 /**
+ * Text boxes the masters put on every slide that uses them (a company name, "Confidential"), once, less the lines the
+ * slides say themselves. Placeholders on a master hold prompts ("Click to edit Master title style") and fields.
+ */
+export function masterText(doc: Buffer, h: EditHistory, onSlides: Set<string>): string[] {
+  const document = persistRecord(doc, h, h.docPersistId, RT.Document);
+  if (!document) return [];
+  const seen = new Set(onSlides);
+  const read = new Set<number>();
+  const out: string[] = [];
+  for (const entry of slideList(doc, document, MASTERS)) {
+    if (read.has(entry.persistId)) continue;
+    read.add(entry.persistId);
+    // A title master is stored as a slide.
+    const master = persistRecord(doc, h, entry.persistId, RT.MainMaster) ?? persistRecord(doc, h, entry.persistId, RT.Slide);
+    if (!master) continue;
+    const lines: string[] = [];
+    walkRecords(doc, master, (r) => {
+      if (r.type === RT.SpContainer) return placeholderOf(doc, r) === undefined;
+      if (r.type !== RT.ClientTextbox) return true;
+      for (const c of childrenOf(doc, r)) pushText(lines, atomText(doc, c));
+      return false;
+    });
+    for (const line of lines) {
+      if (!seen.has(line.trim())) out.push(line);
+      seen.add(line.trim());
+    }
+  }
+  return out;
+}
+
+/**
  * Without an edit history: every text atom in stream order, the main masters and master lists left out (a title
  * master, the notes master and the handout cannot be told from slides and notes here). A fast-saved file may then
  * repeat a slide's older text.
@@ -71,7 +103,7 @@ export function streamText(doc: Buffer): string[] {
     pos = top.end;
     if (top.type === RT.MainMaster || top.type === RT.ExOleObjStg) continue;
     walkRecords(doc, top, (r) => {
-      if (r.type === RT.SlideListWithText && r.instance !== SLIDES && r.instance !== NOTES) return false;
+      if (r.type === RT.SlideListWithText && r.instance === MASTERS) return false;
       if (r.type === RT.SpContainer && noisePlaceholder(doc, r)) return false;
       pushText(lines, atomText(doc, r));
       return true;
@@ -138,12 +170,18 @@ function shapeText(doc: Buffer, container: PptRecord, listed: string[], comments
 
 /** Whether a shape is the date, slide number, footer or header placeholder. */
 function noisePlaceholder(doc: Buffer, shape: PptRecord): boolean {
+  const ph = placeholderOf(doc, shape);
+  return ph !== undefined && NOISE_PLACEHOLDERS.has(ph);
+}
+
+/** A shape's placeholder kind (MS-PPT PlaceholderEnum), if it is a placeholder. */
+function placeholderOf(doc: Buffer, shape: PptRecord): number | undefined {
   for (const data of childrenOf(doc, shape)) {
     if (data.type !== CLIENT_DATA) continue;
     const ph = childrenOf(doc, data).find((r) => r.type === RT.PlaceholderAtom && r.end - r.start >= 5);
-    if (ph) return NOISE_PLACEHOLDERS.has(doc[ph.start + 4]!);
+    if (ph) return doc[ph.start + 4];
   }
-  return false;
+  return undefined;
 }
 
 function cString(doc: Buffer, r: PptRecord | undefined): string | undefined {

@@ -42,6 +42,8 @@ export interface Deck {
   aliases?: number;
   /** JPEG files for the Pictures stream. */
   pictures?: Buffer[];
+  /** Each master's shapes (main masters, listed in the document's master list). */
+  masters?: Buffer[][];
 }
 
 /** A .ppt: the document and its slides, one edit with its persist directory, and Current User pointing at it. */
@@ -52,16 +54,18 @@ export function buildPpt(d: Deck): Buffer {
     rec(0x03f3, u32(2 + i, 0, texts.length, slideIds[i]!, 0)),
     ...texts.flatMap((t) => [header(0), chars(t)]),
   ]), ...aliases], 0);
-  const document = rec(0x03e8, [rec(0x03e9, Buffer.alloc(40)), list]);
   const slides = d.shapes.map((shapes) => rec(0x03ee, [rec(0x03ef, Buffer.alloc(24)), rec(0x040c, [rec(0xf002, [rec(0xf003, shapes)])])]));
-  const tops = [document, ...slides, ...(d.extra ?? [])];
+  const masters = (d.masters ?? []).map((shapes) => rec(0x03f8, [rec(0x040c, [rec(0xf002, [rec(0xf003, shapes)])])]));
+  const masterList = rec(0x0ff0, masters.map((_, i) => rec(0x03f3, u32(2 + slides.length + i, 0, 0, 0x80000000 + i, 0))), 1);
+  const document = rec(0x03e8, [rec(0x03e9, Buffer.alloc(40)), ...(masters.length ? [masterList] : []), list]);
+  const tops = [document, ...slides, ...masters, ...(d.extra ?? [])];
   const offsets: number[] = [];
   let at = 0;
   for (const t of tops) {
     offsets.push(at);
     at += t.length;
   }
-  const extraAt = offsets[1 + slides.length];
+  const extraAt = offsets[1 + slides.length + masters.length];
   const aliased = d.aliases && extraAt !== undefined ? Array.from({ length: d.aliases }, () => extraAt) : [];
   const dir = rec(0x1772, Buffer.concat([u32((offsets.length << 20) | 1), u32(...offsets),
     ...(aliased.length ? [u32((aliased.length << 20) | (offsets.length + 1)), u32(...aliased)] : [])]));

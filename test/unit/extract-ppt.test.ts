@@ -113,6 +113,16 @@ test('ppt: slides of pictures with next to no text have their page-sized picture
   assert.equal((await extractFile(file('wordy.ppt', wordy), { ...defaultExtractOptions })).sections.length, 1);
 });
 
+test('ppt: a master\'s own text boxes are read once, after the slides; its prompts and the lines slides repeat are not', async () => {
+  const deck = P.buildPpt({
+    listed: [['Tide tables']],
+    shapes: [[P.outlineShape(0), P.textShape(P.chars('Harbour Trust'))]],
+    masters: [[P.textShape(P.chars('Click to edit Master title style'), 1), P.textShape(P.chars('Confidential: crew only')), P.textShape(P.chars('Harbour Trust'))]],
+  });
+  const d = await extractFile(file('master.ppt', deck), opts);
+  assert.deepEqual(d.sections.map((s) => [s.loc.slide ?? s.loc.heading, s.text]), [[1, 'Tide tables\nHarbour Trust'], ['Slide masters', 'Confidential: crew only']]);
+});
+
 test('ppt: a file of another kind that declares itself .ppt is not read as one', async () => {
   const d = await detectType(file('fake.ppt', readFileSync(path.join(H.ROOT, 'fixtures/docs/parish-newsletter.doc'))));
   assert.equal(d.type, 'doc');

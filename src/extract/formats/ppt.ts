@@ -10,7 +10,7 @@ import { parseCfb, rootEntry, type Cfb } from '../cfb.js';
 import { extractAttachments, MAX_ATTACHMENTS, type Attachment } from '../attachments.js';
 import { oleObjectFile } from '../ole-objects.js';
 import { editHistory, recordAt, RT, type EditHistory } from '../ppt-records.js';
-import { slidesText, streamText } from '../ppt-slides.js';
+import { masterText, slidesText, streamText } from '../ppt-slides.js';
 import { pptPictures } from '../ppt-pictures.js';
 import { readablePictures, sparseText } from '../package-pictures.js';
 import type { Section } from '../types.js';
@@ -21,7 +21,7 @@ function streamOf(cfb: Cfb, name: string): Buffer | undefined {
 }
 
 register(['ppt'], {
-  version: '2',
+  version: '3',
   async extract(ctx) {
     const cfb = parseCfb(await readFile(ctx.absPath));
     if (rootEntry(cfb, 'EncryptedSummary')) throw new FileError('failed', 'encrypted', 'password-protected PowerPoint presentation');
@@ -32,6 +32,8 @@ register(['ppt'], {
     const sections: Section[] = [];
     if (slides) {
       for (const s of slides) if (s.lines.length) sections.push({ text: ctx.budget.take(s.lines.join('\n')), loc: { slide: s.slide } });
+      const master = masterText(doc, history!, new Set(slides.flatMap((s) => s.lines.map((l) => l.trim()))));
+      if (master.length) sections.push({ text: ctx.budget.take(master.join('\n')), loc: { heading: 'Slide masters' } });
     } else {
       ctx.warnings.push('ppt: edit history unreadable; text read in stream order');
       const lines = streamText(doc);

@@ -38,13 +38,20 @@ function placeholderType(sp: XNode): string | undefined {
   return type;
 }
 
-/** Lines of a slide or notes tree, in document (z-)order, tables as `cell | cell` rows. */
-export function shapeLines(nodes: XNode[]): string[] {
+// On masters and layouts only text boxes of their own and the footer and header text hold content: every other
+// placeholder there holds a prompt ("Click to edit Master title style") or a field.
+const MASTER_CONTENT_PH = new Set(['ftr', 'hdr']);
+
+/**
+ * Lines of a slide or notes tree, in document (z-)order, tables as `cell | cell` rows; `skipPlaceholder` says which
+ * placeholders to leave out (by default the slide number, date, footer, header and notes thumbnail).
+ */
+export function shapeLines(nodes: XNode[], skipPlaceholder = (ph: string) => NOISE_PH.has(ph)): string[] {
   const lines: string[] = [];
   walk(nodes, (n, tag) => {
     if (tag === 'p:sp') {
       const ph = placeholderType(n);
-      if (ph && NOISE_PH.has(ph)) return false;
+      if (ph && skipPlaceholder(ph)) return false;
     }
     if (tag === 'a:tbl') {
       walk(childrenOf(n), (r, rt) => {
@@ -79,6 +86,27 @@ function collectParas(n: XNode): string[] {
   return out;
 }
 
+/**
+ * Text that masters and layouts put on the slides that use them (a company name, "Confidential", a footer), once,
+ * less the lines the slides say themselves.
+ */
+async function masterLines(z: ZipArchive, onSlides: Set<string>): Promise<string[]> {
+  const num = (s: string) => Number(/(\d+)\.xml$/.exec(s)?.[1] ?? 0);
+  const parts = z.names().filter((n) => /^ppt\/(slideMasters\/slideMaster|slideLayouts\/slideLayout)\d+\.xml$/.test(n));
+  const rank = (n: string) => (n.startsWith('ppt/slideMasters/') ? 0 : 1);
+  parts.sort((a, b) => rank(a) - rank(b) || num(a) - num(b));
+  const seen = new Set(onSlides);
+  const out: string[] = [];
+  for (const part of parts) {
+    for (const line of shapeLines(parseOrdered(await z.readText(part, MAX_PART_BYTES)), (ph) => !MASTER_CONTENT_PH.has(ph))) {
+      const key = line.trim();
+      if (!seen.has(key)) out.push(line);
+      seen.add(key);
+    }
+  }
+  return out;
+}
+
 async function slideOrder(z: ZipArchive): Promise<string[]> {
   const pres = 'ppt/presentation.xml';
   if (!z.has(pres)) throw new FileError('failed', 'corrupt', 'pptx without ppt/presentation.xml');
@@ -100,7 +128,7 @@ async function slideOrder(z: ZipArchive): Promise<string[]> {
 }
 
 register(['pptx'], {
-  version: '3',
+  version: '4',
   async extract(ctx) {
     return withZip(ctx.absPath, ctx.opts.zip, async (z) => {
       const sections: Section[] = [];
@@ -124,6 +152,13 @@ register(['pptx'], {
         }
       }
       if (bad && bad === slides.length) throw new FileError('failed', 'corrupt', 'no readable slide');
+      const onSlides = new Set(sections.flatMap((s) => s.text.split('\n').map((l) => l.trim())));
+      const master = await masterLines(z, onSlides).catch((e: unknown) => {
+        if (e instanceof FileError && e.reason !== 'corrupt') throw e;
+        ctx.warnings.push(`masters: ${e instanceof Error ? e.message : String(e)}`);
+        return [];
+      });
+      if (master.length) sections.push({ text: ctx.budget.take(master.join('\n')), loc: { heading: 'Slide masters' } });
       // Slides that are pictures of pages (photographed, scanned) are read by OCR when the slides' own text is sparse;
       // embedded objects (a workbook behind a chart, a PDF) come after the slides, as attachments.
       const own = sections.reduce((n, s) => n + s.text.replace(/\s/g, '').length, 0);
