@@ -1,5 +1,5 @@
-// Pictures in a Word, PowerPoint or OpenDocument file whose text is in them: a scanned letter pasted into Word, a deck
-// of photographed pages (ppt-pictures.ts finds a PowerPoint 97 file's). They are read as attachments by the image extractor (OCR, under the parent's limits), only when
+// Pictures in a Word, PowerPoint or OpenDocument file whose text is in them: a scanned letter pasted into Word,
+// a deck of photographed pages (ppt-pictures.ts finds a PowerPoint 97 file's). They are read as attachments by the image extractor (OCR, under the parent's limits), only when
 // the document's own text is too sparse to be the whole of it: OCR of every logo and photo would cost a second each
 // for nothing.
 import { imageSize } from './imagesize.js';

@@ -5,6 +5,8 @@ import type { Cfb } from './cfb.js';
 import { rootEntry } from './cfb.js';
 import type { Attachment } from './attachments.js';
 import { pageSized } from './package-pictures.js';
+import { imageSize } from './imagesize.js';
+import { MAX_ATTACHMENTS } from './attachments.js';
 import { recordAt } from './ppt-records.js';
 
 const BLIP_EXT: Record<number, string> = { 0xf01d: 'jpg', 0xf02a: 'jpg', 0xf01e: 'png', 0xf029: 'tif' };
@@ -12,7 +14,7 @@ const BLIP_EXT: Record<number, string> = { 0xf01d: 'jpg', 0xf02a: 'jpg', 0xf01e:
 const UID_BYTES = 16;
 const TAG_BYTES = 1;
 
-/** The page-sized pictures, in the order they are stored, each under the size cap. */
+/** The page-sized pictures, in the order they are stored, each under the size cap; no more than are read. */
 export function pptPictures(cfb: Cfb, maxBytes: number): Attachment[] {
   const entry = rootEntry(cfb, 'Pictures');
   if (entry?.kind !== 'stream') return [];
@@ -28,7 +30,9 @@ export function pptPictures(cfb: Cfb, maxBytes: number): Attachment[] {
     if (start >= r.end || r.end - start > maxBytes) continue;
     const bytes = stream.subarray(start, r.end);
     n++;
-    if (pageSized(bytes)) out.push({ name: `picture ${n}.${ext}`, bytes });
+    // Only a picture whose header gives its size: anything else in a BLIP is not a picture to read.
+    if (imageSize(bytes) && pageSized(bytes)) out.push({ name: `picture ${n}.${ext}`, bytes });
+    if (out.length >= MAX_ATTACHMENTS) break;
   }
   return out;
 }

@@ -1,6 +1,7 @@
 // The text of a PowerPoint 97-2003 presentation, slide by slide: placeholder text (kept in the document's slide list
-// and referenced from the shapes), text boxes, tables and groups in shape order, then the slide's notes and comments.
-// Masters and the date, slide-number, footer and header placeholders are left out: they repeat on every slide.
+// and referenced from the shapes), text boxes, tables and groups in shape order, then the slide's notes and comments;
+// then what the masters add, once. The slides' date, slide-number, footer and header placeholders are left out: they
+// repeat on every slide.
 import { atomText, childrenOf, persistRecord, recordAt, RT, walkRecords, type EditHistory, type PptRecord } from './ppt-records.js';
 
 export interface SlideText {
@@ -38,18 +39,23 @@ export function slidesText(doc: Buffer, h: EditHistory, maxChars: number): Slide
   const read = new Set<number>();
   const out: SlideText[] = [];
   let chars = 0;
+  // By where the record sits, not by id: thousands of ids can name one slide.
+  const once = (id: number) => {
+    const at = h.persist.get(id) ?? -1 - id;
+    if (read.has(at)) return false;
+    read.add(at);
+    return true;
+  };
   for (const [i, entry] of slideList(doc, document, SLIDES).entries()) {
     if (chars >= maxChars) break;
-    if (read.has(entry.persistId)) continue;
-    read.add(entry.persistId);
+    if (!once(entry.persistId)) continue;
     const container = persistRecord(doc, h, entry.persistId, RT.Slide);
     const lines: string[] = [];
     const comments: string[] = [];
     if (container) lines.push(...shapeText(doc, container, entry.texts, comments));
     else lines.push(...entry.texts.filter(Boolean));
     const note = container && notes.get(notesId(doc, container) ?? -1);
-    const noteContainer = note && !read.has(note.persistId) ? persistRecord(doc, h, note.persistId, RT.Notes) : undefined;
-    if (note) read.add(note.persistId);
+    const noteContainer = note && once(note.persistId) ? persistRecord(doc, h, note.persistId, RT.Notes) : undefined;
     const noteLines = noteContainer ? shapeText(doc, noteContainer, note!.texts, []) : [];
     if (noteLines.length) lines.push('', 'Notes:', ...noteLines);
     if (comments.length) lines.push('', 'Comments:', ...comments);
@@ -63,15 +69,18 @@ export function slidesText(doc: Buffer, h: EditHistory, maxChars: number): Slide
  * Text boxes the masters put on every slide that uses them (a company name, "Confidential"), once, less the lines the
  * slides say themselves. Placeholders on a master hold prompts ("Click to edit Master title style") and fields.
  */
-export function masterText(doc: Buffer, h: EditHistory, onSlides: Set<string>): string[] {
+export function masterText(doc: Buffer, h: EditHistory, onSlides: Set<string>, maxChars: number): string[] {
   const document = persistRecord(doc, h, h.docPersistId, RT.Document);
   if (!document) return [];
   const seen = new Set(onSlides);
   const read = new Set<number>();
   const out: string[] = [];
+  let chars = 0;
   for (const entry of slideList(doc, document, MASTERS)) {
-    if (read.has(entry.persistId)) continue;
-    read.add(entry.persistId);
+    const at = h.persist.get(entry.persistId);
+    if (chars >= maxChars) break;
+    if (at === undefined || read.has(at)) continue;
+    read.add(at);
     // A title master is stored as a slide.
     const master = persistRecord(doc, h, entry.persistId, RT.MainMaster) ?? persistRecord(doc, h, entry.persistId, RT.Slide);
     if (!master) continue;
@@ -82,8 +91,12 @@ export function masterText(doc: Buffer, h: EditHistory, onSlides: Set<string>): 
       for (const c of childrenOf(doc, r)) pushText(lines, atomText(doc, c));
       return false;
     });
-    for (const line of lines) {
-      if (!seen.has(line.trim())) out.push(line);
+    // A field (slide number, date) is a '*' in the text: "Page *" says nothing once, away from its slides.
+    for (const line of lines.filter((l) => !/(^|\s)\*(\s|$)/.test(l))) {
+      if (!seen.has(line.trim())) {
+        out.push(line);
+        chars += line.length;
+      }
       seen.add(line.trim());
     }
   }

@@ -1,5 +1,5 @@
-// PowerPoint 97-2003 .ppt: slides in order with notes, shape text, no masters or slide-number placeholders; embedded
-// objects; and the files no tool writes (broken or looping edit history, encryption, deep nesting, lying objects).
+// PowerPoint 97-2003 .ppt: slides in order with notes, shape text, master text once, no slide-number placeholders;
+// pictures and embedded objects; and the files no tool writes (broken or looping edit history, encryption, deep nesting, lying objects).
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -103,13 +103,14 @@ test('ppt: a forged list naming one slide, or ids naming one object, thousands o
 
 test('ppt: slides of pictures with next to no text have their page-sized pictures read by OCR; with OCR off a warning', async () => {
   const jpeg = readFileSync(path.join(H.ROOT, 'fixtures/docs/garden-rules.jpg'));
-  const deck = P.buildPpt({ listed: [['Notice board']], shapes: [[]], pictures: [jpeg] });
+  // A master's long disclaimer is not the slides' own text: the pictures are still read.
+  const deck = P.buildPpt({ listed: [['Notice board']], shapes: [[]], pictures: [jpeg], masters: [[P.textShape(P.chars('Disclaimer: '.repeat(30)))]] });
   const d = await extractFile(file('pictures.ppt', deck), { ...defaultExtractOptions });
-  assert.equal(d.sections[1]!.loc.heading, 'picture 1.jpg');
-  assert.match(d.sections[1]!.text, /Community Garden Rules/);
+  assert.deepEqual(d.sections.map((s) => s.loc.slide ?? s.loc.heading), [1, 'Slide masters', 'picture 1.jpg']);
+  assert.match(d.sections[2]!.text, /Community Garden Rules/);
   const off = await extractFile(file('pictures-off.ppt', deck), opts);
   assert.deepEqual(off.warnings, ['1 picture not read: the text is sparse and OCR is disabled']);
-  const wordy = P.buildPpt({ listed: [['Notice board ' + 'with plenty of words of its own '.repeat(10)]], shapes: [[]], pictures: [jpeg] });
+  const wordy = P.buildPpt({ listed: [['Notice board ' + 'with plenty of words of its own '.repeat(10)]], shapes: [[]], pictures: [jpeg, Buffer.from('not a picture')] });
   assert.equal((await extractFile(file('wordy.ppt', wordy), { ...defaultExtractOptions })).sections.length, 1);
 });
 
@@ -117,7 +118,7 @@ test('ppt: a master\'s own text boxes are read once, after the slides; its promp
   const deck = P.buildPpt({
     listed: [['Tide tables']],
     shapes: [[P.outlineShape(0), P.textShape(P.chars('Harbour Trust'))]],
-    masters: [[P.textShape(P.chars('Click to edit Master title style'), 1), P.textShape(P.chars('Confidential: crew only')), P.textShape(P.chars('Harbour Trust'))]],
+    masters: [[P.textShape(P.chars('Click to edit Master title style'), 1), P.textShape(P.chars('Confidential: crew only')), P.textShape(P.chars('Harbour Trust')), P.textShape(P.chars('Page *'))]],
   });
   const d = await extractFile(file('master.ppt', deck), opts);
   assert.deepEqual(d.sections.map((s) => [s.loc.slide ?? s.loc.heading, s.text]), [[1, 'Tide tables\nHarbour Trust'], ['Slide masters', 'Confidential: crew only']]);

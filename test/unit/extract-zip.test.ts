@@ -217,10 +217,19 @@ test('docx, pptx and odt whose text is in a picture (a scan pasted in) are read 
 test('pptx: text of the masters and layouts (a text box, the footer) once after the slides; prompts, fields and lines slides say are not', async () => {
   const sp = (text: string, ph?: string) => `<p:sp><p:nvSpPr><p:cNvPr id="2" name="s"/><p:cNvSpPr/><p:nvPr>${ph ? `<p:ph type="${ph}"/>` : ''}</p:nvPr></p:nvSpPr><p:txBody><a:p><a:r><a:t>${text}</a:t></a:r></a:p></p:txBody></p:sp>`;
   const master = `<?xml version="1.0" encoding="UTF-8"?><p:sldMaster xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main" xmlns:p="http://schemas.openxmlformats.org/presentationml/2006/main"><p:cSld><p:spTree>${sp('Click to edit Master title style', 'title')}${sp('‹#›', 'sldNum')}${sp('Harbour Trust', 'ftr')}${sp('Confidential: crew only')}${sp('Tide tables')}</p:spTree></p:cSld></p:sldMaster>`;
-  const layout = master.replace(/sldMaster/g, 'sldLayout');
-  const entries = [...F.pptxEntries(F.slideXml('Tide tables')), { name: 'ppt/slideMasters/slideMaster1.xml', data: master }, { name: 'ppt/slideLayouts/slideLayout1.xml', data: layout }];
+  const layout = master.replace(/sldMaster/g, 'sldLayout').replace('Confidential: crew only', 'Page <a:fld type="slidenum"><a:t>‹#›</a:t></a:fld>');
+  const rel = (type: string, target: string) => `<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/${type}" Target="${target}"/></Relationships>`;
+  const entries = [
+    ...F.pptxEntries(F.slideXml('Tide tables')),
+    { name: 'ppt/slides/_rels/slide1.xml.rels', data: rel('slideLayout', '../slideLayouts/slideLayout1.xml') },
+    { name: 'ppt/slideLayouts/_rels/slideLayout1.xml.rels', data: rel('slideMaster', '../slideMasters/slideMaster1.xml') },
+    { name: 'ppt/slideMasters/slideMaster1.xml', data: master },
+    { name: 'ppt/slideLayouts/slideLayout1.xml', data: layout },
+    // A layout no slide uses is not read.
+    { name: 'ppt/slideLayouts/slideLayout2.xml', data: master.replace(/sldMaster/g, 'sldLayout').replace('Confidential: crew only', 'Use this layout for section 2') },
+  ];
   const d = await extractFile(file('master.pptx', F.buildZip(entries)), opts);
-  assert.deepEqual(d.sections.map((s) => [s.loc.slide ?? s.loc.heading, s.text]), [[1, 'Tide tables'], ['Slide masters', 'Harbour Trust\nConfidential: crew only']]);
+  assert.deepEqual(d.sections.map((s) => [s.loc.slide ?? s.loc.heading, s.text]), [[1, 'Tide tables'], ['Slide masters', 'Harbour Trust\nConfidential: crew only\nPage']]);
 });
 
 test('odp: each page is a section located by its slide number, notes with it', async () => {

@@ -32,16 +32,18 @@ register(['ppt'], {
     const sections: Section[] = [];
     if (slides) {
       for (const s of slides) if (s.lines.length) sections.push({ text: ctx.budget.take(s.lines.join('\n')), loc: { slide: s.slide } });
-      const master = masterText(doc, history!, new Set(slides.flatMap((s) => s.lines.map((l) => l.trim()))));
-      if (master.length) sections.push({ text: ctx.budget.take(master.join('\n')), loc: { heading: 'Slide masters' } });
     } else {
       ctx.warnings.push('ppt: edit history unreadable; text read in stream order');
       const lines = streamText(doc);
       if (lines.length) sections.push({ text: ctx.budget.take(lines.join('\n')), loc: {} });
     }
-    // Slides that are pictures of pages (photographed, scanned) are read by OCR when the slides' own text is sparse,
-    // as for .pptx; embedded objects come after, as attachments.
+    // Slides that are pictures of pages (photographed, scanned) are read by OCR when the slides' own text (not the
+    // masters') is sparse, as for .pptx; embedded objects come after, as attachments.
     const own = sections.reduce((n, s) => n + s.text.replace(/\s/g, '').length, 0);
+    if (slides) {
+      const master = masterText(doc, history!, new Set(slides.flatMap((s) => s.lines.map((l) => l.trim()))), ctx.budget.remaining);
+      if (master.length) sections.push({ text: ctx.budget.take(master.join('\n')), loc: { heading: 'Slide masters' } });
+    }
     const pictures = sparseText(own, slides?.length ?? 1) ? readablePictures(ctx, pptPictures(cfb, ctx.opts.maxFileBytes)) : [];
     const objects = history ? embeddedObjects(doc, history, ctx.opts.maxFileBytes) : [];
     sections.push(...(await extractAttachments(ctx, [...pictures, ...objects])));

@@ -13,9 +13,11 @@ import type { Section } from '../types.js';
 const NOISE_PH = new Set(['sldNum', 'dt', 'ftr', 'hdr', 'sldImg']);
 
 /** Text of one a:p paragraph: runs, fields, line breaks. */
-function paragraphText(p: XNode): string {
+function paragraphText(p: XNode, fields = true): string {
   let s = '';
   walk(childrenOf(p), (n, tag) => {
+    // A master's fields show the slide number or a date as it was when the master was saved.
+    if (tag === 'a:fld' && !fields) return false;
     if (tag === 'a:br') s += '\n';
     else if (tag === 'a:tab') s += '\t';
     const t = textOf(n);
@@ -46,7 +48,7 @@ const MASTER_CONTENT_PH = new Set(['ftr', 'hdr']);
  * Lines of a slide or notes tree, in document (z-)order, tables as `cell | cell` rows; `skipPlaceholder` says which
  * placeholders to leave out (by default the slide number, date, footer, header and notes thumbnail).
  */
-export function shapeLines(nodes: XNode[], skipPlaceholder = (ph: string) => NOISE_PH.has(ph)): string[] {
+export function shapeLines(nodes: XNode[], skipPlaceholder = (ph: string) => NOISE_PH.has(ph), fields = true): string[] {
   const lines: string[] = [];
   walk(nodes, (n, tag) => {
     if (tag === 'p:sp') {
@@ -65,7 +67,7 @@ export function shapeLines(nodes: XNode[], skipPlaceholder = (ph: string) => NOI
       return false;
     }
     if (tag === 'a:p') {
-      const t = paragraphText(n);
+      const t = paragraphText(n, fields);
       if (t.trim()) lines.push(t);
       return false;
     }
@@ -87,24 +89,40 @@ function collectParas(n: XNode): string[] {
 }
 
 /**
- * Text that masters and layouts put on the slides that use them (a company name, "Confidential", a footer), once,
- * less the lines the slides say themselves.
+ * Text that the masters and layouts in use put on the slides (a company name, "Confidential", a footer), once, less
+ * the lines the slides say themselves, until `maxChars`.
  */
-async function masterLines(z: ZipArchive, onSlides: Set<string>): Promise<string[]> {
-  const num = (s: string) => Number(/(\d+)\.xml$/.exec(s)?.[1] ?? 0);
-  const parts = z.names().filter((n) => /^ppt\/(slideMasters\/slideMaster|slideLayouts\/slideLayout)\d+\.xml$/.test(n));
-  const rank = (n: string) => (n.startsWith('ppt/slideMasters/') ? 0 : 1);
-  parts.sort((a, b) => rank(a) - rank(b) || num(a) - num(b));
+async function masterLines(z: ZipArchive, slides: string[], onSlides: Set<string>, maxChars: number): Promise<string[]> {
   const seen = new Set(onSlides);
   const out: string[] = [];
-  for (const part of parts) {
-    for (const line of shapeLines(parseOrdered(await z.readText(part, MAX_PART_BYTES)), (ph) => !MASTER_CONTENT_PH.has(ph))) {
+  let chars = 0;
+  for (const part of await mastersInUse(z, slides)) {
+    if (chars >= maxChars) break;
+    for (const line of shapeLines(parseOrdered(await z.readText(part, MAX_PART_BYTES)), (ph) => !MASTER_CONTENT_PH.has(ph), false)) {
       const key = line.trim();
-      if (!seen.has(key)) out.push(line);
+      if (!seen.has(key)) {
+        out.push(line);
+        chars += line.length;
+      }
       seen.add(key);
     }
   }
   return out;
+}
+
+/** The masters, then the layouts, that the slides use (slide → layout → master), each once. */
+async function mastersInUse(z: ZipArchive, slides: string[]): Promise<string[]> {
+  const layouts: string[] = [];
+  const masters: string[] = [];
+  const related = async (part: string, type: string) => (await readRels(z, part)).find((r) => r.type.endsWith(type))?.target;
+  for (const slide of slides) {
+    const layout = await related(slide, '/slideLayout');
+    if (!layout || !z.has(layout) || layouts.includes(layout)) continue;
+    layouts.push(layout);
+    const master = await related(layout, '/slideMaster');
+    if (master && z.has(master) && !masters.includes(master)) masters.push(master);
+  }
+  return [...masters, ...layouts];
 }
 
 async function slideOrder(z: ZipArchive): Promise<string[]> {
@@ -152,16 +170,18 @@ register(['pptx'], {
         }
       }
       if (bad && bad === slides.length) throw new FileError('failed', 'corrupt', 'no readable slide');
+      // Whether the slides are pictures of pages is for their own text to say, not the masters'.
+      const own = sections.reduce((n, s) => n + s.text.replace(/\s/g, '').length, 0);
       const onSlides = new Set(sections.flatMap((s) => s.text.split('\n').map((l) => l.trim())));
-      const master = await masterLines(z, onSlides).catch((e: unknown) => {
-        if (e instanceof FileError && e.reason !== 'corrupt') throw e;
+      // Masters are extra: one that cannot be read (damaged, over a limit) is a warning, not the deck's failure.
+      const master = await masterLines(z, slides, onSlides, ctx.budget.remaining).catch((e: unknown) => {
+        if (ctx.opts.signal?.aborted) throw e;
         ctx.warnings.push(`masters: ${e instanceof Error ? e.message : String(e)}`);
         return [];
       });
       if (master.length) sections.push({ text: ctx.budget.take(master.join('\n')), loc: { heading: 'Slide masters' } });
       // Slides that are pictures of pages (photographed, scanned) are read by OCR when the slides' own text is sparse;
       // embedded objects (a workbook behind a chart, a PDF) come after the slides, as attachments.
-      const own = sections.reduce((n, s) => n + s.text.replace(/\s/g, '').length, 0);
       const pictures = sparseText(own, slides.length) ? readablePictures(ctx, await packagePictures(z, ctx.opts.maxFileBytes)) : [];
       sections.push(...(await extractAttachments(ctx, [...pictures, ...(await ooxmlEmbeddings(z, ctx.opts.maxFileBytes))])));
       return { sections, pages: slides.length };
