@@ -1,7 +1,7 @@
-// Legacy PowerPoint 97-2003 .ppt (OLE2): slides in presentation order with their notes and comments (ppt-slides.ts),
-// then pictures of pages when the slides' text is sparse (ppt-pictures.ts) and embedded objects (a workbook, a PDF, a
-// document) as attachments. No maintained npm library reads .ppt; the
-// records are few and documented (MS-PPT), and the compound file under them has already been validated (cfb.ts).
+// Legacy PowerPoint 97-2003 .ppt (OLE2): slides in presentation order with their notes and comments, then the masters'
+// text (ppt-slides.ts), then pictures of pages when the slides' text is sparse (ppt-pictures.ts) and embedded objects
+// (a workbook, a PDF, a document) as attachments. No maintained npm library reads .ppt; the records are few and
+// documented (MS-PPT), and the compound file under them has already been validated (cfb.ts).
 import { readFile } from 'node:fs/promises';
 import { constants, inflateSync } from 'node:zlib';
 import { FileError } from '../../errors.js';
