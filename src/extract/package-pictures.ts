@@ -1,7 +1,7 @@
 // Pictures in a Word, PowerPoint or OpenDocument file whose text is in them: a scanned letter pasted into Word,
-// a deck of photographed pages (ppt-pictures.ts finds a PowerPoint 97 file's). They are read as attachments by the image extractor (OCR, under the parent's limits), only when
-// the document's own text is too sparse to be the whole of it: OCR of every logo and photo would cost a second each
-// for nothing.
+// a deck of photographed pages (ppt-pictures.ts finds a PowerPoint 97 file's). They are read as attachments by the
+// image extractor (OCR, under the parent's limits), only when the document's own text is too sparse to be the whole
+// of it: OCR of every logo and photo would cost a second each for nothing.
 import { imageSize } from './imagesize.js';
 import { packageParts } from './ooxml-embeddings.js';
 import type { Attachment } from './attachments.js';
@@ -27,11 +27,13 @@ export async function packagePictures(z: ZipArchive, maxBytes: number): Promise<
   return packageParts(z, PICTURE, maxBytes, (name, bytes) => (pageSized(bytes) ? [{ name, bytes }] : []));
 }
 
-/** Whether a picture may hold a page of text: not an icon, a logo or a rule. */
-export function pageSized(bytes: Buffer): boolean {
+/**
+ * Whether a picture may hold a page of text: not an icon, a logo or a rule. A header that gives no size is the image
+ * extractor's to report, unless `unknownSize` says such bytes are no picture at all.
+ */
+export function pageSized(bytes: Buffer, unknownSize = true): boolean {
   const size = imageSize(bytes);
-  // A header that says nothing is the image extractor's to report.
-  return !size || size.width * size.height >= MIN_PICTURE_PIXELS;
+  return size ? size.width * size.height >= MIN_PICTURE_PIXELS : unknownSize;
 }
 
 /** Pictures to OCR, or none with a warning when OCR is off. */

@@ -5,7 +5,6 @@ import type { Cfb } from './cfb.js';
 import { rootEntry } from './cfb.js';
 import type { Attachment } from './attachments.js';
 import { pageSized } from './package-pictures.js';
-import { imageSize } from './imagesize.js';
 import { MAX_ATTACHMENTS } from './attachments.js';
 import { recordAt } from './ppt-records.js';
 
@@ -31,7 +30,7 @@ export function pptPictures(cfb: Cfb, maxBytes: number): Attachment[] {
     const bytes = stream.subarray(start, r.end);
     n++;
     // Only a picture whose header gives its size: anything else in a BLIP is not a picture to read.
-    if (imageSize(bytes) && pageSized(bytes)) out.push({ name: `picture ${n}.${ext}`, bytes });
+    if (pageSized(bytes, false)) out.push({ name: `picture ${n}.${ext}`, bytes });
     if (out.length >= MAX_ATTACHMENTS) break;
   }
   return out;

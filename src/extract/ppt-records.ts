@@ -76,10 +76,13 @@ export function walkRecords(buf: Buffer, r: PptRecord, visit: (r: PptRecord) => 
   for (const c of childrenOf(buf, r)) walkRecords(buf, c, visit, depth + 1);
 }
 
+/** A record's data as UTF-16 (an odd last byte dropped). */
+export const utf16 = (buf: Buffer, r: PptRecord): string => buf.toString('utf16le', r.start, r.end - ((r.end - r.start) & 1));
+
 /** The text of a TextCharsAtom (UTF-16) or TextBytesAtom (one byte a character), paragraph marks as newlines. */
 export function atomText(buf: Buffer, r: PptRecord): string | undefined {
   let s: string;
-  if (r.type === RT.TextCharsAtom) s = buf.toString('utf16le', r.start, r.end - ((r.end - r.start) & 1));
+  if (r.type === RT.TextCharsAtom) s = utf16(buf, r);
   else if (r.type === RT.TextBytesAtom) s = buf.toString('latin1', r.start, r.end);
   else return undefined;
   // \r ends a paragraph and \v breaks a line; other control characters are field and object placeholders.

@@ -2,7 +2,7 @@
 // and referenced from the shapes), text boxes, tables and groups in shape order, then the slide's notes and comments;
 // then what the masters add, once. The slides' date, slide-number, footer and header placeholders are left out: they
 // repeat on every slide.
-import { atomText, childrenOf, persistRecord, recordAt, RT, walkRecords, type EditHistory, type PptRecord } from './ppt-records.js';
+import { atomText, childrenOf, persistRecord, recordAt, RT, utf16, walkRecords, type EditHistory, type PptRecord } from './ppt-records.js';
 
 export interface SlideText {
   slide: number;
@@ -162,7 +162,10 @@ function shapeText(doc: Buffer, container: PptRecord, listed: string[], comments
   walkRecords(doc, container, (r) => {
     if (r.type === RT.SpContainer) return !noisePlaceholder(doc, r);
     if (r.type === COMMENT) {
-      const [author, text] = [COMMENT_AUTHOR, COMMENT_TEXT].map((i) => cString(doc, childrenOf(doc, r).find((c) => c.type === CSTRING && c.instance === i)));
+      const [author, text] = [COMMENT_AUTHOR, COMMENT_TEXT].map((i) => {
+        const atom = childrenOf(doc, r).find((c) => c.type === CSTRING && c.instance === i);
+        return atom && utf16(doc, atom);
+      });
       if (text?.trim()) pushText(comments, author?.trim() ? `${author.trim()}: ${text}` : text);
       return false;
     }
@@ -195,10 +198,6 @@ function placeholderOf(doc: Buffer, shape: PptRecord): number | undefined {
     if (ph) return doc[ph.start + 4];
   }
   return undefined;
-}
-
-function cString(doc: Buffer, r: PptRecord | undefined): string | undefined {
-  return r && doc.toString('utf16le', r.start, r.end - ((r.end - r.start) & 1));
 }
 
 function pushText(lines: string[], text: string | undefined): void {

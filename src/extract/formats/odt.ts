@@ -102,65 +102,73 @@ function encrypted(manifest: string): boolean {
 register(['odt'], {
   version: '4',
   async extract(ctx) {
-    const { xml, styles } = await withZip(ctx.absPath, ctx.opts.zip, async (z) => {
+    // The zip stays open to the end: whether the pictures are read depends on how much text the content gives.
+    return withZip(ctx.absPath, ctx.opts.zip, async (z) => {
       if (!z.has('content.xml')) throw new FileError('failed', 'corrupt', 'odt without content.xml');
       if (z.has('META-INF/manifest.xml') && encrypted(await z.readText('META-INF/manifest.xml', MAX_PART_BYTES))) {
         throw new FileError('failed', 'encrypted', 'password-protected OpenDocument file');
       }
-      return { xml: await z.readText('content.xml', MAX_PART_BYTES), styles: z.has('styles.xml') ? await z.readText('styles.xml', MAX_PART_BYTES) : undefined };
+      const xml = await z.readText('content.xml', MAX_PART_BYTES);
+      const styles = z.has('styles.xml') ? await z.readText('styles.xml', MAX_PART_BYTES) : undefined;
+      const { sections, pages } = contentSections(xml, styles);
+      // A scan or photographed pages placed in a text or presentation with next to no text of its own: its pictures
+      // are read by OCR, as a Word or PowerPoint file's are.
+      const own = sections.reduce((n, s) => n + s.text.replace(/\s/g, '').length, 0);
+      if (sparseText(own, pages)) sections.push(...(await extractAttachments(ctx, readablePictures(ctx, await packagePictures(z, ctx.opts.maxFileBytes)))));
+      return { sections };
     });
-    const notes = new Notes();
-    const sections: Section[] = [];
-    let heading: string | undefined;
-    // A presentation's pages are slides: each its own section, located as a PPTX slide is.
-    let slide = 0;
-    let buf: string[] = [];
-    const flush = () => {
-      if (buf.length) sections.push({ text: buf.join('\n'), loc: { ...(heading ? { heading } : {}), ...(slide ? { slide } : {}) } });
-      buf = [];
-    };
-    walk(parseOrdered(xml), (n, tag) => {
-      if (tag === 'draw:page') {
-        flush();
-        slide++;
-        return true;
-      }
-      if (tag === 'office:annotation') {
-        notes.comment(n);
-        return false;
-      }
-      if (tag === 'text:h') {
-        flush();
-        const h = inlineText(childrenOf(n), notes).trim();
-        if (h) heading = h;
-        buf.push(h);
-        return false;
-      }
-      if (tag === 'table:table-row') {
-        const cells = childrenOf(n)
-          .filter((c) => c['table:table-cell'] !== undefined)
-          .map((c) => inlineText(childrenOf(c), notes).replace(/\s+/g, ' ').trim());
-        if (cells.some(Boolean)) buf.push(cells.join(' | ').replace(/( \| )+$/, ''));
-        return false;
-      }
-      if (tag === 'text:p') {
-        buf.push(inlineText(childrenOf(n), notes));
-        return false;
-      }
-      return true;
-    });
-    flush();
-    if (notes.foot.length) sections.push({ text: notes.foot.join('\n'), loc: { heading: 'Footnotes' } });
-    if (notes.end.length) sections.push({ text: notes.end.join('\n'), loc: { heading: 'Endnotes' } });
-    if (notes.comments.length) sections.push({ text: notes.comments.join('\n'), loc: { heading: 'Comments' } });
-    if (styles) sections.push(...masterPageSections(styles));
-    // A scan or photographed pages placed in a text or presentation with next to no text of its own: its pictures
-    // are read by OCR, as a Word or PowerPoint file's are.
-    const own = sections.reduce((n, s) => n + s.text.replace(/\s/g, '').length, 0);
-    if (sparseText(own, Math.max(1, slide))) {
-      const pictures = readablePictures(ctx, await withZip(ctx.absPath, ctx.opts.zip, (z) => packagePictures(z, ctx.opts.maxFileBytes)));
-      sections.push(...(await extractAttachments(ctx, pictures)));
-    }
-    return { sections };
   },
 });
+
+/**
+ * The body's sections (a presentation's pages as slides), then notes and comments, then the master pages' headers
+ * and footers; `pages` counts a presentation's pages (1 for a text).
+ */
+function contentSections(xml: string, styles: string | undefined): { sections: Section[]; pages: number } {
+  const notes = new Notes();
+  const sections: Section[] = [];
+  let heading: string | undefined;
+  // A presentation's pages are slides: each its own section, located as a PPTX slide is.
+  let slide = 0;
+  let buf: string[] = [];
+  const flush = () => {
+    if (buf.length) sections.push({ text: buf.join('\n'), loc: { ...(heading ? { heading } : {}), ...(slide ? { slide } : {}) } });
+    buf = [];
+  };
+  walk(parseOrdered(xml), (n, tag) => {
+    if (tag === 'draw:page') {
+      flush();
+      slide++;
+      return true;
+    }
+    if (tag === 'office:annotation') {
+      notes.comment(n);
+      return false;
+    }
+    if (tag === 'text:h') {
+      flush();
+      const h = inlineText(childrenOf(n), notes).trim();
+      if (h) heading = h;
+      buf.push(h);
+      return false;
+    }
+    if (tag === 'table:table-row') {
+      const cells = childrenOf(n)
+        .filter((c) => c['table:table-cell'] !== undefined)
+        .map((c) => inlineText(childrenOf(c), notes).replace(/\s+/g, ' ').trim());
+      if (cells.some(Boolean)) buf.push(cells.join(' | ').replace(/( \| )+$/, ''));
+      return false;
+    }
+    if (tag === 'text:p') {
+      buf.push(inlineText(childrenOf(n), notes));
+      return false;
+    }
+    return true;
+  });
+  flush();
+  if (notes.foot.length) sections.push({ text: notes.foot.join('\n'), loc: { heading: 'Footnotes' } });
+  if (notes.end.length) sections.push({ text: notes.end.join('\n'), loc: { heading: 'Endnotes' } });
+  if (notes.comments.length) sections.push({ text: notes.comments.join('\n'), loc: { heading: 'Comments' } });
+  if (styles) sections.push(...masterPageSections(styles));
+  return { sections, pages: Math.max(1, slide) };
+}

@@ -76,14 +76,12 @@ async function readPdf(ctx: ExtractContext) {
     const last = Math.min(n, opts.maxPages);
     if (n > opts.maxPages) ctx.warnings.push(`page cap: read ${opts.maxPages} of ${n} pages`);
     const textPages: { page: number; lines: PageLine[] }[] = [];
-    // A page with a few characters of text ("Figure 3", a slide title) is read by OCR too; should OCR read less, its
-    // own text stands.
-    const shortLayers = new Map<number, string>();
-    // A page whose text layer is unreadable (a font with no usable Unicode map) is read by OCR; should OCR read no
-    // readable text either, the layer stands.
-    const garbled = new Map<number, { text: string; reason: string }>();
-    // A page-sized picture under a stamp: OCR reads the picture, the stamp's text stays as it is.
-    const overlays = new Map<number, string>();
+    // Pages read by OCR though they have a layer, each with how OCR's reading is weighed against it; where OCR cannot
+    // run, the layer stands:
+    // - a few characters of text ("Figure 3", a slide title): the longer of the two;
+    // - an unreadable layer (a font with no usable Unicode map): OCR's, if it reads better (betterThanUnreadable);
+    // - a stamp over a page-sized picture: the stamp as written, then OCR's new lines (layerWithOcrLines).
+    const layers = new Map<number, { text: string; weigh: (ocr: string, confidence: number) => string }>();
     let chars = 0;
     for (let p = 1; p <= last; p++) {
       opts.signal?.throwIfAborted();
@@ -105,7 +103,7 @@ async function readPdf(ctx: ExtractContext) {
       if (layerChars < MIN_TEXT_CHARS) {
         needOcr.push(p);
         if (!opts.ocr && text.trim()) textPages.push({ page: p, lines });
-        else if (text.trim()) shortLayers.set(p, text);
+        else if (text.trim()) layers.set(p, { text, weigh: (ocr) => (nonSpace(text) > nonSpace(ocr) ? text : ocr) });
         continue;
       }
       const reason = unreadableReason(text);
@@ -113,14 +111,14 @@ async function readPdf(ctx: ExtractContext) {
       if (stamp && (await scanCoverage(doc, p, lib.OPS, opts.pageTimeoutMs)) >= MIN_SCAN_COVERAGE) {
         if (opts.ocr) {
           needOcr.push(p);
-          overlays.set(p, text);
+          layers.set(p, { text, weigh: (ocr, confidence) => layerWithOcrLines(text, ocr, confidence) });
           continue;
         }
         ctx.warnings.push(`page ${p}: a scan under ${lines.length} line${lines.length > 1 ? 's' : ''} of text; OCR disabled`);
       }
       if (reason && opts.ocr) {
         needOcr.push(p);
-        garbled.set(p, { text, reason });
+        layers.set(p, { text, weigh: (ocr, confidence) => betterThanUnreadable(ctx, p, { text, reason }, ocr, confidence) });
         continue;
       }
       if (reason) ctx.warnings.push(`page ${p}: text layer unreadable (${reason}); OCR disabled`);
@@ -153,14 +151,7 @@ async function readPdf(ctx: ExtractContext) {
           }
           const { text, confidence } = await ocrPixels(px, { lang: opts.ocrLang, dataDir: opts.ocrDataDir, timeoutMs: opts.ocrTimeoutMs, maxPixels: opts.maxPixels });
           pagesOcr++;
-          const unreadable = garbled.get(p);
-          const overlay = overlays.get(p);
-          const layer = shortLayers.get(p) ?? '';
-          const best = unreadable
-            ? betterThanUnreadable(ctx, p, unreadable, text, confidence)
-            : overlay !== undefined
-              ? layerWithOcrLines(overlay, text, confidence)
-              : layer.replace(/\s/g, '').length > text.replace(/\s/g, '').length ? layer : text;
+          const best = layers.get(p)?.weigh(text, confidence) ?? text;
           ocrChars += best.length;
           if (best.trim()) read.push({ page: p, text: best });
         } catch (e) {
@@ -171,11 +162,9 @@ async function readPdf(ctx: ExtractContext) {
           ctx.warnings.push(`page ${p}: OCR failed: ${msg(e)}`);
         }
       }
-      // Where OCR could not run (unavailable, failed, out of budget), a page's few characters of text still count.
+      // Where OCR could not run (unavailable, failed, out of budget), a page's own layer still counts.
       const ocred = new Set(read.map((r) => r.page));
-      for (const [page, text] of shortLayers) if (!ocred.has(page)) read.push({ page, text });
-      for (const [page, { text }] of garbled) if (!ocred.has(page)) read.push({ page, text });
-      for (const [page, text] of overlays) if (!ocred.has(page)) read.push({ page, text });
+      for (const [page, { text }] of layers) if (!ocred.has(page)) read.push({ page, text });
       read.sort((a, b) => a.page - b.page);
       // Scanned pages carry running headers and footers too: kept once, like a text layer's.
       sections.push(...scannedPageSections(read, ctx.budget));
@@ -194,6 +183,8 @@ async function readPdf(ctx: ExtractContext) {
 // is not traded for OCR's reading of the boxes.
 const MIN_OCR_CONFIDENCE = 60;
 const MIN_OCR_SHARE_OF_LAYER = 0.5;
+
+const nonSpace = (s: string) => s.replace(/\s/g, '').length;
 
 /** The share of page `p` drawn by pictures; 0 when the page cannot be read in time (it is then read as text). */
 async function scanCoverage(doc: import('pdfjs-dist/legacy/build/pdf.mjs').PDFDocumentProxy, p: number, OPS: Record<string, number>, timeoutMs: number): Promise<number> {

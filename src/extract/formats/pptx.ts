@@ -92,11 +92,11 @@ function collectParas(n: XNode): string[] {
  * Text that the masters and layouts in use put on the slides (a company name, "Confidential", a footer), once, less
  * the lines the slides say themselves, until `maxChars`.
  */
-async function masterLines(z: ZipArchive, slides: string[], onSlides: Set<string>, maxChars: number): Promise<string[]> {
+async function masterLines(z: ZipArchive, layouts: string[], onSlides: Set<string>, maxChars: number): Promise<string[]> {
   const seen = new Set(onSlides);
   const out: string[] = [];
   let chars = 0;
-  for (const part of await mastersInUse(z, slides)) {
+  for (const part of await mastersInUse(z, layouts)) {
     if (chars >= maxChars) break;
     for (const line of shapeLines(parseOrdered(await z.readText(part, MAX_PART_BYTES)), (ph) => !MASTER_CONTENT_PH.has(ph), false)) {
       const key = line.trim();
@@ -110,16 +110,11 @@ async function masterLines(z: ZipArchive, slides: string[], onSlides: Set<string
   return out;
 }
 
-/** The masters, then the layouts, that the slides use (slide → layout → master), each once. */
-async function mastersInUse(z: ZipArchive, slides: string[]): Promise<string[]> {
-  const layouts: string[] = [];
+/** The masters of the layouts the slides use (layout → master), then those layouts, each once. */
+async function mastersInUse(z: ZipArchive, layouts: string[]): Promise<string[]> {
   const masters: string[] = [];
-  const related = async (part: string, type: string) => (await readRels(z, part)).find((r) => r.type.endsWith(type))?.target;
-  for (const slide of slides) {
-    const layout = await related(slide, '/slideLayout');
-    if (!layout || !z.has(layout) || layouts.includes(layout)) continue;
-    layouts.push(layout);
-    const master = await related(layout, '/slideMaster');
+  for (const layout of layouts) {
+    const master = (await readRels(z, layout)).find((r) => r.type.endsWith('/slideMaster'))?.target;
     if (master && z.has(master) && !masters.includes(master)) masters.push(master);
   }
   return [...masters, ...layouts];
@@ -152,12 +147,17 @@ register(['pptx'], {
       const sections: Section[] = [];
       const slides = await slideOrder(z);
       let bad = 0;
+      // The layouts the slides use, for their masters' text (read with each slide's relationships).
+      const layouts: string[] = [];
       for (const [i, part] of slides.entries()) {
         if (ctx.budget.exhausted) break;
         const slide = i + 1;
         try {
           const lines = shapeLines(parseOrdered(await z.readText(part, MAX_PART_BYTES)));
-          const notesPart = (await readRels(z, part)).find((r) => r.type.endsWith('/notesSlide'))?.target;
+          const rels = await readRels(z, part);
+          const layout = rels.find((r) => r.type.endsWith('/slideLayout'))?.target;
+          if (layout && z.has(layout) && !layouts.includes(layout)) layouts.push(layout);
+          const notesPart = rels.find((r) => r.type.endsWith('/notesSlide'))?.target;
           if (notesPart && z.has(notesPart)) {
             const notes = shapeLines(parseOrdered(await z.readText(notesPart, MAX_PART_BYTES)));
             if (notes.length) lines.push('', 'Notes:', ...notes);
@@ -174,7 +174,7 @@ register(['pptx'], {
       const own = sections.reduce((n, s) => n + s.text.replace(/\s/g, '').length, 0);
       const onSlides = new Set(sections.flatMap((s) => s.text.split('\n').map((l) => l.trim())));
       // Masters are extra: one that cannot be read (damaged, over a limit) is a warning, not the deck's failure.
-      const master = await masterLines(z, slides, onSlides, ctx.budget.remaining).catch((e: unknown) => {
+      const master = await masterLines(z, layouts, onSlides, ctx.budget.remaining).catch((e: unknown) => {
         if (ctx.opts.signal?.aborted) throw e;
         ctx.warnings.push(`masters: ${e instanceof Error ? e.message : String(e)}`);
         return [];
