@@ -9,6 +9,7 @@ import { scannedPageSections } from '../pdf-layout.js';
 import { FileError } from '../../errors.js';
 import { msg } from '../zip.js';
 import type { ExtractContext } from '../types.js';
+import { joinBrokenWords } from '../dehyphenate.js';
 
 function checkPixels(w: number, h: number, max: number, what: string): void {
   if (!(w > 0 && h > 0)) throw new FileError('failed', 'corrupt', `${what}: bad dimensions ${w}x${h}`);
@@ -71,7 +72,7 @@ function tiffDpi(ifd: UTIF.IFD): number | undefined {
 }
 
 register(['png', 'jpeg', 'tiff', 'bmp', 'webp'], {
-  version: '2',
+  version: '3',
   async extract(ctx) {
     if (!ctx.opts.ocr) throw new FileError('skipped', 'ocr-disabled', `${ctx.type} image needs OCR`);
     const buf = await readFile(ctx.absPath);
@@ -101,7 +102,7 @@ register(['png', 'jpeg', 'tiff', 'bmp', 'webp'], {
       }
     }
     // A multi-page TIFF (a fax, a scanned report) repeats its letterhead and page footer: kept once.
-    const sections = scannedPageSections(read, ctx.budget);
+    const sections = joinBrokenWords(scannedPageSections(read, ctx.budget));
     if (!sections.length && done) ctx.warnings.push('OCR found no text');
     return ctx.type === 'tiff' ? { sections, pages: pages.length, pagesOcr: done } : { sections, pagesOcr: done };
   },

@@ -16,6 +16,7 @@ import { imageCoverage } from '../pdf-images.js';
 import { layerWithOcrLines } from '../pdf-overlay.js';
 import { msg } from '../zip.js';
 import type { ExtractContext, Section } from '../types.js';
+import { joinBrokenWords } from '../dehyphenate.js';
 
 const require = createRequire(import.meta.url);
 const PDFJS_DIR = path.dirname(require.resolve('pdfjs-dist/package.json'));
@@ -171,7 +172,7 @@ async function readPdf(ctx: ExtractContext) {
       if (pagesOcr && !sections.length) ctx.warnings.push(`OCR found no text on ${pagesOcr} page${pagesOcr > 1 ? 's' : ''}`);
       sections.sort((a, b) => (a.loc.page ?? 0) - (b.loc.page ?? 0));
     }
-    return { sections, pages: n, pagesOcr };
+    return { sections: joinBrokenWords(sections), pages: n, pagesOcr };
   } finally {
     await doc.destroy().catch(() => {});
   }
@@ -222,4 +223,4 @@ async function renderPage(doc: import('pdfjs-dist/legacy/build/pdf.mjs').PDFDocu
   }
 }
 
-register(['pdf'], { version: '6', extract: extractPdf });
+register(['pdf'], { version: '7', extract: extractPdf });

@@ -1,0 +1,73 @@
+// Words a page broke across two lines with a hyphen ("pro-\nvides"), joined again. Search tokenises on the hyphen, so
+// "provides" was not found where a justified paper, a book or a scanned letter had broken it; the embedding saw two
+// fragments. Only text laid out in lines has such breaks: PDF text layers and OCR.
+import type { Section } from './types.js';
+
+// A line ending in letters and a hyphen (ASCII, U+2010, or a soft hyphen), the next starting with a lower-case letter.
+// What follows the second half up to the next space (", ).") goes with it.
+const BREAK = /([\p{L}\p{M}]+)([-\u2010\u00AD])[ \t]*\n[ \t]*(\p{Ll}[\p{L}\p{M}]*)(\S*)[ \t]*/gu;
+const HAS_BREAK = new RegExp(BREAK.source, 'u');
+const WORD = /[\p{L}\p{M}\p{N}]+/gu;
+// Overlapping "a-b" pairs within a line ("state-of-the-art" holds "state-of", "of-the", "the-art").
+const COMPOUND = /(?<![\p{L}\p{M}])(?=([\p{L}\p{M}]+[-\u2010][\p{L}\p{M}]+))/gu;
+
+interface Vocabulary {
+  words: Map<string, number>;
+  compounds: Map<string, number>;
+}
+
+/**
+ * The sections with broken words joined. Whether the hyphen stays is decided from the document's own words, since a
+ * line can also end at a compound's hyphen ("climate-\nrelated"):
+ * - the joined word appears elsewhere ("provides"): joined;
+ * - the hyphenated word appears elsewhere ("climate-related"): kept with its hyphen;
+ * - otherwise a hyphen after one letter ("X-ray", "e-mail") or after capitals ("COVID-related"), or between two words the
+ *   document uses on their own ("high-speed"), stays; anything else is a syllable break ("func-tions") and is joined.
+ * A soft hyphen is always a syllable break. The second half moves up to the first line, so lines stay lines.
+ */
+export function joinBrokenWords(sections: Section[]): Section[] {
+  if (!sections.some((s) => HAS_BREAK.test(s.text))) return sections;
+  const vocab = vocabulary(sections.map((s) => s.text));
+  return sections.map((s) => ({ ...s, text: joinIn(s.text, vocab) }));
+}
+
+function joinIn(text: string, v: Vocabulary): string {
+  return text.replace(BREAK, (whole: string, part: string, hyphen: string, rest: string, tail: string, at: number) => {
+    const word = isSyllableBreak(part, hyphen, rest, v) ? part + rest : `${part}${hyphen === '\u00AD' ? '-' : hyphen}${rest}`;
+    // The line break now follows the word, unless the word was all its line held.
+    const next = text[at + whole.length];
+    return next === undefined || next === '\n' ? word + tail : `${word}${tail}\n`;
+  });
+}
+
+function isSyllableBreak(part: string, hyphen: string, rest: string, v: Vocabulary): boolean {
+  if (hyphen === '\u00AD') return true;
+  const p = part.toLowerCase();
+  const r = rest.toLowerCase();
+  if (v.words.has(p + r)) return true;
+  if (v.compounds.has(`${p}-${r}`)) return false;
+  if ([...part].length < 2 || part === part.toUpperCase()) return false;
+  return !(p.length >= 3 && r.length >= 3 && v.words.has(p) && v.words.has(r));
+}
+
+/** Words and compounds the document uses outside its line-end breaks. */
+function vocabulary(texts: string[]): Vocabulary {
+  const words = new Map<string, number>();
+  const compounds = new Map<string, number>();
+  const add = (m: Map<string, number>, k: string, n: number) => {
+    const c = (m.get(k) ?? 0) + n;
+    if (c > 0) m.set(k, c);
+    else m.delete(k);
+  };
+  for (const t of texts) {
+    const lower = t.toLowerCase();
+    for (const [w] of lower.matchAll(WORD)) add(words, w, 1);
+    for (const m of lower.matchAll(COMPOUND)) add(compounds, m[1]!.replace('\u2010', '-'), 1);
+    // The halves of a break are not uses of their own.
+    for (const m of lower.matchAll(BREAK)) {
+      add(words, m[1]!, -1);
+      add(words, m[3]!, -1);
+    }
+  }
+  return { words, compounds };
+}

@@ -1,0 +1,56 @@
+// Words broken across lines by a hyphen are joined again, so search finds them; compounds keep their hyphen.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { joinBrokenWords } from '../../src/extract/dehyphenate.js';
+import { extractFile, defaultExtractOptions, closeExtractors } from '../../src/extract/index.js';
+import { buildPdf } from '../helpers/hostile-fixtures.js';
+import { tempDir } from '../helpers/temp.js';
+
+const dir = tempDir();
+after(() => closeExtractors());
+const join = (...texts: string[]) => joinBrokenWords(texts.map((text, i) => ({ text, loc: { page: i + 1 } }))).map((s) => s.text);
+
+test('a syllable break is joined, the rest of the line moving up with it', () => {
+  assert.deepEqual(join('the model pro-\nvides a way to get func-\ntions, and more.'), ['the model provides\na way to get functions,\nand more.']);
+  // The second half alone on its line: no empty line is left behind.
+  assert.deepEqual(join('a line that pro-\nvides\nand the next'), ['a line that provides\nand the next']);
+  // Cyrillic, German: any script with lower-case letters.
+  assert.deepEqual(join('(на-\nпример, его)', 'mit de-\nnen'), ['(например,\nего)', 'mit denen']);
+});
+
+test('the document decides: a word it uses whole is joined, a compound it writes with a hyphen keeps it', () => {
+  assert.deepEqual(join('climate-related risks; climate-\nrelated costs'), ['climate-related risks; climate-related\ncosts']);
+  // "sometimes" used on another page: the break is a syllable break though "some" and "times" are words too.
+  assert.deepEqual(join('some times, some-\ntimes', 'sometimes'), ['some times, sometimes', 'sometimes']);
+});
+
+test('compounds that appear nowhere else keep their hyphen: one letter, capitals, two words of the document', () => {
+  assert.deepEqual(join('an X-\nray of the STEM-\nfocused school'), ['an X-ray\nof the STEM-focused\nschool']);
+  assert.deepEqual(join('speed is high; a high-\nspeed line'), ['speed is high; a high-speed\nline']);
+});
+
+test('only letters then a hyphen at the end of a line, and lower case after it, are a break', () => {
+  const kept = ['years 2019-\n2020', 'a dash —\nthen', 'a list -\nitem', 'end of a sen-\nTence', 'a para-\n\ngraph'];
+  assert.deepEqual(join(...kept), kept);
+  // A soft hyphen is always a syllable break.
+  assert.deepEqual(join('soft\u00AD\nhyphen'), ['softhyphen']);
+});
+
+test('a PDF paragraph set with hyphenation reads whole words', async () => {
+  const lines = ['Extraction is only as good as what it', 'reads: a justified paragraph often pro-', 'vides its words in two halves, and a', 'search for them found nothing.'];
+  const content = `BT /F1 12 Tf 72 700 Td 16 TL ${lines.map((l) => `(${l}) '`).join(' ')} ET`;
+  const file = path.join(dir, 'hyphenated.pdf');
+  writeFileSync(file, buildPdf([
+    '<< /Type /Catalog /Pages 2 0 R >>',
+    '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
+    '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>',
+    `<< /Length ${content.length} >>\nstream\n${content}\nendstream`,
+    '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>',
+  ]));
+  const doc = await extractFile(file, { ...defaultExtractOptions, ocr: false });
+  const text = doc.sections.map((s) => s.text).join('\n');
+  assert.match(text, /often provides\nits words/);
+  assert.doesNotMatch(text, /pro-/);
+});
