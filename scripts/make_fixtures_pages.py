@@ -258,6 +258,40 @@ def scanned_report():
     c.save()
 
 
+MAP_NAMES = ['Bramblecombe', 'Oakhurst', 'Fenwick Ferry', 'Saltmarsh', 'Harrowgate', 'Kestrel Point', 'Millbrook',
+             'Thornbury', 'Ashby Cross', 'Wyvern Bay', 'Larkspur', 'Copperfield']
+
+
+def trail_map():
+    """test/data/scans/trail-map.png: a map as a 150 dpi picture, roads, rivers and hatched woods across it and twelve
+    place names in white boxes among them; page segmentation finds few of its lines."""
+    import math
+    rnd = random.Random(7)
+    w, h = 1100, 1000
+    im = Image.new('L', (w, h), 255)
+    d = ImageDraw.Draw(im)
+    for y0 in range(60, h, 140):  # roads
+        d.line([(x, y0 + 40 * math.sin(x / 97.0 + y0) + rnd.randint(-3, 3)) for x in range(0, w + 6, 6)],
+               fill=rnd.choice([0, 60, 110]), width=rnd.choice([3, 5, 7]))
+    for x0 in range(80, w, 170):  # rivers
+        d.line([(x0 + 35 * math.sin(y / 80.0 + x0) + rnd.randint(-2, 2), y) for y in range(0, h + 6, 6)],
+               fill=rnd.choice([0, 90]), width=rnd.choice([2, 4, 6]))
+    for _ in range(14):  # woods
+        cx, cy, r = rnd.randint(0, w), rnd.randint(0, h), rnd.randint(30, 70)
+        for k in range(-r, r, 6):
+            d.line([(cx + k, cy - r), (cx + k + r // 2, cy + r)], fill=120, width=1)
+    font, big = ImageFont.truetype(SANS, 17), ImageFont.truetype(SANS.replace('Sans', 'Sans-Bold'), 26)
+    spots = [(90, 120), (620, 90), (300, 260), (820, 300), (120, 430), (560, 470), (860, 560), (260, 640), (640, 700),
+             (90, 840), (480, 880), (820, 860)]
+    for (x, y), name in zip(spots, MAP_NAMES):
+        f = big if name in ('Saltmarsh', 'Millbrook') else font
+        bb = d.textbbox((x, y), name, font=f)
+        d.rectangle([bb[0] - 3, bb[1] - 2, bb[2] + 3, bb[3] + 2], fill=255)
+        d.text((x, y), name, font=f, fill=0)
+    im.filter(ImageFilter.GaussianBlur(0.6)).save(
+        os.path.join(os.path.dirname(__file__), '..', 'test', 'data', 'scans', 'trail-map.png'), dpi=(150, 150))
+
+
 if __name__ == '__main__':
     os.makedirs(OUT, exist_ok=True)
     os.makedirs(EXPECTED, exist_ok=True)
@@ -265,4 +299,5 @@ if __name__ == '__main__':
     tide_report()
     newsletter()
     scanned_report()
+    trail_map()
     print('page fixtures written to', os.path.abspath(OUT))

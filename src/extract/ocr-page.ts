@@ -4,10 +4,11 @@
 import { recognize, detectOrientation, type Recognized } from './ocr.js';
 import { flattenLighting } from './ocr-light.js';
 import { inkOrientation, latinScript, quarterTurnFromInk } from './ocr-orient.js';
-import { components, inkMask, medianGlyphHeight, textInkShare, thinRules, toGrey, withoutPictures, type Grey } from './ocr-prep.js';
+import { components, inkMask, medianGlyphHeight, textInkShare, textMarkCount, thinRules, toGrey, withoutPictures, type Grey } from './ocr-prep.js';
 import { scaleGrey } from './ocr-scale.js';
 import { estimateSkew, levelledMask } from './ocr-skew.js';
 import { rotateGrey } from './ocr-rotate.js';
+import { withNewLines } from './pdf-overlay.js';
 
 export interface Pixels {
   data: Uint8Array | Uint8ClampedArray;
@@ -73,6 +74,13 @@ const MIN_OSD_CONFIDENCE = 1;
 // for orientation detection to turn.
 const MIN_LETTERS_TO_ORIENT = 8;
 const MIN_TEXT_INK_TO_ORIENT = 0.5;
+// A page with less than this share of its ink in lines of text may hold text that page segmentation did not find: pages
+// of text hold 0.9 of it or more, unless a dark picture or a scanner's border outweighs them (0.14-0.19, but read
+// whole: a letter for each mark); maps, diagrams and photos 0.01-0.44.
+const MAX_TEXT_INK_FOR_SPARSE = 0.5;
+// Letters read per glyph-sized mark in lines: 0.8-1.2 on pages read whole (more where letters touch), 0.45-0.55 on the
+// maps measured, read in part. Its confidence says less: a dense paper page rendered at 50 dpi reads whole at 65.
+const MIN_LETTERS_PER_MARK = 0.6;
 /**
  * Pages are read at most this many pixels (4000 × 4000; a 600 dpi A4 scan is read at about 420 dpi): with the
  * decoded image, its grey copy and tesseract's own, a 50-megapixel image would not fit in a 1 GB worker.
@@ -116,20 +124,36 @@ export async function ocrPixels(input: Pixels, o: OcrPageOptions): Promise<OcrPa
   }
   const opts = { ...o, dpi: readingDpi(px.dpi, glyphPx, scale) };
   const first = await readTurned(grey, scale, base, opts);
-  // A page the ink says is upright reads doubtfully for other reasons (dot leaders, a form, noise): orientation
-  // detection would only confirm it, at 0.45 s on a 300-dpi contents page (14% of native tesseract's whole reading).
-  // A turn the ink chose is still checked: a wrong guess costs a reading, not the page.
-  if (first.confidence >= DOUBTFUL_CONFIDENCE || inkUpright) return first.result;
-  // Next to no letters read, and little of the ink in lines of text: a photo or a drawing, where orientation detection
-  // finds nothing to turn and, on a 1700-pixel photo, costs twice the reading. A page of text the ink did not see was
-  // turned can read as nothing too; its ink is in lines, and it is still asked.
-  const letters = first.result.text.match(/\p{L}/gu)?.length ?? 0;
-  if (letters < MIN_LETTERS_TO_ORIENT && textInkShare(mask, parts) < MIN_TEXT_INK_TO_ORIENT) return first.result;
-  const orientation = await detectOrientation(first.pgm, o.timeoutMs);
-  if (!orientation || orientation.degrees % 360 === 0 || orientation.confidence < MIN_OSD_CONFIDENCE) return first.result;
-  const second = await readTurned(grey, scale, base + orientation.degrees, opts);
-  // OSD can be wrong on sparse pages: the turn is kept only when it reads better.
-  return second.confidence > first.confidence ? second.result : first.result;
+  const chosen = await upright(first);
+  // A map, a diagram, a photo of a sign: most of the ink is outside lines of text, and page segmentation read far fewer
+  // letters than the page has glyph-sized marks in lines. A sparse reading (each word found where it stands) adds the
+  // words it is sure of: on a map of place names, "Autobideak", "Errepide" and the date.
+  const letters = letterCount(chosen.result.text);
+  if (letters >= MIN_LETTERS_TO_ORIENT && letters < MIN_LETTERS_PER_MARK * textMarkCount(mask, parts) && textInkShare(mask, parts) < MAX_TEXT_INK_FOR_SPARSE) {
+    const sparse = await recognize(chosen.pgm, { ...opts, sparse: true });
+    return { ...chosen.result, text: withNewLines(chosen.result.text, sparse.text) };
+  }
+  return chosen.result;
+
+  async function upright(first: Reading): Promise<Reading> {
+    // A page the ink says is upright reads doubtfully for other reasons (dot leaders, a form, noise): orientation
+    // detection would only confirm it, at 0.45 s on a 300-dpi contents page (14% of native tesseract's whole reading).
+    // A turn the ink chose is still checked: a wrong guess costs a reading, not the page.
+    if (first.confidence >= DOUBTFUL_CONFIDENCE || inkUpright) return first;
+    // Next to no letters read, and little of the ink in lines of text: a photo or a drawing, where orientation detection
+    // finds nothing to turn and, on a 1700-pixel photo, costs twice the reading. A page of text the ink did not see was
+    // turned can read as nothing too; its ink is in lines, and it is still asked.
+    if (letterCount(first.result.text) < MIN_LETTERS_TO_ORIENT && textInkShare(mask, parts) < MIN_TEXT_INK_TO_ORIENT) return first;
+    const orientation = await detectOrientation(first.pgm, o.timeoutMs);
+    if (!orientation || orientation.degrees % 360 === 0 || orientation.confidence < MIN_OSD_CONFIDENCE) return first;
+    const second = await readTurned(grey, scale, base + orientation.degrees, opts);
+    // OSD can be wrong on sparse pages: the turn is kept only when it reads better.
+    return second.confidence > first.confidence ? second : first;
+  }
+}
+
+function letterCount(text: string): number {
+  return text.match(/\p{L}/gu)?.length ?? 0;
 }
 
 /** The scale a page is read at, from its median glyph height in pixels and whether rules run under its text. */
@@ -152,7 +176,9 @@ export function readingDpi(declared: number | undefined, glyphPx: number | undef
   return dpi && dpi * scale;
 }
 
-async function readTurned(grey: Grey, scale: number, rotationDeg: number, o: OcrPageOptions & { dpi?: number }): Promise<{ result: OcrPageResult; confidence: number; pgm: Buffer }> {
+interface Reading { result: OcrPageResult; confidence: number; pgm: Buffer }
+
+async function readTurned(grey: Grey, scale: number, rotationDeg: number, o: OcrPageOptions & { dpi?: number }): Promise<Reading> {
   const pgm = encodePgm(transform(grey, scale, normalise(rotationDeg)));
   const r = await recognize(pgm, o);
   return { result: { ...r, rotationDeg: normalise(rotationDeg), scale }, confidence: r.confidence, pgm };

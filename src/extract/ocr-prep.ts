@@ -267,3 +267,8 @@ export function thinRules(m: InkMask, glyph: number): number {
   }
   return rules;
 }
+
+/** How many glyph-sized marks sit in lines of text: about the letters a page holds (fewer where letters touch). */
+export function textMarkCount(m: InkMask, parts: Components = components(m)): number {
+  return textBlobs(m, parts).length;
+}

@@ -10,7 +10,11 @@ const words = (s: string) => s.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
 
 /** The layer, then OCR's lines that are new and hold a real word (three letters or more). */
 export function layerWithOcrLines(layer: string, ocr: string, confidence: number): string {
-  if (confidence < MIN_CONFIDENCE) return layer;
+  return confidence < MIN_CONFIDENCE ? layer : withNewLines(layer, ocr);
+}
+
+/** `text`, then the lines of `more` that are new and hold a real word (three letters or more). */
+export function withNewLines(layer: string, ocr: string): string {
   const known = new Set(words(layer));
   const fresh = (line: string) => {
     const w = words(line);
