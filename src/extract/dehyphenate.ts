@@ -5,7 +5,8 @@ import type { Section } from './types.js';
 
 // A line ending in letters and a hyphen (ASCII, U+2010, or a soft hyphen), the next starting with a lower-case letter.
 // What follows the second half up to the next space (", ).") goes with it.
-const BREAK = /([\p{L}\p{M}]+)([-\u2010\u00AD])[ \t]*\n[ \t]*(\p{Ll}[\p{L}\p{M}]*)(\S*)[ \t]*/gu;
+// It starts at a word's start: from inside a long run of letters the engine would rescan the run at every letter.
+const BREAK = /(?<![\p{L}\p{M}])([\p{L}\p{M}]+)([-\u2010\u00AD])[ \t]*\n[ \t]*(\p{Ll}[\p{L}\p{M}]*)(\S*)[ \t]*/gu;
 const HAS_BREAK = new RegExp(BREAK.source, 'u');
 const WORD = /[\p{L}\p{M}\p{N}]+/gu;
 // Overlapping "a-b" pairs within a line ("state-of-the-art" holds "state-of", "of-the", "the-art").

@@ -130,8 +130,9 @@ export async function ocrPixels(input: Pixels, o: OcrPageOptions): Promise<OcrPa
   // words it is sure of: on a map of place names, "Autobideak", "Errepide" and the date.
   const letters = letterCount(chosen.result.text);
   if (letters >= MIN_LETTERS_TO_ORIENT && letters < MIN_LETTERS_PER_MARK * textMarkCount(mask, parts) && textInkShare(mask, parts) < MAX_TEXT_INK_FOR_SPARSE) {
-    const sparse = await recognize(chosen.pgm, { ...opts, sparse: true });
-    return { ...chosen.result, text: withNewLines(chosen.result.text, sparse.text) };
+    // The page's reading stands if the second one fails (a timeout): it only adds.
+    const sparse = await recognize(chosen.pgm, { ...opts, sparse: true }).catch(() => undefined);
+    if (sparse) return { ...chosen.result, text: withNewLines(chosen.result.text, sparse.text) };
   }
   return chosen.result;
 

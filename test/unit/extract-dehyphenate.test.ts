@@ -38,6 +38,13 @@ test('only letters then a hyphen at the end of a line, and lower case after it, 
   assert.deepEqual(join('soft\u00AD\nhyphen'), ['softhyphen']);
 });
 
+test('a hostile layer: a million letters in one word, and a hundred thousand breaks, are read in one pass', () => {
+  const long = 'a'.repeat(1_000_000);
+  assert.equal(join(`${long} ${long}-\nb`)[0]!.length, 2_000_002);
+  const many = 'ab-\ncd '.repeat(100_000);
+  assert.equal(join(many)[0], 'abcd\n'.repeat(100_000).slice(0, -1));
+});
+
 test('a PDF paragraph set with hyphenation reads whole words', async () => {
   const lines = ['Extraction is only as good as what it', 'reads: a justified paragraph often pro-', 'vides its words in two halves, and a', 'search for them found nothing.'];
   const content = `BT /F1 12 Tf 72 700 Td 16 TL ${lines.map((l) => `(${l}) '`).join(' ')} ET`;
