@@ -1,6 +1,7 @@
 // One page image through OCR: grey, uneven lighting evened out, small text upscaled, skew levelled (±15°), sideways and
 // upside-down pages turned (projection profiles and ascenders, then tesseract's OSD when the first reading is
-// doubtful), then recognised.
+// doubtful), then recognised; a map or a diagram, whose text page segmentation mostly misses, read once more for
+// sparse text.
 import { recognize, detectOrientation, type Recognized } from './ocr.js';
 import { flattenLighting } from './ocr-light.js';
 import { inkOrientation, latinScript, quarterTurnFromInk } from './ocr-orient.js';
@@ -81,6 +82,8 @@ const MAX_TEXT_INK_FOR_SPARSE = 0.5;
 // Letters read per glyph-sized mark in lines: 0.8-1.2 on pages read whole (more where letters touch), 0.45-0.55 on the
 // maps measured, read in part. Its confidence says less: a dense paper page rendered at 50 dpi reads whole at 65.
 const MIN_LETTERS_PER_MARK = 0.6;
+// Fewer letters than this in the first reading: a photo or a drawing with no text to look for (a word or two of texture).
+const MIN_LETTERS_FOR_SPARSE = 8;
 /**
  * Pages are read at most this many pixels (4000 × 4000; a 600 dpi A4 scan is read at about 420 dpi): with the
  * decoded image, its grey copy and tesseract's own, a 50-megapixel image would not fit in a 1 GB worker.
@@ -129,7 +132,7 @@ export async function ocrPixels(input: Pixels, o: OcrPageOptions): Promise<OcrPa
   // letters than the page has glyph-sized marks in lines. A sparse reading (each word found where it stands) adds the
   // words it is sure of: on a map of place names, "Autobideak", "Errepide" and the date.
   const letters = letterCount(chosen.result.text);
-  if (letters >= MIN_LETTERS_TO_ORIENT && letters < MIN_LETTERS_PER_MARK * textMarkCount(mask, parts) && textInkShare(mask, parts) < MAX_TEXT_INK_FOR_SPARSE) {
+  if (letters >= MIN_LETTERS_FOR_SPARSE && letters < MIN_LETTERS_PER_MARK * textMarkCount(mask, parts) && textInkShare(mask, parts) < MAX_TEXT_INK_FOR_SPARSE) {
     // The page's reading stands if the second one fails (a timeout): it only adds.
     const sparse = await recognize(chosen.pgm, { ...opts, sparse: true }).catch(() => undefined);
     if (sparse) return { ...chosen.result, text: withNewLines(chosen.result.text, sparse.text) };
