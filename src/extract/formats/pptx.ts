@@ -15,16 +15,21 @@ const NOISE_PH = new Set(['sldNum', 'dt', 'ftr', 'hdr', 'sldImg']);
 /** Text of one a:p paragraph: runs, fields, line breaks. */
 function paragraphText(p: XNode, fields = true): string {
   let s = '';
+  let field = false;
   walk(childrenOf(p), (n, tag) => {
-    // A master's fields show the slide number or a date as it was when the master was saved.
-    if (tag === 'a:fld' && !fields) return false;
+    // A master's fields show the slide number or a date as it was when the master was saved, and the words around
+    // them only label them ("Page", "Slide … of"): such a paragraph is left out whole.
+    if (tag === 'a:fld' && !fields) {
+      field = true;
+      return false;
+    }
     if (tag === 'a:br') s += '\n';
     else if (tag === 'a:tab') s += '\t';
     const t = textOf(n);
     if (t !== undefined) s += t;
     return true;
   });
-  return s;
+  return field ? '' : s;
 }
 
 function placeholderType(sp: XNode): string | undefined {
@@ -141,7 +146,7 @@ async function slideOrder(z: ZipArchive): Promise<string[]> {
 }
 
 register(['pptx'], {
-  version: '4',
+  version: '5',
   async extract(ctx) {
     return withZip(ctx.absPath, ctx.opts.zip, async (z) => {
       const sections: Section[] = [];
