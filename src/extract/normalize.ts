@@ -8,8 +8,10 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
 export function cleanText(s: string): string {
   let t = fixMojibake(s).replace(/\r\n?/g, '\n').replace(/\f/g, '\n\n').replace(CONTROLS, '');
   t = t.replace(LONE_SURROGATE, '\uFFFD').normalize('NFC');
-  // \u00A0 and other Unicode spaces collapse like ASCII spaces; zero-width chars are dropped.
-  t = t.replace(/[\u200B\u2060\uFEFF]/g, '').replace(/[ \t\u00A0\u1680\u2000-\u200A\u202F\u205F\u3000]+/g, ' ');
+  // \u00A0 and other Unicode spaces collapse like ASCII spaces; zero-width chars are dropped, and so are soft hyphens
+  // (HTML's &shy;, Word's optional hyphen): search's tokenizer split "extra\u00ADordinary" in two, so a keyword search
+  // for "extraordinary" missed it.
+  t = t.replace(/[\u00AD\u200B\u2060\uFEFF]/g, '').replace(/[ \t\u00A0\u1680\u2000-\u200A\u202F\u205F\u3000]+/g, ' ');
   t = t.replace(/ ?\n ?/g, '\n').replace(/\n{3,}/g, '\n\n');
   return t.trim();
 }

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { joinBrokenWords } from '../../src/extract/dehyphenate.js';
+import { cleanText } from '../../src/extract/normalize.js';
 import { extractFile, defaultExtractOptions, closeExtractors } from '../../src/extract/index.js';
 import { buildPdf } from '../helpers/hostile-fixtures.js';
 import { tempDir } from '../helpers/temp.js';
@@ -43,6 +44,14 @@ test('a hostile layer: a million letters in one word, and a hundred thousand bre
   assert.equal(join(`${long} ${long}-\nb`)[0]!.length, 2_000_002);
   const many = 'ab-\ncd '.repeat(100_000);
   assert.equal(join(many)[0], 'abcd\n'.repeat(100_000).slice(0, -1));
+});
+
+test('soft hyphens (HTML\'s &shy;, Word\'s optional hyphen) are dropped from every format, so search reads whole words', async () => {
+  assert.equal(cleanText('extra\u00ADordinary'), 'extraordinary');
+  const file = path.join(dir, 'shy.html');
+  writeFileSync(file, '<html><body><p>An extra&shy;ordinary Donau&shy;dampf&shy;schiff&shy;fahrt.</p></body></html>');
+  const doc = await extractFile(file, defaultExtractOptions);
+  assert.equal(doc.sections.map((s) => s.text).join('\n'), 'An extraordinary Donaudampfschifffahrt.');
 });
 
 test('a PDF paragraph set with hyphenation reads whole words', async () => {

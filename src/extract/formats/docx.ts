@@ -11,7 +11,7 @@ import { FileError } from '../../errors.js';
 import type { ExtractContext } from '../types.js';
 
 register(['docx'], {
-  version: '4',
+  version: '5',
   async extract(ctx) {
     // mammoth (JSZip) trusts declared sizes and reads far more than document.xml (styles, numbering, notes,
     // comments, media): it gets a zip rebuilt from entries that were each inflated under our caps, never the file.

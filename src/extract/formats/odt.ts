@@ -100,7 +100,7 @@ function encrypted(manifest: string): boolean {
 }
 
 register(['odt'], {
-  version: '4',
+  version: '5',
   async extract(ctx) {
     // The zip stays open to the end: whether the pictures are read depends on how much text the content gives.
     return withZip(ctx.absPath, ctx.opts.zip, async (z) => {

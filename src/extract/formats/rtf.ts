@@ -138,7 +138,7 @@ export function parseRtf(src: string, o: { objects?: boolean } = {}): { body: st
 }
 
 register(['rtf'], {
-  version: '2',
+  version: '3',
   async extract(ctx) {
     const { body, headers, objects } = parseRtf((await readFile(ctx.absPath)).toString('latin1'));
     const sections = paragraphSections(ctx.budget.take(body));
