@@ -2,13 +2,17 @@
 // words tesseract is sure of are added. A page of text is read once.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { extractFile, defaultExtractOptions, closeExtractors } from '../../src/extract/index.js';
 import { observeRecognize } from '../../src/extract/ocr.js';
 import { withNewLines } from '../../src/extract/pdf-overlay.js';
+import { toGrey } from '../../src/extract/ocr-prep.js';
+import { tempDir } from '../helpers/temp.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+const dir = tempDir();
 after(() => closeExtractors());
 
 async function readings(file: string): Promise<{ text: string; readings: number }> {
@@ -40,4 +44,31 @@ test('a page of text is read once', async () => {
 test('lines added to a reading: new ones holding a real word, in their order', () => {
   assert.equal(withNewLines('Tarnose\n\nBAIONA', 'BAIONA\nAutobideak ===\n~~\nErrepide nagusiak\nTarnose'), 'Tarnose\n\nBAIONA\n\nAutobideak ===\nErrepide nagusiak');
   assert.equal(withNewLines('Tarnose', 'Tarnose\n||'), 'Tarnose');
+});
+
+test('an image at its own size reaches the engine pixel for pixel (no resampling blur on the way)', async () => {
+  const { createCanvas } = await import('@napi-rs/canvas');
+  const c = createCanvas(900, 300);
+  const g = c.getContext('2d');
+  g.fillStyle = '#f7f8fa';
+  g.fillRect(0, 0, 900, 300);
+  g.fillStyle = '#1e2230';
+  g.font = '24px sans-serif';
+  for (let i = 0; i < 4; i++) g.fillText('Visiting yachts pay the daily rate of 28 pounds.', 20.3, 60 + i * 50);
+  const png = c.toBuffer('image/png');
+  const own = toGrey(g.getImageData(0, 0, 900, 300).data, 900, 300).data;
+  const file = path.join(dir, 'screenshot.png');
+  writeFileSync(file, png);
+  const seen: Buffer[] = [];
+  observeRecognize((img) => seen.push(img));
+  try {
+    await extractFile(file, defaultExtractOptions);
+  } finally {
+    observeRecognize(undefined);
+  }
+  // Read at its own size (12-pixel glyphs), so the first image is the file's grey as it is.
+  const pgm = seen[0]!;
+  const pixels = pgm.subarray(pgm.length - 900 * 300);
+  assert.ok(pgm.toString('latin1', 0, 12).startsWith('P5\n900 300\n'));
+  assert.ok(Buffer.from(own).equals(pixels));
 });
