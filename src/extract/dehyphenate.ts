@@ -4,17 +4,29 @@
 import type { Section } from './types.js';
 
 // A line ending in letters and a hyphen (ASCII, U+2010, or a soft hyphen), the next starting with a lower-case letter.
-// What follows the second half up to the next space (", ).") goes with it.
-// It starts at a word's start: from inside a long run of letters the engine would rescan the run at every letter.
-const BREAK = /(?<![\p{L}\p{M}])([\p{L}\p{M}]+)([-\u2010\u00AD])[ \t]*\n[ \t]*(\p{Ll}[\p{L}\p{M}]*)(\S*)[ \t]*/gu;
+// What follows the second half up to the next space (", ).") goes with it. It starts at a word's start: from inside a
+// long run of letters the engine would rescan the run at every letter; and not after "/", ".", "@" or "_", where the
+// hyphen is in a web address, a path or a mail address ("example.org/data-" / "sets").
+const BREAK = /(?<![\p{L}\p{M}/.@_\\])([\p{L}\p{M}]+)([-\u2010\u00AD])[ \t\u00A0]*\r?\n[ \t\u00A0]*(\p{Ll}[\p{L}\p{M}]*)(\S*)[ \t\u00A0]*/gu;
 const HAS_BREAK = new RegExp(BREAK.source, 'u');
 const WORD = /[\p{L}\p{M}\p{N}]+/gu;
 // Overlapping "a-b" pairs within a line ("state-of-the-art" holds "state-of", "of-the", "the-art").
 const COMPOUND = /(?<![\p{L}\p{M}])(?=([\p{L}\p{M}]+[-\u2010][\p{L}\p{M}]+))/gu;
+// A word broken over three lines or more ("in-" / "compre-" / "hensible") needs a pass per break after the first: the
+// second half of one break carries the next, which a single pass has already passed.
+const MAX_PASSES = 8;
 
 interface Vocabulary {
   words: Map<string, number>;
   compounds: Map<string, number>;
+}
+
+export interface JoinOptions {
+  /**
+   * The text's soft hyphens were drawn (a PDF whose font maps its hyphen glyph to U+00AD): they are hyphens, weighed
+   * like any other, not invisible break hints to drop.
+   */
+  softHyphensDrawn?: boolean;
 }
 
 /**
@@ -26,19 +38,26 @@ interface Vocabulary {
  *   document uses on their own ("high-speed"), stays; anything else is a syllable break ("func-tions") and is joined.
  * A soft hyphen is always a syllable break. The second half moves up to the first line, so lines stay lines.
  */
-export function joinBrokenWords(sections: Section[]): Section[] {
-  if (!sections.some((s) => HAS_BREAK.test(s.text))) return sections;
-  const vocab = vocabulary(sections.map((s) => s.text));
-  return sections.map((s) => ({ ...s, text: joinIn(s.text, vocab) }));
+export function joinBrokenWords(sections: Section[], o: JoinOptions = {}): Section[] {
+  const drawn = o.softHyphensDrawn ? sections.map((s) => (s.text.includes('\u00AD') ? { ...s, text: s.text.replace(/\u00AD/g, '-') } : s)) : sections;
+  if (!drawn.some((s) => HAS_BREAK.test(s.text))) return drawn;
+  const vocab = vocabulary(drawn.map((s) => s.text));
+  return drawn.map((s) => ({ ...s, text: joinIn(s.text, vocab) }));
 }
 
 function joinIn(text: string, v: Vocabulary): string {
-  return text.replace(BREAK, (whole: string, part: string, hyphen: string, rest: string, tail: string, at: number) => {
-    const word = isSyllableBreak(part, hyphen, rest, v) ? part + rest : `${part}${hyphen === '\u00AD' ? '-' : hyphen}${rest}`;
-    // The line break now follows the word, unless the word was all its line held.
-    const next = text[at + whole.length];
-    return next === undefined || next === '\n' ? word + tail : `${word}${tail}\n`;
-  });
+  let out = text;
+  for (let pass = 0; pass < MAX_PASSES; pass++) {
+    const before = out;
+    out = before.replace(BREAK, (whole: string, part: string, hyphen: string, rest: string, tail: string, at: number) => {
+      const word = isSyllableBreak(part, hyphen, rest, v) ? part + rest : `${part}${hyphen === '\u00AD' ? '-' : hyphen}${rest}`;
+      // The line break now follows the word, unless the word was all its line held.
+      const next = before[at + whole.length];
+      return next === undefined || next === '\n' || next === '\r' ? word + tail : `${word}${tail}\n`;
+    });
+    if (out === before) break;
+  }
+  return out;
 }
 
 function isSyllableBreak(part: string, hyphen: string, rest: string, v: Vocabulary): boolean {
@@ -64,10 +83,10 @@ function vocabulary(texts: string[]): Vocabulary {
     const lower = t.toLowerCase();
     for (const [w] of lower.matchAll(WORD)) add(words, w, 1);
     for (const m of lower.matchAll(COMPOUND)) add(compounds, m[1]!.replace('\u2010', '-'), 1);
-    // The halves of a break are not uses of their own.
-    for (const m of lower.matchAll(BREAK)) {
-      add(words, m[1]!, -1);
-      add(words, m[3]!, -1);
+    // The halves of a break are not uses of their own (matched in the text as written: "SPEED-\nLIMIT" is no break).
+    for (const m of t.matchAll(BREAK)) {
+      add(words, m[1]!.toLowerCase(), -1);
+      add(words, m[3]!.toLowerCase(), -1);
     }
   }
   return { words, compounds };

@@ -84,6 +84,7 @@ const MAX_TEXT_INK_FOR_SPARSE = 0.5;
 const MIN_LETTERS_PER_MARK = 0.6;
 // Fewer letters than this in the first reading: a photo or a drawing with no text to look for (a word or two of texture).
 const MIN_LETTERS_FOR_SPARSE = 8;
+const SPARSE_MARGIN_MS = 5000;
 /**
  * Pages are read at most this many pixels (4000 × 4000; a 600 dpi A4 scan is read at about 420 dpi): with the
  * decoded image, its grey copy and tesseract's own, a 50-megapixel image would not fit in a 1 GB worker.
@@ -126,15 +127,18 @@ export async function ocrPixels(input: Pixels, o: OcrPageOptions): Promise<OcrPa
     }
   }
   const opts = { ...o, dpi: readingDpi(px.dpi, glyphPx, scale) };
+  const readingStart = Date.now();
   const first = await readTurned(grey, scale, base, opts);
   const chosen = await upright(first);
   // A map, a diagram, a photo of a sign: most of the ink is outside lines of text, and page segmentation read far fewer
   // letters than the page has glyph-sized marks in lines. A sparse reading (each word found where it stands) adds the
-  // words it is sure of: on a map of place names, "Autobideak", "Errepide" and the date.
+  // words it is sure of: on a map of place names, "Autobideak" and "Errepide nagusiak".
   const letters = letterCount(chosen.result.text);
   if (letters >= MIN_LETTERS_FOR_SPARSE && letters < MIN_LETTERS_PER_MARK * textMarkCount(mask, parts) && textInkShare(mask, parts) < MAX_TEXT_INK_FOR_SPARSE) {
-    // The page's reading stands if the second one fails (a timeout): it only adds.
-    const sparse = await recognize(chosen.pgm, { ...opts, sparse: true }).catch(() => undefined);
+    // It only adds, so it gets the time the page's readings took (twice, and a margin), not a whole page's allowance on
+    // top of them; if it fails or runs out, the page's reading stands.
+    const timeoutMs = Math.min(o.timeoutMs, 2 * (Date.now() - readingStart) + SPARSE_MARGIN_MS);
+    const sparse = await recognize(chosen.pgm, { ...opts, timeoutMs, sparse: true }).catch(() => undefined);
     if (sparse) return { ...chosen.result, text: withNewLines(chosen.result.text, sparse.text) };
   }
   return chosen.result;

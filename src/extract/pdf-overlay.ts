@@ -13,7 +13,7 @@ export function layerWithOcrLines(layer: string, ocr: string, confidence: number
   return confidence < MIN_CONFIDENCE ? layer : withNewLines(layer, ocr);
 }
 
-/** `text`, then the lines of `more` that are new and hold a real word (three letters or more). */
+/** `layer`, then the lines of `ocr` that are new and hold a real word (three letters or more). */
 export function withNewLines(layer: string, ocr: string): string {
   const known = new Set(words(layer));
   const fresh = (line: string) => {

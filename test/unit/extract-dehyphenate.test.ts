@@ -32,14 +32,33 @@ test('compounds that appear nowhere else keep their hyphen: one letter, capitals
   assert.deepEqual(join('speed is high; a high-\nspeed line'), ['speed is high; a high-speed\nline']);
 });
 
+test('a word broken over three lines is whole; Windows line ends and no-break spaces are line ends and spaces', () => {
+  assert.deepEqual(join('the in-\ncompre-\nhensible text'), ['the incomprehensible\ntext']);
+  assert.deepEqual(join('ab-\nab-\nab-\nab-\nab'), ['ababababab']);
+  assert.deepEqual(join('the model pro-\r\nvides it', 'func-\u00A0\ntions'), ['the model provides\nit', 'functions']);
+});
+
+test('a hyphen in a web address, a path or a mail address is no break', () => {
+  const kept = ['see example.org/data-\nsets', 'a file c:\\tmp\\data-\nsets', 'mail first.last-\nname@example.org'];
+  assert.deepEqual(join(...kept), kept);
+});
+
+test('a PDF\'s drawn soft hyphens are hyphens; elsewhere a soft hyphen at a line end is a break', () => {
+  const pdf = joinBrokenWords([{ text: 'EN ISO 6892\u00AD1, a well\u00ADknown mill', loc: { page: 1 } }], { softHyphensDrawn: true });
+  assert.equal(pdf[0]!.text, 'EN ISO 6892-1, a well-known mill');
+});
+
 test('only letters then a hyphen at the end of a line, and lower case after it, are a break', () => {
   const kept = ['years 2019-\n2020', 'a dash —\nthen', 'a list -\nitem', 'end of a sen-\nTence', 'a para-\n\ngraph'];
   assert.deepEqual(join(...kept), kept);
+  // Capitals after the hyphen are no break, and their words still count as the document's own.
+  assert.deepEqual(join('SPEED-\nLIMIT; speed and limit: the speed-\nlimit'), ['SPEED-\nLIMIT; speed and limit: the speed-limit']);
   // A soft hyphen is always a syllable break.
   assert.deepEqual(join('soft\u00AD\nhyphen'), ['softhyphen']);
 });
 
-test('a hostile layer: a million letters in one word, and a hundred thousand breaks, are read in one pass', () => {
+// A quadratic match would hang here rather than fail: the timeout makes it a failure.
+test('a hostile layer: a million letters in one word, and a hundred thousand breaks, are read in one pass', { timeout: 20_000 }, () => {
   const long = 'a'.repeat(1_000_000);
   assert.equal(join(`${long} ${long}-\nb`)[0]!.length, 2_000_002);
   const many = 'ab-\ncd '.repeat(100_000);

@@ -230,6 +230,12 @@ test('pptx: text of the masters and layouts (a text box, the footer) once after 
   ];
   const d = await extractFile(file('master.pptx', F.buildZip(entries)), opts);
   assert.deepEqual(d.sections.map((s) => [s.loc.slide ?? s.loc.heading, s.text]), [[1, 'Tide tables'], ['Slide masters', 'Harbour Trust\nConfidential: crew only']]);
+  // A field beside real text: the field goes, the text stays; a line left with only a label goes.
+  const withText = master
+    .replace('Confidential: crew only', 'Emergency line 0800 555 0199</a:t></a:r><a:br/><a:r><a:t>Updated </a:t></a:r><a:fld type="datetime1"><a:t>03/02/2024</a:t></a:fld><a:r><a:t>')
+    .replace('>Harbour Trust<', '>Harbour Trust · Slide </a:t></a:r><a:fld type="slidenum"><a:t>‹#›</a:t></a:fld><a:r><a:t><');
+  const e = await extractFile(file('master-fields.pptx', F.buildZip([...entries.filter((x) => x.name !== 'ppt/slideMasters/slideMaster1.xml'), { name: 'ppt/slideMasters/slideMaster1.xml', data: withText }])), opts);
+  assert.equal(e.sections.at(-1)!.text, 'Harbour Trust · Slide\nEmergency line 0800 555 0199\nHarbour Trust');
 });
 
 test('odp: each page is a section located by its slide number, notes with it', async () => {

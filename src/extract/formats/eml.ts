@@ -113,7 +113,7 @@ function walkPart(p: Part, acc: Collected, depth: number): void {
 }
 
 register(['eml'], {
-  version: '2',
+  version: '3',
   async extract(ctx) {
     const root = splitHeaders(await readFile(ctx.absPath));
     const head = ['from', 'to', 'cc', 'subject', 'date']

@@ -30,7 +30,7 @@ function loadMsgReader(): new (data: ArrayBuffer) => MsgReaderLike {
 }
 
 register(['msg'], {
-  version: '2',
+  version: '3',
   async extract(ctx) {
     const buf = await readFile(ctx.absPath);
     // msgreader follows sector chains and directory links unchecked: it only sees files that passed validation.

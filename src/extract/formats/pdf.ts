@@ -172,7 +172,8 @@ async function readPdf(ctx: ExtractContext) {
       if (pagesOcr && !sections.length) ctx.warnings.push(`OCR found no text on ${pagesOcr} page${pagesOcr > 1 ? 's' : ''}`);
       sections.sort((a, b) => (a.loc.page ?? 0) - (b.loc.page ?? 0));
     }
-    return { sections: joinBrokenWords(sections), pages: n, pagesOcr };
+    // A PDF's U+00AD was drawn: its font maps the hyphen glyph to it.
+    return { sections: joinBrokenWords(sections, { softHyphensDrawn: true }), pages: n, pagesOcr };
   } finally {
     await doc.destroy().catch(() => {});
   }

@@ -17,9 +17,10 @@ function paragraphText(p: XNode, fields = true): string {
   let s = '';
   let field = false;
   walk(childrenOf(p), (n, tag) => {
-    // A master's fields show the slide number or a date as it was when the master was saved, and the words around
-    // them only label them ("Page", "Slide … of"): such a paragraph is left out whole.
+    // A master's fields show the slide number or a date as it was when the master was saved: they are left out, and
+    // so is a line left holding only their label ("Page ‹#›", "Updated <date>").
     if (tag === 'a:fld' && !fields) {
+      s += FIELD;
       field = true;
       return false;
     }
@@ -29,8 +30,17 @@ function paragraphText(p: XNode, fields = true): string {
     if (t !== undefined) s += t;
     return true;
   });
-  return field ? '' : s;
+  if (!field) return s;
+  return s
+    .split('\n')
+    .filter((line) => !line.includes(FIELD) || !FIELD_LABEL.test(line.replaceAll(FIELD, ' ')))
+    .map((line) => line.replaceAll(FIELD, '').trim())
+    .join('\n');
 }
+
+const FIELD = '\u0000';
+// What is left of a line once its fields are gone when they were all it said: labels and separators.
+const FIELD_LABEL = /^[\s\p{P}\p{S}]*(?:(?:page|slide|p\.?|pg\.?|no\.?|of|date|updated|last updated|seite|folie|von|diapositive|sur)[\s\p{P}\p{S}]*)*$/iu;
 
 function placeholderType(sp: XNode): string | undefined {
   let type: string | undefined;
