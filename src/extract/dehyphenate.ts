@@ -5,10 +5,10 @@ import type { Section } from './types.js';
 
 // A line ending in letters and a hyphen (ASCII, U+2010, or a soft hyphen), the next starting with a lower-case letter.
 // What follows the second half up to the next space (", ).") goes with it. It starts at a word's start: from inside a
-// long run of letters the engine would rescan the run at every letter; and not after "/", ".", "@" or "_", where the
-// hyphen is in a web address, a path or a mail address ("example.org/data-" / "sets").
-const BREAK = /(?<![\p{L}\p{M}/.@_\\])([\p{L}\p{M}]+)([-\u2010\u00AD])[ \t\u00A0]*\r?\n[ \t\u00A0]*(\p{Ll}[\p{L}\p{M}]*)(\S*)[ \t\u00A0]*/gu;
+// long run of letters the engine would rescan the run at every letter.
+const BREAK = /(?<![\p{L}\p{M}])([\p{L}\p{M}]+)([-\u2010\u00AD])[ \t\u00A0]*\r?\n[ \t\u00A0]*(\p{Ll}[\p{L}\p{M}]*)(\S*)[ \t\u00A0]*/gu;
 const HAS_BREAK = new RegExp(BREAK.source, 'u');
+const ADDRESS = /[/.@_\\]/;
 const WORD = /[\p{L}\p{M}\p{N}]+/gu;
 // Overlapping "a-b" pairs within a line ("state-of-the-art" holds "state-of", "of-the", "the-art").
 const COMPOUND = /(?<![\p{L}\p{M}])(?=([\p{L}\p{M}]+[-\u2010][\p{L}\p{M}]+))/gu;
@@ -35,7 +35,7 @@ export interface JoinOptions {
  * - the joined word appears elsewhere ("provides"): joined;
  * - the hyphenated word appears elsewhere ("climate-related"): kept with its hyphen;
  * - otherwise a hyphen after one letter ("X-ray", "e-mail") or after capitals ("COVID-related"), or between two words the
- *   document uses on their own ("high-speed"), stays; anything else is a syllable break ("func-tions") and is joined.
+ *   document uses on their own ("high-speed"; the second of four letters or more), stays, as does one in a web address; anything else is a syllable break ("func-tions") and is joined.
  * A soft hyphen is always a syllable break. The second half moves up to the first line, so lines stay lines.
  */
 export function joinBrokenWords(sections: Section[], o: JoinOptions = {}): Section[] {
@@ -50,7 +50,9 @@ function joinIn(text: string, v: Vocabulary): string {
   for (let pass = 0; pass < MAX_PASSES; pass++) {
     const before = out;
     out = before.replace(BREAK, (whole: string, part: string, hyphen: string, rest: string, tail: string, at: number) => {
-      const word = isSyllableBreak(part, hyphen, rest, v) ? part + rest : `${part}${hyphen === '\u00AD' ? '-' : hyphen}${rest}`;
+      // After "/", ".", "@" or "_" the hyphen is in a web address, a path or a mail address, and stays.
+      const address = ADDRESS.test(before[at - 1] ?? '');
+      const word = !address && isSyllableBreak(part, hyphen, rest, v) ? part + rest : `${part}${hyphen === '\u00AD' ? '-' : hyphen}${rest}`;
       // The line break now follows the word, unless the word was all its line held.
       const next = before[at + whole.length];
       return next === undefined || next === '\n' || next === '\r' ? word + tail : `${word}${tail}\n`;
@@ -67,7 +69,8 @@ function isSyllableBreak(part: string, hyphen: string, rest: string, v: Vocabula
   if (v.words.has(p + r)) return true;
   if (v.compounds.has(`${p}-${r}`)) return false;
   if ([...part].length < 2 || part === part.toUpperCase()) return false;
-  return !(p.length >= 3 && r.length >= 3 && v.words.has(p) && v.words.has(r));
+  // Three-letter second halves are mostly suffixes ("insert-ing", "na-tion"), whatever the document calls a word.
+  return !(p.length >= 3 && r.length >= 4 && v.words.has(p) && v.words.has(r));
 }
 
 /** Words and compounds the document uses outside its line-end breaks. */
