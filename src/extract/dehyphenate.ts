@@ -8,7 +8,16 @@ import type { Section } from './types.js';
 // long run of letters the engine would rescan the run at every letter.
 const BREAK = /(?<![\p{L}\p{M}])([\p{L}\p{M}]+)([-\u2010\u00AD])[ \t\u00A0]*\r?\n[ \t\u00A0]*(\p{Ll}[\p{L}\p{M}]*)(\S*)[ \t\u00A0]*/gu;
 const HAS_BREAK = new RegExp(BREAK.source, 'u');
-const ADDRESS = /[/.@_\\]/;
+// "://", "www.", "@", a backslash, or a domain followed by a path ("example.org/data-").
+const ADDRESS = /:\/\/|www\.|@|\\|\.[\p{L}]{2,}\//u;
+// Common English suffixes: a second half that is one is a syllable break ("act-ing", "na-tion"), whatever else the
+// document calls a word.
+const SUFFIXES = new Set(['ing', 'ings', 'ion', 'ions', 'tion', 'tions', 'ity', 'ies', 'ied', 'ers', 'est', 'ous', 'ive', 'ful', 'ism', 'ist', 'ists', 'ment', 'ments', 'ness', 'less', 'able', 'ible', 'ble', 'bly', 'ally', 'ial', 'ize', 'ise', 'ized', 'ised', 'ure', 'ures', 'age', 'ance', 'ence', 'ant', 'ent', 'ents', 'ate', 'ated', 'ates', 'ical', 'ed', 'er', 'es', 'ly']);
+
+/** Where the whitespace-delimited token holding `at` starts. */
+function tokenStart(text: string, at: number): number {
+  return Math.max(text.lastIndexOf(' ', at - 1), text.lastIndexOf('\n', at - 1), text.lastIndexOf('\t', at - 1)) + 1;
+}
 const WORD = /[\p{L}\p{M}\p{N}]+/gu;
 // Overlapping "a-b" pairs within a line ("state-of-the-art" holds "state-of", "of-the", "the-art").
 const COMPOUND = /(?<![\p{L}\p{M}])(?=([\p{L}\p{M}]+[-\u2010][\p{L}\p{M}]+))/gu;
@@ -35,7 +44,7 @@ export interface JoinOptions {
  * - the joined word appears elsewhere ("provides"): joined;
  * - the hyphenated word appears elsewhere ("climate-related"): kept with its hyphen;
  * - otherwise a hyphen after one letter ("X-ray", "e-mail") or after capitals ("COVID-related"), or between two words the
- *   document uses on their own ("high-speed"; the second of four letters or more), stays, as does one in a web address; anything else is a syllable break ("func-tions") and is joined.
+ *   document uses on their own ("high-speed"; not a suffix: "act-ing"), stays, as does one in a web address; anything else is a syllable break ("func-tions") and is joined.
  * A soft hyphen is always a syllable break. The second half moves up to the first line, so lines stay lines.
  */
 export function joinBrokenWords(sections: Section[], o: JoinOptions = {}): Section[] {
@@ -50,8 +59,8 @@ function joinIn(text: string, v: Vocabulary): string {
   for (let pass = 0; pass < MAX_PASSES; pass++) {
     const before = out;
     out = before.replace(BREAK, (whole: string, part: string, hyphen: string, rest: string, tail: string, at: number) => {
-      // After "/", ".", "@" or "_" the hyphen is in a web address, a path or a mail address, and stays.
-      const address = ADDRESS.test(before[at - 1] ?? '');
+      // In a web address, a path or a mail address the hyphen is the address's own, and stays.
+      const address = ADDRESS.test(before.slice(tokenStart(before, at), at) + part + rest + tail);
       const word = !address && isSyllableBreak(part, hyphen, rest, v) ? part + rest : `${part}${hyphen === '\u00AD' ? '-' : hyphen}${rest}`;
       // The line break now follows the word, unless the word was all its line held.
       const next = before[at + whole.length];
@@ -69,8 +78,8 @@ function isSyllableBreak(part: string, hyphen: string, rest: string, v: Vocabula
   if (v.words.has(p + r)) return true;
   if (v.compounds.has(`${p}-${r}`)) return false;
   if ([...part].length < 2 || part === part.toUpperCase()) return false;
-  // Three-letter second halves are mostly suffixes ("insert-ing", "na-tion"), whatever the document calls a word.
-  return !(p.length >= 3 && r.length >= 4 && v.words.has(p) && v.words.has(r));
+  if (SUFFIXES.has(r)) return true;
+  return !(p.length >= 3 && r.length >= 3 && v.words.has(p) && v.words.has(r));
 }
 
 /** Words and compounds the document uses outside its line-end breaks. */

@@ -30,8 +30,9 @@ test('the document decides: a word it uses whole is joined, a compound it writes
 test('compounds that appear nowhere else keep their hyphen: one letter, capitals, two words of the document', () => {
   assert.deepEqual(join('an X-\nray of the STEM-\nfocused school'), ['an X-ray\nof the STEM-focused\nschool']);
   assert.deepEqual(join('speed is high; a high-\nspeed line'), ['speed is high; a high-speed\nline']);
-  // A three-letter second half is a suffix, though the document may use it as a word.
+  // A second half that is a suffix is a syllable break, though the document may use it as a word; one that is not stays.
   assert.deepEqual(join('insert the ing; first insert-\ning it'), ['insert the ing; first inserting\nit']);
+  assert.deepEqual(join('the children and the children-\nand more', 'converting/render-\ning'), ['the children and the children-and\nmore', 'converting/rendering']);
 });
 
 test('a word broken over three lines is whole; Windows line ends and no-break spaces are line ends and spaces', () => {
