@@ -20,6 +20,11 @@ function checkPixels(w: number, h: number, max: number, what: string): void {
  * PNG/JPEG/BMP/WebP decoded by @napi-rs/canvas (EXIF orientation applied), over white for transparent images, and
  * drawn straight at the OCR working size when larger (no full-size pixel copy in JS).
  */
+/** PNG or BMP, by their magic bytes. */
+function lossless(buf: Buffer): boolean {
+  return (buf[0] === 0x89 && buf[1] === 0x50 && buf[2] === 0x4e && buf[3] === 0x47) || (buf[0] === 0x42 && buf[1] === 0x4d);
+}
+
 async function decode(buf: Buffer): Promise<Pixels> {
   const { createCanvas, loadImage } = await import('@napi-rs/canvas');
   const img = await loadImage(buf);
@@ -30,9 +35,10 @@ async function decode(buf: Buffer): Promise<Pixels> {
   const c2d = canvas.getContext('2d');
   c2d.fillStyle = '#ffffff';
   c2d.fillRect(0, 0, w, h);
-  // Smoothing only when the image is reduced: at its own size Skia's high-quality filter still resampled it, blurring
-  // every glyph edge by up to 43 grey levels, and a screenshot's line beside a sidebar read as noise.
-  if (k < 1) c2d.imageSmoothingQuality = 'high';
+  // Skia's high-quality filter resamples even at the image's own size, a slight blur. A lossless image (PNG, BMP: a
+  // screenshot) is drawn pixel for pixel: blurred, a 13-pixel screenshot's line beside a sidebar read as noise. A JPEG
+  // or WebP keeps the blur, which smooths its compression ringing: a 72-dpi JPEG's "green" read "greon" without it.
+  if (k < 1 || !lossless(buf)) c2d.imageSmoothingQuality = 'high';
   else c2d.imageSmoothingEnabled = false;
   c2d.drawImage(img, 0, 0, w, h);
   const dpi = imageDpi(buf);
