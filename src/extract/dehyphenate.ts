@@ -45,13 +45,40 @@ export interface JoinOptions {
  * - the hyphenated word appears elsewhere ("climate-related"): kept with its hyphen;
  * - otherwise a hyphen after one letter ("X-ray", "e-mail") or after capitals ("COVID-related"), or between two words the
  *   document uses on their own ("high-speed"; not a suffix: "act-ing"), stays, as does one in a web address; anything else is a syllable break ("func-tions") and is joined.
- * A soft hyphen is always a syllable break. The second half moves up to the first line, so lines stay lines.
+ * A soft hyphen is always a syllable break. The second half moves up to the first line, so lines stay lines; across a
+ * page break it moves up to the page before.
  */
 export function joinBrokenWords(sections: Section[], o: JoinOptions = {}): Section[] {
-  const drawn = o.softHyphensDrawn ? sections.map((s) => (s.text.includes('\u00AD') ? { ...s, text: s.text.replace(/\u00AD/g, '-') } : s)) : sections;
+  const drawn = carryAcrossPages(o.softHyphensDrawn ? sections.map((s) => (s.text.includes('\u00AD') ? { ...s, text: s.text.replace(/\u00AD/g, '-') } : s)) : sections);
   if (!drawn.some((s) => HAS_BREAK.test(s.text))) return drawn;
   const vocab = vocabulary(drawn.map((s) => s.text));
   return drawn.map((s) => ({ ...s, text: joinIn(s.text, vocab) }));
+}
+
+// A page ending in a broken word ("… pro-"), and the next page's first word, up to its first space ("vides,").
+const PAGE_END_BREAK = /(?<![\p{L}\p{M}])[\p{L}\p{M}]+[-\u2010\u00AD]$/u;
+const PAGE_START_WORD = /^\s*(\p{Ll}\S*)[ \t\u00A0]*(?:\r?\n)?/u;
+// Enough of a page's end to hold its last word.
+const PAGE_END_CHARS = 200;
+
+/**
+ * A word broken across a page break: the next page's first word moves up to a line of its own under the broken one,
+ * where it is joined (or not) like any other break. Only between pages that follow each other.
+ */
+function carryAcrossPages(sections: Section[]): Section[] {
+  const out = sections.slice();
+  for (let i = 0; i + 1 < out.length; i++) {
+    const a = out[i]!;
+    const b = out[i + 1]!;
+    if (a.loc.page === undefined || b.loc.page !== a.loc.page + 1) continue;
+    const end = a.text.trimEnd();
+    if (!PAGE_END_BREAK.test(end.slice(-PAGE_END_CHARS))) continue;
+    const m = PAGE_START_WORD.exec(b.text);
+    if (!m) continue;
+    out[i] = { ...a, text: `${end}\n${m[1]}` };
+    out[i + 1] = { ...b, text: b.text.slice(m[0].length) };
+  }
+  return out;
 }
 
 function joinIn(text: string, v: Vocabulary): string {

@@ -41,6 +41,13 @@ test('a word broken over three lines is whole; Windows line ends and no-break sp
   assert.deepEqual(join('the model pro-\r\nvides it', 'func-\u00A0\ntions'), ['the model provides\nit', 'functions']);
 });
 
+test('a word broken across a page break is joined on the page where it starts; not across a missing page', () => {
+  assert.deepEqual(join('the model pro-', 'vides, as before,\na way'), ['the model provides,', 'as before,\na way']);
+  assert.deepEqual(join('the model pro-', 'vides\na way'), ['the model provides', 'a way']);
+  const gap = joinBrokenWords([{ text: 'the model pro-', loc: { page: 1 } }, { text: 'vides a way', loc: { page: 3 } }]).map((s) => s.text);
+  assert.deepEqual(gap, ['the model pro-', 'vides a way']);
+});
+
 test('a hyphen in a web address, a path or a mail address stays, its two lines joined', () => {
   assert.deepEqual(join('see example.org/data-\nsets now', 'c:\\tmp\\data-\nsets', 'mail first.last-\nname@example.org'), ['see example.org/data-sets\nnow', 'c:\\tmp\\data-sets', 'mail first.last-name@example.org']);
 });
