@@ -5,7 +5,7 @@
 import { recognize, detectOrientation, type Recognized } from './ocr.js';
 import { flattenLighting } from './ocr-light.js';
 import { inkOrientation, latinScript, quarterTurnFromInk } from './ocr-orient.js';
-import { components, inkMask, medianGlyphHeight, textInkShare, textMarkCount, thinRules, toGrey, withoutPictures, type Grey } from './ocr-prep.js';
+import { components, inkMask, medianGlyphHeight, textInk, thinRules, toGrey, withoutPictures, type Grey } from './ocr-prep.js';
 import { scaleGrey } from './ocr-scale.js';
 import { estimateSkew, levelledMask } from './ocr-skew.js';
 import { rotateGrey } from './ocr-rotate.js';
@@ -127,6 +127,9 @@ export async function ocrPixels(input: Pixels, o: OcrPageOptions): Promise<OcrPa
     }
   }
   const opts = { ...o, dpi: readingDpi(px.dpi, glyphPx, scale) };
+  // The text's ink is measured once, and only for a page that asks (a doubtful reading, few letters).
+  let ink: { share: number; marks: number } | undefined;
+  const textInkOf = () => (ink ??= textInk(mask, parts));
   const readingStart = Date.now();
   const first = await readTurned(grey, scale, base, opts);
   const chosen = await upright(first);
@@ -134,7 +137,7 @@ export async function ocrPixels(input: Pixels, o: OcrPageOptions): Promise<OcrPa
   // letters than the page has glyph-sized marks in lines. A sparse reading (each word found where it stands) adds the
   // words it is sure of: on a map of place names, "Autobideak" and "Errepide nagusiak".
   const letters = letterCount(chosen.result.text);
-  if (letters >= MIN_LETTERS_FOR_SPARSE && letters < MIN_LETTERS_PER_MARK * textMarkCount(mask, parts) && textInkShare(mask, parts) < MAX_TEXT_INK_FOR_SPARSE) {
+  if (letters >= MIN_LETTERS_FOR_SPARSE && letters < MIN_LETTERS_PER_MARK * textInkOf().marks && textInkOf().share < MAX_TEXT_INK_FOR_SPARSE) {
     // It only adds, so it gets the time the page's readings took (twice, and a margin), not a whole page's allowance on
     // top of them; if it fails or runs out, the page's reading stands.
     const timeoutMs = Math.min(o.timeoutMs, 2 * (Date.now() - readingStart) + SPARSE_MARGIN_MS);
@@ -151,7 +154,7 @@ export async function ocrPixels(input: Pixels, o: OcrPageOptions): Promise<OcrPa
     // Next to no letters read, and little of the ink in lines of text: a photo or a drawing, where orientation detection
     // finds nothing to turn and, on a 1700-pixel photo, costs twice the reading. A page of text the ink did not see was
     // turned can read as nothing too; its ink is in lines, and it is still asked.
-    if (letterCount(first.result.text) < MIN_LETTERS_TO_ORIENT && textInkShare(mask, parts) < MIN_TEXT_INK_TO_ORIENT) return first;
+    if (letterCount(first.result.text) < MIN_LETTERS_TO_ORIENT && textInkOf().share < MIN_TEXT_INK_TO_ORIENT) return first;
     const orientation = await detectOrientation(first.pgm, o.timeoutMs);
     if (!orientation || orientation.degrees % 360 === 0 || orientation.confidence < MIN_OSD_CONFIDENCE) return first;
     const second = await readTurned(grey, scale, base + orientation.degrees, opts);

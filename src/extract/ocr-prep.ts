@@ -218,12 +218,14 @@ function textBlobs(m: InkMask, parts: Components): Blob[] {
 }
 
 /**
- * The share of the page's ink in lines of text: over 0.9 on text pages (noisy scans included), under 0.2 on a photo
- * or a street map, and as low on a text page with a dark picture or a scanner's black border.
+ * The page's ink in lines of text: its share of all the ink (over 0.9 on text pages, noisy scans included; under 0.2 on
+ * a photo or a street map, and as low on a text page with a dark picture or a scanner's black border), and how many
+ * glyph-sized marks make it up (about the letters the page holds; fewer where letters touch).
  */
-export function textInkShare(m: InkMask, parts: Components = components(m)): number {
+export function textInk(m: InkMask, parts: Components = components(m)): { share: number; marks: number } {
   const ink = parts.blobs.reduce((n, b) => n + b.area, 0);
-  return ink ? textBlobs(m, parts).reduce((n, b) => n + b.area, 0) / ink : 0;
+  const text = textBlobs(m, parts);
+  return { share: ink ? text.reduce((n, b) => n + b.area, 0) / ink : 0, marks: text.length };
 }
 
 /**
@@ -266,9 +268,4 @@ export function thinRules(m: InkMask, glyph: number): number {
     }
   }
   return rules;
-}
-
-/** How many glyph-sized marks sit in lines of text: about the letters a page holds (fewer where letters touch). */
-export function textMarkCount(m: InkMask, parts: Components = components(m)): number {
-  return textBlobs(m, parts).length;
 }

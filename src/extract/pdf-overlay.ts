@@ -1,5 +1,6 @@
 // A page-sized picture under a short text layer (a stamped scan, a cover or poster page): the layer's text is exact
-// and kept as it is; OCR adds the lines of the picture that the layer does not already say.
+// and kept as it is; OCR adds the lines of the picture that the layer does not already say. The same merge adds a
+// sparse OCR reading's new lines to a page's reading (ocr-page.ts).
 
 // Under this, tesseract's reading of the picture is mostly of a photo's texture, not of text.
 const MIN_CONFIDENCE = 50;

@@ -20,12 +20,7 @@ function checkPixels(w: number, h: number, max: number, what: string): void {
  * PNG/JPEG/BMP/WebP decoded by @napi-rs/canvas (EXIF orientation applied), over white for transparent images, and
  * drawn straight at the OCR working size when larger (no full-size pixel copy in JS).
  */
-/** PNG or BMP, by their magic bytes. */
-function lossless(buf: Buffer): boolean {
-  return (buf[0] === 0x89 && buf[1] === 0x50 && buf[2] === 0x4e && buf[3] === 0x47) || (buf[0] === 0x42 && buf[1] === 0x4d);
-}
-
-async function decode(buf: Buffer): Promise<Pixels> {
+async function decode(buf: Buffer, lossless: boolean): Promise<Pixels> {
   const { createCanvas, loadImage } = await import('@napi-rs/canvas');
   const img = await loadImage(buf);
   const k = Math.min(1, Math.sqrt(MAX_WORK_PIXELS / (img.width * img.height)));
@@ -38,7 +33,7 @@ async function decode(buf: Buffer): Promise<Pixels> {
   // Skia's high-quality filter resamples even at the image's own size, a slight blur. A lossless image (PNG, BMP: a
   // screenshot) is drawn pixel for pixel: blurred, a 13-pixel screenshot's line beside a sidebar read as noise. A JPEG
   // or WebP keeps the blur, which smooths its compression ringing: a 72-dpi JPEG's "green" read "greon" without it.
-  if (k < 1 || !lossless(buf)) c2d.imageSmoothingQuality = 'high';
+  if (k < 1 || !lossless) c2d.imageSmoothingQuality = 'high';
   else c2d.imageSmoothingEnabled = false;
   c2d.drawImage(img, 0, 0, w, h);
   const dpi = imageDpi(buf);
@@ -91,7 +86,8 @@ register(['png', 'jpeg', 'tiff', 'bmp', 'webp'], {
       const size = imageSize(buf);
       if (!size) throw new FileError('failed', 'corrupt', `${ctx.type}: unreadable header`);
       checkPixels(size.width, size.height, ctx.opts.maxPixels, ctx.type);
-      pages = [{ pixels: () => decode(buf) }];
+      // The type is the one detection read from the magic bytes.
+      pages = [{ pixels: () => decode(buf, ctx.type === 'png' || ctx.type === 'bmp') }];
     }
     const read: { page?: number; text: string }[] = [];
     let done = 0;
