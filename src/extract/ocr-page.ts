@@ -5,7 +5,7 @@
 import { recognize, detectOrientation, type Recognized } from './ocr.js';
 import { flattenLighting } from './ocr-light.js';
 import { inkOrientation, latinScript, quarterTurnFromInk } from './ocr-orient.js';
-import { components, inkMask, medianGlyphHeight, textInk, thinRules, toGrey, withoutPictures, type Grey } from './ocr-prep.js';
+import { components, inkMask, medianGlyphHeight, textInk, textOnly, thinRules, toGrey, withoutPictures, type Grey } from './ocr-prep.js';
 import { scaleGrey } from './ocr-scale.js';
 import { estimateSkew, levelledMask } from './ocr-skew.js';
 import { rotateGrey } from './ocr-rotate.js';
@@ -141,7 +141,10 @@ export async function ocrPixels(input: Pixels, o: OcrPageOptions): Promise<OcrPa
     // It only adds, so it gets the time the page's readings took (twice, and a margin), not a whole page's allowance on
     // top of them; if it fails or runs out, the page's reading stands.
     const timeoutMs = Math.min(o.timeoutMs, 2 * (Date.now() - readingStart) + SPARSE_MARGIN_MS);
-    const sparse = await recognize(chosen.pgm, { ...opts, timeoutMs, sparse: true }).catch(() => undefined);
+    // It reads the page's text alone: a map's roads and shading drawn over by tesseract's sparse search cost time and
+    // come out as words, and labels beside them are missed.
+    const pgm = encodePgm(transform(textOnly(grey, mask, parts), scale, chosen.result.rotationDeg));
+    const sparse = await recognize(pgm, { ...opts, timeoutMs, sparse: true }).catch(() => undefined);
     if (sparse) return { ...chosen.result, text: withNewLines(chosen.result.text, sparse.text) };
   }
   return chosen.result;

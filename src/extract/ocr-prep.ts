@@ -228,6 +228,36 @@ export function textInk(m: InkMask, parts: Components = components(m)): { share:
   return { share: ink ? text.reduce((n, b) => n + b.area, 0) / ink : 0, marks: text.length };
 }
 
+// An i's dot sits a third of an x-height above its stem, a full stop as far beside its letter.
+const TEXT_ONLY_GROWTH = 0.3;
+
+/**
+ * The page with only its text left: every pixel outside the boxes of the glyph-sized marks in lines of text is set to
+ * paper. The boxes are grown by a share of the median glyph, so that the dots of i and j, accents and punctuation stay
+ * with their letters. A map's roads, rivers and shaded areas, a diagram's boxes and arrows, a scanner's border: gone,
+ * and with them the strokes tesseract reads as letters and the lines it follows instead of the labels.
+ */
+export function textOnly(g: Grey, m: InkMask, parts: Components): Grey {
+  const text = textBlobs(m, parts);
+  const heights = text.map((b) => b.y1 - b.y0 + 1).sort((a, b) => a - b);
+  const grow = Math.max(1, Math.round(TEXT_ONLY_GROWTH * (heights[heights.length >> 1] ?? 0)));
+  const keep = new Uint8Array(m.width * m.height);
+  for (const b of text) {
+    for (let y = Math.max(0, b.y0 - grow); y <= Math.min(m.height - 1, b.y1 + grow); y++) {
+      keep.fill(1, y * m.width + Math.max(0, b.x0 - grow), y * m.width + Math.min(m.width - 1, b.x1 + grow) + 1);
+    }
+  }
+  // Grey pixel x lies in mask column floor(x * scale); the mask may be a few pixels short of the page at its edges.
+  const col = new Int32Array(g.width);
+  for (let x = 0; x < g.width; x++) col[x] = Math.min(m.width - 1, Math.floor(x * m.scale));
+  const data = new Uint8Array(g.data.length).fill(255);
+  for (let y = 0; y < g.height; y++) {
+    const row = Math.min(m.height - 1, Math.floor(y * m.scale)) * m.width;
+    for (let x = 0, i = y * g.width; x < g.width; x++, i++) if (keep[row + col[x]!]) data[i] = g.data[i]!;
+  }
+  return { data, width: g.width, height: g.height };
+}
+
 /**
  * The mask without its pictures: components taller than an eighth of the page and four glyphs (photos, dark boxes,
  * vertical rules) are cleared. Their rows outweigh the text's in a projection profile, and a page of five lines beside

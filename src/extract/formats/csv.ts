@@ -64,7 +64,7 @@ export function detectDelimiter(text: string, fallback: string): string {
 }
 
 register(['csv', 'tsv'], {
-  version: '1',
+  version: '2',
   async extract(ctx) {
     const text = await readTextStream(ctx);
     const delim = detectDelimiter(text, ctx.type === 'tsv' ? '\t' : ',');

@@ -67,8 +67,8 @@ async function extractXml(ctx: ExtractContext) {
   return { sections: paragraphSections(groupLines(lines)) };
 }
 
-register(['json'], { version: '1', extract: extractJson });
-register(['xml'], { version: '1', extract: extractXml });
+register(['json'], { version: '2', extract: extractJson });
+register(['xml'], { version: '2', extract: extractXml });
 
 /**
  * What `text.replace(/<[^>]+>/g, ' ')` does, in one pass: that regex backtracks to the end of the text from

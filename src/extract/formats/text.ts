@@ -115,14 +115,14 @@ function stripInline(s: string): string {
 }
 
 register(['txt'], {
-  version: '1',
+  version: '2',
   async extract(ctx) {
     return { sections: paragraphSections(await readTextStream(ctx)) };
   },
 });
 
 register(['md'], {
-  version: '1',
+  version: '2',
   async extract(ctx) {
     return { sections: markdownSections(await readTextStream(ctx)) };
   },

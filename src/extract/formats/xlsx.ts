@@ -11,7 +11,7 @@ import { FileError } from '../../errors.js';
 import type { Section } from '../types.js';
 
 register(['xlsx', 'xls', 'ods'], {
-  version: '2',
+  version: '3',
   async extract(ctx) {
     const { opts } = ctx;
     // SheetJS inflates every part it is given (shared strings, styles, theme, comments...), trusting declared
