@@ -55,9 +55,11 @@ export function joinBrokenWords(sections: Section[], o: JoinOptions = {}): Secti
   return drawn.map((s) => ({ ...s, text: joinIn(s.text, vocab) }));
 }
 
-// A page ending in a broken word ("… pro-"), and the next page's first word, up to its first space ("vides,").
+// A page ending in a broken word ("… pro-"), and the next page's first word, up to its first space ("vides,"). A running
+// head that changes from page to page (a chapter's title and the page number) may come first: up to two short lines
+// that do not start in lower case are passed over.
 const PAGE_END_BREAK = /(?<![\p{L}\p{M}])[\p{L}\p{M}]+[-\u2010\u00AD]$/u;
-const PAGE_START_WORD = /^\s*(\p{Ll}\S*)[ \t\u00A0]*(?:\r?\n)?/u;
+const PAGE_START_WORD = /^((?:[ \t\u00A0]*(?:[^\p{Ll}\s][^\n]{0,99})?\r?\n){0,2}?)\s*(\p{Ll}\S*)[ \t\u00A0]*(?:\r?\n)?/u;
 // Enough of a page's end to hold its last word.
 const PAGE_END_CHARS = 200;
 
@@ -75,8 +77,10 @@ function carryAcrossPages(sections: Section[]): Section[] {
     if (!PAGE_END_BREAK.test(end.slice(-PAGE_END_CHARS))) continue;
     const m = PAGE_START_WORD.exec(b.text);
     if (!m) continue;
-    out[i] = { ...a, text: `${end}\n${m[1]}` };
-    out[i + 1] = { ...b, text: b.text.slice(m[0].length) };
+    out[i] = { ...a, text: `${end}\n${m[2]}` };
+    // The running head stays where it was, with the blank line under it.
+    const head = m[1] ? b.text.slice(0, m[0].lastIndexOf(m[2]!)) : '';
+    out[i + 1] = { ...b, text: head + b.text.slice(m[0].length) };
   }
   return out;
 }

@@ -44,6 +44,12 @@ test('a word broken over three lines is whole; Windows line ends and no-break sp
 test('a word broken across a page break is joined on the page where it starts; not across a missing page', () => {
   assert.deepEqual(join('the model pro-', 'vides, as before,\na way'), ['the model provides,', 'as before,\na way']);
   assert.deepEqual(join('the model pro-', 'vides\na way'), ['the model provides', 'a way']);
+  // A running head that changes with the chapter and the page comes first on the next page: passed over, kept.
+  assert.deepEqual(join('the model pro-', 'CHAPTER 8. THE INTERFACE 31\nvides a way'), ['the model provides', 'CHAPTER 8. THE INTERFACE 31\na way']);
+  assert.deepEqual(join('the model pro-', '32 Chapter 8\n\nvides a way\nout'), ['the model provides', '32 Chapter 8\n\na way\nout']);
+  // A page that starts with a heading and a capitalised paragraph is not a continuation; nor three lines down.
+  assert.deepEqual(join('the Linux-', 'Methods\nWe measured'), ['the Linux-', 'Methods\nWe measured']);
+  assert.deepEqual(join('a pro-', 'A\nB\nC\nvides'), ['a pro-', 'A\nB\nC\nvides']);
   const gap = joinBrokenWords([{ text: 'the model pro-', loc: { page: 1 } }, { text: 'vides a way', loc: { page: 3 } }]).map((s) => s.text);
   assert.deepEqual(gap, ['the model pro-', 'vides a way']);
 });
