@@ -250,12 +250,28 @@ export function textOnly(g: Grey, m: InkMask, parts: Components): Grey {
   // Grey pixel x lies in mask column floor(x * scale); the mask may be a few pixels short of the page at its edges.
   const col = new Int32Array(g.width);
   for (let x = 0; x < g.width; x++) col[x] = Math.min(m.width - 1, Math.floor(x * m.scale));
-  const data = new Uint8Array(g.data.length).fill(255);
+  const data = new Uint8Array(g.data.length).fill(paperLevel(g, m));
   for (let y = 0; y < g.height; y++) {
     const row = Math.min(m.height - 1, Math.floor(y * m.scale)) * m.width;
     for (let x = 0, i = y * g.width; x < g.width; x++, i++) if (keep[row + col[x]!]) data[i] = g.data[i]!;
   }
   return { data, width: g.width, height: g.height };
+}
+
+/** The median grey of the page where the mask has no ink: white on a printed page, dark on a page in negative. */
+function paperLevel(g: Grey, m: InkMask): number {
+  const hist = new Uint32Array(256);
+  let n = 0;
+  for (let y = 0; y < m.height; y += 2) {
+    const gy = Math.min(g.height - 1, Math.floor(y / m.scale)) * g.width;
+    for (let x = 0; x < m.width; x += 2) {
+      if (m.bits[y * m.width + x]) continue;
+      hist[g.data[gy + Math.min(g.width - 1, Math.floor(x / m.scale))]!]!++;
+      n++;
+    }
+  }
+  for (let v = 0, seen = 0; v < 256; v++) if ((seen += hist[v]!) * 2 > n) return v;
+  return 255;
 }
 
 /**

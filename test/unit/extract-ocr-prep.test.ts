@@ -253,4 +253,10 @@ test('text only: a page keeps its lines of text, and loses a dark picture and a 
     assert.equal(inkIn(600, 400, 900, 650), 0, 'the picture is paper');
     assert.equal(inkIn(20, 360, 560, 700), 0, 'the drawn line is paper');
   }
+  // In negative (light text on a dark page) what is cleared takes the page's dark, not white.
+  const negative = { ...grey, data: grey.data.map((v) => 255 - v) };
+  const m = inkMask(negative, 1600);
+  const clean = textOnly(negative, m, components(m));
+  assert.ok(clean.data[690 * 1000 + 980]! < 32, 'a corner stays dark');
+  assert.ok(clean.data[500 * 1000 + 700]! < 32, 'the cleared picture is dark');
 });
