@@ -12,6 +12,7 @@ import { dropRunningText } from '../src/extract/pdf-layout.js';
 import { loadConfig } from '../src/config/load.js';
 import { createLogger } from '../src/log.js';
 import { extractOptionsForRun } from '../src/pipeline/resources.js';
+import { goalSummary, renderGoal } from './ocr-bench/goal.js';
 import { cer, wordRecall, words } from './ocr-bench/metrics.js';
 import { runTimed, type Seconds } from './ocr-bench/timed.js';
 
@@ -300,7 +301,8 @@ async function main(): Promise<void> {
     await closeExtractors();
   }
   const tools_ = { tesseract: tools.tesseract, nativeThreads: a.nativeThreads };
-  process.stdout.write(a.json ? `${JSON.stringify({ dir: a.dir, tools: tools_, rows }, null, 2)}\n` : `${render(rows)}\n`);
+  const goal = goalSummary(rows);
+  process.stdout.write(a.json ? `${JSON.stringify({ dir: a.dir, tools: tools_, rows, goal }, null, 2)}\n` : `${render(rows)}\n\n${renderGoal(goal)}\n`);
 }
 
 main().catch((e: unknown) => {
