@@ -1,11 +1,13 @@
-// One page image through OCR: grey, uneven lighting evened out, small text upscaled, skew levelled (±15°), sideways and
+// One page image through OCR: grey, uneven lighting evened out, light text on dark bars made dark on white, small text
+// upscaled, skew levelled (±15°), sideways and
 // upside-down pages turned (projection profiles and ascenders, then tesseract's OSD when the first reading is
 // doubtful), then recognised; a map or a diagram, whose text page segmentation mostly misses, read once more for
 // sparse text.
 import { recognize, detectOrientation, type Recognized } from './ocr.js';
 import { flattenLighting } from './ocr-light.js';
 import { inkOrientation, latinScript, quarterTurnFromInk } from './ocr-orient.js';
-import { components, inkMask, medianGlyphHeight, textInk, textOnly, thinRules, toGrey, withoutPictures, type Grey } from './ocr-prep.js';
+import { components, inkMask, medianGlyphHeight, paperLevel, textInk, textOnly, thinRules, toGrey, withoutPictures, type Grey } from './ocr-prep.js';
+import { liftBars } from './ocr-bars.js';
 import { scaleGrey } from './ocr-scale.js';
 import { estimateSkew, levelledMask } from './ocr-skew.js';
 import { rotateGrey } from './ocr-rotate.js';
@@ -127,11 +129,13 @@ export async function ocrPixels(input: Pixels, o: OcrPageOptions): Promise<OcrPa
     }
   }
   const opts = { ...o, dpi: readingDpi(px.dpi, glyphPx, scale) };
+  // What is read: the page with light text on dark bars made dark on white (analysis above keeps the page as it is).
+  const page = liftBars(grey, mask, parts, glyph, paperLevel(grey, mask));
   // The text's ink is measured once, and only for a page that asks (a doubtful reading, few letters).
   let ink: { share: number; marks: number } | undefined;
   const textInkOf = () => (ink ??= textInk(mask, parts));
   const readingStart = Date.now();
-  const first = await readTurned(grey, scale, base, opts);
+  const first = await readTurned(page, scale, base, opts);
   const chosen = await upright(first);
   // A map, a diagram, a photo of a sign: most of the ink is outside lines of text, and page segmentation read far fewer
   // letters than the page has glyph-sized marks in lines. A sparse reading (each word found where it stands) adds the
@@ -141,9 +145,9 @@ export async function ocrPixels(input: Pixels, o: OcrPageOptions): Promise<OcrPa
     // It only adds, so it gets the time the page's readings took (twice, and a margin), not a whole page's allowance on
     // top of them; if it fails or runs out, the page's reading stands.
     const timeoutMs = Math.min(o.timeoutMs, 2 * (Date.now() - readingStart) + SPARSE_MARGIN_MS);
-    // It reads the page's text alone: a map's roads and shading drawn over by tesseract's sparse search cost time and
-    // come out as words, and labels beside them are missed.
-    const pgm = encodePgm(transform(textOnly(grey, mask, parts), scale, chosen.result.rotationDeg));
+    // It reads the page's text alone: a map's roads and shading cost tesseract's sparse search time and come out as
+    // words, and the labels beside them are missed.
+    const pgm = encodePgm(transform(textOnly(page, mask, parts), scale, chosen.result.rotationDeg));
     const sparse = await recognize(pgm, { ...opts, timeoutMs, sparse: true }).catch(() => undefined);
     if (sparse) return { ...chosen.result, text: withNewLines(chosen.result.text, sparse.text) };
   }
@@ -160,7 +164,7 @@ export async function ocrPixels(input: Pixels, o: OcrPageOptions): Promise<OcrPa
     if (letterCount(first.result.text) < MIN_LETTERS_TO_ORIENT && textInkOf().share < MIN_TEXT_INK_TO_ORIENT) return first;
     const orientation = await detectOrientation(first.pgm, o.timeoutMs);
     if (!orientation || orientation.degrees % 360 === 0 || orientation.confidence < MIN_OSD_CONFIDENCE) return first;
-    const second = await readTurned(grey, scale, base + orientation.degrees, opts);
+    const second = await readTurned(page, scale, base + orientation.degrees, opts);
     // OSD can be wrong on sparse pages: the turn is kept only when it reads better.
     return second.confidence > first.confidence ? second : first;
   }

@@ -259,7 +259,7 @@ export function textOnly(g: Grey, m: InkMask, parts: Components): Grey {
 }
 
 /** The median grey of the page where the mask has no ink: white on a printed page, dark on a page in negative. */
-function paperLevel(g: Grey, m: InkMask): number {
+export function paperLevel(g: Grey, m: InkMask): number {
   const hist = new Uint32Array(256);
   let n = 0;
   for (let y = 0; y < m.height; y += 2) {
