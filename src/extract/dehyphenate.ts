@@ -55,17 +55,26 @@ export function joinBrokenWords(sections: Section[], o: JoinOptions = {}): Secti
   return drawn.map((s) => ({ ...s, text: joinIn(s.text, vocab) }));
 }
 
-// A page ending in a broken word ("… pro-"), and the next page's first word, up to its first space ("vides,"). A running
-// head that changes from page to page (a chapter's title and the page number) may come first: up to two short lines
-// that do not start in lower case are passed over.
+// A page ending in a broken word ("… pro-"), and the next page's first word, up to its first space ("vides,").
 const PAGE_END_BREAK = /(?<![\p{L}\p{M}])[\p{L}\p{M}]+[-\u2010\u00AD]$/u;
-const PAGE_START_WORD = /^((?:[ \t\u00A0]*(?:[^\p{Ll}\s][^\n]{0,99})?\r?\n){0,2}?)\s*(\p{Ll}\S*)[ \t\u00A0]*(?:\r?\n)?/u;
+const PAGE_START_WORD = /^[ \t\u00A0]*(\p{Ll}\S*)[ \t\u00A0]*(?:\r?\n)?/u;
 // Enough of a page's end to hold its last word.
 const PAGE_END_CHARS = 200;
+// A running head that changes from page to page may come first: up to this many short lines, each holding a number (the
+// page's) or no lower-case letter ("CHAPTER 8. THE DOCUMENT INTERFACE 31", "32 Chapter 8"). A line of text ("Saxon
+// kings were") is not passed over: the break then stays, rather than taking a word from the line below it.
+const MAX_HEAD_LINES = 2;
+const MAX_HEAD_CHARS = 80;
+
+function isRunningHead(line: string): boolean {
+  const t = line.trim();
+  return t.length <= MAX_HEAD_CHARS && !/^\p{Ll}/u.test(t) && (/\p{N}/u.test(t) || !/\p{Ll}/u.test(t));
+}
 
 /**
  * A word broken across a page break: the next page's first word moves up to a line of its own under the broken one,
- * where it is joined (or not) like any other break. Only between pages that follow each other.
+ * where it is joined (or not) like any other break. Only between pages that follow each other; a running head above
+ * the word stays where it is.
  */
 function carryAcrossPages(sections: Section[]): Section[] {
   const out = sections.slice();
@@ -75,12 +84,21 @@ function carryAcrossPages(sections: Section[]): Section[] {
     if (a.loc.page === undefined || b.loc.page !== a.loc.page + 1) continue;
     const end = a.text.trimEnd();
     if (!PAGE_END_BREAK.test(end.slice(-PAGE_END_CHARS))) continue;
-    const m = PAGE_START_WORD.exec(b.text);
-    if (!m) continue;
-    out[i] = { ...a, text: `${end}\n${m[2]}` };
-    // The running head stays where it was, with the blank line under it.
-    const head = m[1] ? b.text.slice(0, m[0].lastIndexOf(m[2]!)) : '';
-    out[i + 1] = { ...b, text: head + b.text.slice(m[0].length) };
+    let head = 0;
+    for (let lines = 0; ; ) {
+      if (PAGE_START_WORD.test(b.text.slice(head))) break;
+      const nl = b.text.indexOf('\n', head);
+      const line = b.text.slice(head, nl < 0 ? undefined : nl);
+      if (nl < 0 || (line.trim() && (++lines > MAX_HEAD_LINES || !isRunningHead(line)))) {
+        head = -1;
+        break;
+      }
+      head = nl + 1;
+    }
+    if (head < 0) continue;
+    const m = PAGE_START_WORD.exec(b.text.slice(head))!;
+    out[i] = { ...a, text: `${end}\n${m[1]}` };
+    out[i + 1] = { ...b, text: b.text.slice(0, head) + b.text.slice(head + m[0].length) };
   }
   return out;
 }

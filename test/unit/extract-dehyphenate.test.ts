@@ -50,6 +50,8 @@ test('a word broken across a page break is joined on the page where it starts; n
   // A page that starts with a heading and a capitalised paragraph is not a continuation; nor three lines down.
   assert.deepEqual(join('the Linux-', 'Methods\nWe measured'), ['the Linux-', 'Methods\nWe measured']);
   assert.deepEqual(join('a pro-', 'A\nB\nC\nvides'), ['a pro-', 'A\nB\nC\nvides']);
+  // A line of text is no running head: the word below it is not taken.
+  assert.deepEqual(join('the Anglo-', 'Saxon kings were\nruled by'), ['the Anglo-', 'Saxon kings were\nruled by']);
   const gap = joinBrokenWords([{ text: 'the model pro-', loc: { page: 1 } }, { text: 'vides a way', loc: { page: 3 } }]).map((s) => s.text);
   assert.deepEqual(gap, ['the model pro-', 'vides a way']);
 });
