@@ -1,7 +1,7 @@
 // Light text on dark bars (a web page's menu bar, a table's header row, a chat bubble, a slide's title band) turned
 // into dark text on white before OCR. Tesseract thresholds the page as a whole: a bar becomes one block of ink with
 // the letters as holes, and its line is read as noise or not at all; tesseract's own per-line inversion catches some.
-import type { Components, Grey, InkMask } from './ocr-prep.js';
+import { percentile, type Components, type Grey, type InkMask } from './ocr-prep.js';
 
 // A bar holds a line of text: at least this many glyphs tall and wide, and mostly solid (letters are holes in it).
 const MIN_BAR_GLYPHS_TALL = 1.5;
@@ -63,13 +63,4 @@ export function liftBars(g: Grey, m: InkMask, parts: Components, glyph: number |
     }
   });
   return out ? { data: out, width: g.width, height: g.height } : g;
-}
-
-/** The grey level below which `q` of the counted pixels lie; undefined for none. */
-function percentile(hist: Uint32Array, q: number): number | undefined {
-  let total = 0;
-  for (const c of hist) total += c;
-  if (!total) return undefined;
-  for (let v = 0, seen = 0; v < 256; v++) if ((seen += hist[v]!) >= q * total) return v;
-  return 255;
 }

@@ -261,16 +261,23 @@ export function textOnly(g: Grey, m: InkMask, parts: Components): Grey {
 /** The median grey of the page where the mask has no ink: white on a printed page, dark on a page in negative. */
 export function paperLevel(g: Grey, m: InkMask): number {
   const hist = new Uint32Array(256);
-  let n = 0;
   for (let y = 0; y < m.height; y += 2) {
     const gy = Math.min(g.height - 1, Math.floor(y / m.scale)) * g.width;
     for (let x = 0; x < m.width; x += 2) {
       if (m.bits[y * m.width + x]) continue;
-      hist[g.data[gy + Math.min(g.width - 1, Math.floor(x / m.scale))]!]!++;
-      n++;
+      const v = g.data[gy + Math.min(g.width - 1, Math.floor(x / m.scale))]!;
+      hist[v] = hist[v]! + 1;
     }
   }
-  for (let v = 0, seen = 0; v < 256; v++) if ((seen += hist[v]!) * 2 > n) return v;
+  return percentile(hist, 0.5) ?? 255;
+}
+
+/** The grey level at or below which a share `q` of the counted pixels lie; undefined when none were counted. */
+export function percentile(hist: Uint32Array, q: number): number | undefined {
+  let total = 0;
+  for (const c of hist) total += c;
+  if (!total) return undefined;
+  for (let v = 0, seen = 0; v < 256; v++) if ((seen += hist[v]!) >= q * total) return v;
   return 255;
 }
 
