@@ -7,8 +7,11 @@ import { percentile, type Components, type Grey, type InkMask } from './ocr-prep
 const MIN_BAR_GLYPHS_TALL = 1.5;
 const MIN_BAR_GLYPHS_WIDE = 8;
 const MIN_BAR_FILL = 0.7;
-// Its letters stand out from it by at least this many grey levels (light text); a dark photo's light parts mostly not.
+// Its letters stand out from it by at least this many grey levels (light text).
 const MIN_TEXT_CONTRAST = 60;
+// A bar is one flat fill, give or take a scan's noise: its own pixels (10th to 90th percentile) span at most this many
+// grey levels. A dark photo's do not, and it is left as it is.
+const MAX_FILL_SPREAD = 60;
 
 /**
  * The page with every dark bar's span remapped so that the bar is white and its letters black (a linear stretch from
@@ -50,6 +53,7 @@ export function liftBars(g: Grey, m: InkMask, parts: Components, glyph: number |
     const bar = percentile(barHist, 0.5);
     const text = percentile(holeHist, 0.9);
     if (text === undefined || bar === undefined || text - bar < MIN_TEXT_CONTRAST) return;
+    if (percentile(barHist, 0.9)! - percentile(barHist, 0.1)! > MAX_FILL_SPREAD) return;
     out ??= new Uint8Array(g.data);
     const scale = 255 / (bar - text);
     for (let my = b.y0; my <= b.y1; my++) {

@@ -50,6 +50,27 @@ test('a dark bar and a coloured button: white behind their letters, which turn d
   for (let y = 60; y < 300; y++) for (let x = 0; x < 900; x++) assert.equal(px(x, y), px(x, y, grey), 'the text lines are untouched');
 });
 
+test('a dark photo (a gradient, light highlights) is no bar: left as it is', () => {
+  const c = createCanvas(900, 420);
+  const g = c.getContext('2d');
+  g.fillStyle = '#fff';
+  g.fillRect(0, 0, 900, 420);
+  const grad = g.createLinearGradient(250, 0, 850, 0);
+  grad.addColorStop(0, '#000');
+  grad.addColorStop(1, '#666');
+  g.fillStyle = grad;
+  g.fillRect(250, 40, 600, 300);
+  g.fillStyle = '#eee';
+  for (let i = 0; i < 6; i++) g.fillRect(300 + i * 90, 120, 30, 30);
+  g.fillStyle = '#222';
+  g.font = '18px sans-serif';
+  for (let i = 0; i < 8; i++) g.fillText('Visiting yachts', 20, 60 + i * 40);
+  const grey = toGrey(g.getImageData(0, 0, 900, 420).data, 900, 420);
+  const m = inkMask(grey, 1600);
+  const parts = components(m);
+  assert.equal(liftBars(grey, m, parts, medianGlyphHeight(m, parts), paperLevel(grey, m)), grey);
+});
+
 test('a page in negative keeps its polarity: nothing is lifted', () => {
   const { grey } = screenshot(true);
   const m = inkMask(grey, 1600);
