@@ -1,7 +1,7 @@
 // Light text on dark bars (a web page's menu bar, a table's header row, a chat bubble, a slide's title band) turned
 // into dark text on white before OCR. Tesseract thresholds the page as a whole: a bar becomes one block of ink with
 // the letters as holes, and its line is read as noise or not at all; tesseract's own per-line inversion catches some.
-import { percentile, type Components, type Grey, type InkMask } from './ocr-prep.js';
+import { paperLevel, percentile, type Components, type Grey, type InkMask } from './ocr-prep.js';
 
 // A bar holds a line of text: at least this many glyphs tall and wide, and mostly solid (letters are holes in it).
 const MIN_BAR_GLYPHS_TALL = 1.5;
@@ -18,14 +18,19 @@ const MAX_FILL_SPREAD = 60;
  * the bar's median grey to the 90th percentile of what lies in its holes). The page itself when it has none, and for a
  * page in negative, whose "ink" is already its light text.
  */
-export function liftBars(g: Grey, m: InkMask, parts: Components, glyph: number | undefined, paper: number): Grey {
-  if (glyph === undefined || paper < 128) return g;
+export function liftBars(g: Grey, m: InkMask, parts: Components, glyph: number | undefined, paper?: number): Grey {
+  if (glyph === undefined) return g;
   let out: Uint8Array | undefined;
+  let positive: boolean | undefined;
   const s = 1 / m.scale;
-  parts.blobs.forEach((b, k) => {
+  for (let k = 0; k < parts.blobs.length; k++) {
+    const b = parts.blobs[k]!;
     const h = b.y1 - b.y0 + 1;
     const w = b.x1 - b.x0 + 1;
-    if (h < MIN_BAR_GLYPHS_TALL * glyph || w < MIN_BAR_GLYPHS_WIDE * glyph || b.area < MIN_BAR_FILL * w * h) return;
+    if (h < MIN_BAR_GLYPHS_TALL * glyph || w < MIN_BAR_GLYPHS_WIDE * glyph || b.area < MIN_BAR_FILL * w * h) continue;
+    // The paper level is measured only on a page with a bar-sized component (most pages have none).
+    positive ??= (paper ?? paperLevel(g, m)) >= 128;
+    if (!positive) return g;
     const label = k + 1;
     // Each mask row's span of the bar: its rounded corners' outside (the page around it) is left alone.
     const spans = new Int32Array(2 * h).fill(-1);
@@ -52,8 +57,8 @@ export function liftBars(g: Grey, m: InkMask, parts: Components, glyph: number |
     }
     const bar = percentile(barHist, 0.5);
     const text = percentile(holeHist, 0.9);
-    if (text === undefined || bar === undefined || text - bar < MIN_TEXT_CONTRAST) return;
-    if (percentile(barHist, 0.9)! - percentile(barHist, 0.1)! > MAX_FILL_SPREAD) return;
+    if (text === undefined || bar === undefined || text - bar < MIN_TEXT_CONTRAST) continue;
+    if (percentile(barHist, 0.9)! - percentile(barHist, 0.1)! > MAX_FILL_SPREAD) continue;
     out ??= new Uint8Array(g.data);
     const scale = 255 / (bar - text);
     for (let my = b.y0; my <= b.y1; my++) {
@@ -65,6 +70,6 @@ export function liftBars(g: Grey, m: InkMask, parts: Components, glyph: number |
         for (let i = y * g.width + gx0, end = y * g.width + gx1; i < end; i++) out[i] = Math.max(0, Math.min(255, Math.round((g.data[i]! - text) * scale)));
       }
     }
-  });
+  }
   return out ? { data: out, width: g.width, height: g.height } : g;
 }

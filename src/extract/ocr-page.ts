@@ -6,7 +6,7 @@
 import { recognize, detectOrientation, type Recognized } from './ocr.js';
 import { flattenLighting } from './ocr-light.js';
 import { inkOrientation, latinScript, quarterTurnFromInk } from './ocr-orient.js';
-import { components, inkMask, medianGlyphHeight, paperLevel, textInk, textOnly, thinRules, toGrey, withoutPictures, type Grey } from './ocr-prep.js';
+import { components, inkMask, medianGlyphHeight, textBlobs, textInk, textOnly, thinRules, toGrey, withoutPictures, type Grey } from './ocr-prep.js';
 import { liftBars } from './ocr-bars.js';
 import { scaleGrey } from './ocr-scale.js';
 import { estimateSkew, levelledMask } from './ocr-skew.js';
@@ -99,7 +99,9 @@ export async function ocrPixels(input: Pixels, o: OcrPageOptions): Promise<OcrPa
   const grey = flattenLighting(shrunk) ?? shrunk;
   const mask = inkMask(grey, ANALYSIS_DIM);
   const parts = components(mask);
-  const glyph = medianGlyphHeight(mask, parts);
+  // The glyph-sized marks in lines of text: the glyph size, the text's ink and the text-only image all start from them.
+  const marks = textBlobs(mask, parts);
+  const glyph = medianGlyphHeight(mask, parts, marks);
   // Lines are measured on the text alone: a picture's rows would outweigh them.
   const text = withoutPictures(mask, parts, glyph);
   const glyphPx = glyph === undefined ? undefined : glyph / mask.scale;
@@ -130,10 +132,10 @@ export async function ocrPixels(input: Pixels, o: OcrPageOptions): Promise<OcrPa
   }
   const opts = { ...o, dpi: readingDpi(px.dpi, glyphPx, scale) };
   // What is read: the page with light text on dark bars made dark on white (analysis above keeps the page as it is).
-  const page = liftBars(grey, mask, parts, glyph, paperLevel(grey, mask));
+  const page = liftBars(grey, mask, parts, glyph);
   // The text's ink is measured once, and only for a page that asks (a doubtful reading, few letters).
   let ink: { share: number; marks: number } | undefined;
-  const textInkOf = () => (ink ??= textInk(mask, parts));
+  const textInkOf = () => (ink ??= textInk(mask, parts, marks));
   const readingStart = Date.now();
   const first = await readTurned(page, scale, base, opts);
   const chosen = await upright(first);
@@ -147,7 +149,7 @@ export async function ocrPixels(input: Pixels, o: OcrPageOptions): Promise<OcrPa
     const timeoutMs = Math.min(o.timeoutMs, 2 * (Date.now() - readingStart) + SPARSE_MARGIN_MS);
     // It reads the page's text alone: a map's roads and shading cost tesseract's sparse search time and come out as
     // words, and the labels beside them are missed.
-    const pgm = encodePgm(transform(textOnly(page, mask, parts), scale, chosen.result.rotationDeg));
+    const pgm = encodePgm(transform(textOnly(page, mask, parts, marks), scale, chosen.result.rotationDeg));
     const sparse = await recognize(pgm, { ...opts, timeoutMs, sparse: true }).catch(() => undefined);
     if (sparse) return { ...chosen.result, text: withNewLines(chosen.result.text, sparse.text) };
   }

@@ -199,15 +199,15 @@ export function components(m: InkMask): Components {
  * (a map's dashes and symbols, which set a street map's labels at 4 px and had them read enlarged nearly twice) by
  * having no like-sized neighbour along a line.
  */
-export function medianGlyphHeight(m: InkMask, parts: Components = components(m)): number | undefined {
-  const heights = textBlobs(m, parts).map((b) => b.y1 - b.y0 + 1);
+export function medianGlyphHeight(m: InkMask, parts: Components = components(m), text = textBlobs(m, parts)): number | undefined {
+  const heights = text.map((b) => b.y1 - b.y0 + 1);
   if (heights.length < 20) return undefined;
   heights.sort((a, b) => a - b);
   return heights[heights.length >> 1];
 }
 
-/** The glyph-sized blobs that sit in lines of text (see medianGlyphHeight). */
-function textBlobs(m: InkMask, parts: Components): Blob[] {
+/** The glyph-sized blobs that sit in lines of text (see medianGlyphHeight): worked out once a page, passed on. */
+export function textBlobs(m: InkMask, parts: Components): Blob[] {
   const candidates = parts.blobs.filter(({ y0, y1, x0, x1, area }) => {
     const h = y1 - y0 + 1;
     const w = x1 - x0 + 1;
@@ -222,9 +222,8 @@ function textBlobs(m: InkMask, parts: Components): Blob[] {
  * a photo or a street map, and as low on a text page with a dark picture or a scanner's black border), and how many
  * glyph-sized marks make it up (about the letters the page holds; fewer where letters touch).
  */
-export function textInk(m: InkMask, parts: Components = components(m)): { share: number; marks: number } {
+export function textInk(m: InkMask, parts: Components = components(m), text = textBlobs(m, parts)): { share: number; marks: number } {
   const ink = parts.blobs.reduce((n, b) => n + b.area, 0);
-  const text = textBlobs(m, parts);
   return { share: ink ? text.reduce((n, b) => n + b.area, 0) / ink : 0, marks: text.length };
 }
 
@@ -237,8 +236,7 @@ const TEXT_ONLY_GROWTH = 0.3;
  * with their letters. A map's roads, rivers and shaded areas, a diagram's boxes and arrows, a scanner's border: gone,
  * and with them the strokes tesseract reads as letters and the lines it follows instead of the labels.
  */
-export function textOnly(g: Grey, m: InkMask, parts: Components): Grey {
-  const text = textBlobs(m, parts);
+export function textOnly(g: Grey, m: InkMask, parts: Components, text = textBlobs(m, parts)): Grey {
   const heights = text.map((b) => b.y1 - b.y0 + 1).sort((a, b) => a - b);
   const grow = Math.max(1, Math.round(TEXT_ONLY_GROWTH * (heights[heights.length >> 1] ?? 0)));
   const keep = new Uint8Array(m.width * m.height);
