@@ -1,4 +1,5 @@
-// Light text on dark bars made dark on white before OCR; pages in negative and bars with no light text left alone.
+// Light text on dark bars made dark on white before OCR; a page in negative read as its positive; bars with no light
+// text left alone.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
@@ -7,6 +8,7 @@ import { createCanvas } from '@napi-rs/canvas';
 import { components, inkMask, medianGlyphHeight, paperLevel, toGrey } from '../../src/extract/ocr-prep.js';
 import { liftBars } from '../../src/extract/ocr-bars.js';
 import { extractFile, defaultExtractOptions, closeExtractors } from '../../src/extract/index.js';
+import { observeRecognize } from '../../src/extract/ocr.js';
 import { tempDir } from '../helpers/temp.js';
 
 const dir = tempDir();
@@ -85,3 +87,29 @@ test('a screenshot with a dark menu bar: its labels are read', async () => {
   const text = doc.sections.map((s) => s.text).join('\n');
   for (const label of ['Harbour Office', 'Berth Bookings', 'Tide Tables', 'Contact', 'Saturday ferry']) assert.ok(text.includes(label), `${label} in ${text}`);
 });
+
+test('a page in negative is handed to the engine as its positive (dark text on light), and read whole', async () => {
+  const file = path.join(dir, 'negative.png');
+  writeFileSync(file, screenshot(true).canvas.toBuffer('image/png'));
+  const seen: number[] = [];
+  observeRecognize((img) => seen.push(medianOfPgm(img)));
+  try {
+    const doc = await extractFile(file, defaultExtractOptions);
+    const text = doc.sections.map((s) => s.text).join('\n');
+    for (const words of ['Visiting yachts pay the daily rate', 'Berth Bookings', 'Saturday ferry']) assert.ok(text.includes(words), `${words} in ${text}`);
+  } finally {
+    observeRecognize(undefined);
+  }
+  assert.ok(seen.length > 0 && seen.every((m) => m > 200), `median grey of what was read: ${seen.join(', ')}`);
+});
+
+/** The median grey of a binary PGM (P5, 8 bits), as ocr-page encodes it. */
+function medianOfPgm(img: Buffer): number {
+  const head = /^P5\s+(\d+)\s+(\d+)\s+255\s/.exec(img.subarray(0, 40).toString('latin1'));
+  assert.ok(head, 'a PGM');
+  const px = img.subarray(head[0].length);
+  const hist = new Uint32Array(256);
+  for (const v of px) hist[v]!++;
+  for (let v = 0, seen = 0; v < 256; v++) if ((seen += hist[v]!) >= px.length / 2) return v;
+  return 255;
+}
