@@ -224,4 +224,4 @@ async function renderPage(doc: import('pdfjs-dist/legacy/build/pdf.mjs').PDFDocu
   }
 }
 
-register(['pdf'], { version: '8', extract: extractPdf });
+register(['pdf'], { version: '9', extract: extractPdf });
