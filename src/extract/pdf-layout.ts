@@ -43,6 +43,8 @@ const CELL_ROW_SHARE = 0.5;
 // ...and most of their cells are a word or two.
 const CELL_MAX_WORDS = 2;
 const SHORT_CELL_SHARE = 0.75;
+// Runs more than this many times another's size do not make a row with it: a heading's extent spans lines of small type.
+const MAX_ROW_SIZE_RATIO = 3;
 // Gutter searches nest at most this deep (up to 8 columns): a page of a few dozen words cannot split further anyway.
 const MAX_COLUMN_SPLITS = 3;
 
@@ -99,7 +101,7 @@ function streamRows(runs: TextRun[]): TextRun[][] {
   const out: TextRun[][] = [];
   let row: TextRun[] = [];
   for (const r of runs) {
-    if (row.length && !row.some((o) => sameRow(o, r))) {
+    if (row.length && !joinsRow(row, r)) {
       out.push(row);
       row = [];
     }
@@ -147,7 +149,7 @@ function buildRows(runs: TextRun[]): TextRun[][] {
   for (const r of sorted) {
     // Runs come top down, so only the last few rows can share r's baseline.
     let row: TextRun[] | undefined;
-    for (let k = rows.length - 1; k >= Math.max(0, rows.length - 8) && !row; k--) if (rows[k]!.some((o) => sameRow(o, r))) row = rows[k];
+    for (let k = rows.length - 1; k >= Math.max(0, rows.length - 8) && !row; k--) if (joinsRow(rows[k]!, r)) row = rows[k];
     if (row) row.push(r);
     else rows.push([r]);
   }
@@ -156,6 +158,15 @@ function buildRows(runs: TextRun[]): TextRun[][] {
 
 function baseline(row: TextRun[]): number {
   return row.reduce((m, r) => (r.height > m.height ? r : m), row[0]!).y;
+}
+
+/**
+ * Whether r joins a row: level with one of its runs of a comparable size. A heading in 38-pt type beside two lines of
+ * 6-pt notes is level with both: through it, the second line joined the first, written over it ("no longermade sense").
+ * A superscript or a subscript is about 0.6 of its line's size, well within.
+ */
+function joinsRow(row: TextRun[], r: TextRun): boolean {
+  return row.some((o) => sameRow(o, r) && Math.max(o.height, r.height) <= MAX_ROW_SIZE_RATIO * Math.min(o.height, r.height));
 }
 
 function sameRow(a: TextRun, b: TextRun): boolean {

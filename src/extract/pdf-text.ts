@@ -43,7 +43,9 @@ export async function pageLines(doc: PDFDocumentProxy, p: number): Promise<{ lin
         turned.push(it);
         continue;
       }
-      if (it.str && !it.str.trim()) {
+      // A glyph its font maps to no character (U+0000) is a space too: set alone, in a font of its own, it is an
+      // apostrophe or a dash between two words ("dell'impugnazione"), and dropped it would join them.
+      if (it.str && !it.str.replace(/\0/g, '').trim()) {
         spaceAfter = runs.at(-1);
         continue;
       }

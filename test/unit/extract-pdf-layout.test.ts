@@ -286,3 +286,49 @@ test('a space the PDF writes between words set closer than a word gap keeps them
   const d = await extractFile(file, { ...defaultExtractOptions, ocr: false });
   assert.deepEqual(d.sections.map((s) => s.text), ['Harbour Master\nSeawall\nPierhead']);
 });
+
+test('a glyph its font maps to no character (U+0000), set between two words in a font of its own, keeps them apart', async () => {
+  // An Italian policy's apostrophes are drawn from a second font whose ToUnicode map sends them to U+0000: dropped,
+  // "dell'impugnazione" read "dellimpugnazione". Helvetica 10 pt: "dell" is 15.56 pt wide, the quote 2.22 pt.
+  const cmap = [
+    '/CIDInit /ProcSet findresource begin 12 dict begin begincmap',
+    '/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def /CMapName /Adobe-Identity-UCS def /CMapType 2 def',
+    '1 begincodespacerange <00> <FF> endcodespacerange 1 beginbfchar <27> <0000> endbfchar',
+    'endcmap CMapName currentdict /CMap defineresource pop end end',
+  ].join('\n');
+  const content = [
+    'BT /F1 10 Tf 72 700 Td (dell) Tj ET', "BT /F2 10 Tf 87.56 700 Td (') Tj ET", 'BT /F1 10 Tf 89.78 700 Td (impugnazione) Tj ET',
+  ].join('\n');
+  const pdf = buildPdf([
+    '<< /Type /Catalog /Pages 2 0 R >>',
+    '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
+    '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R /F2 6 0 R >> >> >>',
+    `<< /Length ${content.length} >>\nstream\n${content}\nendstream`,
+    '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>',
+    '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /ToUnicode 7 0 R >>',
+    `<< /Length ${cmap.length} >>\nstream\n${cmap}\nendstream`,
+  ]);
+  const file = path.join(mkdtempSync(path.join(tmpdir(), 'docproc-nul-')), 'unmapped-apostrophe.pdf');
+  writeFileSync(file, pdf);
+  const d = await extractFile(file, { ...defaultExtractOptions, ocr: false });
+  assert.deepEqual(d.sections.map((s) => s.text), ['dell impugnazione']);
+});
+
+test('a heading beside lines of small type does not chain them into one line; sub- and superscripts stay on theirs', () => {
+  // A 38-pt "Endnotes" level with the first two lines of 6-pt notes beside it, written in this order.
+  const notes = texts([
+    run('Endnotes', 34, 499.5, 158, 38),
+    run('As we examined our work, we realized that it no longer', 305.5, 500.8, 215, 6),
+    run('made sense to have a separate and narrower goal', 305.5, 492.8, 213, 6),
+    run('that applied to only one part of our business.', 305.5, 484.8, 215, 6),
+  ]);
+  assert.deepEqual(notes, [
+    'Endnotes',
+    'As we examined our work, we realized that it no longer',
+    'made sense to have a separate and narrower goal',
+    'that applied to only one part of our business.',
+  ]);
+  // w with a subscript 1 and a superscript (i) set one above the other, at 0.7 of the line's size.
+  const script = texts([run('of tokens w', 72, 400, 50, 10), run('(i)', 122, 404, 8, 7), run('1', 122, 397, 4, 7), run(', w', 131, 400, 12, 10)]);
+  assert.equal(script.length, 1, script.join(' | '));
+});
