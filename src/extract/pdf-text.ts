@@ -9,7 +9,7 @@ export type PageLine = Pick<Line, 'text' | 'margin' | 'cells'>;
 
 // A space item between runs closer than this (a justified line's or a kerned word's, 0.001-0.014 em in the PDFs seen)
 // is set inside a word, not between two.
-const MIN_SPACED_GAP_EM = 0.04;
+const MIN_SPACED_GAP_EM = 0.02;
 
 interface TextItemLike {
   str: string;

@@ -280,11 +280,13 @@ test('a space the PDF writes between words set closer than a word gap keeps them
     word('Harbour', 72, 700), word(' ', 104.508, 700, 20), word('Master', 105.208, 700),
     word('Sea', 72, 680), word(' ', 88.011, 680, 1), word('wall', 88.061, 680),
     word('Pier', 72, 660), word('head', 80.207, 660),
+    // A JSTOR layer's tight word gap: 0.3 pt (0.033 em), a space between.
+    word('Quay', 72, 640), word(' ', 93.51, 640, 20), word('side', 93.81, 640),
   ].join('\n');
   const file = path.join(mkdtempSync(path.join(tmpdir(), 'docproc-spaces-')), 'narrow-spaces.pdf');
   writeFileSync(file, onePagePdf(content));
   const d = await extractFile(file, { ...defaultExtractOptions, ocr: false });
-  assert.deepEqual(d.sections.map((s) => s.text), ['Harbour Master\nSeawall\nPierhead']);
+  assert.deepEqual(d.sections.map((s) => s.text), ['Harbour Master\nSeawall\nPierhead\nQuay side']);
 });
 
 test('a glyph its font maps to no character (U+0000), set between two words in a font of its own, keeps them apart', async () => {
