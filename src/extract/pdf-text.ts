@@ -10,6 +10,9 @@ export type PageLine = Pick<Line, 'text' | 'margin' | 'cells'>;
 // A space item between runs closer than this (a justified line's or a kerned word's, 0.001-0.014 em in the PDFs seen)
 // is set inside a word, not between two.
 const MIN_SPACED_GAP_EM = 0.02;
+// The same text this close to where it was drawn before is drawn over it (a fake bold is offset 0.02-0.05 em); across,
+// in ems of the font's width (a font scaled 6 pt wide and 128 tall sets its letters 5 pt apart).
+const DUPLICATE_EM = 0.1;
 
 interface TextItemLike {
   str: string;
@@ -33,6 +36,7 @@ export async function pageLines(doc: PDFDocumentProxy, p: number): Promise<{ lin
     // A space the PDF writes between two words keeps them apart though set narrower than a word gap: OCR layers
     // (JSTOR's, scanners') place each word at its position on the scan, 0.05-0.15 em apart with a space between.
     let spaceAfter: TextRun | undefined;
+    const drawnAt = new Map<string, { x: number; y: number }[]>();
     for (const raw of tc.items) {
       if (!('str' in raw)) continue;
       const it = raw as TextItemLike;
@@ -50,6 +54,12 @@ export async function pageLines(doc: PDFDocumentProxy, p: number): Promise<{ lin
         continue;
       }
       const height = Math.abs(it.height) || Math.abs(d) || 10;
+      // Text drawn twice in one place (a fake bold, a block of a report repeated over itself) is read once, as
+      // pdftotext reads it: twice, its row read "Whole Foods Market inThe following table in…".
+      const same = drawnAt.get(it.str);
+      if (same?.some((q) => Math.abs(q.x - x) <= DUPLICATE_EM * Math.abs(a) && Math.abs(q.y - y) <= DUPLICATE_EM * height)) continue;
+      if (same) same.push({ x, y });
+      else drawnAt.set(it.str, [{ x, y }]);
       const width = Math.max(0, it.width);
       const rtl = it.dir === 'rtl';
       const prev = spaceAfter;

@@ -334,3 +334,16 @@ test('a heading beside lines of small type does not chain them into one line; su
   const script = texts([run('of tokens w', 72, 400, 50, 10), run('(i)', 122, 404, 8, 7), run('1', 122, 397, 4, 7), run(', w', 131, 400, 12, 10)]);
   assert.equal(script.length, 1, script.join(' | '));
 });
+
+test('text drawn twice in one place (a repeated block, a fake bold) is read once; the same words elsewhere are kept', async () => {
+  const line = (s: string, x: number, y: number) => `BT /F1 10 Tf ${x} ${y} Td (${s}) Tj ET`;
+  const content = [
+    line('Tide tables for the outer harbour', 72, 700), line('Moorings are allocated weekly', 72, 686),
+    line('Tide tables for the outer harbour', 72, 700), line('Moorings are allocated weekly', 72.3, 686.2),
+    line('Tide tables for the outer harbour', 72, 600),
+  ].join('\n');
+  const file = path.join(mkdtempSync(path.join(tmpdir(), 'docproc-twice-')), 'drawn-twice.pdf');
+  writeFileSync(file, onePagePdf(content));
+  const d = await extractFile(file, { ...defaultExtractOptions, ocr: false });
+  assert.deepEqual(d.sections.map((s) => s.text), ['Tide tables for the outer harbour\nMoorings are allocated weekly\nTide tables for the outer harbour']);
+});
