@@ -279,7 +279,7 @@ test('a space the PDF writes between words set closer than a word gap keeps them
   const content = [
     word('Harbour', 72, 700), word(' ', 104.508, 700, 20), word('Master', 105.208, 700),
     word('Sea', 72, 680), word(' ', 88.011, 680, 1), word('wall', 88.061, 680),
-    word('Pier', 72, 660), word('head', 80.207, 660),
+    word('Pier', 72, 660), word('head', 87.507, 660),
     // A JSTOR layer's tight word gap: 0.3 pt (0.033 em), a space between.
     word('Quay', 72, 640), word(' ', 93.51, 640, 20), word('side', 93.81, 640),
   ].join('\n');
@@ -346,4 +346,12 @@ test('text drawn twice in one place (a repeated block, a fake bold) is read once
   writeFileSync(file, onePagePdf(content));
   const d = await extractFile(file, { ...defaultExtractOptions, ocr: false });
   assert.deepEqual(d.sections.map((s) => s.text), ['Tide tables for the outer harbour\nMoorings are allocated weekly\nTide tables for the outer harbour']);
+});
+
+test('a run written back over the line before it (a hyphen drawn in afterwards) is set apart, not glued to its end', () => {
+  // The line's hyphen ("mood‐altering") is drawn after the line, at its place: glued on, the line ended in a hyphen.
+  const lines = texts([run('use of any mood altering drugs, prescription or', 52, 455, 230), run('‐', 110, 455, 4), run('otherwise and explore', 52, 443, 100)]);
+  assert.deepEqual(lines, ['use of any mood altering drugs, prescription or ‐', 'otherwise and explore']);
+  // Written in order, runs that touch or nearly touch are one word as before.
+  assert.deepEqual(texts([run('Harbour', 72, 700, 35), run('master', 106.5, 700, 30)]), ['Harbourmaster']);
 });
