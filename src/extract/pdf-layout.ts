@@ -47,6 +47,8 @@ const SHORT_CELL_SHARE = 0.75;
 // word boxes overlap need no more than half an em (a test file of redacted words read 57% of pdftotext's words at 0,
 // 71% at 1 em, 100% at 0.5); CJK text that sets a full-width comma half an em narrower gains a space after it.
 const BACK_EM = 0.5;
+// Two runs in a line's own size whose baselines differ by this many ems are two words.
+const BASELINE_STEP_EM = 0.15;
 // Runs more than this many times another's size do not make a row with it: a heading's extent spans lines of small type.
 const MAX_ROW_SIZE_RATIO = 3;
 // Gutter searches nest at most this deep (up to 8 columns): a page of a few dozen words cannot split further anyway.
@@ -199,7 +201,11 @@ function toLine(row: TextRun[], sort = true): Line {
     // space, not a glued word. A form drew a line's hyphens over it after the line: "prescription or‐" then ended in a
     // hyphen, and the next line's "otherwise" was joined to it.
     const back = prev && !sort && (rtl ? r.x + r.width > prev.x + BACK_EM * Math.min(prev.height, r.height) : r.x < prev.x + prev.width - BACK_EM * Math.min(prev.height, r.height));
-    if (prev && (gap > 0.15 * Math.min(prev.height, r.height) || back) && !/\s$/.test(text) && !/^\s/.test(r.str)) text += ' ';
+    // Words in the line's own size whose baselines differ are two words: an OCR layer of a skewed scan sets each word at
+    // its own height, boxes overlapping ("peuples" and "du" 0.25 em apart in height read "peuplesdu"). A subscript
+    // after a superscript (smaller than the line) is left alone.
+    const stepped = prev && Math.abs(r.y - prev.y) >= BASELINE_STEP_EM * main.height && Math.min(prev.height, r.height) >= 0.9 * main.height;
+    if (prev && (gap > 0.15 * Math.min(prev.height, r.height) || back || stepped) && !/\s$/.test(text) && !/^\s/.test(r.str)) text += ' ';
     text += r.str;
     prev = r;
   }

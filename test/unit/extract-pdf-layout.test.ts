@@ -355,3 +355,7 @@ test('a run written back over the line before it (a hyphen drawn in afterwards) 
   // Written in order, runs that touch or nearly touch are one word as before.
   assert.deepEqual(texts([run('Harbour', 72, 700, 35), run('master', 106.5, 700, 30)]), ['Harbourmaster']);
 });
+
+test("words of one size set at different heights (a skewed scan's OCR layer, boxes overlapping) are two words", () => {
+  assert.deepEqual(texts([run('Les peuples', 50, 203.8, 50.7), run('du', 100, 206.3, 11.1), run('Cameroun', 113, 206.3, 45.6)]), ['Les peuples du Cameroun']);
+});
