@@ -51,6 +51,9 @@ const BACK_EM = 0.5;
 const BASELINE_STEP_EM = 0.15;
 // Runs more than this many times another's size do not make a row with it: a heading's extent spans lines of small type.
 const MAX_ROW_SIZE_RATIO = 3;
+// A drop cap is at least this many times its paragraph's type size, and sits beside its first lines (up to this many).
+const DROP_CAP_SIZE = 2;
+const DROP_CAP_LINES = 3;
 // Gutter searches nest at most this deep (up to 8 columns): a page of a few dozen words cannot split further anyway.
 const MAX_COLUMN_SPLITS = 3;
 
@@ -69,7 +72,7 @@ export function layoutPage(runs: TextRun[], placed: TextRun[] = []): Line[] {
   if (!gutters.length) {
     const isField = new Set(fields);
     // A row an answer joined is read left to right; the rest keep the order they were written in.
-    return markMargins(placeInRows(streamRows(written), fields).map((row) => toLine(row, row.some((r) => isField.has(r)))));
+    return markMargins(joinDropCaps(placeInRows(streamRows(written), fields).map((row) => toLine(row, row.some((r) => isField.has(r))))));
   }
   const crosses = (r: TextRun) => gutters.some((g) => r.x < g && r.x + r.width > g);
   // Rows are built per column: across the page, a line of one column would chain the lines of another whose
@@ -85,9 +88,36 @@ export function layoutPage(runs: TextRun[], placed: TextRun[] = []): Line[] {
       if (level) level.push(...row);
       else out.push(toLine(row));
     }
-    return out;
+    return joinDropCaps(out);
   });
   return orderColumns(columns, spanRows.map((r) => toLine(r)));
+}
+
+/**
+ * A drop cap (a paragraph's first letter set over two or three of its lines) is put back at the start of the first
+ * line beside it: read as a line of its own, it split the paragraph's first word ("S" / "calable quantum computation").
+ * That line is the topmost of those nearby (in row order, a cap's baseline sorts it below the lines beside it) whose
+ * top is level with the cap's, that starts just right of it, in lower case.
+ */
+function joinDropCaps(lines: Line[]): Line[] {
+  const out = [...lines];
+  for (let i = 0; i < out.length; i++) {
+    const cap = out[i]!;
+    if (!/^\p{Lu}$/u.test(cap.text)) continue;
+    let best = -1;
+    for (let j = Math.max(0, i - DROP_CAP_LINES); j <= Math.min(out.length - 1, i + 1); j++) {
+      const l = out[j]!;
+      const em = l.height;
+      const beside = j !== i && cap.height >= DROP_CAP_SIZE * em && /^\p{Ll}/u.test(l.text) && l.x0 >= cap.x1 - 0.5 * em && l.x0 <= cap.x1 + 1.5 * em;
+      const level = Math.abs(l.y + 0.85 * em - (cap.y + 0.85 * cap.height)) <= 0.3 * cap.height;
+      if (beside && level && (best < 0 || l.y > out[best]!.y)) best = j;
+    }
+    if (best < 0) continue;
+    out[best] = { ...out[best]!, text: cap.text + out[best]!.text, x0: cap.x0 };
+    out.splice(i, 1);
+    i--;
+  }
+  return out;
 }
 
 /**

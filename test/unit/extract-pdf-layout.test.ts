@@ -359,3 +359,17 @@ test('a run written back over the line before it (a hyphen drawn in afterwards) 
 test("words of one size set at different heights (a skewed scan's OCR layer, boxes overlapping) are two words", () => {
   assert.deepEqual(texts([run('Les peuples', 50, 203.8, 50.7), run('du', 100, 206.3, 11.1), run('Cameroun', 113, 206.3, 45.6)]), ['Les peuples du Cameroun']);
 });
+
+test('a drop cap is read as the first letter of the line beside it, in either order it is written', () => {
+  const cap = run('S', 144, 393.5, 19.3, 36.4);
+  const body = [
+    run('calable quantum computation is one goal', 165.8, 414.4, 200, 9.3),
+    run('of modern physics, and trapped ions are', 165.8, 403.4, 200, 9.3),
+    run('among the first platforms to perform it.', 144, 392.4, 200, 9.3),
+  ];
+  const want = ['Scalable quantum computation is one goal', 'of modern physics, and trapped ions are', 'among the first platforms to perform it.'];
+  assert.deepEqual(texts([cap, ...body]), want);
+  assert.deepEqual(texts([...body, cap]), want);
+  // A one-letter line of ordinary size (a list's "A") stays as it is.
+  assert.deepEqual(texts([run('A', 72, 500, 7, 10), run('brief note on moorings', 72, 486, 100, 10)]), ['A', 'brief note on moorings']);
+});
