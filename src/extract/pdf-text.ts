@@ -36,7 +36,7 @@ export async function pageLines(doc: PDFDocumentProxy, p: number): Promise<{ lin
     // A space the PDF writes between two words keeps them apart though set narrower than a word gap: OCR layers
     // (JSTOR's, scanners') place each word at its position on the scan, 0.05-0.15 em apart with a space between.
     let spaceAfter: TextRun | undefined;
-    const drawnAt = new Map<string, { x: number; y: number }[]>();
+    const drawn = drawnText();
     for (const raw of tc.items) {
       if (!('str' in raw)) continue;
       const it = raw as TextItemLike;
@@ -56,10 +56,7 @@ export async function pageLines(doc: PDFDocumentProxy, p: number): Promise<{ lin
       const height = Math.abs(it.height) || Math.abs(d) || 10;
       // Text drawn twice in one place (a fake bold, a block of a report repeated over itself) is read once, as
       // pdftotext reads it: twice, its row read "Whole Foods Market inThe following table in…".
-      const same = drawnAt.get(it.str);
-      if (same?.some((q) => Math.abs(q.x - x) <= DUPLICATE_EM * Math.abs(a) && Math.abs(q.y - y) <= DUPLICATE_EM * height)) continue;
-      if (same) same.push({ x, y });
-      else drawnAt.set(it.str, [{ x, y }]);
+      if (drawn(it.str, x, y, DUPLICATE_EM * Math.abs(a), DUPLICATE_EM * height)) continue;
       const width = Math.max(0, it.width);
       const rtl = it.dir === 'rtl';
       const prev = spaceAfter;
@@ -75,6 +72,31 @@ export async function pageLines(doc: PDFDocumentProxy, p: number): Promise<{ lin
   } finally {
     page.cleanup();
   }
+}
+
+/**
+ * Whether a string was drawn before within tolX across and tolY up or down of (x, y); remembered if not. Positions are
+ * kept in cells of the tolerance, so a page of a hundred thousand one-letter runs costs a lookup each, not a scan.
+ */
+function drawnText(): (str: string, x: number, y: number, tolX: number, tolY: number) => boolean {
+  const cells = new Map<string, { x: number; y: number }[]>();
+  const key = (str: string, cx: number, cy: number, tolX: number, tolY: number) => `${tolX}|${tolY}|${cx}|${cy}|${str}`;
+  return (str, x, y, tolX, tolY) => {
+    tolX = Math.max(tolX, 1e-3);
+    tolY = Math.max(tolY, 1e-3);
+    const cx = Math.floor(x / tolX);
+    const cy = Math.floor(y / tolY);
+    for (let dx = -1; dx <= 1; dx++) {
+      for (let dy = -1; dy <= 1; dy++) {
+        if (cells.get(key(str, cx + dx, cy + dy, tolX, tolY))?.some((q) => Math.abs(q.x - x) <= tolX && Math.abs(q.y - y) <= tolY)) return true;
+      }
+    }
+    const k = key(str, cx, cy, tolX, tolY);
+    const at = cells.get(k);
+    if (at) at.push({ x, y });
+    else cells.set(k, [{ x, y }]);
+    return false;
+  };
 }
 
 /** Text in content-stream order, a new line where pdf.js marks one. */
