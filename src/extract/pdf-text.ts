@@ -13,6 +13,7 @@ const MIN_SPACED_GAP_EM = 0.02;
 // The same text this close to where it was drawn before is drawn over it (a fake bold is offset 0.02-0.05 em); across,
 // in ems of the font's width (a font scaled 6 pt wide and 128 tall sets its letters 5 pt apart).
 const DUPLICATE_EM = 0.1;
+const MAX_DUPLICATE_PT = 4;
 
 interface TextItemLike {
   str: string;
@@ -76,22 +77,23 @@ export async function pageLines(doc: PDFDocumentProxy, p: number): Promise<{ lin
 
 /**
  * Whether a string was drawn before within tolX across and tolY up or down of (x, y); remembered if not. Positions are
- * kept in cells of the tolerance, so a page of a hundred thousand one-letter runs costs a lookup each, not a scan.
+ * kept in 1-pt cells, so a page of a hundred thousand one-letter runs costs a few lookups a run, not a scan of them all.
+ * The search reaches at most MAX_DUPLICATE_PT: a fake bold is offset well under that in any type size.
  */
 function drawnText(): (str: string, x: number, y: number, tolX: number, tolY: number) => boolean {
   const cells = new Map<string, { x: number; y: number }[]>();
-  const key = (str: string, cx: number, cy: number, tolX: number, tolY: number) => `${tolX}|${tolY}|${cx}|${cy}|${str}`;
+  const key = (str: string, cx: number, cy: number) => `${cx}|${cy}|${str}`;
   return (str, x, y, tolX, tolY) => {
-    tolX = Math.max(tolX, 1e-3);
-    tolY = Math.max(tolY, 1e-3);
-    const cx = Math.floor(x / tolX);
-    const cy = Math.floor(y / tolY);
-    for (let dx = -1; dx <= 1; dx++) {
-      for (let dy = -1; dy <= 1; dy++) {
-        if (cells.get(key(str, cx + dx, cy + dy, tolX, tolY))?.some((q) => Math.abs(q.x - x) <= tolX && Math.abs(q.y - y) <= tolY)) return true;
+    const cx = Math.floor(x);
+    const cy = Math.floor(y);
+    const kx = Math.min(MAX_DUPLICATE_PT, Math.ceil(tolX));
+    const ky = Math.min(MAX_DUPLICATE_PT, Math.ceil(tolY));
+    for (let dx = -kx; dx <= kx; dx++) {
+      for (let dy = -ky; dy <= ky; dy++) {
+        if (cells.get(key(str, cx + dx, cy + dy))?.some((q) => Math.abs(q.x - x) <= tolX && Math.abs(q.y - y) <= tolY)) return true;
       }
     }
-    const k = key(str, cx, cy, tolX, tolY);
+    const k = key(str, cx, cy);
     const at = cells.get(k);
     if (at) at.push({ x, y });
     else cells.set(k, [{ x, y }]);

@@ -153,6 +153,18 @@ const CONTENT = (text: string) => { const s = `BT /F1 24 Tf 72 700 Td (${text}) 
 const FONT = '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>';
 export const pdfSelfRefPages = () => buildPdf(['<< /Type /Catalog /Pages 2 0 R >>', '<< /Type /Pages /Kids [2 0 R 3 0 R] /Count 2 >>', PAGE, CONTENT('Loop'), FONT]);
 export const pdfHugeCount = () => buildPdf(['<< /Type /Catalog /Pages 2 0 R >>', '<< /Type /Pages /Kids [3 0 R] /Count 100000000 >>', PAGE, CONTENT('Only page'), FONT]);
+/**
+ * One page of 100,000 one-letter runs, all "a", each at its own place (316 by 316 on a 3200-pt page): telling text
+ * drawn over itself must not compare every run with every earlier one.
+ */
+export function pdfManyRuns(): Buffer {
+  const side = 316;
+  const runs: string[] = [];
+  for (let r = 0; r < side; r++) for (let c = 0; c < side; c++) runs.push(`BT /F1 2 Tf ${10 + c * 10} ${10 + r * 10} Td (a) Tj ET`);
+  const s = runs.join('\n');
+  const page = '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 3200 3200] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>';
+  return buildPdf(['<< /Type /Catalog /Pages 2 0 R >>', '<< /Type /Pages /Kids [3 0 R] /Count 1 >>', page, `<< /Length ${s.length} >>\nstream\n${s}\nendstream`, FONT]);
+}
 export const pdfGood = () => buildPdf(['<< /Type /Catalog /Pages 2 0 R >>', '<< /Type /Pages /Kids [3 0 R] /Count 1 >>', PAGE, CONTENT('Hello from a good PDF'), FONT]);
 
 /**

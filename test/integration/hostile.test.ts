@@ -106,6 +106,8 @@ const hostile: Case[] = [
   },
   { file: 'pages-loop.pdf', make: write(F.pdfSelfRefPages()), expect: { status: 'failed', reason: /^corrupt: no readable page \(page 1: .*circular reference/ }, limitMs: 30_000 },
   { file: 'pages-count.pdf', make: write(F.pdfHugeCount()), expect: 'ok', text: (t) => assert.match(t, /Only page/), limitMs: 30_000 },
+  // Drawn-twice detection once compared each run with every earlier run of its string: 19 s here, growing as its square.
+  { file: 'many-runs.pdf', make: write(F.pdfManyRuns()), expect: 'ok', text: (t) => assert.equal(t.match(/a/g)?.length, 316 * 316), limitMs: 60_000 },
   // Its image is left out of the page's rendering, with a warning; the page's own word still counts.
   { file: 'huge-image.pdf', make: write(F.pdfHugeImage()), expect: 'ok', warning: /^page 1: 1 image over 40 megapixels left out of OCR \(a larger workerMemoryMB reads more\)$/, text: (t) => assert.match(t, /Scan/) },
   // OLE2 (.msg, .doc): every chain and directory link is checked before msgreader / word-extractor, which would loop.
