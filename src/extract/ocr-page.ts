@@ -115,6 +115,8 @@ export async function ocrPixels(input: Pixels, o: OcrPageOptions): Promise<OcrPa
   // each line has read badly: every line is recognised twice (a 200-dpi page in negative took 1.0 s against 0.6 s).
   const paper = paperLevel(grey, mask);
   const positive = paper >= 128 ? grey : invertGrey(grey);
+  // The paper of what is read: inverted with the page, and untouched by bar lifting (bars are ink in the mask).
+  const positivePaper = Math.max(paper, 255 - paper);
   let base = level;
   let inkUpright = false;
   if (!skew.sideways) {
@@ -135,7 +137,7 @@ export async function ocrPixels(input: Pixels, o: OcrPageOptions): Promise<OcrPa
   }
   const opts = { ...o, dpi: readingDpi(px.dpi, glyphPx, scale) };
   // What is read: the page with light text on dark bars made dark on white (analysis above keeps the page as it is).
-  const page = liftBars(positive, mask, parts, glyph, Math.max(paper, 255 - paper));
+  const page = liftBars(positive, mask, parts, glyph, positivePaper);
   // The text's ink is measured once, and only for a page that asks (a doubtful reading, few letters).
   let ink: { share: number; marks: number } | undefined;
   const textInkOf = () => (ink ??= textInk(mask, parts, marks));
@@ -152,7 +154,7 @@ export async function ocrPixels(input: Pixels, o: OcrPageOptions): Promise<OcrPa
     const timeoutMs = Math.min(o.timeoutMs, 2 * (Date.now() - readingStart) + SPARSE_MARGIN_MS);
     // It reads the page's text alone: a map's roads and shading cost tesseract's sparse search time and come out as
     // words, and the labels beside them are missed.
-    const pgm = encodePgm(transform(textOnly(page, mask, parts, marks), scale, chosen.result.rotationDeg));
+    const pgm = encodePgm(transform(textOnly(page, mask, parts, marks, positivePaper), scale, chosen.result.rotationDeg));
     const sparse = await recognize(pgm, { ...opts, timeoutMs, sparse: true }).catch(() => undefined);
     if (sparse) return { ...chosen.result, text: withNewLines(chosen.result.text, sparse.text) };
   }

@@ -236,7 +236,7 @@ const TEXT_ONLY_GROWTH = 0.3;
  * with their letters. A map's roads, rivers and shaded areas, a diagram's boxes and arrows, a scanner's border: gone,
  * and with them the strokes tesseract reads as letters and the lines it follows instead of the labels.
  */
-export function textOnly(g: Grey, m: InkMask, parts: Components, text = textBlobs(m, parts)): Grey {
+export function textOnly(g: Grey, m: InkMask, parts: Components, text = textBlobs(m, parts), paper = paperLevel(g, m)): Grey {
   const heights = text.map((b) => b.y1 - b.y0 + 1).sort((a, b) => a - b);
   const grow = Math.max(1, Math.round(TEXT_ONLY_GROWTH * (heights[heights.length >> 1] ?? 0)));
   const keep = new Uint8Array(m.width * m.height);
@@ -248,7 +248,7 @@ export function textOnly(g: Grey, m: InkMask, parts: Components, text = textBlob
   // Grey pixel x lies in mask column floor(x * scale); the mask may be a few pixels short of the page at its edges.
   const col = new Int32Array(g.width);
   for (let x = 0; x < g.width; x++) col[x] = Math.min(m.width - 1, Math.floor(x * m.scale));
-  const data = new Uint8Array(g.data.length).fill(paperLevel(g, m));
+  const data = new Uint8Array(g.data.length).fill(paper);
   for (let y = 0; y < g.height; y++) {
     const row = Math.min(m.height - 1, Math.floor(y * m.scale)) * m.width;
     for (let x = 0, i = y * g.width; x < g.width; x++, i++) if (keep[row + col[x]!]) data[i] = g.data[i]!;
