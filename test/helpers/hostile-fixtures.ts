@@ -165,6 +165,19 @@ export function pdfManyRuns(): Buffer {
   const page = '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 3200 3200] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>';
   return buildPdf(['<< /Type /Catalog /Pages 2 0 R >>', '<< /Type /Pages /Kids [3 0 R] /Count 1 >>', page, `<< /Length ${s.length} >>\nstream\n${s}\nendstream`, FONT]);
 }
+/** A one-page letter PDF whose content stream is `content`, with Helvetica as /F1 and `fonts` (dictionaries) as /F2, /F3.... */
+export function onePagePdf(content: string, fonts: string[] = [], extra: string[] = []): Buffer {
+  const names = fonts.map((_, i) => `/F${i + 2} ${6 + i} 0 R`).join(' ');
+  return buildPdf([
+    '<< /Type /Catalog /Pages 2 0 R >>',
+    '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
+    `<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R ${names} >> >> >>`,
+    `<< /Length ${content.length} >>\nstream\n${content}\nendstream`,
+    FONT,
+    ...fonts,
+    ...extra,
+  ]);
+}
 export const pdfGood = () => buildPdf(['<< /Type /Catalog /Pages 2 0 R >>', '<< /Type /Pages /Kids [3 0 R] /Count 1 >>', PAGE, CONTENT('Hello from a good PDF'), FONT]);
 
 /**

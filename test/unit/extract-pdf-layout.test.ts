@@ -4,7 +4,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { buildPdf } from '../helpers/hostile-fixtures.js';
+import { onePagePdf } from '../helpers/hostile-fixtures.js';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { dropRunningLines, layoutPage, type TextRun } from '../../src/extract/pdf-layout.js';
@@ -13,17 +13,6 @@ import { extractFile, defaultExtractOptions, closeExtractors } from '../../src/e
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 after(() => closeExtractors());
-
-/** A one-page letter PDF whose content stream is `content`, with Helvetica as /F1. */
-function onePagePdf(content: string): Buffer {
-  return buildPdf([
-    '<< /Type /Catalog /Pages 2 0 R >>',
-    '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
-    '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>',
-    `<< /Length ${content.length} >>\nstream\n${content}\nendstream`,
-    '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>',
-  ]);
-}
 
 const run = (str: string, x: number, y: number, width = str.length * 5, height = 10): TextRun => ({ str, x, y, width, height });
 const texts = (runs: TextRun[]) => layoutPage(runs).map((l) => l.text);
@@ -257,65 +246,6 @@ test('letter-spaced runs are joined into words, word breaks restored; spaced-out
   assert.equal(joinLetterSpaced('P H', 18, 12), 'P H');
 });
 
-test('a PDF set with character spacing reads as words, as pdftotext reads it', async () => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'docproc-spacing-'));
-  // 3 Tc: a quarter em between glyphs, where pdf.js puts a space; the TJ line's 0.3 em gaps are letters set apart.
-  const s = 'BT /F1 12 Tf 72 700 Td 3 Tc (Singapore harbour) Tj ET BT /F1 12 Tf 72 680 Td [(S) -300 (i) -300 (n) -300 (g) -300 (a)] TJ ET';
-  const pdf = onePagePdf(s);
-  const file = path.join(dir, 'spaced.pdf');
-  writeFileSync(file, pdf);
-  try {
-    const doc = await extractFile(file, { ...defaultExtractOptions, ocr: false });
-    assert.deepEqual(doc.sections.map((x) => x.text).join('\n').split('\n'), ['Singapore harbour', 'S i n g a']);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
-
-test('a space the PDF writes between words set closer than a word gap keeps them apart; one inside a kerned word does not', async () => {
-  // Helvetica 9 pt: "Harbour" is 32.508 pt wide, "Sea" 16.011, "Pier" 15.507. A space item drawn at 20% (0.5 pt) or 1%
-  // horizontal scale, then the next word 0.7 pt (0.078 em) or 0.05 pt (0.006 em) on.
-  const word = (s: string, x: number, y: number, tz = 100) => `BT /F1 9 Tf ${tz} Tz 1 0 0 1 ${x} ${y} Tm (${s}) Tj ET`;
-  const content = [
-    word('Harbour', 72, 700), word(' ', 104.508, 700, 20), word('Master', 105.208, 700),
-    word('Sea', 72, 680), word(' ', 88.011, 680, 1), word('wall', 88.061, 680),
-    word('Pier', 72, 660), word('head', 87.507, 660),
-    // A JSTOR layer's tight word gap: 0.3 pt (0.033 em), a space between.
-    word('Quay', 72, 640), word(' ', 93.51, 640, 20), word('side', 93.81, 640),
-  ].join('\n');
-  const file = path.join(mkdtempSync(path.join(tmpdir(), 'docproc-spaces-')), 'narrow-spaces.pdf');
-  writeFileSync(file, onePagePdf(content));
-  const d = await extractFile(file, { ...defaultExtractOptions, ocr: false });
-  assert.deepEqual(d.sections.map((s) => s.text), ['Harbour Master\nSeawall\nPierhead\nQuay side']);
-});
-
-test('a glyph its font maps to no character (U+0000), set between two words in a font of its own, keeps them apart', async () => {
-  // An Italian policy's apostrophes are drawn from a second font whose ToUnicode map sends them to U+0000: dropped,
-  // "dell'impugnazione" read "dellimpugnazione". Helvetica 10 pt: "dell" is 15.56 pt wide, the quote 2.22 pt.
-  const cmap = [
-    '/CIDInit /ProcSet findresource begin 12 dict begin begincmap',
-    '/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def /CMapName /Adobe-Identity-UCS def /CMapType 2 def',
-    '1 begincodespacerange <00> <FF> endcodespacerange 1 beginbfchar <27> <0000> endbfchar',
-    'endcmap CMapName currentdict /CMap defineresource pop end end',
-  ].join('\n');
-  const content = [
-    'BT /F1 10 Tf 72 700 Td (dell) Tj ET', "BT /F2 10 Tf 87.56 700 Td (') Tj ET", 'BT /F1 10 Tf 89.78 700 Td (impugnazione) Tj ET',
-  ].join('\n');
-  const pdf = buildPdf([
-    '<< /Type /Catalog /Pages 2 0 R >>',
-    '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
-    '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R /F2 6 0 R >> >> >>',
-    `<< /Length ${content.length} >>\nstream\n${content}\nendstream`,
-    '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>',
-    '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /ToUnicode 7 0 R >>',
-    `<< /Length ${cmap.length} >>\nstream\n${cmap}\nendstream`,
-  ]);
-  const file = path.join(mkdtempSync(path.join(tmpdir(), 'docproc-nul-')), 'unmapped-apostrophe.pdf');
-  writeFileSync(file, pdf);
-  const d = await extractFile(file, { ...defaultExtractOptions, ocr: false });
-  assert.deepEqual(d.sections.map((s) => s.text), ['dell impugnazione']);
-});
-
 test('a heading beside lines of small type does not chain them into one line; sub- and superscripts stay on theirs', () => {
   // A 38-pt "Endnotes" level with the first two lines of 6-pt notes beside it, written in this order.
   const notes = texts([
@@ -333,19 +263,6 @@ test('a heading beside lines of small type does not chain them into one line; su
   // w with a subscript 1 and a superscript (i) set one above the other, at 0.7 of the line's size.
   const script = texts([run('of tokens w', 72, 400, 50, 10), run('(i)', 122, 404, 8, 7), run('1', 122, 397, 4, 7), run(', w', 131, 400, 12, 10)]);
   assert.equal(script.length, 1, script.join(' | '));
-});
-
-test('text drawn twice in one place (a repeated block, a fake bold) is read once; the same words elsewhere are kept', async () => {
-  const line = (s: string, x: number, y: number) => `BT /F1 10 Tf ${x} ${y} Td (${s}) Tj ET`;
-  const content = [
-    line('Tide tables for the outer harbour', 72, 700), line('Moorings are allocated weekly', 72, 686),
-    line('Tide tables for the outer harbour', 72, 700), line('Moorings are allocated weekly', 72.3, 686.2),
-    line('Tide tables for the outer harbour', 72, 600),
-  ].join('\n');
-  const file = path.join(mkdtempSync(path.join(tmpdir(), 'docproc-twice-')), 'drawn-twice.pdf');
-  writeFileSync(file, onePagePdf(content));
-  const d = await extractFile(file, { ...defaultExtractOptions, ocr: false });
-  assert.deepEqual(d.sections.map((s) => s.text), ['Tide tables for the outer harbour\nMoorings are allocated weekly\nTide tables for the outer harbour']);
 });
 
 test('a run written back over the line before it (a hyphen drawn in afterwards) is set apart, not glued to its end', () => {

@@ -17,6 +17,7 @@ import { layerWithOcrLines } from '../pdf-overlay.js';
 import { msg } from '../zip.js';
 import type { ExtractContext, Section } from '../types.js';
 import { joinBrokenWords } from '../dehyphenate.js';
+import { loadPdfJs } from '../pdfjs-load.js';
 
 const require = createRequire(import.meta.url);
 const PDFJS_DIR = path.dirname(require.resolve('pdfjs-dist/package.json'));
@@ -30,9 +31,6 @@ const MAX_STAMP_LINES = 3;
 const MIN_SCAN_COVERAGE = 0.9;
 const OCR_DPI = 250;
 
-type PdfJs = typeof import('pdfjs-dist/legacy/build/pdf.mjs');
-let pdfjsP: Promise<PdfJs> | undefined;
-const pdfjs = () => (pdfjsP ??= import('pdfjs-dist/legacy/build/pdf.mjs'));
 
 async function extractPdf(ctx: ExtractContext) {
   return collectPdfWarnings(() => readPdf(ctx), () => {});
@@ -40,7 +38,7 @@ async function extractPdf(ctx: ExtractContext) {
 
 async function readPdf(ctx: ExtractContext) {
   const { opts } = ctx;
-  const lib = await pdfjs();
+  const lib = await loadPdfJs();
   const data = new Uint8Array(await readFile(ctx.absPath));
   const task = lib.getDocument({
     data,
