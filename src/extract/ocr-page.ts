@@ -4,7 +4,7 @@
 // diagram, whose text page segmentation mostly misses, read once more for sparse text.
 import { recognize, detectOrientation, type Recognized } from './ocr.js';
 import { flattenLighting } from './ocr-light.js';
-import { inkOrientation, latinScript, quarterTurnFromInk } from './ocr-orient.js';
+import { inkOrientation, latinScript, quarterTurn, quarterTurnFromInk } from './ocr-orient.js';
 import { components, inkMask, medianGlyphHeight, paperLevel, textBlobs, textInk, textOnly, thinRules, toGrey, withoutPictures, type Grey } from './ocr-prep.js';
 import { liftBars } from './ocr-bars.js';
 import { scaleGrey } from './ocr-scale.js';
@@ -103,8 +103,11 @@ export async function ocrPixels(input: Pixels, o: OcrPageOptions): Promise<OcrPa
   const glyph = medianGlyphHeight(mask, parts, marks);
   // Lines are measured on the text alone: a picture's rows would outweigh them.
   const text = withoutPictures(mask, parts, glyph);
-  const glyphPx = glyph === undefined ? undefined : glyph / mask.scale;
-  const skew = estimateSkew(text);
+  const skew = estimateSkew(text, glyph);
+  // Sideways lines measured their letters' widths, narrower than their heights: a page turned a quarter was read
+  // enlarged by a third more than the same page upright, at 12% more time. Their heights are measured turned.
+  const upGlyph = skew.sideways && glyph !== undefined ? (medianGlyphHeight(quarterTurn(mask)) ?? glyph) : glyph;
+  const glyphPx = upGlyph === undefined ? undefined : upGlyph / mask.scale;
   // Rules matter only where ordinary type would be reduced: elsewhere the mask is not levelled for them.
   const reducible = glyphPx !== undefined && glyphPx > REDUCE_ABOVE_GLYPH_PX && glyphPx <= MAX_GLYPH_PX;
   const ruled = reducible && !skew.sideways && thinRules(levelledMask(text, skew.angleDeg), glyph!) >= KEEP_SIZE_AT_THIN_RULES;

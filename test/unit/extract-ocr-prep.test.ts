@@ -76,6 +76,34 @@ test('skew: pages turned a quarter are sideways, with their residual skew', () =
   }
 });
 
+/** A two-column page of 12-px type under a title, as a typical A4 report: the columns' gutter and margins are sharp too. */
+function twoColumnPage() {
+  const c = createCanvas(900, 1200);
+  const g = c.getContext('2d');
+  g.fillStyle = '#fff';
+  g.fillRect(0, 0, 900, 1200);
+  g.fillStyle = '#000';
+  g.font = '30px serif';
+  g.fillText('The Harbour Sequencer', 60, 90);
+  g.font = '12px serif';
+  for (let i = 0; i < 60; i++) {
+    g.fillText('To record a tide table, press the record key and play', 60, 160 + i * 17);
+    g.fillText('in time with the click; all timing errors are corrected.', 480, 160 + i * 17);
+  }
+  return c;
+}
+
+test('skew: a two-column page turned a quarter is sideways, judged on its lines and not its columns', () => {
+  for (const deg of [0, 90, 270, 93]) {
+    const c = deg ? rotateCanvas(twoColumnPage(), deg) : twoColumnPage();
+    const m = inkMask(toGrey(c.getContext('2d').getImageData(0, 0, c.width, c.height).data, c.width, c.height), 1600);
+    const parts = components(m);
+    const glyph = medianGlyphHeight(m, parts)!;
+    const text = withoutPictures(m, parts, glyph);
+    assert.equal(estimateSkew(text, glyph).sideways, deg !== 0, `${deg}°`);
+  }
+});
+
 test('glyph height follows the type size; light text on dark is still ink', () => {
   const small = medianGlyphHeight(inkMask(page(0, { fontPx: 14 }), 1600))!;
   const large = medianGlyphHeight(inkMask(page(0, { fontPx: 42 }), 1600))!;
