@@ -2,7 +2,7 @@
 // reduced; the resolution declared, else one guessed from the glyphs.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readingDpi, readingScale } from '../../src/extract/ocr-page.js';
+import { readingDpi, readingScale, retryTurn } from '../../src/extract/ocr-page.js';
 import { joinContractions } from '../../src/extract/ocr.js';
 
 test('reading scale: enlarge below 7 px, keep 7-14 px, reduce to 12 px above, to 20 px above 36 px', () => {
@@ -47,4 +47,14 @@ test('OCR text: a space tesseract set after an apostrophe is taken out of contra
   assert.equal(joinContractions('‘the tide’ said'), '‘the tide’ said');
   // A plural possessive before a word that starts like a contraction keeps its space.
   assert.equal(joinContractions('the players’ re-election, the workers’ t-shirts'), 'the players’ re-election, the workers’ t-shirts');
+});
+
+test('after a doubtful reading: the turn OSD is sure of, else the other way round for a guessed quarter, else none', () => {
+  assert.equal(retryTurn({ degrees: 180, confidence: 4 }, false), 180);
+  assert.equal(retryTurn({ degrees: 90, confidence: 2 }, true), 90);
+  assert.equal(retryTurn({ degrees: 0, confidence: 9 }, true), 0, 'OSD sure the guess was right');
+  assert.equal(retryTurn({ degrees: 270, confidence: 0.2 }, true), 180);
+  assert.equal(retryTurn(undefined, true), 180);
+  assert.equal(retryTurn({ degrees: 270, confidence: 0.2 }, false), 0);
+  assert.equal(retryTurn(undefined, false), 0);
 });
