@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { createCanvas } from '@napi-rs/canvas';
 import { inkMask, toGrey, withoutPictures } from '../../src/extract/ocr-prep.js';
 import { estimateSkew } from '../../src/extract/ocr-skew.js';
-import { inkOrientation, latinScript, lineVotes, looksUpsideDown, quarterTurnFromInk } from '../../src/extract/ocr-orient.js';
+import { inkOrientation, latinScript, leansUpsideDown, lineVotes, looksUpsideDown, quarterTurnFromInk } from '../../src/extract/ocr-orient.js';
 import { rotateCanvas } from '../../scripts/make-ocr-rotations.js';
 
 const LINES = ['The quick brown fox jumps over the lazy dog again.', 'Harbour tides run hardest after the new moon.',
@@ -39,6 +39,17 @@ test('upright and skewed pages are not upside down; turned 180° (and skewed) th
     const down = page(deg + 180);
     assert.equal(looksUpsideDown(down.m, down.skew), true, `${deg + 180}°: votes ${JSON.stringify(lineVotes(down.m, down.skew.angleDeg))}`);
   }
+});
+
+test('a lean upside down (more than twice the votes down): turned pages lean, upright ones, sideways ones and two lines do not', () => {
+  for (const [deg, leans] of [[0, false], [4, false], [-9, false], [180, true], [174, true], [189, true]] as const) {
+    const p = page(deg);
+    assert.equal(leansUpsideDown(p.m, p.skew), leans, `${deg}°: votes ${JSON.stringify(lineVotes(p.m, p.skew.angleDeg))}`);
+  }
+  const sideways = page(90);
+  assert.equal(leansUpsideDown(sideways.m, sideways.skew), false);
+  const two = page(180, { lines: 2 });
+  assert.equal(leansUpsideDown(two.m, two.skew), false);
 });
 
 test('no guess from too few lines, from a sideways page, or from a blank one', () => {

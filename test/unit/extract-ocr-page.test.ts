@@ -14,6 +14,14 @@ test('reading scale: enlarge below 7 px, keep 7-14 px, reduce to 12 px above, to
   assert.equal(readingScale(50, false), 0.4);
 });
 
+test('reading scale: a page to be levelled is enlarged to 9 px below it, since the rotation blurs small type', () => {
+  assert.equal(readingScale(6, false, true), 1.5);
+  assert.equal(readingScale(8, false, true), 1.125);
+  assert.equal(readingScale(1, false, true), 4);
+  assert.equal(readingScale(9, false, true), 1);
+  assert.equal(readingScale(24, false, true), 0.5);
+});
+
 test('reading scale: ordinary type over rules (underlines, dot leaders) is read at its own size', () => {
   assert.equal(readingScale(24, true), 1);
   assert.equal(readingScale(5, true), 1.5);
@@ -49,10 +57,11 @@ test('OCR text: a space tesseract set after an apostrophe is taken out of contra
   assert.equal(joinContractions('the players’ re-election, the workers’ t-shirts'), 'the players’ re-election, the workers’ t-shirts');
 });
 
-test('after a doubtful reading: the turn OSD is sure of, else the other way round for a guessed quarter, else none', () => {
+test('after a doubtful reading: a turn OSD is sure of, else the other way round where the way up was a guess, else none', () => {
   assert.equal(retryTurn({ degrees: 180, confidence: 4 }, false), 180);
   assert.equal(retryTurn({ degrees: 90, confidence: 2 }, true), 90);
-  assert.equal(retryTurn({ degrees: 0, confidence: 9 }, true), 0, 'OSD sure the guess was right');
+  assert.equal(retryTurn({ degrees: 0, confidence: 9 }, true), 180, 'OSD sure the guess was right: on small type it can be wrong');
+  assert.equal(retryTurn({ degrees: 0, confidence: 9 }, false), 0);
   assert.equal(retryTurn({ degrees: 270, confidence: 0.2 }, true), 180);
   assert.equal(retryTurn(undefined, true), 180);
   assert.equal(retryTurn({ degrees: 270, confidence: 0.2 }, false), 0);
