@@ -7,14 +7,22 @@ import { scaleGrey } from '../../src/extract/ocr-scale.js';
 import { estimateSkew, levelledMask } from '../../src/extract/ocr-skew.js';
 import { rotateCanvas } from '../../scripts/make-ocr-rotations.js';
 
+/** A blank page `w` × `h` and its context, set to draw in `ink` on `paper`. */
+function blank(w: number, h: number, paper = '#fff', ink = '#000') {
+  const c = createCanvas(w, h);
+  const g = c.getContext('2d');
+  g.fillStyle = paper;
+  g.fillRect(0, 0, w, h);
+  g.fillStyle = ink;
+  return { c, g };
+}
+
+const greyOf = (c: ReturnType<typeof blank>['c']) => toGrey(c.getContext('2d').getImageData(0, 0, c.width, c.height).data, c.width, c.height);
+
 /** A page of text lines drawn with @napi-rs/canvas, optionally rotated clockwise and in negative. */
 function page(deg: number, opts: { fontPx?: number; negative?: boolean; block?: boolean; underline?: boolean } = {}) {
   const fontPx = opts.fontPx ?? 28;
-  const c = createCanvas(1000, 700);
-  const g = c.getContext('2d');
-  g.fillStyle = opts.negative ? '#000' : '#fff';
-  g.fillRect(0, 0, 1000, 700);
-  g.fillStyle = opts.negative ? '#fff' : '#000';
+  const { c, g } = opts.negative ? blank(1000, 700, '#000', '#fff') : blank(1000, 700);
   // A dark picture over a third of the page, beside the text.
   if (opts.block) g.fillRect(560, 330, 420, 350);
   g.font = `${fontPx}px serif`;
@@ -23,9 +31,7 @@ function page(deg: number, opts: { fontPx?: number; negative?: boolean; block?: 
     // An underline two pixels thick, as a link in a table of contents: across the line, under its baseline.
     if (opts.underline) g.fillRect(40, 80 + i * fontPx * 2.2 + 4, 640, 2);
   }
-  const r = deg ? rotateCanvas(c, deg) : c;
-  const data = r.getContext('2d').getImageData(0, 0, r.width, r.height).data;
-  return toGrey(data, r.width, r.height);
+  return greyOf(deg ? rotateCanvas(c, deg) : c);
 }
 
 test('otsu splits a two-level histogram between its levels', () => {
@@ -54,15 +60,10 @@ test('skew beside a dark picture: measured on the text alone, the picture cleare
   const plain = inkMask(page(3), 1600);
   assert.equal(withoutPictures(plain), plain, 'a page without pictures is the same mask');
   // One line of large type: its letters are taller than an eighth of the image, and stay (they are the text).
-  const c = createCanvas(900, 160);
-  const g = c.getContext('2d');
-  g.fillStyle = '#fff';
-  g.fillRect(0, 0, 900, 160);
-  g.fillStyle = '#000';
+  const { c, g } = blank(900, 160);
   g.font = '64px serif';
   g.fillText('Harbour notice', 40, 110);
-  const turned = rotateCanvas(c, 6);
-  const line = inkMask(toGrey(turned.getContext('2d').getImageData(0, 0, turned.width, turned.height).data, turned.width, turned.height), 1600);
+  const line = inkMask(greyOf(rotateCanvas(c, 6)), 1600);
   assert.equal(withoutPictures(line), line);
 });
 
@@ -78,11 +79,7 @@ test('skew: pages turned a quarter are sideways, with their residual skew', () =
 
 /** A two-column page of 12-px type under a title, as a typical A4 report: the columns' gutter and margins are sharp too. */
 function twoColumnPage() {
-  const c = createCanvas(900, 1200);
-  const g = c.getContext('2d');
-  g.fillStyle = '#fff';
-  g.fillRect(0, 0, 900, 1200);
-  g.fillStyle = '#000';
+  const { c, g } = blank(900, 1200);
   g.font = '30px serif';
   g.fillText('The Harbour Sequencer', 60, 90);
   g.font = '12px serif';
@@ -95,8 +92,7 @@ function twoColumnPage() {
 
 test('skew: a two-column page turned a quarter is sideways, judged on its lines and not its columns', () => {
   for (const deg of [0, 90, 270, 93]) {
-    const c = deg ? rotateCanvas(twoColumnPage(), deg) : twoColumnPage();
-    const m = inkMask(toGrey(c.getContext('2d').getImageData(0, 0, c.width, c.height).data, c.width, c.height), 1600);
+    const m = inkMask(greyOf(deg ? rotateCanvas(twoColumnPage(), deg) : twoColumnPage()), 1600);
     const parts = components(m);
     const glyph = medianGlyphHeight(m, parts)!;
     const text = withoutPictures(m, parts, glyph);
@@ -115,11 +111,7 @@ test('glyph height follows the type size; light text on dark is still ink', () =
 });
 
 test('glyph height of a map: its labels, not the dashes of its borders and roads', () => {
-  const c = createCanvas(900, 700);
-  const g = c.getContext('2d');
-  g.fillStyle = '#fff';
-  g.fillRect(0, 0, 900, 700);
-  g.fillStyle = '#000';
+  const { c, g } = blank(900, 700);
   // Dashed borders and roads: some 600 dashes 6 px long and 2 px thick, spaced wider than they are thick, along
   // straight and slanting lines.
   for (let r = 0; r < 12; r++) {
@@ -250,11 +242,7 @@ test('components: 8-connected, shapes joined late (a U, a V, a diagonal) are one
 });
 
 test('text only: a page keeps its lines of text, and loses a dark picture and a line drawn across it', () => {
-  const c = createCanvas(1000, 700);
-  const g = c.getContext('2d');
-  g.fillStyle = '#fff';
-  g.fillRect(0, 0, 1000, 700);
-  g.fillStyle = '#000';
+  const { c, g } = blank(1000, 700);
   g.font = '28px serif';
   for (let i = 0; i < 5; i++) g.fillText('The quick brown fox jumps over the lazy dog.', 40, 60 + i * 60);
   g.fillRect(600, 400, 300, 250);
