@@ -21,6 +21,30 @@ test('unreadable layers: punctuation soup, one letter per glyph, meaningless cod
   assert.equal(unreadableReason('ʮ׆ɹƯǠōŎqN ɘĖׇǠЯŹUN ƹWƏl ѝʘNЈͮՒΨŰlŹŶזRƢƣϷǋȾ ŏƪƫ '.repeat(3)), 'letters of several scripts in one word');
 });
 
+/** Text set in a subset whose codes are 29 below the letters' (as a French magazine's was): "Acte" reads "$FWH". */
+const shifted = (s: string) => [...s].map((c) => (/[A-Za-z]/.test(c) ? String.fromCharCode(c.charCodeAt(0) - 29) : c)).join('').replace(/ /g, '');
+
+test('a layer whose codes are shifted, half of the page, spells no language; consonant-heavy languages and DNA do', () => {
+  const french = ['Venu au cinema par le documentaire, Manoel de Oliveira', "s'est tres vite interesse aux textes litteraires pour edifier son oeuvre",
+    'entre theatre et cinema. Dans cette exploration des territoires de la fiction', 'la singularite du maitre portugais traversera ainsi le siecle entier'];
+  const readable = ["a lui seul un condense de toute l'histoire du cinema.", "A l'origine, Oliveira voulait etre ecrivain. Proche dans les annees 1920 de la revue",
+    'Presenca et du mouvement litteraire, il developpera une longue amitie avec Jose Regio.'];
+  const page = [...french.map(shifted), ...readable].join('\n');
+  assert.match(page, /^9HQXDXFLQHPD/);
+  assert.equal(unreadableReason(page), 'letters that spell no language');
+  assert.equal(unreadableReason([...french, ...readable].join('\n')), undefined);
+  const welsh = ["Mae Cymru yn wlad sy'n rhan o'r Deyrnas Unedig ac ynys Prydain.", "Mae'n ffinio â Lloegr i'r dwyrain, Môr Hafren a Môr Iwerddon i'r de.",
+    'Llanfairpwllgwyngyllgogerychwyrndrobwllllantysiliogogogoch', "Mae gan y wlad boblogaeth o dros dair miliwn o bobl, ac mae'r Gymraeg yn iaith swyddogol."];
+  const czech = ['Strč prst skrz krk a vlk zmrzl v mlhách, když šel přes vrch.', 'Čeština je západoslovanský jazyk, nejbližší slovenštině, poté polštině.',
+    'Patří mezi slovanské jazyky, do rodiny jazyků indoevropských, jako polština a srbština.', 'Praha je hlavní a zároveň největší město České republiky.'];
+  const primers = ['Primers Sequences', 'HPRT F ATGCTGAGGATTTGGAAAGGCAGAGG R CTACAATGTGATGGCCTCCCATCTC', 'GAPDH F TGCACCACCAACTGCTTAGC R GGCATGGACTGTGGTCATGAG',
+    'ACTB F CATGTACGTTGCTATCCAGGC R CTCCTTAATGTCACGCACGAT', 'TNF F CCTCTCTCTAATCAGCCCTCTG R GAGGACCTGGGAGTAGATGAG', 'IL6 F TAGTCCTTCCTACCCCAATTTCC R TTGGTCCTTAGCCACTCCTTC'];
+  for (const t of [welsh, czech, primers]) {
+    assert.ok(t.join('').replace(/[^\p{L}]/gu, '').length >= 200, `${t[0]}: a page's worth of letters`);
+    assert.equal(unreadableReason(t.join('\n')), undefined, t[0]);
+  }
+});
+
 test('readable text is left alone: prose, tables of figures, contents pages with dot leaders, code, other scripts', () => {
   const readable = [
     'The harbour master keeps a ledger of every vessel that enters after dark, with its tonnage and pilot.',
