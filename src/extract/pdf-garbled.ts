@@ -19,10 +19,10 @@ const MAX_RARE_LATIN_SHARE = 0.1;
 const MAX_MIXED_WORD_SHARE = 0.1;
 
 // A subset whose codes are shifted keeps its glyphs letters: "$FWH" for "Acte", "9HQXDXFLQpPD" for "Venu au cinéma"
-// (half of three pages of a French magazine, the other half readable). Vowels, a third of the letters of the languages
-// written in Latin script, become rare. Lines of 20 Latin letters or more with under a fifth vowels (a e i o u, accents
-// aside): on 1,972 pages of readable Latin text in 259 PDFs, they never held a quarter of a page's letters; on the
-// magazine's garbled pages they held 28-53%.
+// (a French magazine, set partly in such a font). Vowels, a third of the letters of the languages written in Latin
+// script, become rare. Lines of 20 Latin letters or more with under a fifth vowels (a e i o u, accents aside): on 1,972
+// pages of readable Latin text in 259 PDFs, they never held a quarter of a page's letters; on the magazine's pages set
+// partly in the shifted font they held 28-53%.
 const SHIFTED_LINE_VOWELS = 0.2;
 const SHIFTED_LINE_MIN_LETTERS = 20;
 const MAX_SHIFTED_SHARE = 0.25;

@@ -31,7 +31,6 @@ const MAX_STAMP_LINES = 3;
 const MIN_SCAN_COVERAGE = 0.9;
 const OCR_DPI = 250;
 
-
 async function extractPdf(ctx: ExtractContext) {
   return collectPdfWarnings(() => readPdf(ctx), () => {});
 }
