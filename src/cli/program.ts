@@ -70,6 +70,7 @@ export function buildProgram(): Command {
       .option('--ocr-lang <lang>', 'tesseract language(s)')
       .option('--ocr-data-dir <dir>', 'tesseract models (<lang>.traineddata) to use instead of the default ones')
       .addOption(new Option('--ocr-model <model>', 'English OCR model (default fast)').choices(['fast', 'best']))
+      .option('--ocr-pictures', 'also OCR page-sized pictures in documents that have text of their own')
       .option('--max-file-mb <mb>', 'skip larger files', num)
       .option('--workers <n>', 'extraction worker processes', int)
       .option('--reembed', 'rebuild the whole index (new model or chunk settings) in a shadow copy, then swap it in')
@@ -117,6 +118,7 @@ export function buildProgram(): Command {
       .option('--ignore <glob>', 'ignore matching paths (repeatable)', collect)
       .option('--debounce <ms>', 'wait this long after the last change', int, 500)
       .option('--no-ocr', 'do not OCR images and scanned pages')
+      .option('--ocr-pictures', 'also OCR page-sized pictures in documents that have text of their own')
       .option('--serve-health <[host:]port>', 'also serve /livez, /readyz and /metrics (live ingestion metrics) on this address')
       .option('--allow-remote', 'let --serve-health listen on a non-loopback address')
       .option('--max-run-age <duration>', '/readyz: the last successful sync must be younger than this, e.g. 2h'),
@@ -129,6 +131,7 @@ export function buildProgram(): Command {
     .option('--no-ocr', 'do not OCR')
     .option('--ocr-lang <lang>', 'tesseract language(s)')
     .addOption(new Option('--ocr-model <model>', 'English OCR model (default fast)').choices(['fast', 'best']))
+    .option('--ocr-pictures', 'also OCR page-sized pictures in documents that have text of their own')
     .action(lazy(() => import('./commands/extract.js')));
 
   const models = program.command('models').description('manage embedding models');

@@ -36,6 +36,7 @@ export const configSchema = z.object({
   ocrDataDir: z.string().optional().describe('a folder of <lang>.traineddata files used instead of the default models'),
   ocrModel: z.enum(['fast', 'best']).default('fast').describe('English OCR model: fast (tessdata_fast, fetched once from Maven Central into <home>/ocr; the bundled one if it cannot be) or best (the bundled best_int, 1.3-1.5x slower)'),
   ocrLang: z.string().default('eng').describe('tesseract language(s), e.g. eng or eng+deu'),
+  ocrPictures: z.boolean().default(false).describe('OCR page-sized pictures in Word, PowerPoint and OpenDocument files that have text of their own too (default: only when their own text is sparse)'),
   fileTimeoutMs: z.number().int().positive().default(180_000).describe('wall-clock limit to extract one file'),
   workerMemoryMB: z.number().int().positive().default(1024).describe('memory ceiling of one extraction worker'),
   workers: z.number().int().min(1).max(32).default(Math.max(1, Math.min(2, os.availableParallelism()))).describe('extraction worker processes'),

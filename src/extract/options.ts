@@ -15,6 +15,12 @@ export interface ExtractOptions {
    */
   ocrDataDir?: string;
   ocrTimeoutMs: number;
+  /**
+   * Read the page-sized pictures of Word, PowerPoint and OpenDocument files by OCR even when the document has text of
+   * its own (a report with a scanned letter pasted in). Off: only when its own text is sparse, as OCR of every photo
+   * costs about a second each.
+   */
+  ocrPictures?: boolean;
   allowedTypes: string[];
   zip: { maxEntries: number; maxTotalBytes: number; maxRatio: number };
   maxPixels: number;

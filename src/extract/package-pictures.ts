@@ -1,7 +1,7 @@
 // Pictures in a Word, PowerPoint or OpenDocument file whose text is in them: a scanned letter pasted into Word,
 // a deck of photographed pages (ppt-pictures.ts finds a PowerPoint 97 file's). They are read as attachments by the
 // image extractor (OCR, under the parent's limits), only when the document's own text is too sparse to be the whole
-// of it: OCR of every logo and photo would cost a second each for nothing.
+// of it, or when asked (ocrPictures): OCR of every logo and photo would cost a second each for nothing.
 import { imageSize } from './imagesize.js';
 import { packageParts } from './ooxml-embeddings.js';
 import type { Attachment } from './attachments.js';
@@ -39,6 +39,7 @@ export function pageSized(bytes: Buffer, unknownSize = true): boolean {
 /** Pictures to OCR, or none with a warning when OCR is off. */
 export function readablePictures(ctx: ExtractContext, pictures: Attachment[]): Attachment[] {
   if (!pictures.length || ctx.opts.ocr) return pictures;
-  ctx.warnings.push(`${pictures.length} picture${pictures.length > 1 ? 's' : ''} not read: the text is sparse and OCR is disabled`);
+  const why = ctx.opts.ocrPictures ? 'OCR is disabled' : 'the text is sparse and OCR is disabled';
+  ctx.warnings.push(`${pictures.length} picture${pictures.length > 1 ? 's' : ''} not read: ${why}`);
   return [];
 }

@@ -61,6 +61,7 @@ export function extractOptionsFromConfig(config: Config): ExtractOptions {
     ocr: config.ocr,
     ocrLang: config.ocrLang,
     ...(config.ocrDataDir ? { ocrDataDir: config.ocrDataDir } : {}),
+    ...(config.ocrPictures ? { ocrPictures: true } : {}),
     allowedTypes: config.allowedTypes ?? [...SUPPORTED_TYPES],
     maxPdfImagePixels: pdfImagePixels(config.workerMemoryMB),
   };
@@ -99,7 +100,7 @@ export async function resolveModelInfo(config: Config, log: Logger, onProgress?:
 
 /** The settings whose change must re-read files: a file skipped for size is read once the limit is raised. */
 export function extractSettingsKey(config: Config): string {
-  const { maxFileMB, maxChars, maxPages, ocr, ocrLang, allowedTypes, ocrDataDir } = config;
-  // ocrDataDir only when set: indexes made before it existed keep their fingerprints.
-  return JSON.stringify({ maxFileMB, maxChars, maxPages, ocr, ocrLang, allowedTypes: allowedTypes ?? null, ...(ocrDataDir ? { ocrDataDir } : {}) });
+  const { maxFileMB, maxChars, maxPages, ocr, ocrLang, allowedTypes, ocrDataDir, ocrPictures } = config;
+  // ocrDataDir and ocrPictures only when set: indexes made before they existed keep their fingerprints.
+  return JSON.stringify({ maxFileMB, maxChars, maxPages, ocr, ocrLang, allowedTypes: allowedTypes ?? null, ...(ocrDataDir ? { ocrDataDir } : {}), ...(ocrPictures ? { ocrPictures } : {}) });
 }

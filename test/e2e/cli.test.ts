@@ -190,6 +190,20 @@ test('models pull --json also provides the fast OCR model; extract reads a scan 
   }
 });
 
+test('extract --ocr-pictures reads a picture pasted into a document that has text of its own; without it, the picture is left', async () => {
+  const { buildZip, docxEntries, docxBody } = await import('../helpers/hostile-fixtures.js');
+  const dir = tempDir();
+  const docx = path.join(dir, 'report.docx');
+  const text = 'The allotment committee met on Tuesday to agree the rules for the coming season and the plot fees. '.repeat(3);
+  fs.writeFileSync(docx, buildZip([...docxEntries(docxBody(text)), { name: 'word/media/image1.jpeg', data: fs.readFileSync(path.join(fixturesDir, 'docs/garden-rules.jpg')) }]));
+  for (const [flags, read] of [[['--ocr-pictures'], true], [[], false]] as const) {
+    const x = await runCli(['extract', docx, ...flags, '--json']);
+    assert.equal(x.code, 0, x.stderr);
+    const doc = JSON.parse(x.stdout) as { sections: { text: string; loc: { heading?: string } }[] };
+    assert.equal(doc.sections.some((s) => s.loc.heading === 'image1.jpeg' && /Community Garden Rules/.test(s.text)), read, x.stdout);
+  }
+});
+
 test('symlinks are not followed by default, and never outside the root', async () => {
   const dir = tempDir();
   const outside = tempDir();

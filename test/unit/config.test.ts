@@ -7,6 +7,7 @@ import { ExitCode, UsageError } from '../../src/errors.js';
 import { configEnvNames, explicitConfigKeys, loadConfig, unknownEnvWarnings } from '../../src/config/load.js';
 import { NON_CONFIG_ENV_VARS } from '../../src/config/env-names.js';
 import { describeConfig } from '../../src/config/schema.js';
+import { extractOptionsFromConfig, extractSettingsKey } from '../../src/pipeline/resources.js';
 import { runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/temp.js';
 
@@ -42,7 +43,7 @@ test('env names: the documented ones, e.g. DOCPROC_MAX_FILE_MB and DOCPROC_WORKE
     ignore: 'DOCPROC_IGNORE', followSymlinks: 'DOCPROC_FOLLOW_SYMLINKS', allowedTypes: 'DOCPROC_ALLOWED_TYPES', maxFileMB: 'DOCPROC_MAX_FILE_MB',
     maxPages: 'DOCPROC_MAX_PAGES',
     maxPruneRatio: 'DOCPROC_MAX_PRUNE_RATIO', pgSchema: 'DOCPROC_PG_SCHEMA', ocrDataDir: 'DOCPROC_OCR_DATA_DIR', ocrModel: 'DOCPROC_OCR_MODEL', embedSessions: 'DOCPROC_EMBED_SESSIONS', leaseMs: 'DOCPROC_LEASE_MS', pathAliases: 'DOCPROC_PATH_ALIASES',
-    stopGraceMs: 'DOCPROC_STOP_GRACE_MS', maxChars: 'DOCPROC_MAX_CHARS', ocr: 'DOCPROC_OCR', ocrLang: 'DOCPROC_OCR_LANG',
+    stopGraceMs: 'DOCPROC_STOP_GRACE_MS', maxChars: 'DOCPROC_MAX_CHARS', ocr: 'DOCPROC_OCR', ocrLang: 'DOCPROC_OCR_LANG', ocrPictures: 'DOCPROC_OCR_PICTURES',
     fileTimeoutMs: 'DOCPROC_FILE_TIMEOUT_MS', workerMemoryMB: 'DOCPROC_WORKER_MEMORY_MB', workers: 'DOCPROC_WORKERS',
     maxAttempts: 'DOCPROC_MAX_ATTEMPTS',
     pgHnswM: 'DOCPROC_PG_HNSW_M', pgHnswEfConstruction: 'DOCPROC_PG_HNSW_EF_CONSTRUCTION', pgEfSearch: 'DOCPROC_PG_EF_SEARCH',
@@ -161,4 +162,15 @@ test('PDF images are drawn up to what the worker memory ceiling allows: 40 megap
   assert.equal(pdfImagePixels(256), 10_000_000);
   const config = loadConfig({ env: {}, flags: { workerMemoryMB: 2048 } } as never);
   assert.equal(extractOptionsFromConfig(config).maxPdfImagePixels, 104_000_000);
+});
+
+test('ocrPictures: off by default and absent from the extraction settings key, so indexes made before it keep their files', () => {
+  const off = load({});
+  assert.equal(off.ocrPictures, false);
+  assert.equal(extractOptionsFromConfig(off).ocrPictures, undefined);
+  assert.doesNotMatch(extractSettingsKey(off), /ocrPictures/);
+  const on = load({ DOCPROC_OCR_PICTURES: 'yes' });
+  assert.equal(extractOptionsFromConfig(on).ocrPictures, true);
+  assert.notEqual(extractSettingsKey(on), extractSettingsKey(off), 'turning it on re-reads the files');
+  assert.equal(load({}, { ocrPictures: true }).ocrPictures, true);
 });

@@ -210,8 +210,15 @@ test('docx, pptx and odt whose text is in a picture (a scan pasted in) are read 
   assert.match(o.sections[1]!.text, /Community Garden Rules/);
   // A page of text with the same picture in it: the text is the document, the picture is not read.
   const long = 'The allotment committee met on Tuesday to agree the rules for the coming season and the plot fees. '.repeat(3);
-  const withText = await extractFile(file('report.docx', F.buildZip([...F.docxEntries(F.docxBody(long)), scan])), { ...defaultExtractOptions, ocr: true });
+  const report = file('report.docx', F.buildZip([...F.docxEntries(F.docxBody(long)), scan]));
+  const withText = await extractFile(report, { ...defaultExtractOptions, ocr: true });
   assert.deepEqual(withText.sections.map((s) => s.loc.heading), [undefined]);
+  // Asked to (ocrPictures), the picture is read as well, after the document's own text.
+  const asked = await extractFile(report, { ...defaultExtractOptions, ocr: true, ocrPictures: true });
+  assert.deepEqual(asked.sections.map((s) => s.loc.heading), [undefined, 'image1.jpeg']);
+  assert.match(asked.sections[1]!.text, /Community Garden Rules/);
+  const askedOff = await extractFile(report, { ...opts, ocrPictures: true });
+  assert.deepEqual(askedOff.warnings, ['1 picture not read: OCR is disabled']);
 });
 
 test('pptx: text of the masters and layouts (a text box, the footer) once after the slides; prompts, fields with their labels ("Page ‹#›") and lines slides say are not', async () => {

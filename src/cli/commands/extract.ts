@@ -12,6 +12,7 @@ interface ExtractFlags extends GlobalFlags {
   ocr?: boolean;
   ocrLang?: string;
   ocrModel?: 'fast' | 'best';
+  ocrPictures?: boolean;
 }
 
 export function formatLoc(loc: Loc): string {
@@ -25,7 +26,7 @@ export function formatLoc(loc: Loc): string {
 }
 
 export async function run(file: string, flags: ExtractFlags): Promise<void> {
-  const { config, log } = createContext(flags, { ocr: flags.ocr === false ? false : undefined, ocrLang: flags.ocrLang, ocrModel: flags.ocrModel });
+  const { config, log } = createContext(flags, { ocr: flags.ocr === false ? false : undefined, ocrLang: flags.ocrLang, ocrModel: flags.ocrModel, ocrPictures: flags.ocrPictures || undefined });
   const abs = path.resolve(file);
   if (!fs.existsSync(abs) || !fs.statSync(abs).isFile()) throw new UsageError(`not a file: ${file}`);
   const pool = new ExtractPool({ size: 1, timeoutMs: config.fileTimeoutMs, maxMemoryMB: config.workerMemoryMB, extractOptions: await extractOptionsForRun(config, log), log });

@@ -16,6 +16,7 @@ interface IngestFlags extends GlobalFlags {
   ocrLang?: string;
   ocrDataDir?: string;
   ocrModel?: 'fast' | 'best';
+  ocrPictures?: boolean;
   maxFileMb?: number;
   workers?: number;
   model?: string;
@@ -39,7 +40,7 @@ interface IngestFlags extends GlobalFlags {
 export function configFlags(f: IngestFlags): Record<string, unknown> {
   return {
     ignore: f.ignore, followSymlinks: f.followSymlinks, chunkTokens: f.chunkTokens, chunkOverlap: f.chunkOverlap,
-    ocr: f.ocr === false ? false : undefined, ocrLang: f.ocrLang, ocrDataDir: f.ocrDataDir, ocrModel: f.ocrModel, maxFileMB: f.maxFileMb, workers: f.workers,
+    ocr: f.ocr === false ? false : undefined, ocrLang: f.ocrLang, ocrDataDir: f.ocrDataDir, ocrModel: f.ocrModel, ocrPictures: f.ocrPictures || undefined, maxFileMB: f.maxFileMb, workers: f.workers,
     maxPruneRatio: f.maxPruneRatio, model: f.model, modelDir: f.modelDir, pooling: f.pooling, device: f.device, threads: f.threads, embedSessions: f.embedSessions, batchSize: f.batchSize,
   };
 }

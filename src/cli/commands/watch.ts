@@ -11,6 +11,7 @@ interface WatchFlags extends GlobalFlags {
   ignore?: string[];
   debounce: number;
   ocr?: boolean;
+  ocrPictures?: boolean;
   model?: string;
   modelDir?: string;
   device?: 'auto' | 'cpu' | 'cuda';

@@ -21,7 +21,7 @@ register(['docx'], {
       const body = htmlToSections(await toHtml(ctx, writeZip(await z.vetAll()))).sections;
       const margins = await headerFooterSections(z);
       const own = body.reduce((n, sec) => n + sec.text.replace(/\s/g, '').length, 0);
-      const pictures = sparseText(own, 1) ? readablePictures(ctx, await packagePictures(z, ctx.opts.maxFileBytes)) : [];
+      const pictures = ctx.opts.ocrPictures || sparseText(own, 1) ? readablePictures(ctx, await packagePictures(z, ctx.opts.maxFileBytes)) : [];
       const embedded = await ooxmlEmbeddings(z, ctx.opts.maxFileBytes);
       // Headers and footers follow the body; then, for a document whose text is in its pictures (a scan pasted in),
       // their OCR; embedded objects (a workbook, a PDF) come last, as attachments.

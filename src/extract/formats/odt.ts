@@ -114,7 +114,7 @@ register(['odt'], {
       // A scan or photographed pages placed in a text or presentation with next to no text of its own: its pictures
       // are read by OCR, as a Word or PowerPoint file's are.
       const own = sections.reduce((n, s) => n + s.text.replace(/\s/g, '').length, 0);
-      if (sparseText(own, pages)) sections.push(...(await extractAttachments(ctx, readablePictures(ctx, await packagePictures(z, ctx.opts.maxFileBytes)))));
+      if (ctx.opts.ocrPictures || sparseText(own, pages)) sections.push(...(await extractAttachments(ctx, readablePictures(ctx, await packagePictures(z, ctx.opts.maxFileBytes)))));
       return { sections };
     });
   },

@@ -44,7 +44,7 @@ register(['ppt'], {
       const master = masterText(doc, history!, new Set(slides.flatMap((s) => s.lines.map((l) => l.trim()))), ctx.budget.remaining);
       if (master.length) sections.push({ text: ctx.budget.take(master.join('\n')), loc: { heading: 'Slide masters' } });
     }
-    const pictures = sparseText(own, slides?.length ?? 1) ? readablePictures(ctx, pptPictures(cfb, ctx.opts.maxFileBytes)) : [];
+    const pictures = ctx.opts.ocrPictures || sparseText(own, slides?.length ?? 1) ? readablePictures(ctx, pptPictures(cfb, ctx.opts.maxFileBytes)) : [];
     const objects = history ? embeddedObjects(doc, history, ctx.opts.maxFileBytes) : [];
     sections.push(...(await extractAttachments(ctx, [...pictures, ...objects])));
     return { sections, pages: slides?.length };

@@ -197,7 +197,7 @@ register(['pptx'], {
       if (master.length) sections.push({ text: ctx.budget.take(master.join('\n')), loc: { heading: 'Slide masters' } });
       // Slides that are pictures of pages (photographed, scanned) are read by OCR when the slides' own text is sparse;
       // embedded objects (a workbook behind a chart, a PDF) come after the slides, as attachments.
-      const pictures = sparseText(own, slides.length) ? readablePictures(ctx, await packagePictures(z, ctx.opts.maxFileBytes)) : [];
+      const pictures = ctx.opts.ocrPictures || sparseText(own, slides.length) ? readablePictures(ctx, await packagePictures(z, ctx.opts.maxFileBytes)) : [];
       sections.push(...(await extractAttachments(ctx, [...pictures, ...(await ooxmlEmbeddings(z, ctx.opts.maxFileBytes))])));
       return { sections, pages: slides.length };
     });
