@@ -29,12 +29,29 @@ export function latinScript(lang: string): boolean {
   return lang.split('+').every((l) => LATIN.has(l.trim()));
 }
 
+// Short of a majority, the votes still lean one way when one side has this many times the other's.
+const LEAN = 2;
+
 /**
- * Which way up the levelled page's lines say it is: 'up' with clearly more ink above their cores than below, 'down'
- * with clearly more below, undefined when they do not say (a sideways page, fewer than three lines, a split vote).
+ * Which way up the levelled page's lines say it is, from one count of their votes: `way` 'up' with clearly more ink
+ * above their cores than below, 'down' with clearly more below, undefined when they do not say (a sideways page, fewer
+ * than three lines, a split vote); `leansDown` when, short of that, over twice as many vote down as up (a small 96-dpi
+ * page turned 185° voted 16 to 6; read as it lay, it came out as noise).
  */
+export function inkWay(m: InkMask, skew: Skew): { way: 'up' | 'down' | undefined; leansDown: boolean } {
+  if (skew.sideways) return { way: undefined, leansDown: false };
+  const votes = lineVotes(m, skew.angleDeg);
+  return { way: verdict(votes), leansDown: votes.lines >= MIN_VOTES && votes.down > LEAN * votes.up };
+}
+
+/** inkWay's `way`. */
 export function inkOrientation(m: InkMask, skew: Skew): 'up' | 'down' | undefined {
-  return skew.sideways ? undefined : verdict(lineVotes(m, skew.angleDeg));
+  return inkWay(m, skew).way;
+}
+
+/** inkWay's `leansDown`. */
+export function leansUpsideDown(m: InkMask, skew: Skew): boolean {
+  return inkWay(m, skew).leansDown;
 }
 
 /** 'up' or 'down' when enough lines voted, nearly all one way; undefined otherwise. */
@@ -43,19 +60,6 @@ function verdict({ up, down, lines }: { up: number; down: number; lines: number 
   if (down >= MAJORITY * up) return 'down';
   if (up >= MAJORITY * down) return 'up';
   return undefined;
-}
-
-// Short of a majority, the votes still lean one way when one side has this many times the other's.
-const LEAN = 2;
-
-/**
- * Whether the levelled (not sideways) page's lines lean upside down without saying so clearly: more than twice as many
- * votes down as up. A small 96-dpi page turned 185° voted 16 to 6; read as it lay, it came out as noise.
- */
-export function leansUpsideDown(m: InkMask, skew: Skew): boolean {
-  if (skew.sideways) return false;
-  const { up, down, lines } = lineVotes(m, skew.angleDeg);
-  return lines >= MIN_VOTES && down > LEAN * up;
 }
 
 /** True when the levelled page's lines have clearly more ink below their core than above it. */

@@ -4,7 +4,7 @@
 // diagram, whose text page segmentation mostly misses, read once more for sparse text.
 import { recognize, detectOrientation, type Recognized } from './ocr.js';
 import { flattenLighting } from './ocr-light.js';
-import { inkOrientation, latinScript, leansUpsideDown, quarterTurn, quarterTurnFromInk } from './ocr-orient.js';
+import { inkWay, latinScript, quarterTurn, quarterTurnFromInk } from './ocr-orient.js';
 import { components, inkMask, medianGlyphHeight, paperLevel, textBlobs, textInk, textOnly, thinRules, toGrey, withoutPictures, type Grey } from './ocr-prep.js';
 import { liftBars } from './ocr-bars.js';
 import { scaleGrey } from './ocr-scale.js';
@@ -130,13 +130,15 @@ export async function ocrPixels(input: Pixels, o: OcrPageOptions): Promise<OcrPa
   // A sideways page turned a quarter the ink did not choose (OSD did, or nothing did): if it reads doubtfully, the other
   // way is tried. OSD can be sure and wrong on small type.
   let guessedQuarter = false;
-  let inkSaid: 'up' | 'down' | undefined;
+  // Ink that leant upside down without saying so: a doubtful reading is tried the other way round too.
+  let inkLeansDown = false;
   if (!skew.sideways) {
     // An upside-down page is turned before its first reading when its ink says so (Latin script only), saving a
     // reading; otherwise a doubtful reading asks OSD below, unless the ink said clearly that the page is upright.
-    inkSaid = latin ? inkOrientation(text, skew) : undefined;
-    if (inkSaid === 'down') base += 180;
-    inkUpright = inkSaid === 'up';
+    const ink = latin ? inkWay(text, skew) : { way: undefined, leansDown: false };
+    if (ink.way === 'down') base += 180;
+    inkUpright = ink.way === 'up';
+    inkLeansDown = ink.way === undefined && ink.leansDown;
   } else {
     // Sideways text: which quarter turn is for the ink to say, else for OSD (it reads sideways text), which is cheaper
     // than a wrong guess.
@@ -182,9 +184,7 @@ export async function ocrPixels(input: Pixels, o: OcrPageOptions): Promise<OcrPa
     // finds nothing to turn and, on a 1700-pixel photo, costs twice the reading. A page of text the ink did not see was
     // turned can read as nothing too; its ink is in lines, and it is still asked.
     if (letterCount(first.result.text) < MIN_LETTERS_TO_ORIENT && textInkOf().share < MIN_TEXT_INK_TO_ORIENT) return first;
-    // Read as it lay, a page whose ink leant upside down without saying so is read the other way round too.
-    const guessed = guessedQuarter || (latin && !skew.sideways && inkSaid === undefined && leansUpsideDown(text, skew));
-    const turn = retryTurn(await detectOrientation(first.pgm, o.timeoutMs), guessed);
+    const turn = retryTurn(await detectOrientation(first.pgm, o.timeoutMs), guessedQuarter || inkLeansDown);
     if (turn === 0) return first;
     const second = await readTurned(page, scale, base + turn, opts);
     // OSD can be wrong on sparse pages: the turn is kept only when it reads better.

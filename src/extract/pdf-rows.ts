@@ -101,8 +101,13 @@ export function buildRows(runs: TextRun[]): TextRun[][] {
   return rows.sort((a, b) => baseline(b) - baseline(a));
 }
 
+/** The row's tallest run: its baseline is the line's (a superscript's is higher). */
+function tallest(row: TextRun[]): TextRun {
+  return row.reduce((m, r) => (r.height > m.height ? r : m), row[0]!);
+}
+
 function baseline(row: TextRun[]): number {
-  return row.reduce((m, r) => (r.height > m.height ? r : m), row[0]!).y;
+  return tallest(row).y;
 }
 
 /**
@@ -124,8 +129,7 @@ export function sameRow(a: TextRun, b: TextRun): boolean {
 export function toLine(row: TextRun[], sort = true): Line {
   const rtl = row.filter((r) => r.rtl).length > row.length / 2;
   const rs = sort ? [...row].sort((a, b) => (rtl ? b.x - a.x : a.x - b.x)) : row;
-  // The tallest run's baseline is the line's (a superscript's is higher).
-  const main = row.reduce((m, r) => (r.height > m.height ? r : m), row[0]!);
+  const main = tallest(row);
   let text = '';
   const cells: string[] = [];
   let cellStart = 0;

@@ -81,19 +81,22 @@ export async function pageLines(doc: PDFDocumentProxy, p: number): Promise<{ lin
  * The search reaches at most MAX_DUPLICATE_PT: a fake bold is offset well under that in any type size.
  */
 function drawnText(): (str: string, x: number, y: number, tolX: number, tolY: number) => boolean {
-  const cells = new Map<string, { x: number; y: number }[]>();
-  const key = (str: string, cx: number, cy: number) => `${cx}|${cy}|${str}`;
+  // By string first: most runs are drawn once, and a string never seen before costs one lookup, not a key per cell.
+  const byString = new Map<string, Map<string, { x: number; y: number }[]>>();
   return (str, x, y, tolX, tolY) => {
     const cx = Math.floor(x);
     const cy = Math.floor(y);
-    const kx = Math.min(MAX_DUPLICATE_PT, Math.ceil(tolX));
-    const ky = Math.min(MAX_DUPLICATE_PT, Math.ceil(tolY));
-    for (let dx = -kx; dx <= kx; dx++) {
-      for (let dy = -ky; dy <= ky; dy++) {
-        if (cells.get(key(str, cx + dx, cy + dy))?.some((q) => Math.abs(q.x - x) <= tolX && Math.abs(q.y - y) <= tolY)) return true;
+    let cells = byString.get(str);
+    if (cells) {
+      const kx = Math.min(MAX_DUPLICATE_PT, Math.ceil(tolX));
+      const ky = Math.min(MAX_DUPLICATE_PT, Math.ceil(tolY));
+      for (let dx = -kx; dx <= kx; dx++) {
+        for (let dy = -ky; dy <= ky; dy++) {
+          if (cells.get(`${cx + dx}|${cy + dy}`)?.some((q) => Math.abs(q.x - x) <= tolX && Math.abs(q.y - y) <= tolY)) return true;
+        }
       }
-    }
-    const k = key(str, cx, cy);
+    } else byString.set(str, (cells = new Map()));
+    const k = `${cx}|${cy}`;
     const at = cells.get(k);
     if (at) at.push({ x, y });
     else cells.set(k, [{ x, y }]);
