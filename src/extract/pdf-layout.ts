@@ -2,6 +2,7 @@
 // gutters and read one after the other, full-width lines (titles, headers, footers) kept in place.
 // Pure functions over positioned text runs; pdf.ts feeds them from pdf.js.
 import type { CharBudget } from './normalize.js';
+import { liftMarginNotes } from './pdf-margin-notes.js';
 import { buildLines, buildRows, joinDropCaps, placeInRows, sameRow, streamRows, toLine, type Line, type TextRun } from './pdf-rows.js';
 import type { Section } from './types.js';
 
@@ -39,7 +40,7 @@ export function layoutPage(runs: TextRun[], placed: TextRun[] = []): Line[] {
   if (!gutters.length) {
     const isField = new Set(fields);
     // A row an answer joined is read left to right; the rest keep the order they were written in.
-    return markMargins(joinDropCaps(placeInRows(streamRows(written), fields).map((row) => toLine(row, row.some((r) => isField.has(r))))));
+    return markMargins(joinDropCaps(liftMarginNotes(placeInRows(streamRows(written), fields)).map((row) => toLine(row, row.some((r) => isField.has(r))))));
   }
   const crosses = (r: TextRun) => gutters.some((g) => r.x < g && r.x + r.width > g);
   // Rows are built per column: across the page, a line of one column would chain the lines of another whose
@@ -50,7 +51,7 @@ export function layoutPage(runs: TextRun[], placed: TextRun[] = []): Line[] {
   const columnOf = (r: TextRun) => gutters.filter((g) => r.x >= g).length;
   const columns = [...gutters, Infinity].map((_, i) => {
     const out: Line[] = [];
-    for (const row of buildRows(rs.filter((r) => !crosses(r) && columnOf(r) === i))) {
+    for (const row of liftMarginNotes(buildRows(rs.filter((r) => !crosses(r) && columnOf(r) === i)))) {
       const level = spanRows.find((sr) => sr.some((a) => row.some((b) => sameRow(a, b))));
       if (level) level.push(...row);
       else out.push(toLine(row));

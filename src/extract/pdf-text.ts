@@ -14,6 +14,8 @@ const MIN_SPACED_GAP_EM = 0.02;
 // in ems of the font's width (a font scaled 6 pt wide and 128 tall sets its letters 5 pt apart).
 const DUPLICATE_EM = 0.1;
 const MAX_DUPLICATE_PT = 4;
+// Glyphs sheared further than this (horizontal over vertical, about 27°) are not type slanted for italics.
+const MAX_SLANT = 0.5;
 
 interface TextItemLike {
   str: string;
@@ -43,8 +45,9 @@ export async function pageLines(doc: PDFDocumentProxy, p: number): Promise<{ lin
       const it = raw as TextItemLike;
       const [a = 1, b = 0, c = 0, d = 1, x = 0, y = 0] = it.transform;
       // Upright horizontal text is laid out by position; anything turned (margin stamps, rotated tables) keeps
-      // the order it was written in.
-      if (Math.abs(b) > 1e-3 * Math.abs(a) || Math.abs(c) > 1e-3 * Math.abs(d) || a <= 0 || d <= 0) {
+      // the order it was written in. Slanted type (an italic made by shearing the upright font) is horizontal text:
+      // taken for turned, "Can-" / "nabis" of an italic "Cannabis" were read at the page's end, after its footer.
+      if (Math.abs(b) > 1e-3 * Math.abs(a) || Math.abs(c) > MAX_SLANT * Math.abs(d) || a <= 0 || d <= 0) {
         turned.push(it);
         continue;
       }

@@ -127,6 +127,40 @@ test('a single column keeps the order the page was written in', () => {
   assert.deepEqual(texts(runs), ['First written line', 'Second written, placed higher', 'Third written line']);
 });
 
+/** A paragraph at x 80 with a note ("!" as a tall icon, then a word) in the margin beside its second and third lines. */
+function notedParagraph(second: string, third: string, notes: [TextRun, TextRun]): TextRun[] {
+  return [
+    run('If you are filing your tax return or paying your fed-', 80, 700, 230),
+    notes[0],
+    run(second, 80, 686, 230),
+    notes[1],
+    run(third, 80, 672, 230),
+    run('may result in penalties and delays in processing.', 80, 658, 220),
+  ];
+}
+
+test('a margin note beside a paragraph is read after the line that ends the word it split; list markers stay', () => {
+  const icon = run('!', 50, 684, 8, 19);
+  const noted = notedParagraph('eral taxes electronically, a valid EIN is pro-', 'vided, the return or payment will not be processed.', [icon, run('CAUTION', 40, 672, 34, 7)]);
+  assert.deepEqual(texts(noted), [
+    'If you are filing your tax return or paying your fed-',
+    'eral taxes electronically, a valid EIN is pro-',
+    'vided, the return or payment will not be processed.',
+    '! CAUTION',
+    'may result in penalties and delays in processing.',
+  ]);
+  // A note beside a line whose line above ends whole, a list's number, a capital after the note: all stay in place.
+  const whole = notedParagraph('eral taxes electronically, a valid EIN is', 'the time the return is filed, or payment made.', [icon, run('CAUTION', 40, 672, 34, 7)]);
+  assert.deepEqual(texts(whole).slice(1, 4), ['eral taxes electronically, a valid EIN is', '!', 'CAUTION the time the return is filed, or payment made.']);
+  const listed = notedParagraph('eral taxes electronically, a valid EIN is', 'the time the return is filed, or payment made.', [run('2.', 60, 686, 8), run('3.', 60, 672, 8)]);
+  assert.deepEqual(texts(listed).slice(1, 3), ['2. eral taxes electronically, a valid EIN is', '3. the time the return is filed, or payment made.']);
+  const capital = notedParagraph('Eral taxes electronically, a valid EIN is', 'the time the return is filed, or payment made.', [icon, run('CAUTION', 40, 672, 34, 7)]);
+  assert.equal(texts(capital)[1], '! Eral taxes electronically, a valid EIN is');
+  // A first word in the text's own type, a word space (0.8 em) before where the line above starts, is no note.
+  const spaced = [run('sp. and/or synthetic substances, deriva-', 104, 700, 200), run('tives,', 66, 686, 30), run('and their isomers with similar chemical', 104, 686, 200)];
+  assert.deepEqual(texts(spaced), ['sp. and/or synthetic substances, deriva-', 'tives, and their isomers with similar chemical']);
+});
+
 test('running headers and footers are kept once; body lines that repeat are not touched', () => {
   const page = (n: number, body: string[]) => [
     { text: 'Harbour Tide Report', margin: true },

@@ -81,6 +81,18 @@ test('a hyphen its font maps to U+00AD (a soft hyphen) is read as a hyphen, and 
   assert.deepEqual(d.sections.map((s) => s.text), ['Use e-file for the federal\nreturn.']);
 });
 
+test('slanted type (an italic sheared from the upright font) is read in its line; text turned a quarter comes after', async () => {
+  // Helvetica 10 pt: "the resinous extractives of" is 116.16 pt wide; the italic words are sheared 0.2 (about 11°).
+  const at = (s: string, x: number, y: number, shear = 0) => `BT /F1 10 Tf 1 0 ${shear} 1 ${x} ${y} Tm (${s}) Tj ET`;
+  const content = [
+    at('the resinous extractives of', 72, 700), at('Can-', 190.9, 700, 0.2),
+    at('nabis,', 72, 686, 0.2), at('sp. and synthetic substances', 101.5, 686),
+    at('Page 4', 72, 100), 'BT /F1 10 Tf 0 1 -1 0 580 400 Tm (DRAFT) Tj ET',
+  ].join('\n');
+  const d = await extractFile(pdfFile('slanted.pdf', onePagePdf(content)), { ...defaultExtractOptions, ocr: false });
+  assert.deepEqual(d.sections.map((x) => x.text).join('\n').split('\n'), ['the resinous extractives of Cannabis,', 'sp. and synthetic substances', 'Page 4', 'DRAFT']);
+});
+
 test("pdf.js's worker is patched only where its format-mark test is found exactly once", () => {
   const line = 'if (category.isInvisibleFormatMark) {';
   assert.equal(patchedWorkerSource(`a\n${line}\ncontinue;`), 'a\nif (category.isInvisibleFormatMark && glyph.unicode !== "\\u00AD") {\ncontinue;');
