@@ -3,7 +3,7 @@
 // Pure functions over positioned text runs; pdf.ts feeds them from pdf.js.
 import type { CharBudget } from './normalize.js';
 import { liftMarginNotes } from './pdf-margin-notes.js';
-import { buildLines, buildRows, joinDropCaps, placeInRows, sameRow, streamRows, toLine, type Line, type TextRun } from './pdf-rows.js';
+import { buildLines, buildRows, joinDropCaps, placeInRows, sameRow, streamRows, toLine, standApart, writtenTopDown, type Line, type TextRun } from './pdf-rows.js';
 import type { Section } from './types.js';
 
 export type { Line, TextRun } from './pdf-rows.js';
@@ -39,8 +39,10 @@ export function layoutPage(runs: TextRun[], placed: TextRun[] = []): Line[] {
   // boxes, captions and sidebars (measured on the corpus), and it is what pdftotext's reading order follows too.
   if (!gutters.length) {
     const isField = new Set(fields);
-    // A row an answer joined is read left to right; the rest keep the order they were written in.
-    return markMargins(joinDropCaps(liftMarginNotes(placeInRows(streamRows(written), fields)).map((row) => toLine(row, row.some((r) => isField.has(r))))));
+    // A row an answer joined, or one whose runs stand apart, is read left to right; the rest (runs written over each
+    // other, right-to-left text) keep the order they were written in.
+    const rows = liftMarginNotes(placeInRows(writtenTopDown(streamRows(written)), fields));
+    return markMargins(joinDropCaps(rows.map((row) => toLine(row, row.some((r) => isField.has(r)) || standApart(row)))));
   }
   const crosses = (r: TextRun) => gutters.some((g) => r.x < g && r.x + r.width > g);
   // Rows are built per column: across the page, a line of one column would chain the lines of another whose

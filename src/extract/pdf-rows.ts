@@ -56,6 +56,34 @@ export function streamRows(runs: TextRun[]): TextRun[][] {
   return out;
 }
 
+// A page is taken for written from the bottom up when at least this share of the steps from one row to the next go up
+// (pages written top down go up only where a column, a box or a header starts).
+const BOTTOM_UP_SHARE = 0.9;
+const MIN_ROWS_FOR_ORDER = 5;
+
+/**
+ * The rows top down when the page was written from the bottom up, else as written. A report's page of two tables,
+ * each written from its last row up, read "净利润" (net profit), a last row, first, and its header last.
+ */
+export function writtenTopDown(rows: TextRun[][]): TextRun[][] {
+  if (rows.length < MIN_ROWS_FOR_ORDER) return rows;
+  let up = 0;
+  for (let i = 1; i < rows.length; i++) if (baseline(rows[i]!) > baseline(rows[i - 1]!)) up++;
+  return up >= BOTTOM_UP_SHARE * (rows.length - 1) ? [...rows].reverse() : rows;
+}
+
+/**
+ * Whether a row's runs stand apart, none reaching over the next by a tenth of an em, in left-to-right text: their x
+ * order is then the row's whatever order they were written in. A report's rows written from their last cell back, and
+ * a form's values written before their labels ("01/27/2014 Name: Abalde … Date:"), read in place.
+ */
+export function standApart(row: TextRun[]): boolean {
+  if (row.length < 2 || row.some((r) => r.rtl)) return false;
+  const s = [...row].sort((a, b) => a.x - b.x);
+  for (let i = 1; i < s.length; i++) if (s[i]!.x < s[i - 1]!.x + s[i - 1]!.width - 0.1 * Math.min(s[i]!.height, s[i - 1]!.height)) return false;
+  return true;
+}
+
 /**
  * Runs with a position but no written order join the row they are level with (an answer beside its label); one
  * level with none starts a row of its own after the nearest row above it, or first when nothing is above.

@@ -127,6 +127,19 @@ test('a single column keeps the order the page was written in', () => {
   assert.deepEqual(texts(runs), ['First written line', 'Second written, placed higher', 'Third written line']);
 });
 
+test('a page written from its last row up is read top down; runs that stand apart are read left to right', () => {
+  // A page written bottom up: a table from its last row, each row from its last cell back, then its title.
+  const table = [...['Total 30', 'Pears 10', 'Apples 12', 'Fruit 2024'].flatMap((row, i) =>
+    row.split(' ').reverse().map((cell, k) => run(cell, 200 - 120 * k, 500 + 14 * i))), run('Fruit sold', 80, 600)];
+  assert.deepEqual(texts(table), ['Fruit sold', 'Fruit 2024', 'Apples 12', 'Pears 10', 'Total 30']);
+  // A form's values written before their labels.
+  const form = [run('01/27/2014', 300, 700), run('Name:', 50, 700), run('Date:', 250, 700)];
+  assert.deepEqual(texts(form), ['Name: Date: 01/27/2014']);
+  // Runs written over each other keep their written order (and a space where one went back).
+  const over = [run('over', 50, 600, 40), run('drawn', 70, 600, 40)];
+  assert.deepEqual(texts([...over].reverse()), ['drawn over']);
+});
+
 /** A paragraph at x 80 with a note ("!" as a tall icon, then a word) in the margin beside its second and third lines. */
 function notedParagraph(second: string, third: string, notes: [TextRun, TextRun]): TextRun[] {
   return [
