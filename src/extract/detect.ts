@@ -20,7 +20,7 @@ const DANGEROUS_EXT = new Set(['.exe', '.bat', '.cmd', '.com', '.pif', '.scr', '
 // Extensions that claim a type; used for the mismatch warning and to pick a text sub-type.
 const EXT_TYPE: Record<string, string> = {
   '.txt': 'txt', '.text': 'txt', '.log': 'txt', '.rst': 'txt', '.md': 'md', '.markdown': 'md', '.pdf': 'pdf',
-  '.docx': 'docx', '.docm': 'docx', '.odt': 'odt', '.rtf': 'rtf', '.xlsx': 'xlsx', '.xlsm': 'xlsx', '.xls': 'xls',
+  '.docx': 'docx', '.docm': 'docx', '.odt': 'odt', '.rtf': 'rtf', '.xlsx': 'xlsx', '.xlsm': 'xlsx', '.xlsb': 'xlsb', '.xls': 'xls',
   '.ods': 'ods', '.pptx': 'pptx', '.html': 'html', '.htm': 'html', '.xhtml': 'html', '.csv': 'csv', '.tsv': 'tsv',
   '.tab': 'tsv', '.json': 'json', '.xml': 'xml', '.eml': 'eml', '.epub': 'epub', '.png': 'png', '.jpg': 'jpeg',
   '.jpeg': 'jpeg', '.tif': 'tiff', '.tiff': 'tiff', '.bmp': 'bmp', '.webp': 'webp', '.doc': 'doc', '.ppt': 'ppt',
@@ -28,7 +28,7 @@ const EXT_TYPE: Record<string, string> = {
 };
 // Text sub-types are only chosen by extension (the content being text is checked first).
 const TEXT_EXT_TYPES = new Set(['txt', 'md', 'csv', 'tsv', 'json', 'xml', 'eml', 'html']);
-const ZIP_TYPES = new Set(['docx', 'xlsx', 'pptx', 'odt', 'ods', 'epub']);
+const ZIP_TYPES = new Set(['docx', 'xlsx', 'xlsb', 'pptx', 'odt', 'ods', 'epub']);
 const FT_MAP: Record<string, string> = { pdf: 'pdf', png: 'png', jpg: 'jpeg', tif: 'tiff', bmp: 'bmp', webp: 'webp', rtf: 'rtf', gif: 'gif' };
 
 const MIME: Record<string, string> = {
@@ -36,6 +36,7 @@ const MIME: Record<string, string> = {
   tsv: 'text/tab-separated-values', json: 'application/json', xml: 'application/xml', eml: 'message/rfc822',
   docx: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
   xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  xlsb: 'application/vnd.ms-excel.sheet.binary.macroEnabled.12',
   pptx: 'application/vnd.openxmlformats-officedocument.presentationml.presentation',
   odt: 'application/vnd.oasis.opendocument.text', ods: 'application/vnd.oasis.opendocument.spreadsheet',
   epub: 'application/epub+zip', xls: 'application/vnd.ms-excel', rtf: 'application/rtf', png: 'image/png',
@@ -147,11 +148,14 @@ async function zipType(absPath: string): Promise<string | undefined> {
       const ct = await z.readText('[Content_Types].xml', 1024 * 1024);
       if (ct.includes('wordprocessingml.document.main') || ct.includes('word.document.macroEnabled')) return 'docx';
       if (ct.includes('spreadsheetml.sheet.main') || ct.includes('ms-excel.sheet.macroEnabled')) return 'xlsx';
+      // Excel's binary workbook: the same package, its parts in records (xl/workbook.bin) rather than XML.
+      if (ct.includes('ms-excel.sheet.binary.macroEnabled.main')) return 'xlsb';
       if (ct.includes('presentationml.presentation.main') || ct.includes('ms-powerpoint.presentation.macroEnabled')) return 'pptx';
     }
     // Manifests are sometimes missing in hand-made files; fall back on the main part's name.
     if (z.has('word/document.xml')) return 'docx';
     if (z.has('xl/workbook.xml')) return 'xlsx';
+    if (z.has('xl/workbook.bin')) return 'xlsb';
     if (z.has('ppt/presentation.xml')) return 'pptx';
     if (z.has('content.xml') && z.has('META-INF/manifest.xml')) return 'odt';
     return 'zip';

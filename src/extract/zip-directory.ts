@@ -18,9 +18,14 @@ export function isOpaquePart(name: string): boolean {
     /^(word|xl|ppt)\/(media|embeddings)\//i.test(name) ||
     /^(Pictures|Thumbnails|ObjectReplacements)\//.test(name) ||
     /^docProps\/thumbnail\./i.test(name) ||
-    /\.(png|jpe?g|gif|bmp|tiff?|emf|wmf|emz|wmz|wdp|jxr|heic|webp|bin|ole)$/i.test(name)
+    /\.(png|jpe?g|gif|bmp|tiff?|emf|wmf|emz|wmz|wdp|jxr|heic|webp|ole)$/i.test(name) ||
+    (/\.bin$/i.test(name) && !XLSB_PART.test(name))
   );
 }
+
+// A binary workbook's own parts are records in .bin files (workbook, sheets, shared strings): text, read and vetted
+// like XML. Printer settings, macros and ActiveX controls stay opaque.
+const XLSB_PART = /^xl\/(?!printerSettings\/|activeX\/|vbaProject\.bin$)[^]*\.bin$/i;
 
 /** Throws FileError(failed: zip-bomb | corrupt) for a directory no office parser should be handed. */
 export function checkDirectory(entries: yauzl.Entry[], limits: ZipLimits): void {

@@ -1,11 +1,12 @@
 // Runs extractFile on every fixture in fixtures/docs and checks expected snippets and locations.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, existsSync } from 'node:fs';
+import { readdirSync, readFileSync, existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { extractFile, defaultExtractOptions, closeExtractors, extractorVersions } from '../../src/extract/index.js';
 import type { ExtractedDoc } from '../../src/pipeline/types.js';
+import { tempDir } from '../helpers/temp.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const DOCS = path.join(ROOT, 'fixtures/docs');
@@ -82,6 +83,16 @@ test('xlsx: per sheet, header applied, empty sheet skipped', async () => {
   assert.equal(sectionWith(d, 'Lake Bohinj')?.loc.sheet, 'Locations');
   assert.equal(sectionWith(d, 'Tandem kayak')?.loc.sheet, 'Prices');
   assert.ok(!d.sections.some((s) => s.loc.sheet === 'Empty'));
+});
+
+test('xlsb (the binary workbook): detected from its package, read like the xlsx it was saved from', async () => {
+  const XLSX = await import('@e965/xlsx');
+  const xlsb = path.join(tempDir('docproc-xlsb-'), 'kayak-rentals.xlsb');
+  writeFileSync(xlsb, XLSX.write(XLSX.read(readFileSync(path.join(DOCS, 'kayak-rentals.xlsx'))), { bookType: 'xlsb', type: 'buffer' }));
+  const d = await extractFile(xlsb, opts);
+  assert.equal(d.type, 'xlsb');
+  assert.equal(sectionWith(d, 'Lake Bohinj')?.loc.sheet, 'Locations');
+  assert.equal(sectionWith(d, 'Tandem kayak')?.loc.sheet, 'Prices');
 });
 
 test('pptx: slides, table, notes', async () => {

@@ -90,6 +90,15 @@ test('the rebuilt zip holds every entry with the same bytes, pictures and embedd
     );
   }
   assert.deepEqual(['word/media/image1.emf', 'xl/embeddings/oleObject1.bin', 'docProps/thumbnail.jpeg', 'word/document.xml', 'xl/media.xml'].map(isOpaquePart), [true, true, true, false, false]);
+  // A binary workbook's record parts are read, and vetted; its printer settings and macros are not.
+  const bin = ['xl/workbook.bin', 'xl/worksheets/sheet1.bin', 'xl/sharedStrings.bin', 'xl/printerSettings/printerSettings1.bin', 'xl/vbaProject.bin', 'word/vbaProject.bin'];
+  assert.deepEqual(bin.map(isOpaquePart), [false, false, false, true, true, true]);
+});
+
+test('xlsb: a lying record part fails as zip-bomb before SheetJS sees it', async () => {
+  const ct = '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Override PartName="/xl/workbook.bin" ContentType="application/vnd.ms-excel.sheet.binary.macroEnabled.main"/></Types>';
+  const p = file('lying.xlsb', F.buildZip([{ name: '[Content_Types].xml', data: ct }, lying('xl/workbook.bin')]));
+  await rejects(extractFile(p, opts), 'failed', /^zip-bomb: entry xl\/workbook\.bin inflates past its declared 10 bytes$/);
 });
 
 test('duplicate names, overlapping entries and short entries are refused before any parser sees them', async () => {

@@ -1,4 +1,4 @@
-// XLSX / XLS / ODS via @e965/xlsx (SheetJS): every zip entry vetted, row cap, cell count checked against !ref before converting.
+// XLSX / XLSB / XLS / ODS via @e965/xlsx (SheetJS): every zip entry vetted, row cap, cell count checked against !ref before converting.
 import { readFile } from 'node:fs/promises';
 import type * as XLSX from '@e965/xlsx';
 import { register } from '../registry.js';
@@ -10,7 +10,7 @@ import { ooxmlEmbeddings } from '../ooxml-embeddings.js';
 import { FileError } from '../../errors.js';
 import type { Section } from '../types.js';
 
-register(['xlsx', 'xls', 'ods'], {
+register(['xlsx', 'xlsb', 'xls', 'ods'], {
   version: '3',
   async extract(ctx) {
     const { opts } = ctx;
@@ -44,8 +44,9 @@ register(['xlsx', 'xls', 'ods'], {
     }
     const sections: Section[] = [];
     let tooBig = 0;
-    for (const name of wb.SheetNames) {
-      const ws = wb.Sheets[name];
+    for (const [i, sheetName] of wb.SheetNames.entries()) {
+      const ws = wb.Sheets[sheetName];
+      const name = sheetLabel(sheetName, i);
       if (!ws) continue;
       const ref = (ws['!fullref'] as string | undefined) ?? ws['!ref'];
       if (!ref) continue; // empty sheet
@@ -67,3 +68,11 @@ register(['xlsx', 'xls', 'ods'], {
     return { sections };
   },
 });
+
+// Excel allows 31 characters and no control characters in a sheet's name. A name beyond that is a misread record (an
+// Excel 2007 beta's binary workbook gave its sheets 80 characters of record bytes): the sheet is named by position.
+const MAX_SHEET_NAME = 31;
+
+function sheetLabel(name: string, i: number): string {
+  return name.length > MAX_SHEET_NAME || /[\u0000-\u001f]/.test(name) ? `Sheet${i + 1}` : name;
+}
