@@ -150,6 +150,8 @@ async function zipType(absPath: string): Promise<string | undefined> {
       if (ct.includes('spreadsheetml.sheet.main') || ct.includes('ms-excel.sheet.macroEnabled')) return 'xlsx';
       // Excel's binary workbook: the same package, its parts in records (xl/workbook.bin) rather than XML.
       if (ct.includes('ms-excel.sheet.binary.macroEnabled.main')) return 'xlsb';
+      // An Office theme (.thmx) is packaged as a presentation of layouts and masters, and holds only their prompts.
+      if (ct.includes('officedocument.themeManager+xml')) return 'zip';
       if (ct.includes('presentationml.presentation.main') || ct.includes('ms-powerpoint.presentation.macroEnabled')) return 'pptx';
     }
     // Manifests are sometimes missing in hand-made files; fall back on the main part's name.

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { extractFile, detectType, defaultExtractOptions, closeExtractors } from '../../src/extract/index.js';
 import { FileError } from '../../src/errors.js';
 import { tempDir } from '../helpers/temp.js';
+import { buildZip } from '../helpers/hostile-fixtures.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const DOCS = path.join(ROOT, 'fixtures/docs');
@@ -71,6 +72,12 @@ test('legacy OLE2: a .doc or .ppt that is not a compound file is corrupt, an OLE
   await rejects(extractFile(file('old.ppt', ole('PowerPoint Document')), opts), 'failed', 'corrupt');
   await rejects(extractFile(file('drawing.vsd', ole('VisioDocument')), opts), 'skipped', 'unsupported-legacy-format');
   await rejects(extractFile(file('locked.xlsx', ole('EncryptedPackage')), opts), 'failed', 'encrypted');
+});
+
+test('an Office theme (.thmx), packaged like a presentation of layouts, is skipped as a type docproc does not read', async () => {
+  const ct = '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Override PartName="/theme/theme/themeManager.xml" ContentType="application/vnd.openxmlformats-officedocument.themeManager+xml"/><Override PartName="/theme/presentation.xml" ContentType="application/vnd.openxmlformats-officedocument.presentationml.presentation.main+xml"/></Types>';
+  const thmx = file('office.thmx', buildZip([{ name: '[Content_Types].xml', data: ct }, { name: 'theme/presentation.xml', data: '<p:presentation/>' }]));
+  await rejects(extractFile(thmx, opts), 'skipped', 'type');
 });
 
 test('corrupt files fail with a reason', async () => {
