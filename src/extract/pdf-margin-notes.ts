@@ -21,18 +21,25 @@ const NEIGHBOUR_HEIGHTS = 2;
 const LIST_MARKER = /^([•◦▪▫■□●○‣⁃∙·*–—-]|\(?[\p{L}\p{N}]{1,4}[.)]|\p{N}+)$/u;
 const BROKEN_END = /[-‐\u00ad]$/;
 
+interface Above {
+  x0: number;
+  x1: number;
+  y: number;
+  height: number;
+  broken: boolean;
+}
+
 /** Rows (top down) with each margin note that splits a broken word taken out, and read after its paragraph's line. */
 export function liftMarginNotes(rows: TextRun[][]): TextRun[][] {
   const out: TextRun[][] = [];
   let pending: TextRun[] = [];
-  let above: { x0: number; x1: number; y: number; height: number; broken: boolean } | undefined;
+  let above: Above | undefined;
   for (const row of rows) {
     const split = above?.broken ? splitNote(row, above) : undefined;
     const body = split?.body ?? row;
     if (split) pending.push(...split.note);
     out.push(body);
-    const line = toLine(body);
-    above = { x0: line.x0, x1: line.x1, y: line.y, height: line.height, broken: BROKEN_END.test(line.text.trimEnd()) };
+    above = extent(body);
     if (pending.length && !above.broken) {
       out.push(pending);
       pending = [];
@@ -42,20 +49,35 @@ export function liftMarginNotes(rows: TextRun[][]): TextRun[][] {
   return out;
 }
 
+/** A row's extent, baseline and size (its tallest run's), and whether its rightmost run ends in a hyphen. */
+function extent(row: TextRun[]): Above {
+  let x0 = Infinity;
+  let x1 = -Infinity;
+  let main = row[0]!;
+  let last = row[0]!;
+  for (const r of row) {
+    x0 = Math.min(x0, r.x);
+    x1 = Math.max(x1, r.x + r.width);
+    if (r.height > main.height) main = r;
+    if (r.x + r.width >= last.x + last.width) last = r;
+  }
+  return { x0, x1, y: main.y, height: main.height, broken: BROKEN_END.test(last.str.trimEnd()) };
+}
+
 /**
  * The runs that make a note at the start of a row, and the rest: the row's text resumes, in lower case, where the
  * line above (running text ending in a broken word) starts, and what comes before is a few words or a mark.
  */
-function splitNote(row: TextRun[], above: { x0: number; x1: number; y: number; height: number }): { note: TextRun[]; body: TextRun[] } | undefined {
+function splitNote(row: TextRun[], above: Above): { note: TextRun[]; body: TextRun[] } | undefined {
   const em = above.height;
-  if (above.x1 - above.x0 < MIN_TEXT_EM * em || Math.abs(above.y - Math.max(...row.map((r) => r.y))) > NEIGHBOUR_HEIGHTS * em) return undefined;
+  if (above.x1 - above.x0 < MIN_TEXT_EM * em || Math.abs(above.y - extent(row).y) > NEIGHBOUR_HEIGHTS * em) return undefined;
   const starts = (r: TextRun) => Math.abs(r.x - above.x0) <= ALIGN_EM * em;
   if (!row.some(starts)) return undefined;
   const first = row.filter(starts).reduce((a, b) => (b.x < a.x ? b : a));
   const bodyX = first.x;
   const note = row.filter((r) => r.x < bodyX);
   if (!note.length) return undefined;
-  const sized = Math.abs(Math.max(...note.map((r) => r.height)) - first.height) >= OTHER_SIZE * first.height;
+  const sized = Math.abs(extent(note).height - first.height) >= OTHER_SIZE * first.height;
   const gap = (sized ? SIZED_NOTE_GAP_EM : NOTE_GAP_EM) * em;
   if (note.some((r) => r.x + r.width > bodyX - gap)) return undefined;
   const body = row.filter((r) => r.x >= bodyX);
