@@ -7,6 +7,7 @@ export const ExitCode = {
   someFailed: 3,
   locked: 4,
   sigint: 130,
+  sigpipe: 141,
   sigterm: 143,
 } as const;
 

@@ -28,6 +28,14 @@ function reportError(err: unknown): number {
   return ExitCode.fatal;
 }
 
+// A reader that stops early (`docproc extract big.pdf | head`) closes the pipe. The next write then failed with an
+// unhandled EPIPE and a stack trace; the command now ends quietly with 141, as a program killed by SIGPIPE does. An
+// ingest stopped this way is like one killed: what it committed stays, the document in flight rolls back.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(ExitCode.sigpipe);
+  throw e;
+});
+
 const code = await main(process.argv);
 // Flush stdout before exiting: a piped consumer must get every byte of the JSON.
 process.stdout.write('', () => process.exit(code));

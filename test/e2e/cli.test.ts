@@ -3,7 +3,7 @@ import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { runCli, parseNdjson, summaryOf, tempDir, fixturesDir } from '../helpers/cli.js';
+import { runCli, spawnCli, parseNdjson, summaryOf, tempDir, fixturesDir } from '../helpers/cli.js';
 
 let work: string;
 let db: string;
@@ -188,6 +188,20 @@ test('models pull --json also provides the fast OCR model; extract reads a scan 
     assert.equal(doc.pagesOcr, 1);
     assert.match(doc.sections.map((s) => s.text).join(' ').replace(/\s+/g, ' '), /Compost bins are for plant waste only\./, model);
   }
+});
+
+test('a reader that closes the pipe early ends the command quietly with 141, as SIGPIPE would', async () => {
+  // 300 KB of text: more than a pipe holds, so the CLI is still writing when the reader goes.
+  const dir = tempDir('docproc-epipe-');
+  const file = path.join(dir, 'long.txt');
+  fs.writeFileSync(file, Array.from({ length: 6000 }, (_, i) => `line ${i} of a long file that is read and printed whole`).join('\n'));
+  const child = spawnCli(['extract', file]);
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  child.stdout!.once('data', () => child.stdout!.destroy());
+  const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+  assert.equal(code, 141, stderr);
+  assert.doesNotMatch(stderr, /EPIPE|Error/);
 });
 
 test('extract --ocr-pictures reads a picture pasted into a document that has text of its own; without it, the picture is left', async () => {
