@@ -70,6 +70,7 @@ async function contentType(absPath: string, head: Buffer, ext: string): Promise<
   if (head.length === 0) return EXT_TYPE[ext] && TEXT_EXT_TYPES.has(EXT_TYPE[ext]!) ? EXT_TYPE[ext]! : 'txt';
   if (head.subarray(0, 1024).includes('%PDF-')) return 'pdf'; // PDFs may carry junk before the header
   if (u32be(head) === 0xd0cf11e0) return oleType(absPath, ext);
+  if (bareBiff(head)) return 'xls';
   if (head[0] === 0x50 && head[1] === 0x4b && (head[2] === 3 || head[2] === 5)) {
     const zt = await zipType(absPath);
     // An unreadable zip named .docx etc. goes to that extractor, which reports it as corrupt.
@@ -87,6 +88,19 @@ async function contentType(absPath: string, head: Buffer, ext: string): Promise<
   const byExt = EXT_TYPE[ext];
   if (byExt && TEXT_EXT_TYPES.has(byExt)) return byExt;
   return sniffText(head);
+}
+
+// The substream a BOF record opens: workbook globals, VB module, worksheet, chart, macro sheet, Excel 4 workbook.
+const BIFF_SUBSTREAMS = new Set([0x0005, 0x0006, 0x0010, 0x0020, 0x0040, 0x0100]);
+
+/**
+ * A worksheet or workbook saved by Excel 2.x to 4.0: a bare BIFF stream (no OLE2 container), its first record a BOF
+ * (0x0009, 0x0209 or 0x0409; version, then the substream's kind). SheetJS reads it like any .xls.
+ */
+function bareBiff(h: Buffer): boolean {
+  if (h.length < 8 || h[0] !== 0x09 || (h[1] !== 0x00 && h[1] !== 0x02 && h[1] !== 0x04)) return false;
+  const length = h.readUInt16LE(2);
+  return length >= 4 && length <= 16 && BIFF_SUBSTREAMS.has(h.readUInt16LE(6));
 }
 
 /** Distinguishes .xls / .doc / .ppt / .msg / encrypted OOXML by the streams at the root of the CFB directory. */

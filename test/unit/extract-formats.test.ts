@@ -95,6 +95,21 @@ test('xlsb (the binary workbook): detected from its package, read like the xlsx 
   assert.equal(sectionWith(d, 'Tandem kayak')?.loc.sheet, 'Prices');
 });
 
+test('xls saved by Excel 2.x to 4.0 (a bare BIFF stream, no OLE2 container) is detected and read', async () => {
+  const XLSX = await import('@e965/xlsx');
+  const dir = tempDir('docproc-biff-');
+  const book = XLSX.read(readFileSync(path.join(DOCS, 'kayak-rentals.xlsx')));
+  // SheetJS writes Excel 3 and 4 streams too, though its typings name only biff2.
+  const write = (bookType: string) => XLSX.write(book, { bookType, type: 'buffer' } as unknown as Parameters<typeof XLSX.write>[1]);
+  for (const bookType of ['biff2', 'biff3', 'biff4']) {
+    const file = path.join(dir, `${bookType}.xls`);
+    writeFileSync(file, write(bookType));
+    const d = await extractFile(file, opts);
+    assert.equal(d.type, 'xls', bookType);
+    assert.ok(sectionWith(d, 'Tandem kayak'), bookType);
+  }
+});
+
 test('pptx: slides, table, notes', async () => {
   const d = await extract('volcanoes.pptx');
   assert.equal(sectionWith(d, 'Viscous andesitic magma')?.loc.slide, 1);
