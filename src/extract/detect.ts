@@ -24,11 +24,12 @@ const EXT_TYPE: Record<string, string> = {
   '.ods': 'ods', '.pptx': 'pptx', '.html': 'html', '.htm': 'html', '.xhtml': 'html', '.csv': 'csv', '.tsv': 'tsv',
   '.tab': 'tsv', '.json': 'json', '.xml': 'xml', '.eml': 'eml', '.epub': 'epub', '.png': 'png', '.jpg': 'jpeg',
   '.jpeg': 'jpeg', '.tif': 'tiff', '.tiff': 'tiff', '.bmp': 'bmp', '.webp': 'webp', '.doc': 'doc', '.ppt': 'ppt',
-  '.msg': 'msg', '.zip': 'zip', '.gif': 'gif',
+  '.msg': 'msg', '.zip': 'zip', '.gif': 'gif', '.vsdx': 'vsdx', '.vsdm': 'vsdx', '.vssx': 'vsdx', '.vssm': 'vsdx',
+  '.vstx': 'vsdx', '.vstm': 'vsdx',
 };
 // Text sub-types are only chosen by extension (the content being text is checked first).
 const TEXT_EXT_TYPES = new Set(['txt', 'md', 'csv', 'tsv', 'json', 'xml', 'eml', 'html']);
-const ZIP_TYPES = new Set(['docx', 'xlsx', 'xlsb', 'pptx', 'odt', 'ods', 'epub']);
+const ZIP_TYPES = new Set(['docx', 'xlsx', 'xlsb', 'pptx', 'odt', 'ods', 'epub', 'vsdx']);
 const FT_MAP: Record<string, string> = { pdf: 'pdf', png: 'png', jpg: 'jpeg', tif: 'tiff', bmp: 'bmp', webp: 'webp', rtf: 'rtf', gif: 'gif' };
 
 const MIME: Record<string, string> = {
@@ -41,7 +42,7 @@ const MIME: Record<string, string> = {
   odt: 'application/vnd.oasis.opendocument.text', ods: 'application/vnd.oasis.opendocument.spreadsheet',
   epub: 'application/epub+zip', xls: 'application/vnd.ms-excel', rtf: 'application/rtf', png: 'image/png',
   jpeg: 'image/jpeg', tiff: 'image/tiff', bmp: 'image/bmp', webp: 'image/webp', doc: 'application/msword',
-  msg: 'application/vnd.ms-outlook', ppt: 'application/vnd.ms-powerpoint',
+  msg: 'application/vnd.ms-outlook', ppt: 'application/vnd.ms-powerpoint', vsdx: 'application/vnd.ms-visio.drawing',
 };
 
 /** Returns the content type; throws FileError(skipped: dangerous-type | unsupported-legacy-format; failed: encrypted | unreadable). */
@@ -164,6 +165,8 @@ async function zipType(absPath: string): Promise<string | undefined> {
       if (ct.includes('spreadsheetml.sheet.main') || ct.includes('ms-excel.sheet.macroEnabled')) return 'xlsx';
       // Excel's binary workbook: the same package, its parts in records (xl/workbook.bin) rather than XML.
       if (ct.includes('ms-excel.sheet.binary.macroEnabled.main')) return 'xlsb';
+      // Visio 2013+: drawings, stencils and templates, macro-enabled or not.
+      if (/ms-visio\.(drawing|stencil|template)(\.macroEnabled)?\.main\+xml/.test(ct)) return 'vsdx';
       // An Office theme (.thmx) is packaged as a presentation of layouts and masters, and holds only their prompts.
       if (ct.includes('officedocument.themeManager+xml')) return 'zip';
       if (ct.includes('presentationml.presentation.main') || ct.includes('ms-powerpoint.presentation.macroEnabled')) return 'pptx';
@@ -173,6 +176,7 @@ async function zipType(absPath: string): Promise<string | undefined> {
     if (z.has('xl/workbook.xml')) return 'xlsx';
     if (z.has('xl/workbook.bin')) return 'xlsb';
     if (z.has('ppt/presentation.xml')) return 'pptx';
+    if (z.has('visio/document.xml')) return 'vsdx';
     if (z.has('content.xml') && z.has('META-INF/manifest.xml')) return 'odt';
     return 'zip';
   } catch {

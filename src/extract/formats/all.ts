@@ -15,3 +15,4 @@ import './epub.js';
 import './msg.js';
 import './doc.js';
 import './ppt.js';
+import './visio.js';
