@@ -3,7 +3,7 @@
 // Pure functions over positioned text runs; pdf.ts feeds them from pdf.js.
 import type { CharBudget } from './normalize.js';
 import { liftMarginNotes } from './pdf-margin-notes.js';
-import { buildLines, buildRows, joinDropCaps, placeInRows, sameRow, streamRows, toLine, standApart, writtenTopDown, type Line, type TextRun } from './pdf-rows.js';
+import { buildLines, buildRows, joinDropCaps, placeInRows, rangeOf, sameRow, streamRows, toLine, standApart, topDown, type Line, type TextRun } from './pdf-rows.js';
 import type { Section } from './types.js';
 
 export type { Line, TextRun } from './pdf-rows.js';
@@ -41,7 +41,7 @@ export function layoutPage(runs: TextRun[], placed: TextRun[] = []): Line[] {
     const isField = new Set(fields);
     // A row an answer joined, or one whose runs stand apart, is read left to right; the rest (runs written over each
     // other, right-to-left text) keep the order they were written in.
-    const rows = liftMarginNotes(placeInRows(writtenTopDown(streamRows(written)), fields));
+    const rows = liftMarginNotes(placeInRows(topDown(streamRows(written)), fields));
     return markMargins(joinDropCaps(rows.map((row) => toLine(row, row.some((r) => isField.has(r)) || standApart(row)))));
   }
   const crosses = (r: TextRun) => gutters.some((g) => r.x < g && r.x + r.width > g);
@@ -81,8 +81,8 @@ export function findGutters(runs: TextRun[], depth = 0): number[] {
  * two columns. Tables have gutters too, but their cells are short; their rows stay rows.
  */
 export function findGutter(runs: TextRun[]): Gutter | undefined {
-  const x0 = Math.min(...runs.map((r) => r.x));
-  const x1 = Math.max(...runs.map((r) => r.x + r.width));
+  const x0 = rangeOf(runs, (r) => r.x)[0];
+  const x1 = rangeOf(runs, (r) => r.x + r.width)[1];
   const w = x1 - x0;
   if (w <= 0 || runs.length < 10) return undefined;
   const bins = Math.ceil(w);
@@ -114,8 +114,8 @@ export function findGutter(runs: TextRun[]): Gutter | undefined {
   if (left.length < 5 || right.length < 5 || crossing > 0.2 * (left.length + right.length)) return undefined;
   // Column text fills its column: most lines are more than half as wide as it.
   const filled = (ls: Line[], from: number, to: number) => median(ls.map((l) => l.x1 - l.x0)) >= 0.5 * (to - from);
-  const lx0 = Math.min(...left.map((l) => l.x0));
-  const rx1 = Math.max(...right.map((l) => l.x1));
+  const lx0 = rangeOf(left, (l) => l.x0)[0];
+  const rx1 = rangeOf(right, (l) => l.x1)[1];
   if (!filled(left, lx0, g) || !filled(right, g, rx1)) return undefined;
   // A wide table's halves fill their sides too, row by row; but its rows are four cells or more, far apart, where
   // a row across two columns has one wide gap (the gutter), two with a dot leader.

@@ -2,7 +2,7 @@
 // publications). Level with the line, they joined it at its start, between the two halves of a word broken at the end
 // of the line above ("fur-" / "TIP nishing"), which then stayed broken. Such a note is read after the paragraph's line
 // that ends unbroken.
-import { toLine, type TextRun } from './pdf-rows.js';
+import { rangeOf, toLine, type TextRun } from './pdf-rows.js';
 
 const MAX_NOTE_WORDS = 3;
 const MAX_NOTE_CHARS = 24;
@@ -32,36 +32,33 @@ interface Above {
 /** Rows (top down) with each margin note that splits a broken word taken out, and read after its paragraph's line. */
 export function liftMarginNotes(rows: TextRun[][]): TextRun[][] {
   const out: TextRun[][] = [];
-  let pending: TextRun[] = [];
+  // Each note stays a row of its own: two notes of two lines are two lines, in their order.
+  let pending: TextRun[][] = [];
   let above: Above | undefined;
   for (const row of rows) {
     const split = above?.broken ? splitNote(row, above) : undefined;
     const body = split?.body ?? row;
-    if (split) pending.push(...split.note);
+    if (split) pending.push(split.note);
     out.push(body);
     above = extent(body);
     if (pending.length && !above.broken) {
-      out.push(pending);
+      out.push(...pending);
       pending = [];
     }
   }
-  if (pending.length) out.push(pending);
+  out.push(...pending);
   return out;
 }
 
 /** A row's extent, baseline and size (its tallest run's), and whether its rightmost run ends in a hyphen. */
 function extent(row: TextRun[]): Above {
-  let x0 = Infinity;
-  let x1 = -Infinity;
   let main = row[0]!;
   let last = row[0]!;
   for (const r of row) {
-    x0 = Math.min(x0, r.x);
-    x1 = Math.max(x1, r.x + r.width);
     if (r.height > main.height) main = r;
     if (r.x + r.width >= last.x + last.width) last = r;
   }
-  return { x0, x1, y: main.y, height: main.height, broken: BROKEN_END.test(last.str.trimEnd()) };
+  return { x0: rangeOf(row, (r) => r.x)[0], x1: last.x + last.width, y: main.y, height: main.height, broken: BROKEN_END.test(last.str.trimEnd()) };
 }
 
 /**
@@ -76,13 +73,14 @@ function splitNote(row: TextRun[], above: Above): { note: TextRun[]; body: TextR
   const first = row.filter(starts).reduce((a, b) => (b.x < a.x ? b : a));
   const bodyX = first.x;
   const note = row.filter((r) => r.x < bodyX);
-  if (!note.length) return undefined;
+  // Every run holds a character at least: more runs than a note has characters are no note.
+  if (!note.length || note.length > MAX_NOTE_CHARS) return undefined;
   const sized = Math.abs(extent(note).height - first.height) >= OTHER_SIZE * first.height;
   const gap = (sized ? SIZED_NOTE_GAP_EM : NOTE_GAP_EM) * em;
   if (note.some((r) => r.x + r.width > bodyX - gap)) return undefined;
   const body = row.filter((r) => r.x >= bodyX);
   const text = toLine(note).text.trim();
   if (!text || text.length > MAX_NOTE_CHARS || text.split(/\s+/).length > MAX_NOTE_WORDS || LIST_MARKER.test(text)) return undefined;
-  if (!/^\p{Ll}/u.test(toLine(body, false).text.trimStart())) return undefined;
+  if (!/^\p{Ll}/u.test(first.str.trimStart())) return undefined;
   return { note, body };
 }

@@ -41,6 +41,21 @@ const MAX_ROW_SIZE_RATIO = 3;
 const DROP_CAP_SIZE = 2;
 const DROP_CAP_LINES = 3;
 
+/**
+ * The least and greatest of f over items, by a loop: spread into Math.min, a page's or a row's hundreds of thousands of
+ * runs overflow the call's arguments (RangeError past about 120,000 on Node 20).
+ */
+export function rangeOf<T>(items: readonly T[], f: (t: T) => number): [number, number] {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const t of items) {
+    const v = f(t);
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  return [lo, hi];
+}
+
 /** Rows in the order the page was written: a run that is not level with the row before starts the next. */
 export function streamRows(runs: TextRun[]): TextRun[][] {
   const out: TextRun[][] = [];
@@ -65,7 +80,7 @@ const MIN_ROWS_FOR_ORDER = 5;
  * The rows top down when the page was written from the bottom up, else as written. A report's page of two tables,
  * each written from its last row up, read "净利润" (net profit), a last row, first, and its header last.
  */
-export function writtenTopDown(rows: TextRun[][]): TextRun[][] {
+export function topDown(rows: TextRun[][]): TextRun[][] {
   if (rows.length < MIN_ROWS_FOR_ORDER) return rows;
   let up = 0;
   for (let i = 1; i < rows.length; i++) if (baseline(rows[i]!) > baseline(rows[i - 1]!)) up++;
@@ -99,7 +114,7 @@ export function placeInRows(rows: TextRun[][], placed: TextRun[]): TextRun[][] {
     let after = -1;
     let best = Infinity;
     out.forEach((row, i) => {
-      const d = Math.min(...row.map((o) => o.y)) - r.y;
+      const d = rangeOf(row, (o) => o.y)[0] - r.y;
       if (d > 0 && d <= best) {
         best = d;
         after = i;
@@ -180,7 +195,7 @@ export function toLine(row: TextRun[], sort = true): Line {
     text += r.str;
     prev = r;
   }
-  const line: Line = { text, x0: Math.min(...row.map((r) => r.x)), x1: Math.max(...row.map((r) => r.x + r.width)), y: main.y, height: main.height };
+  const line: Line = { text, x0: rangeOf(row, (r) => r.x)[0], x1: rangeOf(row, (r) => r.x + r.width)[1], y: main.y, height: main.height };
   if (cells.length) line.cells = [...cells, text.slice(cellStart).trim()].filter(Boolean);
   return line;
 }

@@ -24,8 +24,8 @@ export function isOpaquePart(name: string): boolean {
 }
 
 // A binary workbook's own parts are records in .bin files (workbook, sheets, shared strings): text, read and vetted
-// like XML. Printer settings, macros and ActiveX controls stay opaque.
-const XLSB_PART = /^xl\/(?!printerSettings\/|activeX\/|vbaProject\.bin$)[^]*\.bin$/i;
+// like XML. Printer settings, macros (and their signatures), toolbars and ActiveX controls stay opaque.
+const XLSB_PART = /^xl\/(?!printerSettings\/|activeX\/|vbaProject[^/]*\.bin$|attachedToolbars\.bin$)[^]*\.bin$/i;
 
 /** Throws FileError(failed: zip-bomb | corrupt) for a directory no office parser should be handed. */
 export function checkDirectory(entries: yauzl.Entry[], limits: ZipLimits): void {

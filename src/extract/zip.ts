@@ -1,4 +1,4 @@
-// Shared, bomb-safe zip reader for every zip-based format (docx, xlsx, pptx, odt, epub).
+// Shared, bomb-safe zip reader for every zip-based format (docx, xlsx, xlsb, pptx, odt, ods, epub, vsdx).
 import { Readable } from 'node:stream';
 import { crc32, createInflateRaw } from 'node:zlib';
 import yauzl from 'yauzl';

@@ -159,10 +159,12 @@ test('a margin note beside a paragraph is read after the line that ends the word
     'If you are filing your tax return or paying your fed-',
     'eral taxes electronically, a valid EIN is pro-',
     'vided, the return or payment will not be processed.',
-    '! CAUTION',
+    '!',
+    'CAUTION',
     'may result in penalties and delays in processing.',
   ]);
-  // A note beside a line whose line above ends whole, a list's number, a capital after the note: all stay in place.
+  // A note is lifted only to let a broken word join: the "!" is ("fed-" above it), CAUTION is not (the line above it
+  // ends whole). A list's number and a capital after the note stay in place.
   const whole = notedParagraph('eral taxes electronically, a valid EIN is', 'the time the return is filed, or payment made.', [icon, run('CAUTION', 40, 672, 34, 7)]);
   assert.deepEqual(texts(whole).slice(1, 4), ['eral taxes electronically, a valid EIN is', '!', 'CAUTION the time the return is filed, or payment made.']);
   const listed = notedParagraph('eral taxes electronically, a valid EIN is', 'the time the return is filed, or payment made.', [run('2.', 60, 686, 8), run('3.', 60, 672, 8)]);
@@ -172,6 +174,17 @@ test('a margin note beside a paragraph is read after the line that ends the word
   // A first word in the text's own type, a word space (0.8 em) before where the line above starts, is no note.
   const spaced = [run('sp. and/or synthetic substances, deriva-', 104, 700, 200), run('tives,', 66, 686, 30), run('and their isomers with similar chemical', 104, 686, 200)];
   assert.deepEqual(texts(spaced), ['sp. and/or synthetic substances, deriva-', 'tives, and their isomers with similar chemical']);
+});
+
+test('margin notes in a column are lifted there, each note a line of its own, in their order', () => {
+  const runs: TextRun[] = [];
+  for (let i = 0; i < 8; i++) runs.push(run(`left column line ${i + 1} of the first text`, 50, 700 - i * 14, 220));
+  const right = ['the right column starts here and is con-', 'tinued on this line, which breaks ex-', 'ample at its end, and the text goes on.'];
+  right.forEach((l, i) => runs.push(run(l, 330, 700 - i * 14, 220)));
+  for (let i = 3; i < 8; i++) runs.push(run(`right column line ${i + 1} of the second text`, 330, 700 - i * 14, 220));
+  runs.push(run('TIP', 300, 686, 15, 7), run('NOTE', 296, 672, 20, 7));
+  const out = texts(runs);
+  assert.deepEqual(out.slice(8, 13), [...right, 'TIP', 'NOTE']);
 });
 
 test('running headers and footers are kept once; body lines that repeat are not touched', () => {

@@ -4,7 +4,7 @@
 import { register } from '../registry.js';
 import { withZip, type ZipArchive } from '../zip.js';
 import { MAX_PART_BYTES, readRels } from '../ooxml.js';
-import { attrsOf, parseOrdered, textOf, walk, type XNode } from '../xml.js';
+import { allText, attrsOf, childrenOf, findFirst, parseOrdered, walk, type XNode } from '../xml.js';
 import { FileError } from '../../errors.js';
 import type { Section } from '../types.js';
 
@@ -12,6 +12,8 @@ const DOCUMENT = 'visio/document.xml';
 
 interface Part {
   part: string;
+  /** 1-based place in the list: a listed part that is missing leaves its number unused. */
+  number: number;
   name?: string;
 }
 
@@ -23,33 +25,36 @@ register(['vsdx'], {
       const pages = await listed(z, 'visio/pages/pages.xml', 'Page');
       const parts = pages.length ? pages : await listed(z, 'visio/masters/masters.xml', 'Master');
       const sections: Section[] = [];
-      for (const [i, p] of parts.entries()) {
+      for (const p of parts) {
         if (ctx.budget.exhausted) break;
         const text = shapeText(parseOrdered(await z.readText(p.part, MAX_PART_BYTES)));
         if (!text) continue;
-        const heading = p.name ?? `${pages.length ? 'Page' : 'Master'} ${i + 1}`;
-        sections.push({ text: ctx.budget.take(text), loc: pages.length ? { page: i + 1, heading } : { heading } });
+        const heading = p.name ?? `${pages.length ? 'Page' : 'Master'} ${p.number}`;
+        sections.push({ text: ctx.budget.take(text), loc: pages.length ? { page: p.number, heading } : { heading } });
       }
       return { sections, pages: pages.length || undefined };
     });
   },
 });
 
-/** The parts a list (pages.xml, masters.xml) names, in its order, each with its name. */
+/** The parts a list (pages.xml, masters.xml) names, in its order, each with its name and place; each part once. */
 async function listed(z: ZipArchive, list: string, tag: string): Promise<Part[]> {
   if (!z.has(list)) return [];
   const rels = new Map((await readRels(z, list)).map((r) => [r.id, r.target]));
   const out: Part[] = [];
+  const seen = new Set<string>();
+  let number = 0;
   walk(parseOrdered(await z.readText(list, MAX_PART_BYTES)), (n, t) => {
     if (t !== tag) return true;
+    number++;
     const a = attrsOf(n);
-    let part: string | undefined;
-    walk([n], (c, ct) => {
-      if (ct === 'Rel') part = rels.get(attrsOf(c)['r:id'] ?? '');
-      return !part;
-    });
+    const rel = findFirst(childrenOf(n), 'Rel');
+    const part = rel && rels.get(attrsOf(rel)['r:id'] ?? '');
     // A background page or a hidden master is still text someone wrote: it is read like the others.
-    if (part && z.has(part)) out.push({ part, name: a.Name ?? a.NameU });
+    if (part && z.has(part) && !seen.has(part)) {
+      seen.add(part);
+      out.push({ part, number, name: a.Name ?? a.NameU });
+    }
     return false;
   });
   return out;
@@ -60,12 +65,7 @@ function shapeText(doc: XNode[]): string {
   const lines: string[] = [];
   walk(doc, (n, tag) => {
     if (tag !== 'Text') return true;
-    let s = '';
-    walk([n], (c) => {
-      const t = textOf(c);
-      if (t !== undefined) s += t;
-    });
-    const text = s.replace(/\r\n?/g, '\n').trim();
+    const text = allText(childrenOf(n)).replace(/\r\n?/g, '\n').trim();
     if (text) lines.push(text);
     return false;
   });

@@ -69,10 +69,9 @@ register(['xlsx', 'xlsb', 'xls', 'ods'], {
   },
 });
 
-// Excel allows 31 characters and no control characters in a sheet's name. A name beyond that is a misread record (an
-// Excel 2007 beta's binary workbook gave its sheets 80 characters of record bytes): the sheet is named by position.
-const MAX_SHEET_NAME = 31;
-
+// No Excel, LibreOffice or SheetJS writer puts control characters in a sheet's name: a name with them is a misread
+// record (an Excel 2007 beta's binary workbook gave its sheets 80 characters of record bytes), and the sheet is named
+// by its position instead, in a form no real sheet's name takes.
 function sheetLabel(name: string, i: number): string {
-  return name.length > MAX_SHEET_NAME || /[\u0000-\u001f]/.test(name) ? `Sheet${i + 1}` : name;
+  return /[\u0000-\u001f]/.test(name) ? `#${i + 1}` : name;
 }
