@@ -44,16 +44,6 @@ export function inkWay(m: InkMask, skew: Skew): { way: 'up' | 'down' | undefined
   return { way: verdict(votes), leansDown: votes.lines >= MIN_VOTES && votes.down > LEAN * votes.up };
 }
 
-/** inkWay's `way`. */
-export function inkOrientation(m: InkMask, skew: Skew): 'up' | 'down' | undefined {
-  return inkWay(m, skew).way;
-}
-
-/** inkWay's `leansDown`. */
-export function leansUpsideDown(m: InkMask, skew: Skew): boolean {
-  return inkWay(m, skew).leansDown;
-}
-
 /** 'up' or 'down' when enough lines voted, nearly all one way; undefined otherwise. */
 function verdict({ up, down, lines }: { up: number; down: number; lines: number }): 'up' | 'down' | undefined {
   if (lines < MIN_VOTES) return undefined;
@@ -64,7 +54,7 @@ function verdict({ up, down, lines }: { up: number; down: number; lines: number 
 
 /** True when the levelled page's lines have clearly more ink below their core than above it. */
 export function looksUpsideDown(m: InkMask, skew: Skew): boolean {
-  return inkOrientation(m, skew) === 'down';
+  return inkWay(m, skew).way === 'down';
 }
 
 /**

@@ -26,7 +26,8 @@ const MAX_MIXED_WORD_SHARE = 0.1;
 const SHIFTED_LINE_VOWELS = 0.2;
 const SHIFTED_LINE_MIN_LETTERS = 20;
 const MAX_SHIFTED_SHARE = 0.25;
-const LATIN = /\p{Script=Latin}/u;
+// Latin letters (not Latin-script numerals), found in one pass over a line.
+const LATIN_LETTER = /(?=\p{L})\p{Script=Latin}/gu;
 const VOWEL = /[aeiou]/i;
 // DNA and RNA sequences (primer tables) are letters with one vowel among four, and are not counted.
 const SEQUENCE = /\b[ACGTUN]{6,}\b/gi;
@@ -57,7 +58,7 @@ export function shiftedShare(text: string): number {
   let all = 0;
   let shifted = 0;
   for (const line of text.split('\n')) {
-    const latin = (line.replace(SEQUENCE, '').match(/\p{L}/gu) ?? []).filter((c) => LATIN.test(c));
+    const latin = line.replace(SEQUENCE, '').match(LATIN_LETTER) ?? [];
     all += latin.length;
     if (latin.length < SHIFTED_LINE_MIN_LETTERS) continue;
     const vowels = latin.filter((c) => VOWEL.test(c.normalize('NFD')[0]!)).length;

@@ -36,11 +36,12 @@ export function liftMarginNotes(rows: TextRun[][]): TextRun[][] {
   let pending: TextRun[][] = [];
   let above: Above | undefined;
   for (const row of rows) {
-    const split = above?.broken ? splitNote(row, above) : undefined;
+    const whole = extent(row);
+    const split = above?.broken ? splitNote(row, whole, above) : undefined;
     const body = split?.body ?? row;
     if (split) pending.push(split.note);
     out.push(body);
-    above = extent(body);
+    above = split ? extent(body) : whole;
     if (pending.length && !above.broken) {
       out.push(...pending);
       pending = [];
@@ -65,9 +66,9 @@ function extent(row: TextRun[]): Above {
  * The runs that make a note at the start of a row, and the rest: the row's text resumes, in lower case, where the
  * line above (running text ending in a broken word) starts, and what comes before is a few words or a mark.
  */
-function splitNote(row: TextRun[], above: Above): { note: TextRun[]; body: TextRun[] } | undefined {
+function splitNote(row: TextRun[], whole: Above, above: Above): { note: TextRun[]; body: TextRun[] } | undefined {
   const em = above.height;
-  if (above.x1 - above.x0 < MIN_TEXT_EM * em || Math.abs(above.y - extent(row).y) > NEIGHBOUR_HEIGHTS * em) return undefined;
+  if (above.x1 - above.x0 < MIN_TEXT_EM * em || Math.abs(above.y - whole.y) > NEIGHBOUR_HEIGHTS * em) return undefined;
   const starts = (r: TextRun) => Math.abs(r.x - above.x0) <= ALIGN_EM * em;
   if (!row.some(starts)) return undefined;
   const first = row.filter(starts).reduce((a, b) => (b.x < a.x ? b : a));

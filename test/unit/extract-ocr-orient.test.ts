@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { createCanvas } from '@napi-rs/canvas';
 import { inkMask, toGrey, withoutPictures } from '../../src/extract/ocr-prep.js';
 import { estimateSkew } from '../../src/extract/ocr-skew.js';
-import { inkOrientation, latinScript, leansUpsideDown, lineVotes, looksUpsideDown, quarterTurnFromInk } from '../../src/extract/ocr-orient.js';
+import { inkWay, latinScript, lineVotes, looksUpsideDown, quarterTurnFromInk } from '../../src/extract/ocr-orient.js';
 import { rotateCanvas } from '../../scripts/make-ocr-rotations.js';
 
 const LINES = ['The quick brown fox jumps over the lazy dog again.', 'Harbour tides run hardest after the new moon.',
@@ -44,12 +44,12 @@ test('upright and skewed pages are not upside down; turned 180° (and skewed) th
 test('a lean upside down (more than twice the votes down): turned pages lean, upright ones, sideways ones and two lines do not', () => {
   for (const [deg, leans] of [[0, false], [4, false], [-9, false], [180, true], [174, true], [189, true]] as const) {
     const p = page(deg);
-    assert.equal(leansUpsideDown(p.m, p.skew), leans, `${deg}°: votes ${JSON.stringify(lineVotes(p.m, p.skew.angleDeg))}`);
+    assert.equal(inkWay(p.m, p.skew).leansDown, leans, `${deg}°: votes ${JSON.stringify(lineVotes(p.m, p.skew.angleDeg))}`);
   }
   const sideways = page(90);
-  assert.equal(leansUpsideDown(sideways.m, sideways.skew), false);
+  assert.equal(inkWay(sideways.m, sideways.skew).leansDown, false);
   const two = page(180, { lines: 2 });
-  assert.equal(leansUpsideDown(two.m, two.skew), false);
+  assert.equal(inkWay(two.m, two.skew).leansDown, false);
 });
 
 test('no guess from too few lines, from a sideways page, or from a blank one', () => {
@@ -65,12 +65,12 @@ test('no guess from too few lines, from a sideways page, or from a blank one', (
 test('ink orientation: up for upright pages (a doubtful reading of them skips OSD), down when turned, no say on two lines or sideways', () => {
   for (const [deg, way] of [[0, 'up'], [6, 'up'], [180, 'down'], [174, 'down']] as const) {
     const p = page(deg);
-    assert.equal(inkOrientation(p.m, p.skew), way, `${deg}°`);
+    assert.equal(inkWay(p.m, p.skew).way, way, `${deg}°`);
   }
   const two = page(0, { lines: 2 });
-  assert.equal(inkOrientation(two.m, two.skew), undefined);
+  assert.equal(inkWay(two.m, two.skew).way, undefined);
   const sideways = page(90);
-  assert.equal(inkOrientation(sideways.m, sideways.skew), undefined);
+  assert.equal(inkWay(sideways.m, sideways.skew).way, undefined);
 });
 
 test('a dark picture beside the lines does not vote', () => {
