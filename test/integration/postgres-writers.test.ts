@@ -22,26 +22,46 @@ async function withStores(n: number, o: Parameters<typeof openPostgresStore>[1],
   }
 }
 
-/** The pipeline's loop (ingest-work.ts): claim from what is still pending until claim says nothing is left. */
-async function work(w: Writer, planned: string[], processMs = 5): Promise<string[]> {
+/**
+ * The pipeline's loop (ingest-work.ts): claim from what is still pending until claim says nothing is left, and
+ * check each claimed path against the ledger before working on it, as processOne does for a shared writer.
+ * The check matters: a path another worker finished before this one first asked for it gets a fresh lease row
+ * (writer.ts), so the claim alone does not make work exactly-once; the claim plus the ledger does. `stale`
+ * lists the claims the ledger turned away; each must be a path finished before this worker's first claim.
+ */
+async function work(w: Writer, planned: string[], ledger: Set<string>, processMs = 5): Promise<{ got: string[]; stale: string[]; doneBeforeFirst: Set<string> }> {
   const got: string[] = [];
+  const stale: string[] = [];
+  let doneBeforeFirst: Set<string> | undefined;
   let pending = planned;
   for (;;) {
     const batch = await w.claim(pending);
-    if (!batch.length) return got;
+    doneBeforeFirst ??= new Set(ledger);
+    if (!batch.length) return { got, stale, doneBeforeFirst };
     pending = pending.filter((p) => !batch.includes(p));
     for (const p of batch) {
-      await sleep(processMs);
-      got.push(p);
+      if (ledger.has(p)) stale.push(p);
+      else {
+        await sleep(processMs);
+        got.push(p);
+        ledger.add(p); // committed before done, as the pipeline commits a file's outcome before releasing it
+      }
       await w.done(p);
     }
   }
 }
 
+function assertOnlyEarlyRepeats(runs: Awaited<ReturnType<typeof work>>[]): void {
+  for (const r of runs) for (const p of r.stale) assert.ok(r.doneBeforeFirst.has(p), `${p} was claimed again after this worker had first asked`);
+}
+
 test('postgres writers: two workers over the same 20 planned paths process disjoint sets that cover all 20', { skip }, () => withStores(2, { claimBatch: 3 }, async ([a, b]) => {
   const [wa, wb] = [await a!.acquireWriter('ingest'), await b!.acquireWriter('ingest')];
   const planned = paths(20);
-  const [ga, gb] = await Promise.all([work(wa, planned), work(wb, planned)]);
+  const ledger = new Set<string>();
+  const runs = await Promise.all([work(wa, planned, ledger), work(wb, planned, ledger)]);
+  assertOnlyEarlyRepeats(runs);
+  const [ga, gb] = runs.map((r) => r.got) as [string[], string[]];
   assert.equal(ga.filter((p) => gb.includes(p)).length, 0, 'no path processed twice');
   assert.deepEqual([...ga, ...gb].sort(), planned);
   assert.ok(ga.length > 0 && gb.length > 0, `both worked: ${ga.length} + ${gb.length}`);
@@ -52,7 +72,10 @@ test('postgres writers: two workers over the same 20 planned paths process disjo
 test('postgres writers: four workers, 60 paths, each done exactly once', { skip }, () => withStores(4, { claimBatch: 4 }, async (stores) => {
   const writers = await Promise.all(stores.map((s) => s.acquireWriter('ingest')));
   const planned = paths(60);
-  const got = (await Promise.all(writers.map((w) => work(w, planned, 2)))).flat();
+  const ledger = new Set<string>();
+  const runs = await Promise.all(writers.map((w) => work(w, planned, ledger, 2)));
+  assertOnlyEarlyRepeats(runs);
+  const got = runs.flatMap((r) => r.got);
   assert.equal(got.length, 60);
   assert.deepEqual([...new Set(got)].sort(), planned);
   for (const w of writers) await w.release();
