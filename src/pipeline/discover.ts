@@ -64,7 +64,7 @@ export function discover(rootArg: string, opts: DiscoverOptions): Discovered {
         // Paths are strings from here to the index, so such a file can't be read or stored. It is reported (and so
         // never pruned); a folder is reported once and not entered, since every path below it is just as undecodable.
         if (e.isSymbolicLink() && !opts.followSymlinks) continue;
-        if (e.isFile() || e.isDirectory() || e.isSymbolicLink()) out.skipped.push({ path: abs, root, relPath: rel, reason: 'invalid-filename-encoding' });
+        out.skipped.push({ path: abs, root, relPath: rel, reason: 'invalid-filename-encoding' });
         continue;
       }
       let target: fs.Stats;
@@ -82,19 +82,21 @@ export function discover(rootArg: string, opts: DiscoverOptions): Discovered {
           out.skipped.push({ path: abs, root, relPath: rel, reason: 'broken-symlink' });
           continue;
         }
-      } else if (e.isDirectory() || e.isFile()) {
+      } else {
         try {
           target = fs.statSync(abs);
         } catch {
           continue; // vanished between readdir and stat
         }
-      } else continue; // sockets, FIFOs, devices: never read
+      }
       if (target.isDirectory()) {
         const real = fs.realpathSync(abs);
         if (seenDirs.has(real)) continue; // already walked through a link: one path per file
         seenDirs.add(real);
         walk(abs);
       } else if (target.isFile()) out.files.push(toSource(abs, root, target, rel));
+      // A FIFO would block the reader forever and a device never ends: never opened, but said, as every skip is.
+      else out.skipped.push({ path: abs, root, relPath: rel, reason: 'not-a-regular-file' });
     }
   };
   seenDirs.add(realRoot);

@@ -63,7 +63,11 @@ export interface IngestOptions {
 }
 
 export async function ingest(o: IngestOptions): Promise<IngestSummary> {
-  for (const p of o.paths) if (!fs.existsSync(p)) throw new UsageError(`no such file or directory: ${p}`);
+  for (const p of o.paths) {
+    if (!fs.existsSync(p)) throw new UsageError(`no such file or directory: ${p}`);
+    const st = fs.statSync(p);
+    if (!st.isFile() && !st.isDirectory()) throw new UsageError(`not a file or folder: ${p}`, 'FIFOs, sockets and devices are never read');
+  }
   // A dry run creates and writes nothing: it reads an existing index read-only, or plans against an empty one.
   const store = o.store ?? (o.dryRun
     ? await openConfiguredStore(o.config, (await storeExists(o.config.db)) ? { readonly: true, onWarning: warn(o) } : { location: ':memory:' })

@@ -3,6 +3,7 @@ import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { runCli, spawnCli, parseNdjson, summaryOf, tempDir, fixturesDir } from '../helpers/cli.js';
 
 let work: string;
@@ -277,13 +278,20 @@ test('changing an extraction setting re-reads the files it affects', async () =>
   assert.equal(summaryOf(normal.stdout)['indexed'], 1);
 });
 
-test('usage errors exit 2: a missing path, --dry-run with --reembed; a missing index folder is created', async () => {
+test('usage errors exit 2: a missing path, a FIFO named as a path, --dry-run with --reembed; a missing index folder is created', async () => {
   const dir = tempDir();
   fs.writeFileSync(path.join(dir, 'a.txt'), 'Storm petrels nest in burrows.');
   const missing = await runCli(['ingest', path.join(dir, 'nope'), '--db', path.join(dir, 'i.db')]);
   assert.equal(missing.code, 2);
   assert.match(missing.stderr, /no such file or directory/);
   assert.doesNotMatch(missing.stderr, /at .*\.js:\d+/, 'no stack trace');
+  assert.equal(spawnSync('mkfifo', [path.join(dir, 'pipe')]).status, 0, 'mkfifo');
+  const fifo = await runCli(['ingest', path.join(dir, 'pipe'), '--db', path.join(dir, 'i.db')]);
+  assert.deepEqual([fifo.code, /not a file or folder/.test(fifo.stderr)], [2, true], fifo.stderr);
+  const inTree = await runCli(['ingest', dir, '--db', path.join(dir, 'i.db'), '--json']);
+  assert.equal(inTree.code, 0, inTree.stderr);
+  const pipe = parseNdjson(inTree.stdout).find((e) => e['path'] === path.join(dir, 'pipe'));
+  assert.deepEqual([pipe?.['status'], pipe?.['reason']], ['skipped', 'not-a-regular-file'], 'a FIFO in the tree is reported, never opened');
   const combo = await runCli(['ingest', dir, '--db', path.join(dir, 'i.db'), '--reembed', '--dry-run']);
   assert.equal(combo.code, 2);
   const nested = path.join(tempDir(), 'deep', 'er', 'i.db');

@@ -2,6 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
+import net from 'node:net';
+import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { compileGlobs, globToRegExp } from '../../src/pipeline/glob.js';
 import { discover } from '../../src/pipeline/discover.js';
@@ -44,6 +46,22 @@ test('discover: sorted, skips hidden and node_modules, reports broken links, sin
   const single = discover(path.join(root, 'sub', 'a.txt'), { ignore: [], followSymlinks: false });
   assert.equal(single.singleFile, true);
   assert.equal(single.root, path.join(root, 'sub'));
+});
+
+test('discover: FIFOs and sockets, in the tree or behind a link, are reported skipped, never opened', async () => {
+  const root = tempDir('docproc-discover-fifo-');
+  fs.writeFileSync(path.join(root, 'a.txt'), 'a');
+  assert.equal(spawnSync('mkfifo', [path.join(root, 'pipe')]).status, 0, 'mkfifo');
+  const server = net.createServer();
+  await new Promise<void>((r) => server.listen(path.join(root, 'sock'), r));
+  try {
+    fs.symlinkSync(path.join(root, 'pipe'), path.join(root, 'to-pipe'));
+    const found = discover(root, { ignore: [], followSymlinks: true });
+    assert.deepEqual(found.files.map((f) => f.relPath), ['a.txt']);
+    assert.deepEqual(found.skipped.map((s) => [s.relPath, s.reason]), [['pipe', 'not-a-regular-file'], ['sock', 'not-a-regular-file'], ['to-pipe', 'not-a-regular-file']]);
+  } finally {
+    await new Promise((r) => server.close(r));
+  }
 });
 
 test('discover: names that are not UTF-8 are reported skipped (a folder once, not entered), never dropped silently', () => {
