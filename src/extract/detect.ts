@@ -25,11 +25,11 @@ const EXT_TYPE: Record<string, string> = {
   '.tab': 'tsv', '.json': 'json', '.xml': 'xml', '.eml': 'eml', '.epub': 'epub', '.png': 'png', '.jpg': 'jpeg',
   '.jpeg': 'jpeg', '.tif': 'tiff', '.tiff': 'tiff', '.bmp': 'bmp', '.webp': 'webp', '.doc': 'doc', '.ppt': 'ppt',
   '.msg': 'msg', '.zip': 'zip', '.gif': 'gif', '.vsdx': 'vsdx', '.vsdm': 'vsdx', '.vssx': 'vsdx', '.vssm': 'vsdx',
-  '.vstx': 'vsdx', '.vstm': 'vsdx',
+  '.vstx': 'vsdx', '.vstm': 'vsdx', '.xps': 'xps', '.oxps': 'xps',
 };
 // Text sub-types are only chosen by extension (the content being text is checked first).
 const TEXT_EXT_TYPES = new Set(['txt', 'md', 'csv', 'tsv', 'json', 'xml', 'eml', 'html']);
-const ZIP_TYPES = new Set(['docx', 'xlsx', 'xlsb', 'pptx', 'odt', 'ods', 'epub', 'vsdx']);
+const ZIP_TYPES = new Set(['docx', 'xlsx', 'xlsb', 'pptx', 'odt', 'ods', 'epub', 'vsdx', 'xps']);
 const FT_MAP: Record<string, string> = { pdf: 'pdf', png: 'png', jpg: 'jpeg', tif: 'tiff', bmp: 'bmp', webp: 'webp', rtf: 'rtf', gif: 'gif' };
 
 const MIME: Record<string, string> = {
@@ -43,6 +43,7 @@ const MIME: Record<string, string> = {
   epub: 'application/epub+zip', xls: 'application/vnd.ms-excel', rtf: 'application/rtf', png: 'image/png',
   jpeg: 'image/jpeg', tiff: 'image/tiff', bmp: 'image/bmp', webp: 'image/webp', doc: 'application/msword',
   msg: 'application/vnd.ms-outlook', ppt: 'application/vnd.ms-powerpoint', vsdx: 'application/vnd.ms-visio.drawing',
+  xps: 'application/vnd.ms-xpsdocument',
 };
 
 /** Returns the content type; throws FileError(skipped: dangerous-type | unsupported-legacy-format; failed: encrypted | unreadable). */
@@ -167,6 +168,8 @@ async function zipType(absPath: string): Promise<string | undefined> {
       if (ct.includes('ms-excel.sheet.binary.macroEnabled.main')) return 'xlsb';
       // Visio 2013+: drawings, stencils and templates, macro-enabled or not.
       if (/ms-visio\.(drawing|stencil|template)(\.macroEnabled)?\.main\+xml/.test(ct)) return 'vsdx';
+      // XPS and OpenXPS: a fixed-layout document (Windows' "Microsoft XPS Document Writer").
+      if (ct.includes('xps-fixeddocumentsequence+xml')) return 'xps';
       // An Office theme (.thmx) is packaged as a presentation of layouts and masters, and holds only their prompts.
       if (ct.includes('officedocument.themeManager+xml')) return 'zip';
       if (ct.includes('presentationml.presentation.main') || ct.includes('ms-powerpoint.presentation.macroEnabled')) return 'pptx';
@@ -177,6 +180,7 @@ async function zipType(absPath: string): Promise<string | undefined> {
     if (z.has('xl/workbook.bin')) return 'xlsb';
     if (z.has('ppt/presentation.xml')) return 'pptx';
     if (z.has('visio/document.xml')) return 'vsdx';
+    if (z.has('FixedDocumentSequence.fdseq') || z.has('FixedDocSeq.fdseq')) return 'xps';
     if (z.has('content.xml') && z.has('META-INF/manifest.xml')) return 'odt';
     return 'zip';
   } catch {

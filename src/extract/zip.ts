@@ -1,4 +1,4 @@
-// Shared, bomb-safe zip reader for every zip-based format (docx, xlsx, xlsb, pptx, odt, ods, epub, vsdx).
+// Shared, bomb-safe zip reader for every zip-based format (docx, xlsx, xlsb, pptx, odt, ods, epub, vsdx, xps).
 import { Readable } from 'node:stream';
 import { crc32, createInflateRaw } from 'node:zlib';
 import yauzl from 'yauzl';
@@ -74,7 +74,23 @@ export class ZipArchive {
   }
 
   async readText(name: string, maxBytes?: number): Promise<string> {
-    return (await this.read(name, maxBytes)).toString('utf8');
+    return this.decodeText(await this.read(name, maxBytes));
+  }
+
+  /**
+   * XML text as its byte order mark says (or its first "<" shows): UTF-8 by default, but XPS writers store their pages
+   * in UTF-16, which read as UTF-8 gave every other character as NUL.
+   */
+  decodeText(b: Buffer): string {
+    if (b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf) return b.toString('utf8', 3);
+    if (b[0] === 0xff && b[1] === 0xfe) return b.toString('utf16le', 2);
+    if (b[0] === 0x3c && b[1] === 0x00) return b.toString('utf16le');
+    if ((b[0] === 0xfe && b[1] === 0xff) || (b[0] === 0x00 && b[1] === 0x3c)) {
+      const start = b[0] === 0xfe ? 2 : 0;
+      const le = Buffer.from(b.subarray(start, start + ((b.length - start) & ~1)));
+      return le.swap16().toString('utf16le');
+    }
+    return b.toString('utf8');
   }
 
   /**

@@ -16,3 +16,4 @@ import './msg.js';
 import './doc.js';
 import './ppt.js';
 import './visio.js';
+import './xps.js';
