@@ -16,6 +16,16 @@ const MAX_MEDIAN_RESIDUAL = 0.04;
 const OUTLIER_BELOW = 0.85;
 const MIN_KEPT_SHARE = 0.5;
 
+// A rotated page's fill is pure white (255) and reaches the image's edge. Where the tiles with it do not make a page to
+// flatten, those without it are tried: around a vignetted page turned 87°, the fill held the surface up at the corners,
+// where the paper is darkest, and the surface no longer explained the page. The fill is not left out at first: on grey
+// low-contrast paper it is what lifts the paper to white, and such turned pages read 96-100% only with it.
+const FILL = 255;
+const MIN_PAPER_SHARE = 0.25;
+
+/** Whether the pixel at (x, y) is a rotation's fill. */
+type FillMask = (x: number, y: number) => boolean;
+
 interface Tile {
   u: number;
   v: number;
@@ -24,7 +34,13 @@ interface Tile {
 
 /** A flat-fielded copy of the page when its lighting is uneven, else undefined (use the page as it is). */
 export function flattenLighting(g: Grey): Grey | undefined {
-  const tiles = paperTiles(g);
+  const first = flattenBy(g, paperTiles(g));
+  if (first) return first;
+  const fill = edgeFill(g, tiling(g).step);
+  return fill && flattenBy(g, paperTiles(g, fill));
+}
+
+function flattenBy(g: Grey, tiles: Tile[]): Grey | undefined {
   if (tiles.length < 12) return undefined;
   const surface = robustSurface(tiles);
   if (!surface) return undefined;
@@ -42,19 +58,33 @@ export function flattenLighting(g: Grey): Grey | undefined {
   return divide(g, coef, hi);
 }
 
-/** Paper level per tile: a high percentile of a sparse sample (even where text is dense, most of a tile is paper). */
-function paperTiles(g: Grey): Tile[] {
+/** Tile side and sampling pitch, in pixels. */
+function tiling(g: Grey): { size: number; step: number } {
   const size = Math.max(8, Math.ceil(Math.max(g.width, g.height) / TILES));
-  const step = Math.max(1, Math.floor(size / SAMPLES_PER_SIDE));
+  return { size, step: Math.max(1, Math.floor(size / SAMPLES_PER_SIDE)) };
+}
+
+/**
+ * Paper level per tile: a high percentile of a sparse sample (even where text is dense, most of a tile is paper), `fill`
+ * pixels left out, and tiles mostly of them.
+ */
+function paperTiles(g: Grey, fill?: FillMask): Tile[] {
+  const { size, step } = tiling(g);
   const out: Tile[] = [];
   const hist = new Uint32Array(256);
   for (let y0 = 0; y0 + size / 2 <= g.height; y0 += size) {
     for (let x0 = 0; x0 + size / 2 <= g.width; x0 += size) {
       hist.fill(0);
       let n = 0;
+      let all = 0;
       for (let y = y0; y < Math.min(g.height, y0 + size); y += step) {
-        for (let x = x0, row = y * g.width; x < Math.min(g.width, x0 + size); x += step, n++) hist[g.data[row + x]!]!++;
+        for (let x = x0, row = y * g.width; x < Math.min(g.width, x0 + size); x += step, all++) {
+          if (fill?.(x, y)) continue;
+          hist[g.data[row + x]!]!++;
+          n++;
+        }
       }
+      if (n < MIN_PAPER_SHARE * all) continue;
       // The level with PAPER_PERCENTILE of the sample at or below it.
       let level = 0;
       for (let seen = 0, want = Math.ceil(PAPER_PERCENTILE * n); level < 255 && (seen += hist[level]!) < want; level++);
@@ -64,6 +94,42 @@ function paperTiles(g: Grey): Tile[] {
     }
   }
   return out;
+}
+
+/**
+ * Where a rotation's fill lies: the points of a grid `step` pixels apart (the tiles' sampling pitch) that are exactly
+ * FILL and joined to the image's edge through others; undefined where there are none. On the grid, not every pixel: a
+ * 16-megapixel page would need a stack of millions.
+ */
+function edgeFill(g: Grey, step: number): FillMask | undefined {
+  const gw = Math.ceil(g.width / step);
+  const gh = Math.ceil(g.height / step);
+  const mask = new Uint8Array(gw * gh);
+  const stack: number[] = [];
+  const seed = (i: number) => {
+    if (!mask[i] && g.data[Math.floor(i / gw) * step * g.width + (i % gw) * step] === FILL) {
+      mask[i] = 1;
+      stack.push(i);
+    }
+  };
+  for (let x = 0; x < gw; x++) {
+    seed(x);
+    seed((gh - 1) * gw + x);
+  }
+  for (let y = 0; y < gh; y++) {
+    seed(y * gw);
+    seed(y * gw + gw - 1);
+  }
+  if (!stack.length) return undefined;
+  while (stack.length) {
+    const i = stack.pop()!;
+    const x = i % gw;
+    if (x > 0) seed(i - 1);
+    if (x < gw - 1) seed(i + 1);
+    if (i >= gw) seed(i - gw);
+    if (i < (gh - 1) * gw) seed(i + gw);
+  }
+  return (x, y) => mask[Math.floor(y / step) * gw + Math.floor(x / step)] === 1;
 }
 
 /** Quadratic surface over (u, v) fitted to the tiles, refitted without tiles well below it (pictures, dark boxes). */

@@ -62,6 +62,33 @@ test('a darker corner (vignetting) and shade from the side are flattened too', (
   }
 });
 
+/** The page drawn turned `deg` on a white ground, as a scanner or a rotation tool leaves it: the corners pure white. */
+function turnedOnWhite(g: Grey, deg: number): Grey {
+  const src = createCanvas(g.width, g.height);
+  const img = src.getContext('2d').createImageData(g.width, g.height);
+  g.data.forEach((v, i) => img.data.set([v, v, v, 255], i * 4));
+  src.getContext('2d').putImageData(img, 0, 0);
+  const rad = (deg * Math.PI) / 180;
+  const w = Math.ceil(Math.abs(g.width * Math.cos(rad)) + Math.abs(g.height * Math.sin(rad)));
+  const h = Math.ceil(Math.abs(g.width * Math.sin(rad)) + Math.abs(g.height * Math.cos(rad)));
+  const out = createCanvas(w, h);
+  const c = out.getContext('2d');
+  c.fillStyle = '#fff';
+  c.fillRect(0, 0, w, h);
+  c.translate(w / 2, h / 2);
+  c.rotate(rad);
+  c.drawImage(src, -g.width / 2, -g.height / 2);
+  return toGrey(c.getImageData(0, 0, w, h).data, w, h);
+}
+
+test('a vignetted page turned 87° on white: the white corners are left out of the fit, and the page is flattened', () => {
+  const vignette: Shade = (x, y) => 1 - 1.8 * ((x - 0.5) ** 2 + (y - 0.5) ** 2);
+  const turned = turnedOnWhite(page(vignette), 87);
+  const flat = flattenLighting(turned);
+  assert.ok(flat, 'not flattened');
+  assert.ok(inkShare(flat) < inkShare(turned) / 2, `ink share ${inkShare(turned)} -> ${inkShare(flat)}`);
+});
+
 test('evenly lit, a dark picture on even paper, light text on dark, a blank page: left as they are', () => {
   assert.equal(flattenLighting(page()), undefined);
   assert.equal(flattenLighting(page(() => 0.97)), undefined);
