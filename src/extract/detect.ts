@@ -25,7 +25,8 @@ const EXT_TYPE: Record<string, string> = {
   '.tab': 'tsv', '.json': 'json', '.xml': 'xml', '.eml': 'eml', '.epub': 'epub', '.png': 'png', '.jpg': 'jpeg',
   '.jpeg': 'jpeg', '.tif': 'tiff', '.tiff': 'tiff', '.bmp': 'bmp', '.webp': 'webp', '.doc': 'doc', '.ppt': 'ppt',
   '.msg': 'msg', '.zip': 'zip', '.gif': 'gif', '.vsdx': 'vsdx', '.vsdm': 'vsdx', '.vssx': 'vsdx', '.vssm': 'vsdx',
-  '.vstx': 'vsdx', '.vstm': 'vsdx', '.xps': 'xps', '.oxps': 'xps',
+  '.vstx': 'vsdx', '.vstm': 'vsdx', '.xps': 'xps', '.oxps': 'xps', '.ibooks': 'epub', '.fodt': 'fodt', '.fodp': 'fodt',
+  '.fodg': 'fodt', '.fods': 'fods',
 };
 // Text sub-types are only chosen by extension (the content being text is checked first).
 const TEXT_EXT_TYPES = new Set(['txt', 'md', 'csv', 'tsv', 'json', 'xml', 'eml', 'html']);
@@ -43,7 +44,8 @@ const MIME: Record<string, string> = {
   epub: 'application/epub+zip', xls: 'application/vnd.ms-excel', rtf: 'application/rtf', png: 'image/png',
   jpeg: 'image/jpeg', tiff: 'image/tiff', bmp: 'image/bmp', webp: 'image/webp', doc: 'application/msword',
   msg: 'application/vnd.ms-outlook', ppt: 'application/vnd.ms-powerpoint', vsdx: 'application/vnd.ms-visio.drawing',
-  xps: 'application/vnd.ms-xpsdocument',
+  xps: 'application/vnd.ms-xpsdocument', fodt: 'application/vnd.oasis.opendocument.text-flat-xml',
+  fods: 'application/vnd.oasis.opendocument.spreadsheet-flat-xml',
 };
 
 /** Returns the content type; throws FileError(skipped: dangerous-type | unsupported-legacy-format; failed: encrypted | unreadable). */
@@ -156,7 +158,8 @@ async function zipType(absPath: string): Promise<string | undefined> {
   try {
     if (z.has('mimetype')) {
       const m = (await z.readText('mimetype', 256)).trim();
-      if (m === 'application/epub+zip') return 'epub';
+      // Apple's iBooks Author wrote EPUBs under its own mimetype (.ibooks): the same package, read as one.
+      if (m === 'application/epub+zip' || m === 'application/x-ibooks+zip') return 'epub';
       if (m === 'application/vnd.oasis.opendocument.text') return 'odt';
       if (m === 'application/vnd.oasis.opendocument.spreadsheet') return 'ods';
     }
@@ -221,8 +224,13 @@ export function looksText(b: Buffer): boolean {
 }
 
 function sniffText(head: Buffer): string {
-  const s = decodeForSniff(head).trimStart().slice(0, 2048).toLowerCase();
+  const whole = decodeForSniff(head).trimStart();
+  const s = whole.slice(0, 2048).toLowerCase();
   if (/^(<\?xml[^>]*>\s*)?<!doctype html|^<html[\s>]|<html[\s>][\s\S]*<(head|body)[\s>]/.test(s)) return 'html';
+  // Flat OpenDocument: a whole text, presentation, drawing or spreadsheet as one XML file (office:document).
+  // Its root names the kind, after some 2 KB of namespace declarations.
+  const flat = /^(<\?xml[^>]*>\s*)?(<!--[\s\S]*?-->\s*)*<office:document[\s>]/.test(s) && /^[^>]*office:mimetype="application\/vnd\.oasis\.opendocument\.(\w+)"/.exec(whole.slice(whole.indexOf('<office:document')));
+  if (flat) return flat[1] === 'spreadsheet' ? 'fods' : 'fodt';
   if (s.startsWith('<?xml')) return 'xml';
   if (/^(\{|\[)\s*["{[\d\]}]/.test(s)) return 'json';
   if (/^(received|from|return-path|message-id|mime-version|delivered-to|date|subject|to):/m.test(s.slice(0, 400)) && /^subject:/m.test(s) && /^(from|to):/m.test(s)) return 'eml';

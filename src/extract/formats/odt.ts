@@ -1,11 +1,14 @@
 // ODT (and ODP, ODG): zip (shared bomb-safe reader) + content.xml walked for headings, paragraphs, lists and tables;
-// then footnotes and endnotes, then the master pages' headers and footers from styles.xml.
+// then footnotes and endnotes, then the master pages' headers and footers from styles.xml. Flat ODF (.fodt, .fodp,
+// .fodg: the same document as one XML file) is read from its office:body and its master styles alike.
+import { readFile } from 'node:fs/promises';
 import { register } from '../registry.js';
 import { withZip } from '../zip.js';
 import { extractAttachments } from '../attachments.js';
 import { packagePictures, readablePictures, sparseText } from '../package-pictures.js';
 import { MAX_PART_BYTES } from '../ooxml.js';
-import { attrsOf, childrenOf, parseOrdered, textOf, walk, type XNode } from '../xml.js';
+import { attrsOf, childrenOf, findFirst, parseOrdered, textOf, walk, type XNode } from '../xml.js';
+import { decodeBuffer } from '../decode.js';
 import { FileError } from '../../errors.js';
 import type { Section } from '../types.js';
 
@@ -23,6 +26,7 @@ function inlineText(nodes: XNode[], notes?: Notes): string {
       notes?.comment(n);
       return false;
     } else if (tag === 'text:page-number' || tag === 'text:page-count') return false; // the last value, as saved
+    else if (tag === 'office:binary-data') return false; // a picture inlined in base64 (flat ODF): no text
     // A paragraph inside this one (a text box, a shape's text), or a picture's or shape's title or description (its
     // alt text), is a line of its own.
     else if (tag === 'text:p' || tag === 'text:h' || tag === 'svg:title' || tag === 'svg:desc') {
@@ -77,10 +81,11 @@ const HEADER_TAGS = new Set(['style:header', 'style:header-left', 'style:header-
 const FOOTER_TAGS = new Set(['style:footer', 'style:footer-left', 'style:footer-first']);
 
 /** 'Header' and 'Footer' sections from styles.xml's master pages, each distinct line once. */
-function masterPageSections(stylesXml: string): Section[] {
+function masterPageSections(styles: XNode[]): Section[] {
   const header = new Set<string>();
   const footer = new Set<string>();
-  walk(parseOrdered(stylesXml), (n, tag) => {
+  walk(styles, (n, tag) => {
+    if (tag === 'office:body' || tag === 'office:meta' || tag === 'office:settings' || tag === 'office:scripts') return false;
     if (tag === 'office:automatic-styles' || tag === 'office:styles' || tag === 'office:font-face-decls') return false;
     const cls = tag === 'draw:frame' ? attrsOf(n)['presentation:class'] : undefined;
     const into = HEADER_TAGS.has(tag ?? '') || cls === 'header' ? header : FOOTER_TAGS.has(tag ?? '') || cls === 'footer' ? footer : undefined;
@@ -110,7 +115,7 @@ register(['odt'], {
       }
       const xml = await z.readText('content.xml', MAX_PART_BYTES);
       const styles = z.has('styles.xml') ? await z.readText('styles.xml', MAX_PART_BYTES) : undefined;
-      const { sections, pages } = contentSections(xml, styles);
+      const { sections, pages } = contentSections(parseOrdered(xml), styles === undefined ? undefined : parseOrdered(styles));
       // A scan or photographed pages placed in a text or presentation with next to no text of its own: its pictures
       // are read by OCR, as a Word or PowerPoint file's are.
       const own = sections.reduce((n, s) => n + s.text.replace(/\s/g, '').length, 0);
@@ -120,11 +125,23 @@ register(['odt'], {
   },
 });
 
+register(['fodt'], {
+  version: '1',
+  async extract(ctx) {
+    // A whole file is one XML document: decoded as it declares (or by its bytes), never cut short, or it would not parse.
+    const doc = parseOrdered(decodeBuffer(await readFile(ctx.absPath)).text);
+    const body = findFirst(doc, 'office:body');
+    if (!body) throw new FileError('failed', 'corrupt', 'flat OpenDocument without office:body');
+    const { sections } = contentSections([body], doc);
+    return { sections: sections.map((s) => ({ ...s, text: ctx.budget.take(s.text) })).filter((s) => s.text) };
+  },
+});
+
 /**
  * The body's sections (a presentation's pages as slides), then notes and comments, then the master pages' headers
  * and footers; `pages` counts a presentation's pages (1 for a text).
  */
-function contentSections(xml: string, styles: string | undefined): { sections: Section[]; pages: number } {
+function contentSections(content: XNode[], styles: XNode[] | undefined): { sections: Section[]; pages: number } {
   const notes = new Notes();
   const sections: Section[] = [];
   let heading: string | undefined;
@@ -135,7 +152,7 @@ function contentSections(xml: string, styles: string | undefined): { sections: S
     if (buf.length) sections.push({ text: buf.join('\n'), loc: { ...(heading ? { heading } : {}), ...(slide ? { slide } : {}) } });
     buf = [];
   };
-  walk(parseOrdered(xml), (n, tag) => {
+  walk(content, (n, tag) => {
     if (tag === 'draw:page') {
       flush();
       slide++;

@@ -10,7 +10,7 @@ import { ooxmlEmbeddings } from '../ooxml-embeddings.js';
 import { FileError } from '../../errors.js';
 import type { Section } from '../types.js';
 
-register(['xlsx', 'xlsb', 'xls', 'ods'], {
+register(['xlsx', 'xlsb', 'xls', 'ods', 'fods'], {
   version: '3',
   async extract(ctx) {
     const { opts } = ctx;
@@ -18,7 +18,8 @@ register(['xlsx', 'xlsb', 'xls', 'ods'], {
     // sizes: it gets a zip rebuilt from entries that were each inflated under our caps, never the file itself.
     let embedded: Attachment[] = [];
     const buf =
-      ctx.type === 'xls'
+      // Not zips: a BIFF stream, or a flat OpenDocument spreadsheet (one XML file).
+      ctx.type === 'xls' || ctx.type === 'fods'
         ? await readFile(ctx.absPath)
         : await withZip(ctx.absPath, opts.zip, async (z) => {
             embedded = await ooxmlEmbeddings(z, opts.maxFileBytes);
