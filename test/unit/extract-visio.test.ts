@@ -61,6 +61,29 @@ test('a Visio stencil has no pages: its masters are read', async () => {
   assert.deepEqual(d.sections.map((s) => [s.loc.heading, s.text]), [['Server', 'Rack server']]);
 });
 
+test("a shape dropped from a stencil shows its master's text until it has its own; a group's parts take theirs by MasterShape", async () => {
+  const entries = visioEntries('drawing', 'pages', [{
+    name: 'Site plan',
+    body:
+      // An instance of the title block with no text of its own: the master's text is what Visio shows.
+      `<Shape ID='1' Master='2'/>` +
+      // A grouped instance: one part overrides its master shape's text, the other shows the master's.
+      `<Shape ID='2' Type='Group' Master='3'><Shapes><Shape ID='3' MasterShape='6'><Text><cp IX='0'/>Pier 4</Text></Shape><Shape ID='4' MasterShape='7'/></Shapes></Shape>` +
+      // An empty Text of its own overrides the master's: nothing is shown, nothing is read.
+      `<Shape ID='5' Master='2'><Text/></Shape>`,
+  }]);
+  const masterPart = (body: string) => `<?xml version='1.0' encoding='utf-8' ?><MasterContents ${NS}><Shapes>${body}</Shapes></MasterContents>`;
+  entries.push(
+    // Master IDs are not the part names' numbers: the list's relationships decide.
+    { name: 'visio/masters/masters.xml', data: `<?xml version='1.0' encoding='utf-8' ?><Masters ${NS}><Master ID='2' Name='Title block'><Rel r:id='rId1'/></Master><Master ID='3' Name='Berth'><Rel r:id='rId2'/></Master></Masters>` },
+    { name: 'visio/masters/_rels/masters.xml.rels', data: rels(['master1.xml', 'master2.xml']).replace(/relationships\/page/g, 'relationships/master') },
+    { name: 'visio/masters/master1.xml', data: masterPart(shape('Drawn by: harbour office')) },
+    { name: 'visio/masters/master2.xml', data: masterPart(`<Shape ID='5' Type='Group'><Shapes><Shape ID='6'><Text>Berth name</Text></Shape><Shape ID='7'><Text>Depth 9 m</Text></Shape></Shapes></Shape>`) },
+  );
+  const d = await extractFile(write('site.vsdx', entries), opts);
+  assert.deepEqual(d.sections.map((s) => s.text), ['Drawn by: harbour office\nPier 4\nDepth 9 m']);
+});
+
 test('a Visio page that inflates past its declared size fails as zip-bomb before it is parsed', async () => {
   const entries = visioEntries('drawing', 'pages', [{ name: 'P', body: shape('fine') }]);
   const lying = entries.map((e) => (e.name === 'visio/pages/page1.xml' ? { ...e, data: `<x>${' '.repeat(200_000)}</x>`, declaredSize: 10 } : e));
