@@ -8,16 +8,31 @@ export interface Detected {
   bomLength: number;
 }
 
-/** Detects the encoding from a sample (the file's first bytes). */
-export function detectEncoding(sample: Buffer, declared?: string): Detected {
-  const b = sample;
+/** A Unicode form the bytes say they are in: by a byte order mark, or UTF-16/32 without one by the pattern of NULs. */
+function unicodeForm(b: Buffer): Detected | undefined {
   if (b.length >= 4 && b[0] === 0xff && b[1] === 0xfe && b[2] === 0 && b[3] === 0) return { encoding: 'utf-32le', bomLength: 4 };
   if (b.length >= 4 && b[0] === 0 && b[1] === 0 && b[2] === 0xfe && b[3] === 0xff) return { encoding: 'utf-32be', bomLength: 4 };
   if (b.length >= 3 && b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf) return { encoding: 'utf-8', bomLength: 3 };
   if (b.length >= 2 && b[0] === 0xff && b[1] === 0xfe) return { encoding: 'utf-16le', bomLength: 2 };
   if (b.length >= 2 && b[0] === 0xfe && b[1] === 0xff) return { encoding: 'utf-16be', bomLength: 2 };
   const nul = nulPattern(b);
-  if (nul) return { encoding: nul, bomLength: 0 };
+  return nul ? { encoding: nul, bomLength: 0 } : undefined;
+}
+
+/**
+ * Bytes in a Unicode form (see unicodeForm) decoded as such, anything else as `fallback`: UTF-8 for a document's XML
+ * parts (XPS writes its pages in UTF-16), Latin-1 for sniffing a file's type from its head.
+ */
+export function decodeUnicode(b: Buffer, fallback: 'utf8' | 'latin1' = 'utf8'): string {
+  const d = unicodeForm(b.subarray(0, 4096));
+  return d ? iconv.decode(b.subarray(d.bomLength), d.encoding, { stripBOM: true }) : b.toString(fallback);
+}
+
+/** Detects the encoding from a sample (the file's first bytes). */
+export function detectEncoding(sample: Buffer, declared?: string): Detected {
+  const b = sample;
+  const form = unicodeForm(b);
+  if (form) return form;
   if (declared) {
     const d = normaliseName(declared);
     // A declared UTF-16 in an 8-bit-looking file is a lie (common in saved web pages).

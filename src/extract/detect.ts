@@ -6,7 +6,7 @@ import { fileTypeFromBuffer } from 'file-type';
 import { FileError } from '../errors.js';
 import { ZipArchive } from './zip.js';
 import { defaultExtractOptions } from './options.js';
-import { nulPattern } from './decode.js';
+import { decodeUnicode, nulPattern } from './decode.js';
 import { parseCfb, rootNames } from './cfb.js';
 
 export interface Detection {
@@ -184,6 +184,7 @@ async function zipType(absPath: string): Promise<string | undefined> {
     if (z.has('ppt/presentation.xml')) return 'pptx';
     if (z.has('visio/document.xml')) return 'vsdx';
     if (z.has('FixedDocumentSequence.fdseq') || z.has('FixedDocSeq.fdseq')) return 'xps';
+    if (z.has('_rels/.rels') && /\/fixedrepresentation["']/.test(await z.readText('_rels/.rels', 64 * 1024))) return 'xps';
     if (z.has('content.xml') && z.has('META-INF/manifest.xml')) return 'odt';
     return 'zip';
   } catch {
@@ -229,7 +230,7 @@ function sniffText(head: Buffer): string {
   if (/^(<\?xml[^>]*>\s*)?<!doctype html|^<html[\s>]|<html[\s>][\s\S]*<(head|body)[\s>]/.test(s)) return 'html';
   // Flat OpenDocument: a whole text, presentation, drawing or spreadsheet as one XML file (office:document).
   // Its root names the kind, after some 2 KB of namespace declarations.
-  const flat = /^(<\?xml[^>]*>\s*)?(<!--[\s\S]*?-->\s*)*<office:document[\s>]/.test(s) && /^[^>]*office:mimetype="application\/vnd\.oasis\.opendocument\.(\w+)"/.exec(whole.slice(whole.indexOf('<office:document')));
+  const flat = rootAfterProlog(s).startsWith('<office:document') && /^[^>]*office:mimetype="application\/vnd\.oasis\.opendocument\.(\w+)"/.exec(whole.slice(whole.indexOf('<office:document')));
   if (flat) return flat[1] === 'spreadsheet' ? 'fods' : 'fodt';
   if (s.startsWith('<?xml')) return 'xml';
   if (/^(\{|\[)\s*["{[\d\]}]/.test(s)) return 'json';
@@ -237,13 +238,23 @@ function sniffText(head: Buffer): string {
   return 'txt';
 }
 
+/**
+ * The text from the root element on: the XML declaration, comments and whitespace before it skipped by a scan. A regex
+ * with a repeated lazy comment group backtracked exponentially on a head of many "<!---->" (30 took 3.8 s).
+ */
+function rootAfterProlog(s: string): string {
+  let i = 0;
+  for (;;) {
+    while (i < s.length && /\s/.test(s[i]!)) i++;
+    const end = s.startsWith('<?', i) ? s.indexOf('?>', i) : s.startsWith('<!--', i) ? s.indexOf('-->', i + 4) : -2;
+    if (end === -2) return s.slice(i);
+    if (end < 0) return '';
+    i = end + (s[end] === '?' ? 2 : 3);
+  }
+}
+
 function decodeForSniff(b: Buffer): string {
-  if (b[0] === 0xff && b[1] === 0xfe) return b.subarray(2).toString('utf16le');
-  // swap16 throws on an odd length: a head cut mid-character (or a 3-byte file) drops its last byte.
-  if (b[0] === 0xfe && b[1] === 0xff) return Buffer.from(b.subarray(2, b.length - (b.length & 1))).swap16().toString('utf16le');
-  if (b.length > 1 && b[1] === 0) return b.toString('utf16le');
-  if (b[0] === 0 && b.length > 1) return Buffer.from(b.subarray(0, b.length & ~1)).swap16().toString('utf16le');
-  return b.toString('latin1');
+  return decodeUnicode(b, 'latin1');
 }
 
 /**

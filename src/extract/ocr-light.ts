@@ -34,10 +34,15 @@ interface Tile {
 
 /** A flat-fielded copy of the page when its lighting is uneven, else undefined (use the page as it is). */
 export function flattenLighting(g: Grey): Grey | undefined {
-  const first = flattenBy(g, paperTiles(g));
+  const tiles = paperTiles(g);
+  const first = flattenBy(g, tiles);
   if (first) return first;
   const fill = edgeFill(g, tiling(g).step);
-  return fill && flattenBy(g, paperTiles(g, fill));
+  if (!fill) return undefined;
+  // Fill is at the corners and edges of a turned page. Where it takes most of the page, it is the page's own white
+  // paper (around a shaded photo, say), and a fit to what is left would flatten the photo.
+  const paper = paperTiles(g, fill);
+  return paper.length >= MIN_KEPT_SHARE * tiles.length ? flattenBy(g, paper) : undefined;
 }
 
 function flattenBy(g: Grey, tiles: Tile[]): Grey | undefined {
@@ -129,7 +134,8 @@ function edgeFill(g: Grey, step: number): FillMask | undefined {
     if (i >= gw) seed(i - gw);
     if (i < (gh - 1) * gw) seed(i + gw);
   }
-  return (x, y) => mask[Math.floor(y / step) * gw + Math.floor(x / step)] === 1;
+  // The grid is not lined up with every tile's samples: a sample is fill where it is FILL itself, in a fill cell.
+  return (x, y) => g.data[y * g.width + x] === FILL && mask[Math.floor(y / step) * gw + Math.floor(x / step)] === 1;
 }
 
 /** Quadratic surface over (u, v) fitted to the tiles, refitted without tiles well below it (pictures, dark boxes). */

@@ -4,6 +4,7 @@ import { crc32, createInflateRaw } from 'node:zlib';
 import yauzl from 'yauzl';
 import { FileError } from '../errors.js';
 import { checkDirectory, isOpaquePart } from './zip-directory.js';
+import { decodeUnicode } from './decode.js';
 
 export interface ZipLimits {
   maxEntries: number;
@@ -77,20 +78,9 @@ export class ZipArchive {
     return this.decodeText(await this.read(name, maxBytes));
   }
 
-  /**
-   * XML text as its byte order mark says (or its first "<" shows): UTF-8 by default, but XPS writers store their pages
-   * in UTF-16, which read as UTF-8 gave every other character as NUL.
-   */
+  /** XML text in the Unicode form its bytes show (XPS writes its pages in UTF-16), else UTF-8. */
   decodeText(b: Buffer): string {
-    if (b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf) return b.toString('utf8', 3);
-    if (b[0] === 0xff && b[1] === 0xfe) return b.toString('utf16le', 2);
-    if (b[0] === 0x3c && b[1] === 0x00) return b.toString('utf16le');
-    if ((b[0] === 0xfe && b[1] === 0xff) || (b[0] === 0x00 && b[1] === 0x3c)) {
-      const start = b[0] === 0xfe ? 2 : 0;
-      const le = Buffer.from(b.subarray(start, start + ((b.length - start) & ~1)));
-      return le.swap16().toString('utf16le');
-    }
-    return b.toString('utf8');
+    return decodeUnicode(b, 'utf8');
   }
 
   /**

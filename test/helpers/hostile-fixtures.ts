@@ -24,7 +24,8 @@ export function buildZip(entries: ZipEntry[], centralOnly: { name: string; sameA
   const u16 = (n: number) => { const b = Buffer.alloc(2); b.writeUInt16LE(n); return b; };
   const u32 = (n: number) => { const b = Buffer.alloc(4); b.writeUInt32LE(n >>> 0); return b; };
   const header = (sig: number, m: { crc: number; csize: number; usize: number }, name: Buffer) =>
-    Buffer.concat([u32(sig), ...(sig === 0x02014b50 ? [u16(20)] : []), u16(20), u16(0), u16(8), u16(0), u16(0x21),
+    // General-purpose flag bit 11: a name with bytes past ASCII is UTF-8 (as OPC and every modern writer mark it).
+    Buffer.concat([u32(sig), ...(sig === 0x02014b50 ? [u16(20)] : []), u16(20), u16(name.some((b) => b > 0x7f) ? 0x0800 : 0), u16(8), u16(0), u16(0x21),
       u32(m.crc), u32(m.csize), u32(m.usize), u16(name.length), u16(0)]);
   const centralRecord = (name: string, m: (typeof meta)[number]) => {
     const n = Buffer.from(name);

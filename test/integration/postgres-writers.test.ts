@@ -27,7 +27,8 @@ async function withStores(n: number, o: Parameters<typeof openPostgresStore>[1],
  * check each claimed path against the ledger before working on it, as processOne does for a shared writer.
  * The check matters: a path another worker finished before this one first asked for it gets a fresh lease row
  * (writer.ts), so the claim alone does not make work exactly-once; the claim plus the ledger does. `stale`
- * lists the claims the ledger turned away; each must be a path finished before this worker's first claim.
+ * lists the claims the ledger turned away; each must be a path already finished when this worker's first claim
+ * returned (its rows are inserted during that call, so a path finished after it is never handed out again).
  */
 async function work(w: Writer, planned: string[], ledger: Set<string>, processMs = 5): Promise<{ got: string[]; stale: string[]; doneBeforeFirst: Set<string> }> {
   const got: string[] = [];
@@ -52,7 +53,7 @@ async function work(w: Writer, planned: string[], ledger: Set<string>, processMs
 }
 
 function assertOnlyEarlyRepeats(runs: Awaited<ReturnType<typeof work>>[]): void {
-  for (const r of runs) for (const p of r.stale) assert.ok(r.doneBeforeFirst.has(p), `${p} was claimed again after this worker had first asked`);
+  for (const r of runs) for (const p of r.stale) assert.ok(r.doneBeforeFirst.has(p), `${p} was claimed again though finished after this worker's first claim`);
 }
 
 test('postgres writers: two workers over the same 20 planned paths process disjoint sets that cover all 20', { skip }, () => withStores(2, { claimBatch: 3 }, async ([a, b]) => {

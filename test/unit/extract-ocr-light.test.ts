@@ -10,14 +10,21 @@ import { estimateSkew } from '../../src/extract/ocr-skew.js';
 type Shade = (x: number, y: number) => number;
 
 /** Nine lines of text on paper, each pixel multiplied by `shade` (1 = as printed). */
-function page(shade: Shade = () => 1, o: { negative?: boolean; picture?: boolean } = {}): Grey {
+function page(shade: Shade = () => 1, o: { negative?: boolean; picture?: boolean; whitePaper?: boolean; shadedPhoto?: boolean } = {}): Grey {
   const c = createCanvas(1200, 800);
   const g = c.getContext('2d');
-  g.fillStyle = o.negative ? '#000' : '#f8f8f8';
+  g.fillStyle = o.negative ? '#000' : o.whitePaper ? '#fff' : '#f8f8f8';
   g.fillRect(0, 0, 1200, 800);
   if (o.picture) {
     g.fillStyle = '#202020';
     g.fillRect(600, 250, 560, 500);
+  }
+  if (o.shadedPhoto) {
+    const shadeOf = g.createLinearGradient(500, 150, 1150, 750);
+    shadeOf.addColorStop(0, '#d0d0d0');
+    shadeOf.addColorStop(1, '#303030');
+    g.fillStyle = shadeOf;
+    g.fillRect(500, 150, 650, 600);
   }
   g.fillStyle = o.negative ? '#fff' : '#141414';
   g.font = '26px serif';
@@ -89,10 +96,13 @@ test('a vignetted page turned 87° on white: the white corners are left out of t
   assert.ok(inkShare(flat) < inkShare(turned) / 2, `ink share ${inkShare(turned)} -> ${inkShare(flat)}`);
 });
 
-test('evenly lit, a dark picture on even paper, light text on dark, a blank page: left as they are', () => {
+test('evenly lit, a dark picture on even paper, a shaded photo on white paper, light text on dark, a blank page: left as they are', () => {
   assert.equal(flattenLighting(page()), undefined);
   assert.equal(flattenLighting(page(() => 0.97)), undefined);
   assert.equal(flattenLighting(page(undefined, { picture: true })), undefined);
+  // Pure white paper reaches every edge like a turned page's fill; with it left out, only a smoothly shaded photo
+  // would be fitted, and flattened.
+  assert.equal(flattenLighting(page(undefined, { whitePaper: true, shadedPhoto: true })), undefined);
   assert.equal(flattenLighting(page(undefined, { negative: true })), undefined);
   assert.equal(flattenLighting(toGrey(new Uint8Array(300 * 200 * 4).fill(255), 300, 200)), undefined);
   assert.equal(flattenLighting(toGrey(new Uint8Array(4 * 4 * 4).fill(90), 4, 4)), undefined);

@@ -87,6 +87,34 @@ test('an XPS page stored as interleaved pieces is joined; a UTF-16BE page is dec
   await assert.rejects(extractFile(write('empty.xps', empty), opts), (e: unknown) => e instanceof FileError && e.status === 'failed' && /^corrupt/.test(e.message));
 });
 
+test('XPS geometry: nested transforms compose inner first, right-to-left runs read right to left, a ligature spans its letters', async () => {
+  // "beta" is written first, through a translate (MatrixTransform element) around a scale (attribute): inner first, it
+  // lands at x = 0.5 · 0 + 300, right of "alpha" (200); composed the other way round it would land at 150, before it.
+  const nested = `<Canvas><Canvas.RenderTransform><MatrixTransform Matrix="1,0,0,1,300,0"/></Canvas.RenderTransform><Canvas RenderTransform="0.5,0,0,0.5,0,0">` +
+    `<Glyphs FontRenderingEmSize="20" OriginX="0" OriginY="200" UnicodeString="beta" Indices="1,50;1,50;1,50;1,50"/></Canvas></Canvas>`;
+  // Right-to-left runs, written in reading order: each run's origin is its right end and its glyphs run leftwards, so
+  // "של" (200 to 190) and "ום" (190 to 180) meet and make one word; "עולם" is a word space further left.
+  const rtl = (text: string, x: number) => `<Glyphs FontRenderingEmSize="10" OriginX="${x}" OriginY="150" BidiLevel="1" UnicodeString="${text}" Indices="${[...text].map(() => '1,50').join(';')}"/>`;
+  const hebrew = rtl('של', 200) + rtl('ום', 190) + rtl('עולם', 170);
+  // "effi" is drawn with an ffi ligature, (3:1): two glyphs, 1 em; "cient" starts where it ends.
+  const ligature = `<Glyphs FontRenderingEmSize="10" OriginX="72" OriginY="250" UnicodeString="effi" Indices="1,50;(3:1)2,50"/>` + glyphs('cient', 82, 250);
+  const file = write('geometry.xps', xpsEntries([{ 1: nested + glyphs('alpha', 200, 100) + hebrew + ligature }]));
+  assert.deepEqual((await extractFile(file, opts)).sections.map((s) => s.text), ['alpha beta\nשלום עולם\nefficient']);
+});
+
+test('XPS part names: an ASCII escape kept in the item name, a non-ASCII one decoded, another case; UTF-16BE without a mark', async () => {
+  const be = (xml: string) => Buffer.concat([Buffer.from(xml, 'utf16le').swap16(), Buffer.from([0x00])]); // odd length
+  const entries: ZipEntry[] = [
+    { name: '_rels/.rels', data: '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="R0" Type="http://schemas.microsoft.com/xps/2005/06/fixedrepresentation" Target="/SEQ.FDSEQ"/></Relationships>' },
+    { name: 'Seq.fdseq', data: `<FixedDocumentSequence ${NS}><DocumentReference Source="Doc.fdoc"/></FixedDocumentSequence>` },
+    { name: 'Doc.fdoc', data: `<FixedDocument ${NS}><PageContent Source="My%20Page.fpage"/><PageContent Source="%C3%A9t%C3%A9.fpage"/><PageContent Source="Back.fpage"/></FixedDocument>` },
+    { name: 'My%20Page.fpage', data: page(glyphs('Spring', 72, 100)) },
+    { name: 'été.fpage', data: page(glyphs('Summer', 72, 100)) },
+    { name: 'back.FPAGE', data: be(page(glyphs('Autumn', 72, 100))) },
+  ];
+  assert.deepEqual((await extractFile(write('names.xps', entries), opts)).sections.map((s) => s.text), ['Spring', 'Summer', 'Autumn']);
+});
+
 test('an XPS page that inflates past its declared size fails as zip-bomb before it is parsed', async () => {
   const entries = xpsEntries([{ 1: glyphs('fine', 72, 100) }]);
   const lying = entries.map((e) => (e.name.endsWith('.fpage') ? { ...e, data: `<x>${' '.repeat(200_000)}</x>`, declaredSize: 10 } : e));

@@ -68,7 +68,8 @@ async function extractXml(ctx: ExtractContext) {
 }
 
 register(['json'], { version: '2', extract: extractJson });
-register(['xml'], { version: '2', extract: extractXml });
+// Version 3: flat OpenDocument files, once read as generic XML, are detected as what they are on the next run.
+register(['xml'], { version: '3', extract: extractXml });
 
 /**
  * What `text.replace(/<[^>]+>/g, ' ')` does, in one pass: that regex backtracks to the end of the text from

@@ -50,33 +50,43 @@ register(['xps'], {
 /** The fixed pages in reading order: the sequence's documents in turn, each document's pages in turn. */
 async function pageParts(z: ZipArchive): Promise<string[]> {
   const start = (await readRels(z, '')).find((r) => FIXED_REPRESENTATION.test(r.type))?.target;
-  const sequence = start && z.has(start) ? start : SEQUENCE_NAMES.find((n) => z.has(n));
+  const named = start === undefined ? undefined : partName(z, start);
+  const sequence = named ?? SEQUENCE_NAMES.find((n) => exists(z, n));
   if (!sequence) throw new FileError('failed', 'corrupt', 'XPS package without a document sequence');
   const pages: string[] = [];
   for (const doc of await sources(z, sequence, 'DocumentReference')) pages.push(...(await sources(z, doc, 'PageContent')));
   return [...new Set(pages)];
 }
 
-/** The parts a sequence or document lists (Source attributes of `tag`), resolved against it, that exist. */
+/** The parts a sequence or document lists (Source attributes of `tag`), resolved against it, that exist; each once. */
 async function sources(z: ZipArchive, part: string, tag: string): Promise<string[]> {
-  if (!exists(z, part)) return [];
-  const out: string[] = [];
+  const out = new Set<string>();
   walk(parseOrdered(await readPart(z, part)), (n, t) => {
     if (t !== tag) return true;
     const src = attrsOf(n).Source;
-    const target = src && resolveTarget(part, decodeUri(src));
-    if (target && exists(z, target)) out.push(target);
+    const target = src && partName(z, resolveTarget(part, decodeXmlEntities(src)));
+    if (target) out.add(target);
     return false;
   });
-  return out;
+  return [...out];
 }
 
-function decodeUri(s: string): string {
+/**
+ * The package's name for a part a URI points at: as written (OPC keeps ASCII escapes such as %20 in item names), with
+ * its escapes decoded, or matched without regard to case (part names are compared so); undefined if none exists.
+ */
+function partName(z: ZipArchive, uri: string): string | undefined {
+  let decoded = uri;
   try {
-    return decodeURIComponent(decodeXmlEntities(s));
+    decoded = decodeURIComponent(uri);
   } catch {
-    return decodeXmlEntities(s);
+    // a stray "%": the name as written is all there is
   }
+  const direct = [uri, decoded].find((n) => exists(z, n));
+  if (direct) return direct;
+  const lower = new Set([uri.toLowerCase(), decoded.toLowerCase()]);
+  const found = z.names().find((n) => lower.has(n.toLowerCase()) || lower.has(n.replace(/\/\[\d+\](\.last)?\.piece$/i, '').toLowerCase()));
+  return found?.replace(/\/\[\d+\](\.last)?\.piece$/i, '');
 }
 
 /** A part stored whole, or interleaved as pieces ("p.fpage/[0].piece" … "p.fpage/[n].last.piece"). */
@@ -139,18 +149,30 @@ function placeGlyphs(a: Record<string, string>, m: Matrix, runs: TextRun[], turn
   runs.push({ str, x: rtl ? x - width : x, y: -y, width, height: size * m22, rtl: rtl || undefined });
 }
 
-/** The run's advance in ems: each glyph's own where Indices gives it (hundredths of the em size), else an average. */
+/**
+ * The run's advance in ems. Each Indices entry is one glyph: "[(c:g)]index[,advance[,u[,v]]]", the advance in
+ * hundredths of the em size. A cluster map "(c:g)" starts a cluster of c UTF-16 code units drawn by g glyphs (a
+ * ligature: "ffi" is (3:1)); without one an entry stands for one code unit. Glyphs without an advance, and code units
+ * no entry covers, take the font's advance, which is not read: an average letter's.
+ */
 function advanceEms(indices: string | undefined, str: string): number {
   const entries = indices ? indices.split(';') : [];
-  const glyphs = Math.max(entries.length, [...str].length);
   let ems = 0;
-  for (let i = 0; i < glyphs; i++) {
-    // An entry is [(clusters)]glyphIndex[,advance[,uOffset[,vOffset]]]; a cluster map prefix "(1:2)" is skipped.
-    const advance = entries[i]?.replace(/^\([^)]*\)/, '').split(',')[1];
+  let units = 0;
+  const glyph = (entry: string | undefined) => {
+    const advance = entry?.replace(/^\([^)]*\)/, '').split(',')[1];
     const n = advance === undefined || advance.trim() === '' ? NaN : Number(advance);
     ems += Number.isFinite(n) && n >= 0 ? n / 100 : AVERAGE_ADVANCE_EM;
+  };
+  for (let i = 0; i < entries.length; ) {
+    const cluster = /^\((\d+)(?::(\d+))?\)/.exec(entries[i]!);
+    const codeUnits = cluster ? Number(cluster[1]) : 1;
+    const glyphs = cluster ? Math.max(1, Number(cluster[2] ?? 1)) : 1;
+    for (let k = 0; k < glyphs && i + k < entries.length; k++) glyph(entries[i + k]);
+    i += glyphs;
+    units += codeUnits;
   }
-  return ems;
+  return ems + Math.max(0, str.length - units) * AVERAGE_ADVANCE_EM;
 }
 
 /** A Glyphs' or Canvas's RenderTransform: the abbreviated attribute, or a MatrixTransform child. */
