@@ -3,7 +3,7 @@
 // .fodg: the same document as one XML file) is read from its office:body and its master styles alike.
 import { readFile } from 'node:fs/promises';
 import { register } from '../registry.js';
-import { withZip } from '../zip.js';
+import { withZip, type ZipArchive } from '../zip.js';
 import { extractAttachments } from '../attachments.js';
 import { packagePictures, readablePictures, sparseText } from '../package-pictures.js';
 import { MAX_PART_BYTES } from '../ooxml.js';
@@ -27,6 +27,13 @@ function inlineText(nodes: XNode[], notes?: Notes): string {
       return false;
     } else if (tag === 'text:page-number' || tag === 'text:page-count') return false; // the last value, as saved
     else if (tag === 'office:binary-data') return false; // a picture inlined in base64 (flat ODF): no text
+    // A table inside a paragraph (in a text box, an embedded chart's data) reads a row to a line, as the body's do.
+    else if (tag === 'table:table-row') {
+      const row = rowText(n, notes);
+      // A line of its own, rows one under the other (not a blank line between each).
+      if (row) s += `${s && !s.endsWith('\n') ? '\n' : ''}${row}\n`;
+      return false;
+    }
     // A paragraph inside this one (a text box, a shape's text), or a picture's or shape's title or description (its
     // alt text), is a line of its own.
     else if (tag === 'text:p' || tag === 'text:h' || tag === 'svg:title' || tag === 'svg:desc') {
@@ -38,6 +45,14 @@ function inlineText(nodes: XNode[], notes?: Notes): string {
     return true;
   });
   return s;
+}
+
+/** A table row's cells, " | " between them, trailing empty cells dropped; '' for a row with no text. */
+function rowText(row: XNode, notes?: Notes): string {
+  const cells = childrenOf(row)
+    .filter((c) => c['table:table-cell'] !== undefined)
+    .map((c) => inlineText(childrenOf(c), notes).replace(/\s+/g, ' ').trim());
+  return cells.some(Boolean) ? cells.join(' | ').replace(/( \| )+$/, '') : '';
 }
 
 /** Footnotes, endnotes and comments in document order, each one's paragraphs on one line. */
@@ -105,7 +120,7 @@ function encrypted(manifest: string): boolean {
 }
 
 register(['odt'], {
-  version: '5',
+  version: '6',
   async extract(ctx) {
     // The zip stays open to the end: whether the pictures are read depends on how much text the content gives.
     return withZip(ctx.absPath, ctx.opts.zip, async (z) => {
@@ -115,7 +130,9 @@ register(['odt'], {
       }
       const xml = await z.readText('content.xml', MAX_PART_BYTES);
       const styles = z.has('styles.xml') ? await z.readText('styles.xml', MAX_PART_BYTES) : undefined;
-      const { sections, pages } = contentSections(parseOrdered(xml), styles === undefined ? undefined : parseOrdered(styles));
+      const content = parseOrdered(xml);
+      await inlineObjects(z, content);
+      const { sections, pages } = contentSections(content, styles === undefined ? undefined : parseOrdered(styles));
       // A scan or photographed pages placed in a text or presentation with next to no text of its own: its pictures
       // are read by OCR, as a Word or PowerPoint file's are.
       const own = sections.reduce((n, s) => n + s.text.replace(/\s/g, '').length, 0);
@@ -125,11 +142,39 @@ register(['odt'], {
   },
 });
 
+// Embedded objects read in place, at most this many: a chart's title, axis titles and data table, a formula, a text.
+const MAX_OBJECTS = 200;
+
+/**
+ * Each embedded object (a chart, a formula, another document: draw:object pointing at "Object 1/content.xml") is read
+ * into the tree where it is anchored, as a flat ODF file holds it: its body takes the place of the empty draw:object,
+ * so the walk reads it in its place. A formula gives its StarMath annotation ("a^2 + b^2 = c^2"), not the letters of
+ * its MathML one by one. Objects inside objects are not followed.
+ */
+async function inlineObjects(z: ZipArchive, content: XNode[]): Promise<void> {
+  const anchors: XNode[] = [];
+  walk(content, (n, tag) => {
+    if (tag === 'draw:object' && anchors.length < MAX_OBJECTS) anchors.push(n);
+    return tag !== 'draw:object';
+  });
+  for (const n of anchors) {
+    const href = (attrsOf(n)['xlink:href'] ?? '').replace(/^\.\//, '').replace(/\/$/, '');
+    const part = `${href}/content.xml`;
+    if (!href || href.includes('..') || !z.has(part)) continue;
+    const doc = parseOrdered(await z.readText(part, MAX_PART_BYTES));
+    const formula = findFirst(doc, 'annotation') ?? findFirst(doc, 'math:annotation');
+    const body = formula ? { 'text:p': childrenOf(formula) } : findFirst(doc, 'office:body');
+    if (body) n['draw:object'] = [body];
+  }
+}
+
 register(['fodt'], {
   version: '1',
   async extract(ctx) {
     // A whole file is one XML document: decoded as it declares (or by its bytes), never cut short, or it would not parse.
-    const doc = parseOrdered(decodeBuffer(await readFile(ctx.absPath)).text);
+    const bytes = await readFile(ctx.absPath);
+    const declared = /^(?:\xEF\xBB\xBF)?\s*<\?xml[^>]*\bencoding=["']([\w.:-]+)["']/.exec(bytes.toString('latin1', 0, 256))?.[1];
+    const doc = parseOrdered(decodeBuffer(bytes, declared).text);
     const body = findFirst(doc, 'office:body');
     if (!body) throw new FileError('failed', 'corrupt', 'flat OpenDocument without office:body');
     const { sections } = contentSections([body], doc);
@@ -170,10 +215,8 @@ function contentSections(content: XNode[], styles: XNode[] | undefined): { secti
       return false;
     }
     if (tag === 'table:table-row') {
-      const cells = childrenOf(n)
-        .filter((c) => c['table:table-cell'] !== undefined)
-        .map((c) => inlineText(childrenOf(c), notes).replace(/\s+/g, ' ').trim());
-      if (cells.some(Boolean)) buf.push(cells.join(' | ').replace(/( \| )+$/, ''));
+      const row = rowText(n, notes);
+      if (row) buf.push(row);
       return false;
     }
     if (tag === 'text:p') {
