@@ -103,6 +103,33 @@ export function masterText(doc: Buffer, h: EditHistory, onSlides: Set<string>, m
   return out;
 }
 
+// MS-PPT HeadersFootersContainer (slides' instance 3, notes pages' 4) and the CStrings it holds: a fixed date typed
+// in place of the date (instance 0), the header (1), the footer (2).
+const HEADERS_FOOTERS = 0x0fd9;
+const HEADERS_FOOTERS_OF = new Set([3, 4]);
+
+/**
+ * The header, footer and fixed-date text the document sets for its slides and notes pages, once, less the lines the
+ * slides and masters say themselves. The placeholders that show it on each slide are left out of the slides' text (they
+ * repeat); this is where it is typed, and it can say something ("Human Factors Research and Technology Division").
+ */
+export function headerFooterText(doc: Buffer, h: EditHistory, said: Set<string>): string[] {
+  const document = persistRecord(doc, h, h.docPersistId, RT.Document);
+  if (!document) return [];
+  const seen = new Set(said);
+  const out: string[] = [];
+  for (const hf of childrenOf(doc, document)) {
+    if (hf.type !== HEADERS_FOOTERS || !HEADERS_FOOTERS_OF.has(hf.instance)) continue;
+    for (const c of childrenOf(doc, hf)) {
+      if (c.type !== CSTRING || c.instance > 2) continue;
+      const lines: string[] = [];
+      pushText(lines, utf16(doc, c).replace(/[\r\v]/g, '\n'));
+      for (const line of lines) if (!seen.has(line.trim())) out.push(line), seen.add(line.trim());
+    }
+  }
+  return out;
+}
+
 /**
  * Without an edit history: every text atom in stream order, the main masters and master lists left out (a title
  * master, the notes master and the handout cannot be told from slides and notes here). A fast-saved file may then

@@ -44,6 +44,8 @@ export interface Deck {
   pictures?: Buffer[];
   /** Each master's shapes (main masters, listed in the document's master list). */
   masters?: Buffer[][];
+  /** More records in the Document container (a HeadersFootersContainer). */
+  documentExtra?: Buffer[];
 }
 
 /** A .ppt: the document and its slides, one edit with its persist directory, and Current User pointing at it. */
@@ -57,7 +59,7 @@ export function buildPpt(d: Deck): Buffer {
   const slides = d.shapes.map((shapes) => rec(0x03ee, [rec(0x03ef, Buffer.alloc(24)), rec(0x040c, [rec(0xf002, [rec(0xf003, shapes)])])]));
   const masters = (d.masters ?? []).map((shapes) => rec(0x03f8, [rec(0x040c, [rec(0xf002, [rec(0xf003, shapes)])])]));
   const masterList = rec(0x0ff0, masters.map((_, i) => rec(0x03f3, u32(2 + slides.length + i, 0, 0, 0x80000000 + i, 0))), 1);
-  const document = rec(0x03e8, [rec(0x03e9, Buffer.alloc(40)), ...(masters.length ? [masterList] : []), list]);
+  const document = rec(0x03e8, [rec(0x03e9, Buffer.alloc(40)), ...(masters.length ? [masterList] : []), list, ...(d.documentExtra ?? [])]);
   const tops = [document, ...slides, ...masters, ...(d.extra ?? [])];
   const offsets: number[] = [];
   let at = 0;

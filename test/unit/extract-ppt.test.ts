@@ -124,6 +124,23 @@ test('ppt: a master\'s own text boxes are read once, after the slides; its promp
   assert.deepEqual(d.sections.map((s) => [s.loc.slide ?? s.loc.heading, s.text]), [[1, 'Tide tables\nHarbour Trust'], ['Slide masters', 'Confidential: crew only']]);
 });
 
+test('ppt: the header, footer and fixed date typed for slides and notes are read once, after the masters', async () => {
+  const cstring = (text: string, instance: number) => P.rec(0x0fba, Buffer.from(text, 'utf16le'), instance);
+  // Slides' container (instance 3): a fixed date typed in place of the date, and a footer; notes pages' (4): a header
+  // that repeats the footer, and a footer. The HeadersFootersAtom (flags) leads each.
+  const headersFooters = (instance: number, strings: Buffer[]) => P.rec(0x0fd9, [P.rec(0x0fda, Buffer.alloc(4)), ...strings], instance);
+  const deck = P.buildPpt({
+    listed: [['Tide tables']],
+    shapes: [[P.outlineShape(0)]],
+    documentExtra: [
+      headersFooters(3, [cstring('Harbour Trust, winter 2026', 0), cstring('Crew only', 2)]),
+      headersFooters(4, [cstring('Crew only', 1), cstring('Tide tables', 2)]),
+    ],
+  });
+  const d = await extractFile(file('running.ppt', deck), opts);
+  assert.deepEqual(d.sections.map((s) => [s.loc.slide ?? s.loc.heading, s.text]), [[1, 'Tide tables'], ['Headers and footers', 'Harbour Trust, winter 2026\nCrew only']]);
+});
+
 test('ppt: a file of another kind that declares itself .ppt is not read as one', async () => {
   const d = await detectType(file('fake.ppt', readFileSync(path.join(H.ROOT, 'fixtures/docs/parish-newsletter.doc'))));
   assert.equal(d.type, 'doc');

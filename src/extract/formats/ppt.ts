@@ -10,7 +10,7 @@ import { parseCfb, rootEntry, type Cfb } from '../cfb.js';
 import { extractAttachments, MAX_ATTACHMENTS, type Attachment } from '../attachments.js';
 import { oleObjectFile } from '../ole-objects.js';
 import { editHistory, recordAt, RT, type EditHistory } from '../ppt-records.js';
-import { masterText, slidesText, streamText } from '../ppt-slides.js';
+import { headerFooterText, masterText, slidesText, streamText } from '../ppt-slides.js';
 import { pptPictures } from '../ppt-pictures.js';
 import { readablePictures, sparseText } from '../package-pictures.js';
 import type { Section } from '../types.js';
@@ -21,7 +21,7 @@ function streamOf(cfb: Cfb, name: string): Buffer | undefined {
 }
 
 register(['ppt'], {
-  version: '3',
+  version: '4',
   async extract(ctx) {
     const cfb = parseCfb(await readFile(ctx.absPath));
     if (rootEntry(cfb, 'EncryptedSummary')) throw new FileError('failed', 'encrypted', 'password-protected PowerPoint presentation');
@@ -41,8 +41,11 @@ register(['ppt'], {
     // masters') is sparse, as for .pptx; embedded objects come after, as attachments.
     const own = sections.reduce((n, s) => n + s.text.replace(/\s/g, '').length, 0);
     if (slides) {
-      const master = masterText(doc, history!, new Set(slides.flatMap((s) => s.lines.map((l) => l.trim()))), ctx.budget.remaining);
+      const said = new Set(slides.flatMap((s) => s.lines.map((l) => l.trim())));
+      const master = masterText(doc, history!, said, ctx.budget.remaining);
       if (master.length) sections.push({ text: ctx.budget.take(master.join('\n')), loc: { heading: 'Slide masters' } });
+      const running = headerFooterText(doc, history!, new Set([...said, ...master.map((l) => l.trim())]));
+      if (running.length) sections.push({ text: ctx.budget.take(running.join('\n')), loc: { heading: 'Headers and footers' } });
     }
     const pictures = ctx.opts.ocrPictures || sparseText(own, slides?.length ?? 1) ? readablePictures(ctx, pptPictures(cfb, ctx.opts.maxFileBytes)) : [];
     const objects = history ? embeddedObjects(doc, history, ctx.opts.maxFileBytes) : [];
