@@ -77,10 +77,12 @@ async function contentType(absPath: string, head: Buffer, ext: string): Promise<
   if (bareBiff(head)) return 'xls';
   if (head[0] === 0x50 && head[1] === 0x4b && (head[2] === 3 || head[2] === 5)) {
     const zt = await zipType(absPath);
+    // A zip of no kind docproc reads is an archive when it is named one (its members are read); under another name it
+    // is some application's package (.jar, .apk, .idml, an Office theme), whose parts are not documents.
+    if (zt) return zt === 'zip' && ext !== '.zip' ? 'package' : zt;
     // An unreadable zip named .docx etc. goes to that extractor, which reports it as corrupt.
-    if (zt) return zt;
     const claimed = EXT_TYPE[ext];
-    return claimed && ZIP_TYPES.has(claimed) ? claimed : 'zip';
+    return claimed && ZIP_TYPES.has(claimed) ? claimed : ext === '.zip' ? 'zip' : 'package';
   }
   const m4 = head.subarray(0, 4).toString('latin1');
   if (m4 === 'II*\0' || m4 === 'MM\0*') return 'tiff'; // file-type needs more than the head to classify TIFF variants
@@ -147,7 +149,7 @@ async function oleKindFromBytes(absPath: string, ext: string): Promise<string> {
   return has('WordDocument') ? 'doc' : has('PowerPoint Document') ? 'ppt' : has('__substg1.0_') ? 'msg' : ext.slice(1) || 'ole2';
 }
 
-/** Identifies OOXML / ODF / EPUB from the zip manifest; a plain zip is 'zip' (not extracted). */
+/** Identifies OOXML / ODF / EPUB / XPS / Visio from the zip manifest; a plain zip is 'zip' (an archive: its members are read). */
 async function zipType(absPath: string): Promise<string | undefined> {
   let z: ZipArchive;
   try {

@@ -60,6 +60,11 @@ export class ZipArchive {
     return this.entries.has(name);
   }
 
+  /** The uncompressed size the directory declares for an entry (what inflating it may not pass). */
+  declaredSize(name: string): number {
+    return this.entry(name).uncompressedSize;
+  }
+
   /** Inflates one entry with a hard byte cap: declared sizes can lie, so the running total is enforced too. */
   async read(name: string, maxBytes = Infinity): Promise<Buffer> {
     const entry = this.entry(name);

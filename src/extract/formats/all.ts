@@ -17,3 +17,4 @@ import './doc.js';
 import './ppt.js';
 import './visio.js';
 import './xps.js';
+import './archive.js';

@@ -1,0 +1,50 @@
+// Zip archives: each member is read by its own format's extractor, as a message's attachment is (in the same child
+// process, under the same size cap, allowed types, character budget and nesting depth), one member at a time, in the
+// archive's order; a member's sections are headed by its path in the archive. Folders, hidden files and macOS resource
+// forks (__MACOSX/) are passed over, as the directory walk passes over hidden files.
+import { register } from '../registry.js';
+import { withZip, type ZipArchive } from '../zip.js';
+import { extractAttachments, MAX_ATTACHMENTS, type Attachment } from '../attachments.js';
+import { FileError } from '../../errors.js';
+import type { Section } from '../types.js';
+
+register(['zip'], {
+  version: '1',
+  async extract(ctx) {
+    return withZip(ctx.absPath, ctx.opts.zip, async (z) => {
+      const members = z.names().filter(isDocument);
+      const sections: Section[] = [];
+      for (const [i, name] of members.entries()) {
+        // One line for what is left, not a warning a member: an archive may hold thousands.
+        const over = ctx.budget.exhausted ? 'the character budget is spent' : (ctx.attachmentsRead ?? 0) >= MAX_ATTACHMENTS ? `${MAX_ATTACHMENTS} members were read` : undefined;
+        if (over) {
+          ctx.warnings.push(`zip: ${members.length - i} more member${members.length - i > 1 ? 's' : ''} not read: ${over}`);
+          break;
+        }
+        sections.push(...(await extractAttachments(ctx, [await member(z, name, ctx.opts.maxFileBytes)])));
+      }
+      return { sections };
+    });
+  },
+});
+
+function isDocument(name: string): boolean {
+  if (name.endsWith('/')) return false;
+  const parts = name.split('/');
+  return parts[0] !== '__MACOSX' && !parts.some((p) => p.startsWith('.'));
+}
+
+/**
+ * A member's bytes, inflated under the archive's caps (one that lies about its size fails the archive, as a bomb); a
+ * member over the size cap, or encrypted, is listed with the reason, never inflated.
+ */
+async function member(z: ZipArchive, name: string, maxBytes: number): Promise<Attachment> {
+  try {
+    const declared = z.declaredSize(name);
+    if (declared > maxBytes) return { name, bytes: Buffer.alloc(0), unreadable: `skipped: size: ${declared} bytes > ${maxBytes}` };
+    return { name, bytes: await z.read(name, maxBytes) };
+  } catch (e) {
+    if (e instanceof FileError && e.status === 'failed' && e.reason === 'encrypted') return { name, bytes: Buffer.alloc(0), unreadable: 'encrypted: password-protected zip entry' };
+    throw e;
+  }
+}
