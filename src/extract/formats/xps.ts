@@ -84,9 +84,25 @@ function partName(z: ZipArchive, uri: string): string | undefined {
   }
   const direct = [uri, decoded].find((n) => exists(z, n));
   if (direct) return direct;
-  const lower = new Set([uri.toLowerCase(), decoded.toLowerCase()]);
-  const found = z.names().find((n) => lower.has(n.toLowerCase()) || lower.has(n.replace(/\/\[\d+\](\.last)?\.piece$/i, '').toLowerCase()));
-  return found?.replace(/\/\[\d+\](\.last)?\.piece$/i, '');
+  const byLower = lowerCaseNames(z);
+  return byLower.get(uri.toLowerCase()) ?? byLower.get(decoded.toLowerCase());
+}
+
+const PIECE = /\/\[\d+\](\.last)?\.piece$/i;
+const lowerCaseCache = new WeakMap<ZipArchive, Map<string, string>>();
+
+/** Every part's name by its lower-case form (a piece counts as its part), built once per package. */
+function lowerCaseNames(z: ZipArchive): Map<string, string> {
+  let m = lowerCaseCache.get(z);
+  if (!m) {
+    m = new Map();
+    for (const n of z.names()) {
+      const part = n.replace(PIECE, '');
+      if (!m.has(part.toLowerCase())) m.set(part.toLowerCase(), part);
+    }
+    lowerCaseCache.set(z, m);
+  }
+  return m;
 }
 
 /** A part stored whole, or interleaved as pieces ("p.fpage/[0].piece" … "p.fpage/[n].last.piece"). */
