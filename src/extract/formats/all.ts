@@ -18,3 +18,4 @@ import './ppt.js';
 import './visio.js';
 import './xps.js';
 import './archive.js';
+import './tar.js';

@@ -6,29 +6,44 @@ import { register } from '../registry.js';
 import { withZip, type ZipArchive } from '../zip.js';
 import { extractAttachments, MAX_ATTACHMENTS, type Attachment } from '../attachments.js';
 import { FileError } from '../../errors.js';
-import type { Section } from '../types.js';
+import type { ExtractContext, Section } from '../types.js';
 
 register(['zip'], {
   version: '1',
   async extract(ctx) {
     return withZip(ctx.absPath, ctx.opts.zip, async (z) => {
-      const members = z.names().filter(isDocument);
-      const sections: Section[] = [];
-      for (const [i, name] of members.entries()) {
-        // One line for what is left, not a warning a member: an archive may hold thousands.
-        const over = ctx.budget.exhausted ? 'the character budget is spent' : (ctx.attachmentsRead ?? 0) >= MAX_ATTACHMENTS ? `${MAX_ATTACHMENTS} members were read` : undefined;
-        if (over) {
-          ctx.warnings.push(`zip: ${members.length - i} more member${members.length - i > 1 ? 's' : ''} not read: ${over}`);
-          break;
-        }
-        sections.push(...(await extractAttachments(ctx, [await member(z, name, ctx.opts.maxFileBytes)])));
+      const names = z.names().filter(isDocument);
+      async function* members(): AsyncGenerator<Attachment> {
+        for (const name of names) yield await member(z, name, ctx.opts.maxFileBytes);
       }
-      return { sections };
+      return { sections: await readMembers(ctx, members(), names.length) };
     });
   },
 });
 
-function isDocument(name: string): boolean {
+/**
+ * Reads an archive's members one at a time, each as an attachment, until the character budget or the attachment cap
+ * is reached; then one warning says what was left (`count` members in all, where the archive knows it).
+ */
+export async function readMembers(ctx: ExtractContext, members: AsyncIterable<Attachment>, count?: number): Promise<Section[]> {
+  const sections: Section[] = [];
+  let i = 0;
+  for await (const m of members) {
+    // One line for what is left, not a warning a member: an archive may hold thousands.
+    const over = ctx.budget.exhausted ? 'the character budget is spent' : (ctx.attachmentsRead ?? 0) >= MAX_ATTACHMENTS ? `${MAX_ATTACHMENTS} members were read` : undefined;
+    if (over) {
+      const left = count === undefined ? 'further members' : `${count - i} more member${count - i > 1 ? 's' : ''}`;
+      ctx.warnings.push(`${ctx.type}: ${left} not read: ${over}`);
+      break;
+    }
+    sections.push(...(await extractAttachments(ctx, [m])));
+    i++;
+  }
+  return sections;
+}
+
+/** A member worth reading: not a folder, a hidden file (any part of its path), or a macOS resource fork. */
+export function isDocument(name: string): boolean {
   if (name.endsWith('/')) return false;
   const parts = name.split('/');
   return parts[0] !== '__MACOSX' && !parts.some((p) => p.startsWith('.'));
