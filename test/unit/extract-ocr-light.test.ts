@@ -6,6 +6,7 @@ import { createCanvas } from '@napi-rs/canvas';
 import { flattenLighting } from '../../src/extract/ocr-light.js';
 import { inkMask, toGrey, type Grey } from '../../src/extract/ocr-prep.js';
 import { estimateSkew } from '../../src/extract/ocr-skew.js';
+import { rotateCanvas } from '../../scripts/make-ocr-rotations.js';
 
 type Shade = (x: number, y: number) => number;
 
@@ -75,17 +76,8 @@ function turnedOnWhite(g: Grey, deg: number): Grey {
   const img = src.getContext('2d').createImageData(g.width, g.height);
   g.data.forEach((v, i) => img.data.set([v, v, v, 255], i * 4));
   src.getContext('2d').putImageData(img, 0, 0);
-  const rad = (deg * Math.PI) / 180;
-  const w = Math.ceil(Math.abs(g.width * Math.cos(rad)) + Math.abs(g.height * Math.sin(rad)));
-  const h = Math.ceil(Math.abs(g.width * Math.sin(rad)) + Math.abs(g.height * Math.cos(rad)));
-  const out = createCanvas(w, h);
-  const c = out.getContext('2d');
-  c.fillStyle = '#fff';
-  c.fillRect(0, 0, w, h);
-  c.translate(w / 2, h / 2);
-  c.rotate(rad);
-  c.drawImage(src, -g.width / 2, -g.height / 2);
-  return toGrey(c.getImageData(0, 0, w, h).data, w, h);
+  const out = rotateCanvas(src, deg);
+  return toGrey(out.getContext('2d').getImageData(0, 0, out.width, out.height).data, out.width, out.height);
 }
 
 test('a vignetted page turned 87° on white: the white corners are left out of the fit, and the page is flattened', () => {
