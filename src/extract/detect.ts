@@ -163,7 +163,8 @@ async function zipType(absPath: string): Promise<string | undefined> {
       const m = (await z.readText('mimetype', 256)).trim();
       // Apple's iBooks Author wrote EPUBs under its own mimetype (.ibooks): the same package, read as one.
       if (m === 'application/epub+zip' || m === 'application/x-ibooks+zip') return 'epub';
-      if (m === 'application/vnd.oasis.opendocument.text') return 'odt';
+      // Presentations and drawings are read by the same reader (their pages as slides).
+      if (m === 'application/vnd.oasis.opendocument.text' || m === 'application/vnd.oasis.opendocument.presentation' || m === 'application/vnd.oasis.opendocument.graphics') return 'odt';
       if (m === 'application/vnd.oasis.opendocument.spreadsheet') return 'ods';
     }
     if (z.has('[Content_Types].xml')) {

@@ -52,6 +52,29 @@ test('an embedded chart and formula are read in place; a reference outside the p
   ].join('\n'));
 });
 
+test("an embedded object's pages are not the presentation's slides; an object shown twice is read once; a broken one is a warning", async () => {
+  const impress = `<?xml version="1.0" encoding="UTF-8"?><office:document-content ${NS}><office:body><office:presentation>
+    <draw:page draw:name="inner"><draw:frame><draw:text-box><text:p>Inner slide text</text:p></draw:text-box></draw:frame></draw:page>
+  </office:presentation></office:body></office:document-content>`;
+  const page = (text: string, extra = '') => `<draw:page><draw:frame><draw:text-box><text:p>${text}</text:p></draw:text-box></draw:frame>${extra}</draw:page>`;
+  const frame = (href: string) => `<draw:frame><draw:object xlink:href="${href}"/></draw:frame>`;
+  const content = `<?xml version="1.0" encoding="UTF-8"?><office:document-content ${NS}><office:body><office:presentation>
+    ${page('Harbour plan', frame('./Object 1'))}${page('Second slide', frame('./Object 1') + frame('./Object 2'))}
+  </office:presentation></office:body></office:document-content>`;
+  const file = path.join(TMP, 'deck.odp');
+  writeFileSync(file, buildZip([
+    { name: 'mimetype', data: 'application/vnd.oasis.opendocument.presentation' },
+    { name: 'content.xml', data: content },
+    { name: 'Object 1/content.xml', data: impress },
+    // Its directory says 10 bytes; it holds more: a bad object, not a bad presentation.
+    { name: 'Object 2/content.xml', data: `<x>${' '.repeat(50_000)}</x>`, declaredSize: 10 },
+  ]));
+  const d = await extractFile(file, opts);
+  assert.deepEqual(d.sections.map((s) => [s.loc.slide, s.text.replace(/\n+/g, '\n').trim()]), [[1, 'Harbour plan\nInner slide text'], [2, 'Second slide']]);
+  assert.equal(d.warnings.length, 1);
+  assert.match(d.warnings[0]!, /^embedded object Object 2: not read: zip-bomb: entry Object 2\/content\.xml inflates past its declared 10 bytes$/);
+});
+
 test('a flat OpenDocument file behind a UTF-8 byte order mark is still detected as one', async () => {
   const file = path.join(TMP, 'marked.fodt');
   writeFileSync(file, '\ufeff<?xml version="1.0" encoding="UTF-8"?>\n<!-- saved by hand -->\n<office:document office:mimetype="application/vnd.oasis.opendocument.text"><office:body><office:text><text:p>Marked</text:p></office:text></office:body></office:document>');

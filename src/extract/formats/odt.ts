@@ -27,6 +27,11 @@ function inlineText(nodes: XNode[], notes?: Notes): string {
       return false;
     } else if (tag === 'text:page-number' || tag === 'text:page-count') return false; // the last value, as saved
     else if (tag === 'office:binary-data') return false; // a picture inlined in base64 (flat ODF): no text
+    else if (tag === 'draw:object') {
+      const text = attrsOf(n)[OBJECT_TEXT];
+      if (text) s += `\n${text}\n`;
+      return false;
+    }
     // A table inside a paragraph (in a text box, an embedded chart's data) reads a row to a line, as the body's do.
     else if (tag === 'table:table-row') {
       const row = rowText(n, notes);
@@ -131,7 +136,7 @@ register(['odt'], {
       const xml = await z.readText('content.xml', MAX_PART_BYTES);
       const styles = z.has('styles.xml') ? await z.readText('styles.xml', MAX_PART_BYTES) : undefined;
       const content = parseOrdered(xml);
-      await inlineObjects(z, content);
+      await inlineObjects(z, content, ctx.warnings);
       const { sections, pages } = contentSections(content, styles === undefined ? undefined : parseOrdered(styles));
       // A scan or photographed pages placed in a text or presentation with next to no text of its own: its pictures
       // are read by OCR, as a Word or PowerPoint file's are.
@@ -142,30 +147,66 @@ register(['odt'], {
   },
 });
 
-// Embedded objects read in place, at most this many: a chart's title, axis titles and data table, a formula, a text.
+// Embedded objects read, at most this many, and this many bytes of them in all.
 const MAX_OBJECTS = 200;
+const MAX_OBJECT_BYTES = 20 * 1024 * 1024;
+// Where an object's text is kept on its draw:object anchor for the walk to read in place.
+const OBJECT_TEXT = 'docproc:object-text';
 
 /**
  * Each embedded object (a chart, a formula, another document: draw:object pointing at "Object 1/content.xml") is read
- * into the tree where it is anchored, as a flat ODF file holds it: its body takes the place of the empty draw:object,
- * so the walk reads it in its place. A formula gives its StarMath annotation ("a^2 + b^2 = c^2"), not the letters of
- * its MathML one by one. Objects inside objects are not followed.
+ * once, and its text kept on its first anchor: the walk reads it where the object stands. A chart gives its title and data
+ * rows, a formula its StarMath annotation ("a^2 + b^2 = c^2"), not its MathML letter by letter. Objects inside objects
+ * are not followed, and an object's pages and headings are not the document's. One that cannot be read is a warning.
  */
-async function inlineObjects(z: ZipArchive, content: XNode[]): Promise<void> {
-  const anchors: XNode[] = [];
+async function inlineObjects(z: ZipArchive, content: XNode[], warnings: string[]): Promise<void> {
+  const anchors = new Map<string, XNode[]>();
   walk(content, (n, tag) => {
-    if (tag === 'draw:object' && anchors.length < MAX_OBJECTS) anchors.push(n);
-    return tag !== 'draw:object';
-  });
-  for (const n of anchors) {
+    if (tag !== 'draw:object') return true;
     const href = (attrsOf(n)['xlink:href'] ?? '').replace(/^\.\//, '').replace(/\/$/, '');
+    if (href && !href.includes('..') && z.has(`${href}/content.xml`)) anchors.set(href, [...(anchors.get(href) ?? []), n]);
+    return false;
+  });
+  let bytes = 0;
+  let read = 0;
+  let left = 0;
+  for (const [href, nodes] of anchors) {
     const part = `${href}/content.xml`;
-    if (!href || href.includes('..') || !z.has(part)) continue;
-    const doc = parseOrdered(await z.readText(part, MAX_PART_BYTES));
-    const formula = findFirst(doc, 'annotation') ?? findFirst(doc, 'math:annotation');
-    const body = formula ? { 'text:p': childrenOf(formula) } : findFirst(doc, 'office:body');
-    if (body) n['draw:object'] = [body];
+    try {
+      const size = z.declaredSize(part);
+      if (read >= MAX_OBJECTS || bytes + size > MAX_OBJECT_BYTES) {
+        left++;
+        continue;
+      }
+      read++;
+      bytes += size;
+      // Read where it first stands: an object shown twice is the same text, and 200 anchors on one large object
+      // would otherwise make a small file's text 200 times that object's.
+      const first = nodes[0]!;
+      first[':@'] = { ...attrsOf(first), [OBJECT_TEXT]: objectText(parseOrdered(await z.readText(part, MAX_PART_BYTES))) };
+    } catch (e) {
+      // The inflate caps stopped it (a lying size) or it is damaged: the document's own text stands.
+      warnings.push(`embedded object ${href}: not read: ${e instanceof Error ? e.message : String(e)}`);
+    }
   }
+  if (left) warnings.push(`${left} embedded object${left > 1 ? 's' : ''} not read: over ${MAX_OBJECTS} objects or ${MAX_OBJECT_BYTES} bytes`);
+}
+
+/** An embedded object's text: a formula's annotation, or its body's text (pages and headings flattened into lines). */
+function objectText(doc: XNode[]): string {
+  const formula = findFirst(doc, 'annotation') ?? findFirst(doc, 'math:annotation');
+  if (formula) return inlineText(childrenOf(formula)).trim();
+  const body = findFirst(doc, 'office:body');
+  return body ? contentSections([body], undefined).sections.map((s) => s.text).join('\n').trim() : '';
+}
+
+/** A flat file holds its objects inline: each gets its text the same way. */
+function inlineFlatObjects(content: XNode[]): void {
+  walk(content, (n, tag) => {
+    if (tag !== 'draw:object') return true;
+    n[':@'] = { ...attrsOf(n), [OBJECT_TEXT]: objectText(childrenOf(n)) };
+    return false;
+  });
 }
 
 register(['fodt'], {
@@ -177,6 +218,7 @@ register(['fodt'], {
     const doc = parseOrdered(decodeBuffer(bytes, declared).text);
     const body = findFirst(doc, 'office:body');
     if (!body) throw new FileError('failed', 'corrupt', 'flat OpenDocument without office:body');
+    inlineFlatObjects([body]);
     const { sections } = contentSections([body], doc);
     return { sections: sections.map((s) => ({ ...s, text: ctx.budget.take(s.text) })).filter((s) => s.text) };
   },
@@ -205,6 +247,11 @@ function contentSections(content: XNode[], styles: XNode[] | undefined): { secti
     }
     if (tag === 'office:annotation') {
       notes.comment(n);
+      return false;
+    }
+    if (tag === 'draw:object') {
+      const text = attrsOf(n)[OBJECT_TEXT];
+      if (text) buf.push(text);
       return false;
     }
     if (tag === 'text:h') {
