@@ -45,8 +45,12 @@ export async function extractAttachments(ctx: ExtractContext, attachments: Attac
       // The extension is kept: detection uses it to tell text sub-types (csv, md, eml) apart.
       const file = path.join(dir, `${i}${safeExt(a.name)}`);
       await writeFile(file, a.bytes);
+      // Read from the file from here on: held while an archive inside it is read, a member's bytes piled up level by
+      // level (about 30 MB more a level for a 30 MB member).
+      const size = a.bytes.length;
+      a.bytes = Buffer.alloc(0);
       try {
-        out.push(...underAttachment(a.name, await extractOne(ctx, file, a, depth)));
+        out.push(...underAttachment(a.name, await extractOne(ctx, file, a.name, size, depth)));
       } catch (e) {
         if (ctx.opts.signal?.aborted) throw e;
         ctx.warnings.push(`attachment ${a.name}: ${e instanceof FileError ? `${e.status}: ${e.message}` : `failed: ${msg(e)}`}`);
@@ -70,13 +74,13 @@ function whySkip(ctx: ExtractContext, a: Attachment, depth: number): string | un
   return undefined;
 }
 
-async function extractOne(ctx: ExtractContext, file: string, a: Attachment, depth: number): Promise<Section[]> {
+async function extractOne(ctx: ExtractContext, file: string, name: string, size: number, depth: number): Promise<Section[]> {
   const det = await detectType(file);
   const ex = getExtractor(det.type);
   if (!ex) throw new FileError('skipped', 'type', `unsupported type ${det.type}`);
   if (!ctx.opts.allowedTypes.includes(det.type)) throw new FileError('skipped', 'type', `type ${det.type} not allowed`);
   const warnings: string[] = [];
-  const sub: ExtractContext = { ...ctx, absPath: file, type: det.type, size: a.bytes.length, warnings, depth };
+  const sub: ExtractContext = { ...ctx, absPath: file, type: det.type, size, warnings, depth };
   try {
     return (await ex.extract(sub)).sections;
   } catch (e) {
@@ -84,7 +88,7 @@ async function extractOne(ctx: ExtractContext, file: string, a: Attachment, dept
     throw new FileError('failed', 'corrupt', `${det.type}: ${msg(e)}`);
   } finally {
     ctx.attachmentsRead = sub.attachmentsRead;
-    for (const w of warnings) ctx.warnings.push(`attachment ${a.name}: ${w}`);
+    for (const w of warnings) ctx.warnings.push(`attachment ${name}: ${w}`);
   }
 }
 

@@ -78,9 +78,10 @@ async function contentType(absPath: string, head: Buffer, ext: string): Promise<
   if (bareBiff(head)) return 'xls';
   if (head[0] === 0x50 && head[1] === 0x4b && (head[2] === 3 || head[2] === 5)) {
     const zt = await zipType(absPath);
-    // A zip of no kind docproc reads is an archive when it is named one (its members are read); under another name it
-    // is some application's package (.jar, .apk, .idml, an Office theme), whose parts are not documents.
-    if (zt) return zt === 'zip' && ext !== '.zip' ? 'package' : zt;
+    // A zip of no kind docproc reads is an archive when it is named one, or named without an extension (an e-mail's
+    // attachment named by its MIME type, an archive's member): its members are read. Under another extension it is some
+    // application's package (.jar, .apk, .idml, an Office theme), whose parts are not documents.
+    if (zt) return zt === 'zip' && ext !== '.zip' && ext !== '' ? 'package' : zt;
     // An unreadable zip named .docx etc. goes to that extractor, which reports it as corrupt.
     const claimed = EXT_TYPE[ext];
     return claimed && ZIP_TYPES.has(claimed) ? claimed : ext === '.zip' ? 'zip' : 'package';

@@ -15,20 +15,22 @@ export interface ZipEntry {
   declaredSize?: number;
   /** Mark the entry encrypted (general-purpose flag bit 0); its data stays as it is. */
   encrypted?: boolean;
+  /** Compression method in the headers (default 8, deflate; the data is deflated whatever this says). */
+  method?: number;
 }
 
 /** A minimal ZIP writer. `centralOnly` adds central-directory records that reuse earlier local entries' data. */
 export function buildZip(entries: ZipEntry[], centralOnly: { name: string; sameAs: number }[] = []): Buffer {
   const parts: Buffer[] = [];
   const central: Buffer[] = [];
-  const meta: { crc: number; csize: number; usize: number; offset: number; encrypted?: boolean }[] = [];
+  const meta: { crc: number; csize: number; usize: number; offset: number; encrypted?: boolean; method?: number }[] = [];
   let offset = 0;
   const u16 = (n: number) => { const b = Buffer.alloc(2); b.writeUInt16LE(n); return b; };
   const u32 = (n: number) => { const b = Buffer.alloc(4); b.writeUInt32LE(n >>> 0); return b; };
   // General-purpose flags: bit 11, a name with bytes past ASCII is UTF-8 (as OPC and every modern writer mark it);
   // bit 0, encrypted.
-  const header = (sig: number, m: { crc: number; csize: number; usize: number; encrypted?: boolean }, name: Buffer) =>
-    Buffer.concat([u32(sig), ...(sig === 0x02014b50 ? [u16(20)] : []), u16(20), u16((name.some((b) => b > 0x7f) ? 0x0800 : 0) | (m.encrypted ? 1 : 0)), u16(8), u16(0), u16(0x21),
+  const header = (sig: number, m: { crc: number; csize: number; usize: number; encrypted?: boolean; method?: number }, name: Buffer) =>
+    Buffer.concat([u32(sig), ...(sig === 0x02014b50 ? [u16(20)] : []), u16(20), u16((name.some((b) => b > 0x7f) ? 0x0800 : 0) | (m.encrypted ? 1 : 0)), u16(m.method ?? 8), u16(0), u16(0x21),
       u32(m.crc), u32(m.csize), u32(m.usize), u16(name.length), u16(0)]);
   const centralRecord = (name: string, m: (typeof meta)[number]) => {
     const n = Buffer.from(name);
@@ -44,7 +46,7 @@ export function buildZip(entries: ZipEntry[], centralOnly: { name: string; sameA
       crc = crc32(data);
       size = data.length;
     }
-    const m = { crc, csize: deflated.length, usize: e.declaredSize ?? size, offset, encrypted: e.encrypted };
+    const m = { crc, csize: deflated.length, usize: e.declaredSize ?? size, offset, encrypted: e.encrypted, method: e.method };
     const local = Buffer.concat([header(0x04034b50, m, name), name, deflated]);
     parts.push(local);
     offset += local.length;

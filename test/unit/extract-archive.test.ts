@@ -44,6 +44,20 @@ test('a zip archive: each member read as its own kind, headed by its path; neste
   assert.deepEqual(d.warnings, ['attachment secret.txt: encrypted: password-protected zip entry', 'attachment huge.txt: skipped: size: 3000 bytes > 2000']);
 });
 
+test('zip members that cannot be read are warnings, the first 20 by name; an unknown method is one; a zip without an extension is read', async () => {
+  const inner = buildZip([{ name: 'note.txt', data: 'Moorings are free in March.' }]);
+  const file = write('mixed.zip', buildZip([
+    ...Array.from({ length: 30 }, (_, i) => ({ name: `locked-${String(i).padStart(2, '0')}.txt`, data: 'x', encrypted: true })),
+    { name: 'seven-zip.txt', data: 'bzip2 in the headers', method: 12 },
+    { name: 'attachment', data: inner },
+  ]));
+  const d = await extractFile(file, opts);
+  assert.deepEqual(d.sections.map((s) => s.loc.heading), ['attachment › note.txt']);
+  const named = d.warnings.filter((w) => w.startsWith('attachment locked-'));
+  assert.equal(named.length, 20);
+  assert.ok(d.warnings.includes('zip: 11 more members not read (encrypted, empty or over the size cap)'), d.warnings.join('\n'));
+});
+
 test('a zip member that inflates past its declared size fails the archive as a zip bomb; a zip named .idml is a package', async () => {
   const lying = write('lying.zip', buildZip([{ name: 'a.txt', data: 'fine' }, { name: 'b.txt', data: 'y'.repeat(200_000), declaredSize: 10 }]));
   await assert.rejects(extractFile(lying, opts), (e: unknown) => e instanceof FileError && e.status === 'failed' && /^zip-bomb/.test(e.message));

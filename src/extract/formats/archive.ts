@@ -4,9 +4,12 @@
 // forks (__MACOSX/) are passed over, as the directory walk passes over hidden files.
 import { register } from '../registry.js';
 import { withZip, type ZipArchive } from '../zip.js';
-import { extractAttachments, MAX_ATTACHMENTS, type Attachment } from '../attachments.js';
+import { extractAttachments, MAX_ATTACHMENT_DEPTH, MAX_ATTACHMENTS, type Attachment } from '../attachments.js';
 import { FileError } from '../../errors.js';
 import type { ExtractContext, Section } from '../types.js';
+
+// Unreadable members named one by one in the warnings, at most; the rest are counted.
+const MAX_NAMED_UNREAD = 20;
 
 register(['zip'], {
   version: '1',
@@ -27,7 +30,13 @@ register(['zip'], {
  */
 export async function readMembers(ctx: ExtractContext, members: AsyncIterable<Attachment>, count?: number): Promise<Section[]> {
   const sections: Section[] = [];
+  if ((ctx.depth ?? 0) + 1 > MAX_ATTACHMENT_DEPTH) {
+    // Nothing in it would be read: say so once, before a member is inflated.
+    ctx.warnings.push(`${ctx.type}: members not read: nested deeper than ${MAX_ATTACHMENT_DEPTH} levels`);
+    return sections;
+  }
   let i = 0;
+  let unread = 0;
   for await (const m of members) {
     // One line for what is left, not a warning a member: an archive may hold thousands.
     const over = ctx.budget.exhausted ? 'the character budget is spent' : (ctx.attachmentsRead ?? 0) >= MAX_ATTACHMENTS ? `${MAX_ATTACHMENTS} members were read` : undefined;
@@ -36,9 +45,12 @@ export async function readMembers(ctx: ExtractContext, members: AsyncIterable<At
       ctx.warnings.push(`${ctx.type}: ${left} not read: ${over}`);
       break;
     }
-    sections.push(...(await extractAttachments(ctx, [m])));
     i++;
+    // Members that cannot be read (encrypted, too large, empty) are warnings, the first few by name, then one count.
+    if ((m.unreadable || !m.bytes.length) && ++unread > MAX_NAMED_UNREAD) continue;
+    sections.push(...(await extractAttachments(ctx, [m])));
   }
+  if (unread > MAX_NAMED_UNREAD) ctx.warnings.push(`${ctx.type}: ${unread - MAX_NAMED_UNREAD} more members not read (encrypted, empty or over the size cap)`);
   return sections;
 }
 
@@ -51,15 +63,18 @@ export function isDocument(name: string): boolean {
 
 /**
  * A member's bytes, inflated under the archive's caps (one that lies about its size fails the archive, as a bomb); a
- * member over the size cap, or encrypted, is listed with the reason, never inflated.
+ * member that is empty, over the size cap, encrypted, or cannot be inflated (a method yauzl lacks, a short entry) is
+ * listed with the reason, and nothing more is read of it.
  */
 async function member(z: ZipArchive, name: string, maxBytes: number): Promise<Attachment> {
+  const none = Buffer.alloc(0);
   try {
     const declared = z.declaredSize(name);
-    if (declared > maxBytes) return { name, bytes: Buffer.alloc(0), unreadable: `skipped: size: ${declared} bytes > ${maxBytes}` };
+    if (declared === 0) return { name, bytes: none };
+    if (declared > maxBytes) return { name, bytes: none, unreadable: `skipped: size: ${declared} bytes > ${maxBytes}` };
     return { name, bytes: await z.read(name, maxBytes) };
   } catch (e) {
-    if (e instanceof FileError && e.status === 'failed' && e.reason === 'encrypted') return { name, bytes: Buffer.alloc(0), unreadable: 'encrypted: password-protected zip entry' };
-    throw e;
+    if (!(e instanceof FileError) || e.reason === 'zip-bomb') throw e;
+    return { name, bytes: none, unreadable: e.reason === 'encrypted' ? 'encrypted: password-protected zip entry' : `${e.status}: ${e.message}` };
   }
 }
