@@ -104,12 +104,19 @@ export function masterText(doc: Buffer, h: EditHistory, onSlides: Set<string>, m
 }
 
 // MS-PPT HeadersFootersContainer (slides' instance 3, notes pages' 4) and the CStrings it holds: a fixed date typed
-// in place of the date (instance 0), the header (1), the footer (2).
+// in place of the date (instance 0), the header (1), the footer (2). Its HeadersFootersAtom's flags say which are
+// shown: a date (0x01) that is the typed one (0x04), a header (0x10), a footer (0x20).
 const HEADERS_FOOTERS = 0x0fd9;
+const HEADERS_FOOTERS_ATOM = 0x0fda;
 const HEADERS_FOOTERS_OF = new Set([3, 4]);
+const SHOWN: Record<number, (flags: number) => boolean> = {
+  0: (f) => (f & 0x01) !== 0 && (f & 0x04) !== 0,
+  1: (f) => (f & 0x10) !== 0,
+  2: (f) => (f & 0x20) !== 0,
+};
 
 /**
- * The header, footer and fixed-date text the document sets for its slides and notes pages, once, less the lines the
+ * The header, footer and fixed-date text the document shows on its slides and notes pages, once, less the lines the
  * slides and masters say themselves. The placeholders that show it on each slide are left out of the slides' text (they
  * repeat); this is where it is typed, and it can say something ("Human Factors Research and Technology Division").
  */
@@ -120,8 +127,12 @@ export function headerFooterText(doc: Buffer, h: EditHistory, said: Set<string>)
   const out: string[] = [];
   for (const hf of childrenOf(doc, document)) {
     if (hf.type !== HEADERS_FOOTERS || !HEADERS_FOOTERS_OF.has(hf.instance)) continue;
-    for (const c of childrenOf(doc, hf)) {
-      if (c.type !== CSTRING || c.instance > 2) continue;
+    const kids = childrenOf(doc, hf);
+    const atom = kids.find((c) => c.type === HEADERS_FOOTERS_ATOM && c.end - c.start >= 4);
+    const flags = atom ? doc.readUInt16LE(atom.start + 2) : 0;
+    for (const c of kids) {
+      // Typed but not shown (a footer switched off) is not on any slide: left out.
+      if (c.type !== CSTRING || !SHOWN[c.instance]?.(flags)) continue;
       const lines: string[] = [];
       pushText(lines, utf16(doc, c).replace(/[\r\v]/g, '\n'));
       for (const line of lines) if (!seen.has(line.trim())) out.push(line), seen.add(line.trim());

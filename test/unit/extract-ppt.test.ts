@@ -126,15 +126,24 @@ test('ppt: a master\'s own text boxes are read once, after the slides; its promp
 
 test('ppt: the header, footer and fixed date typed for slides and notes are read once, after the masters', async () => {
   const cstring = (text: string, instance: number) => P.rec(0x0fba, Buffer.from(text, 'utf16le'), instance);
-  // Slides' container (instance 3): a fixed date typed in place of the date, and a footer; notes pages' (4): a header
-  // that repeats the footer, and a footer. The HeadersFootersAtom (flags) leads each.
-  const headersFooters = (instance: number, strings: Buffer[]) => P.rec(0x0fd9, [P.rec(0x0fda, Buffer.alloc(4)), ...strings], instance);
+  // The HeadersFootersAtom leads each container; its flags say what is shown: 0x01 a date, 0x04 the typed one, 0x10 a
+  // header, 0x20 a footer.
+  const headersFooters = (instance: number, flags: number, strings: Buffer[]) => {
+    const atom = Buffer.alloc(4);
+    atom.writeUInt16LE(flags, 2);
+    return P.rec(0x0fd9, [P.rec(0x0fda, atom), ...strings], instance);
+  };
   const deck = P.buildPpt({
     listed: [['Tide tables']],
     shapes: [[P.outlineShape(0)]],
     documentExtra: [
-      headersFooters(3, [cstring('Harbour Trust, winter 2026', 0), cstring('Crew only', 2)]),
-      headersFooters(4, [cstring('Crew only', 1), cstring('Tide tables', 2)]),
+      // Slides: a fixed date typed in place of the date, and a footer, both shown.
+      headersFooters(3, 0x01 | 0x04 | 0x20, [cstring('Harbour Trust, winter 2026', 0), cstring('Crew only', 2)]),
+      // Notes pages: a header repeating the slides' footer (read once), a footer repeating a slide (not again), and a
+      // typed date the flags do not show (today's date is shown instead).
+      headersFooters(4, 0x01 | 0x02 | 0x10 | 0x20, [cstring('Old date text', 0), cstring('Crew only', 1), cstring('Tide tables', 2)]),
+      // Another kind of container (instance 5, not slides or notes) is not read.
+      headersFooters(5, 0x20, [cstring('Handout footer', 2)]),
     ],
   });
   const d = await extractFile(file('running.ppt', deck), opts);
