@@ -33,7 +33,7 @@ register(['vsdx'], {
       for (const p of parts) {
         if (ctx.budget.exhausted) break;
         const doc = parseOrdered(await z.readText(p.part, MAX_PART_BYTES));
-        const text = shapeText(doc, await masters.usedBy(doc));
+        const text = shapeText(doc, await masters.usedBy(doc), ctx.budget.remaining);
         if (!text) continue;
         const heading = p.name ?? `${pages.length ? 'Page' : 'Master'} ${p.number}`;
         sections.push({ text: ctx.budget.take(text), loc: pages.length ? { page: p.number, heading } : { heading } });
@@ -112,12 +112,19 @@ function masterShapes(doc: XNode[]): MasterShapes {
  * order. A shape with no Text of its own shows its master's: an instance its master's top shape, a part of a grouped
  * instance the master's shape it names (MasterShape). A Text of its own, even empty, overrides the master's.
  */
-function shapeText(doc: XNode[], masters: Map<string, MasterShapes>): string {
+function shapeText(doc: XNode[], masters: Map<string, MasterShapes>, maxChars: number): string {
   const lines: string[] = [];
+  let chars = 0;
+  const push = (text: XNode) => {
+    const t = textOf(text);
+    if (t) lines.push(t), (chars += t.length);
+  };
   const visit = (nodes: XNode[], master: MasterShapes | undefined) =>
     walk(nodes, (n, tag) => {
+      // Thousands of instances of one master with a long text would build that text thousands of times.
+      if (chars >= maxChars) return false;
       if (tag === 'Text') {
-        pushText(n, lines); // a Text outside any shape (none is written so; read all the same)
+        push(n); // a Text outside any shape (none is written so; read all the same)
         return false;
       }
       if (tag !== 'Shape') return true;
@@ -126,7 +133,7 @@ function shapeText(doc: XNode[], masters: Map<string, MasterShapes>): string {
       const kids = childrenOf(n);
       const inherited = a.MasterShape !== undefined ? m?.byId.get(a.MasterShape) : a.Master !== undefined ? m?.top : undefined;
       const text = kids.find((c) => tagOf(c) === 'Text') ?? (inherited && childrenOf(inherited).find((c) => tagOf(c) === 'Text'));
-      if (text) pushText(text, lines);
+      if (text) push(text);
       visit(kids.filter((c) => tagOf(c) === 'Shapes'), m);
       return false;
     });
@@ -134,7 +141,10 @@ function shapeText(doc: XNode[], masters: Map<string, MasterShapes>): string {
   return lines.join('\n');
 }
 
-function pushText(text: XNode, lines: string[]): void {
-  const t = allText(childrenOf(text)).replace(/\r\n?/g, '\n').trim();
-  if (t) lines.push(t);
+/** A Text element's text, worked out once however many instances show it (a master's). */
+const texts = new WeakMap<XNode, string>();
+function textOf(text: XNode): string {
+  let t = texts.get(text);
+  if (t === undefined) texts.set(text, (t = allText(childrenOf(text)).replace(/\r\n?/g, '\n').trim()));
+  return t;
 }
