@@ -4,6 +4,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
+import { gzipSync } from 'node:zlib';
+import { buildZip } from '../helpers/hostile-fixtures.js';
 import { runCli, spawnCli, parseNdjson, summaryOf, tempDir, fixturesDir } from '../helpers/cli.js';
 
 let work: string;
@@ -297,4 +299,21 @@ test('usage errors exit 2: a missing path, a FIFO named as a path, --dry-run wit
   const nested = path.join(tempDir(), 'deep', 'er', 'i.db');
   assert.equal((await runCli(['ingest', path.join(dir, 'a.txt'), '--db', nested])).code, 0);
   assert.ok(fs.existsSync(nested));
+});
+
+test('archives through the CLI: a zip and a .tar.gz are indexed, and search finds a member by its text, located by its path', async () => {
+  const dir = tempDir();
+  fs.writeFileSync(path.join(dir, 'harbour.zip'), buildZip([
+    { name: 'notes/tides.txt', data: 'Spring tides flood the lower quay twice a month.' },
+    { name: '__MACOSX/notes/._tides.txt', data: 'resource fork' },
+  ]));
+  fs.writeFileSync(path.join(dir, 'rota.csv.gz'), gzipSync('keeper,watch\nMacLeod,first\nStevenson,middle\n'));
+  const db = path.join(tempDir(), 'i.db');
+  const run = await runCli(['ingest', dir, '--db', db, '--json']);
+  assert.equal(run.code, 0, run.stderr);
+  const types = parseNdjson(run.stdout).filter((e) => e['event'] === 'file').map((e) => [path.basename(String(e['path'])), e['status'], e['type']]);
+  assert.deepEqual(types.sort(), [['harbour.zip', 'indexed', 'zip'], ['rota.csv.gz', 'indexed', 'gz']]);
+  const hits = JSON.parse((await runCli(['search', 'spring tides lower quay', '--db', db, '--json', '-k', '1'])).stdout) as Record<string, unknown>[];
+  assert.match(String(hits[0]?.['path']), /harbour\.zip$/);
+  assert.match(JSON.stringify(hits[0]?.['location']), /notes\/tides\.txt/);
 });
