@@ -8,6 +8,7 @@ import { ZipArchive } from './zip.js';
 import { defaultExtractOptions } from './options.js';
 import { decodeUnicode, nulPattern } from './decode.js';
 import { parseCfb, rootNames } from './cfb.js';
+import { dbfFields } from './formats/dbf.js';
 
 export interface Detection {
   type: string;
@@ -26,7 +27,7 @@ const EXT_TYPE: Record<string, string> = {
   '.jpeg': 'jpeg', '.tif': 'tiff', '.tiff': 'tiff', '.bmp': 'bmp', '.webp': 'webp', '.doc': 'doc', '.ppt': 'ppt',
   '.msg': 'msg', '.zip': 'zip', '.gif': 'gif', '.vsdx': 'vsdx', '.vsdm': 'vsdx', '.vssx': 'vsdx', '.vssm': 'vsdx',
   '.vstx': 'vsdx', '.vstm': 'vsdx', '.xps': 'xps', '.oxps': 'xps', '.ibooks': 'epub', '.fodt': 'fodt', '.fodp': 'fodt',
-  '.fodg': 'fodt', '.fods': 'fods', '.tar': 'tar', '.gz': 'gz', '.tgz': 'gz',
+  '.fodg': 'fodt', '.fods': 'fods', '.tar': 'tar', '.gz': 'gz', '.tgz': 'gz', '.dbf': 'dbf',
 };
 // Text sub-types are only chosen by extension (the content being text is checked first).
 const TEXT_EXT_TYPES = new Set(['txt', 'md', 'csv', 'tsv', 'json', 'xml', 'eml', 'html']);
@@ -46,7 +47,7 @@ const MIME: Record<string, string> = {
   msg: 'application/vnd.ms-outlook', ppt: 'application/vnd.ms-powerpoint', vsdx: 'application/vnd.ms-visio.drawing',
   xps: 'application/vnd.ms-xpsdocument', fodt: 'application/vnd.oasis.opendocument.text-flat-xml',
   fods: 'application/vnd.oasis.opendocument.spreadsheet-flat-xml', zip: 'application/zip', tar: 'application/x-tar',
-  gz: 'application/gzip',
+  gz: 'application/gzip', dbf: 'application/dbf',
 };
 
 /** Returns the content type; throws FileError(skipped: dangerous-type | unsupported-legacy-format; failed: encrypted | unreadable). */
@@ -86,6 +87,8 @@ async function contentType(absPath: string, head: Buffer, ext: string): Promise<
     const claimed = EXT_TYPE[ext];
     return claimed && ZIP_TYPES.has(claimed) ? claimed : ext === '.zip' ? 'zip' : 'package';
   }
+  // A dBase table has no magic number: its name, and a header that holds together, say what it is.
+  if (ext === '.dbf' && dbfFields(head)) return 'dbf';
   const m4 = head.subarray(0, 4).toString('latin1');
   if (m4 === 'II*\0' || m4 === 'MM\0*') return 'tiff'; // file-type needs more than the head to classify TIFF variants
   const ft = await fileTypeFromBuffer(head).catch(() => undefined);

@@ -19,3 +19,4 @@ import './visio.js';
 import './xps.js';
 import './archive.js';
 import './tar.js';
+import './dbf.js';
