@@ -58,6 +58,11 @@ test("a dBase table: the field names head each row; deleted records are left out
     'HARBOUR: Kirkwall; BERTHS: 12; OPENED: 1886-10-04; FERRY: true',
     'HARBOUR: Stromness café; BERTHS: 7; OPENED: 1902-03-15; FERRY: false',
   ].join('\n'));
+  assert.deepEqual(d.warnings, [], 'a deleted record is not a record left unread');
+  // Cut short in its last record: what is there is read, and a warning says what is not.
+  writeFileSync(file, table.subarray(0, table.length - 20));
+  const cut = await extractFile(file, opts);
+  assert.deepEqual(cut.warnings, ['dbf: 1 of 3 records not read (the file ends early, or the cell cap)']);
 });
 
 test('a .dbf whose header does not describe its records is not taken for a table', async () => {

@@ -39,14 +39,15 @@ register(['dbf'], {
     const encoding = (await sidecarEncoding(ctx.absPath)) ?? (utf8 ? 'utf-8' : LANGUAGE_DRIVERS[b[29]!] ?? detectEncoding(records).encoding);
     const text = (from: number, to: number) => iconv.decode(b.subarray(from, to), encoding).replace(/\0/g, '').trim();
     const rows: string[][] = [fields.map((f) => f.name)];
-    for (let i = 0; i < count; i++) {
+    let i = 0;
+    for (; i < count; i++) {
       const at = headerBytes + i * recordBytes;
       if (at + recordBytes > b.length || b[at] === 0x1a) break; // cut short, or the end-of-file mark
       if (b[at] === 0x2a) continue; // deleted
+      if (rows.length > ctx.opts.maxCells / fields.length) break;
       rows.push(fields.map((f) => cell(f, at, b, text)));
-      if (rows.length > ctx.opts.maxCells / Math.max(1, fields.length)) break;
     }
-    if (rows.length - 1 < count && !ctx.budget.exhausted) ctx.warnings.push(`dbf: ${rows.length - 1} of ${count} records read`);
+    if (i < count) ctx.warnings.push(`dbf: ${count - i} of ${count} records not read (the file ends early, or the cell cap)`);
     return { sections: rowsToSections(rows, {}, ctx.budget) };
   },
 });
