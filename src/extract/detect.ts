@@ -8,7 +8,7 @@ import { ZipArchive } from './zip.js';
 import { defaultExtractOptions } from './options.js';
 import { decodeUnicode, nulPattern } from './decode.js';
 import { parseCfb, rootNames } from './cfb.js';
-import { dbfFields } from './formats/dbf.js';
+import { dbfFields } from './dbf-header.js';
 
 export interface Detection {
   type: string;

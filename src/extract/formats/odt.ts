@@ -9,6 +9,7 @@ import { packagePictures, readablePictures, sparseText } from '../package-pictur
 import { MAX_PART_BYTES } from '../ooxml.js';
 import { attrsOf, childrenOf, findFirst, parseOrdered, textOf, walk, type XNode } from '../xml.js';
 import { decodeBuffer } from '../decode.js';
+import { sniffHtmlCharset } from '../htmltext.js';
 import { FileError } from '../../errors.js';
 import type { Section } from '../types.js';
 
@@ -214,8 +215,7 @@ register(['fodt'], {
   async extract(ctx) {
     // A whole file is one XML document: decoded as it declares (or by its bytes), never cut short, or it would not parse.
     const bytes = await readFile(ctx.absPath);
-    const declared = /^(?:\xEF\xBB\xBF)?\s*<\?xml[^>]*\bencoding=["']([\w.:-]+)["']/.exec(bytes.toString('latin1', 0, 256))?.[1];
-    const doc = parseOrdered(decodeBuffer(bytes, declared).text);
+    const doc = parseOrdered(decodeBuffer(bytes, sniffHtmlCharset(bytes)).text);
     const body = findFirst(doc, 'office:body');
     if (!body) throw new FileError('failed', 'corrupt', 'flat OpenDocument without office:body');
     inlineFlatObjects([body]);

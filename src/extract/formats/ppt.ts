@@ -44,7 +44,8 @@ register(['ppt'], {
       const said = new Set(slides.flatMap((s) => s.lines.map((l) => l.trim())));
       const master = masterText(doc, history!, said, ctx.budget.remaining);
       if (master.length) sections.push({ text: ctx.budget.take(master.join('\n')), loc: { heading: 'Slide masters' } });
-      const running = headerFooterText(doc, history!, new Set([...said, ...master.map((l) => l.trim())]));
+      for (const l of master) said.add(l.trim());
+      const running = headerFooterText(doc, history!, said);
       if (running.length) sections.push({ text: ctx.budget.take(running.join('\n')), loc: { heading: 'Headers and footers' } });
     }
     const pictures = ctx.opts.ocrPictures || sparseText(own, slides?.length ?? 1) ? readablePictures(ctx, pptPictures(cfb, ctx.opts.maxFileBytes)) : [];

@@ -127,13 +127,13 @@ async function readPart(z: ZipArchive, part: string): Promise<string> {
 }
 
 /** The page's glyph runs in page space (y up, as the layout expects), and the text of turned runs in written order. */
-export function glyphRuns(page: XNode[]): { runs: TextRun[]; turned: string[] } {
+function glyphRuns(page: XNode[]): { runs: TextRun[]; turned: string[] } {
   const runs: TextRun[] = [];
   const turned: string[] = [];
   const visit = (nodes: XNode[], outer: Matrix): void => {
     for (const n of nodes) {
+      // Only these hold text (resources, paths and the rest do not).
       const tag = tagOf(n);
-      if (!tag || tag === '#text' || tag.endsWith('.Resources')) continue;
       if (tag !== 'Glyphs' && tag !== 'Canvas' && tag !== 'FixedPage') continue;
       const m = multiply(ownTransform(n), outer);
       if (tag === 'Glyphs') placeGlyphs(attrsOf(n), m, runs, turned);
