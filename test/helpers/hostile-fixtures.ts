@@ -184,6 +184,19 @@ export function onePagePdf(content: string, fonts: string[] = [], extra: string[
     ...extra,
   ]);
 }
+/**
+ * A three-page PDF cut short, as an interrupted download leaves it: its pages come first, then their contents, then
+ * the page tree, catalog and cross-reference table; the cut falls inside the third page's contents, so all three are
+ * lost and the third page with them. Each page says "<Ordinal> page survives".
+ */
+export function pdfCutShort(): Buffer {
+  const page = (n: number) => `<< /Type /Page /Parent 8 0 R /MediaBox [0 0 612 792] /Contents ${n + 4} 0 R /Resources << /Font << /F1 1 0 R >> >> >>`;
+  const words = ['First', 'Second', 'Third'];
+  const objs = [FONT, page(1), page(2), page(3), ...words.map((w) => CONTENT(`${w} page survives`)), '<< /Type /Pages /Kids [2 0 R 3 0 R 4 0 R] /Count 3 >>', '<< /Type /Catalog /Pages 8 0 R >>'];
+  let out = '%PDF-1.4\n';
+  objs.forEach((body, i) => { out += `${i + 1} 0 obj\n${body}\nendobj\n`; });
+  return Buffer.from(out.slice(0, out.indexOf('Third page survives') + 5), 'latin1');
+}
 export const pdfGood = () => buildPdf(['<< /Type /Catalog /Pages 2 0 R >>', '<< /Type /Pages /Kids [3 0 R] /Count 1 >>', PAGE, CONTENT('Hello from a good PDF'), FONT]);
 
 /**

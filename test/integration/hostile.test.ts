@@ -104,7 +104,20 @@ const hostile: Case[] = [
     make: (p) => F.writeFile(p, F.buildZip(F.xlsxEntries(F.sheetXml('<row r="1"><c r="A1" t="inlineStr"><is><t>hello</t></is></c></row><row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>world</t></is></c></row>', 'A1:XFD1048576')))),
     expect: { status: 'failed', reason: /^too-large: every non-empty sheet exceeds maxCells 2000000$/ },
   },
-  { file: 'pages-loop.pdf', make: write(F.pdfSelfRefPages()), expect: { status: 'failed', reason: /^corrupt: no readable page \(page 1: .*circular reference/ }, limitMs: 30_000 },
+  // Its page tree holds itself: no page can be reached through it, so the tree is rebuilt from the page objects.
+  {
+    file: 'pages-loop.pdf', make: write(F.pdfSelfRefPages()), expect: 'ok', limitMs: 30_000,
+    warning: /^damaged PDF \(no readable page \(page 1: .*circular reference.*\)\): read through a page tree rebuilt from the 1 page object found/,
+    text: (t) => assert.equal(t, 'Loop'),
+  },
+  // Cut short inside its third page: the page tree, catalog and cross-references are gone; two pages are read.
+  {
+    file: 'cut-short.pdf', make: write(F.pdfCutShort()), expect: 'ok',
+    warning: /^damaged PDF \(Invalid PDF structure\.\): read through a page tree rebuilt from the 3 page objects found, in the file's order; pages the damage took are missing$/,
+    text: (t) => assert.equal(t, 'First page survives\nSecond page survives'),
+  },
+  // No page objects to rebuild from: as corrupt as before.
+  { file: 'no-pages.pdf', make: write('%PDF-1.4\n1 0 obj\n<< /Producer (nothing else) >>\nendobj\n'), expect: { status: 'failed', reason: /^corrupt: invalid PDF: Invalid PDF structure\.$/ } },
   { file: 'pages-count.pdf', make: write(F.pdfHugeCount()), expect: 'ok', text: (t) => assert.match(t, /Only page/), limitMs: 30_000 },
   // Drawn-twice detection once compared each run with every earlier run of its string: 19 s here, growing as its square.
   { file: 'many-runs.pdf', make: write(F.pdfManyRuns()), expect: 'ok', text: (t) => assert.equal(t.match(/a/g)?.length, 316 * 316), limitMs: 60_000 },
