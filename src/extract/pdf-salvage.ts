@@ -29,6 +29,7 @@ export function rebuildPageTree(bytes: Uint8Array, maxPages: number): RebuiltPdf
   const headers = [...text.matchAll(OBJECT_HEADER)];
   // By object number: a page updated in an incremental save keeps its place, and its newer copy is the one pdf.js reads.
   const pages = new Map<number, number>();
+  const catalogs = new Set<string>();
   let maxNum = 0;
   for (let i = 0; i < headers.length; i++) {
     const h = headers[i]!;
@@ -39,37 +40,53 @@ export function rebuildPageTree(bytes: Uint8Array, maxPages: number): RebuiltPdf
     const body = text.slice(start, end);
     const dict = body.slice(0, firstOf(body, ['stream', 'endobj']));
     if (PAGE_TYPE.test(dict)) pages.set(num, Number(h[2]));
+    else if (CATALOG_TYPE.test(dict)) catalogs.add(`${num} ${h[2]}`);
   }
   if (!pages.size) return undefined;
+  for (const m of text.matchAll(ROOT_REF)) catalogs.add(`${Number(m[1])} ${Number(m[2])}`);
   const kids = [...pages].slice(0, maxPages).map(([num, gen]) => `${num} ${gen} R`);
-  const tail = appendedTree(text, buf.length, maxNum + 1, kids);
+  const tail = appendedTree(text, buf.length, firstFreeNumber(text, maxNum), kids, catalogs);
   return { data: new Uint8Array(Buffer.concat([buf, Buffer.from(tail, 'latin1')])), pages: kids.length, leftOut: pages.size - kids.length };
 }
 
-// The last cross-reference offset the file declares.
-const START_XREF = /startxref[ \t\r\n]+(\d+)/g;
+// What makes a catalog: every catalog object and every trailer's /Root.
+const CATALOG_TYPE = /\/Type[ \t\r\n\f\0]*\/Catalog(?![A-Za-z0-9#])/;
+const ROOT_REF = /\/Root[ \t\r\n\f\0]+(\d{1,10})[ \t\r\n\f\0]+(\d{1,5})[ \t\r\n\f\0]+R/g;
+// An encrypted file's keys, which the new trailer must carry for its strings and streams to be read.
+const ENCRYPT = /\/Encrypt[ \t\r\n\f\0]*(\d{1,10}[ \t\r\n\f\0]+\d{1,5}[ \t\r\n\f\0]+R)/g;
+const FILE_ID = /\/ID[ \t\r\n\f\0]*(\[[^\]]{0,400}\])/g;
 
 /**
- * A page tree and a catalog as objects `first` and `first + 1`, and a trailer naming them. A file whose cross-references
- * pdf.js can read gets them as an incremental update (its own table, the file's before it), which pdf.js reads in place
- * of the file's broken tree; a file cut before its cross-references gets a bare trailer, which pdf.js's recovery, reading
- * the file object by object, finds.
+ * A page tree (object `first`), a catalog over it (`first + 1`) and the same catalog under the number of every catalog
+ * the file has (a later copy of an object is the one a reader takes), then a trailer and a cross-reference offset that
+ * points at no table. pdf.js then reads the file in its recovery mode, object by object, whatever its own tables say
+ * (they may list objects the cut took, or lead to a tree that loops), and every trailer it finds leads to the new tree.
  */
-function appendedTree(text: string, length: number, first: number, kids: string[]): string {
-  const objects = [
-    `${first} 0 obj\n<< /Type /Pages /Kids [${kids.join(' ')}] /Count ${kids.length} >>\nendobj\n`,
-    `${first + 1} 0 obj\n<< /Type /Catalog /Pages ${first} 0 R >>\nendobj\n`,
-  ];
-  const body = `\n${objects.join('')}`;
-  const size = first + 2;
-  const prev = [...text.matchAll(START_XREF)].at(-1)?.[1];
-  // An encrypted file's update would need its keys carried over: left to recovery, as a file with no table.
-  if (prev === undefined || text.includes('/Encrypt')) return `${body}trailer\n<< /Root ${first + 1} 0 R /Size ${size} >>\n%%EOF\n`;
-  const at = [length + 1, length + 1 + objects[0]!.length];
-  const entries = at.map((o) => `${String(o).padStart(10, '0')} 00000 n \n`).join('');
-  const xref = length + body.length;
-  return `${body}xref\n${first} 2\n${entries}trailer\n<< /Root ${first + 1} 0 R /Size ${size} /Prev ${prev} >>\nstartxref\n${xref}\n%%EOF\n`;
+function appendedTree(text: string, length: number, first: number, kids: string[], catalogs: Set<string>): string {
+  const catalog = `<< /Type /Catalog /Pages ${first} 0 R >>`;
+  let out = `\n${first} 0 obj\n<< /Type /Pages /Kids [${kids.join(' ')}] /Count ${kids.length} >>\nendobj\n${first + 1} 0 obj\n${catalog}\nendobj\n`;
+  for (const [num, gen] of [...catalogs].map((c) => c.split(' '))) out += `${num} ${gen} obj\n${catalog}\nendobj\n`;
+  const encrypt = [...text.matchAll(ENCRYPT)].at(-1)?.[1];
+  const id = [...text.matchAll(FILE_ID)].at(-1)?.[1];
+  const keys = encrypt ? ` /Encrypt ${encrypt}${id ? ` /ID ${id}` : ''}` : '';
+  const trailer = length + out.length;
+  return `${out}trailer\n<< /Root ${first + 1} 0 R /Size ${first + 2}${keys} >>\nstartxref\n${trailer}\n%%EOF\n`;
 }
+
+// References and declared table sizes: the new objects must take no number the file uses, even for an object the
+// damage took (a reference to it would otherwise lead to the new tree). Past the format's limit, numbers are ignored.
+const REF = /(?<![0-9])(\d{1,10})[ \t\r\n\f\0]+\d{1,5}[ \t\r\n\f\0]+R(?![A-Za-z])/g;
+const SIZE = /\/Size[ \t\r\n\f\0]+(\d{1,10})/g;
+const MAX_OBJECT_NUMBER = 8_388_607;
+
+function firstFreeNumber(text: string, maxNum: number): number {
+  let max = maxNum;
+  for (const m of text.matchAll(REF)) max = Math.max(max, bounded(Number(m[1])));
+  for (const m of text.matchAll(SIZE)) max = Math.max(max, bounded(Number(m[1]) - 1));
+  return max + 1;
+}
+
+const bounded = (n: number) => (n <= MAX_OBJECT_NUMBER ? n : 0);
 
 function firstOf(s: string, words: string[]): number {
   let at = s.length;

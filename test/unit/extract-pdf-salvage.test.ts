@@ -30,21 +30,29 @@ test('page objects found, inner page-tree nodes and stream data not taken for pa
   assert.equal(r.pages, 2);
   assert.equal(r.leftOut, 0);
   assert.equal(kids(r.data), '3 0 R 7 2 R');
-  const tail = Buffer.from(r.data).toString('latin1').slice(pdf.length);
-  // New objects are numbered past every object in the file.
-  assert.match(tail, /^\n13 0 obj\n<< \/Type \/Pages \/Kids \[3 0 R 7 2 R\] \/Count 2 >>\nendobj\n14 0 obj\n<< \/Type \/Catalog \/Pages 13 0 R >>\nendobj\ntrailer\n<< \/Root 14 0 R \/Size 15 >>\n%%EOF\n$/);
+  const out = Buffer.from(r.data).toString('latin1');
+  // New objects are numbered past every object in the file; the cross-reference offset points at no table (the
+  // trailer), so that pdf.js reads the file object by object rather than by its own tables.
+  const m = /^\n13 0 obj\n<< \/Type \/Pages \/Kids \[3 0 R 7 2 R\] \/Count 2 >>\nendobj\n14 0 obj\n<< \/Type \/Catalog \/Pages 13 0 R >>\nendobj\ntrailer\n<< \/Root 14 0 R \/Size 15 >>\nstartxref\n(\d+)\n%%EOF\n$/.exec(out.slice(pdf.length));
+  assert.ok(m, out.slice(pdf.length));
+  assert.ok(out.startsWith('trailer\n', Number(m[1])));
 });
 
-test('a file with cross-references gets an incremental update: its own table, pointing at the new objects, the file\'s before it', () => {
-  const pdf = '%PDF-1.4\n1 0 obj\n<< /Type /Page >>\nendobj\nxref\n0 2\n0000000000 65535 f \n0000000009 00000 n \ntrailer\n<< /Size 2 /Root 9 0 R >>\nstartxref\n44\n%%EOF\n';
-  const r = rebuildPageTree(bytes(pdf), 10)!;
-  const out = Buffer.from(r.data).toString('latin1');
-  const tail = out.slice(pdf.length);
-  const m = /^\nxref\n2 2\n(\d{10}) 00000 n \n(\d{10}) 00000 n \ntrailer\n<< \/Root 3 0 R \/Size 4 \/Prev 44 >>\nstartxref\n(\d+)\n%%EOF\n$/.exec(tail.slice(tail.indexOf('\nxref')));
-  assert.ok(m, tail);
-  assert.ok(out.startsWith('2 0 obj\n<< /Type /Pages /Kids [1 0 R] /Count 1 >>', Number(m[1])));
-  assert.ok(out.startsWith('3 0 obj\n<< /Type /Catalog /Pages 2 0 R >>', Number(m[2])));
-  assert.ok(out.startsWith('xref\n2 2', Number(m[3])));
+test('every catalog the file names is replaced by one over the new tree; an encrypted file\'s keys are carried over', () => {
+  const pdf = [
+    '%PDF-1.6',
+    '1 0 obj\n<< /Type /Catalog /Pages 2 0 R /AcroForm 8 0 R >>\nendobj',
+    '2 0 obj\n<< /Type /Pages /Kids [2 0 R 3 0 R] /Count 2 >>\nendobj',
+    '3 0 obj\n<< /Type /Page /Parent 2 0 R >>\nendobj',
+    '4 0 obj\n<< /Type /XRef /Root 6 0 R /Size 9 /Length 0 >>\nstream\n\nendstream\nendobj',
+    'trailer\n<< /Size 5 /Root 1 0 R /Encrypt 5 0 R /ID [<ab01> <cd02>] >>\nstartxref\n9\n%%EOF',
+  ].join('\n');
+  const tail = Buffer.from(rebuildPageTree(bytes(pdf), 10)!.data).toString('latin1').slice(pdf.length);
+  // The new objects come past every number in use: /Size 9 (objects up to 8), references to 6 and 8.
+  assert.ok(tail.startsWith('\n9 0 obj\n<< /Type /Pages /Kids [3 0 R] /Count 1 >>\nendobj\n'), tail);
+  const catalog = '<< /Type /Catalog /Pages 9 0 R >>';
+  for (const n of [10, 1, 6]) assert.ok(tail.includes(`\n${n} 0 obj\n${catalog}\nendobj\n`), `${n}: ${tail}`);
+  assert.match(tail, /\ntrailer\n<< \/Root 10 0 R \/Size 11 \/Encrypt 5 0 R \/ID \[<ab01> <cd02>\] >>\n/);
 });
 
 test('a page saved again later keeps its first place; pages past the cap are counted, not listed', () => {

@@ -51,7 +51,8 @@ async function openPdf(ctx: ExtractContext, lib: PdfJs): Promise<{ doc: PdfDocum
     if (empty.numPages > 0) return { doc: empty, rebuilt: false };
     failure = new FileError('failed', 'corrupt', 'invalid PDF: no pages');
   } catch (e) {
-    if (!(e instanceof FileError) || e.reason !== 'corrupt') throw e;
+    // A file pdf.js could not open in time would not open in time again.
+    if (!(e instanceof FileError) || e.reason !== 'corrupt' || e.message.includes('timed out')) throw e;
     failure = e;
   }
   const doc = await openRebuilt(ctx, lib, failure);
@@ -119,7 +120,8 @@ async function readPdf(ctx: ExtractContext) {
     return await readPages(ctx, lib, opened.doc);
   } catch (e) {
     // Not one page could be read: a page tree that loops or leads nowhere. The pages themselves may still be whole.
-    if (opened.rebuilt || !(e instanceof FileError) || !e.message.startsWith(`corrupt: ${NO_READABLE_PAGE}`)) throw e;
+    // Pages that ran out of time would only run out again.
+    if (opened.rebuilt || !(e instanceof FileError) || !e.message.startsWith(`corrupt: ${NO_READABLE_PAGE}`) || e.message.includes('timed out')) throw e;
     // The failed pages' warnings are about the tree, which the rebuilt document no longer reads.
     const failedPages = ctx.warnings.splice(warned);
     const doc = await openRebuilt(ctx, lib, e);
