@@ -1,10 +1,12 @@
 // Shared, bomb-safe zip reader for every zip-based format (docx, xlsx, xlsb, pptx, odt, ods, epub, vsdx, xps).
+import { readFile, stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { crc32, createInflateRaw } from 'node:zlib';
 import yauzl from 'yauzl';
 import { FileError } from '../errors.js';
 import { checkDirectory, isOpaquePart } from './zip-directory.js';
 import { decodeUnicode } from './decode.js';
+import { repairPackage, salvageZip } from './zip-salvage.js';
 
 export interface ZipLimits {
   maxEntries: number;
@@ -21,22 +23,35 @@ export interface VettedEntry {
   compressed: Buffer;
 }
 
+// Entry sizes are checked by inflate() below, which can tell a bomb (too many bytes) from a short entry.
+const YAUZL_OPTIONS = { lazyEntries: true, autoClose: false, validateEntrySizes: false, strictFileNames: false };
+// A damaged zip is read whole to find its entries; past this size it stays unreadable.
+const MAX_SALVAGE_BYTES = 256 * 1024 * 1024;
+
 export class ZipArchive {
   private inflated = 0;
   private constructor(
     private readonly zip: yauzl.ZipFile,
     private readonly entries: Map<string, yauzl.Entry>,
     private readonly limits: ZipLimits,
+    /** Set when the zip's directory was lost and its entries were found from their local headers (zip-salvage.ts). */
+    readonly salvaged?: { reason: string; entries: number; skipped: number },
   ) {}
 
-  /** Opens the archive and vets the central directory before anything is inflated. */
+  /**
+   * Opens the archive and vets the central directory before anything is inflated. A zip whose directory is lost (cut
+   * short) is opened through the entries found whole before the damage.
+   */
   static async open(absPath: string, limits: ZipLimits): Promise<ZipArchive> {
     let zip: yauzl.ZipFile;
+    let salvaged: ZipArchive['salvaged'];
     try {
-      // Entry sizes are checked by inflate() below, which can tell a bomb (too many bytes) from a short entry.
-      zip = await yauzl.openPromise(absPath, { lazyEntries: true, autoClose: false, validateEntrySizes: false, strictFileNames: false });
+      zip = await yauzl.openPromise(absPath, YAUZL_OPTIONS);
     } catch (e) {
-      throw new FileError('failed', 'corrupt', `not a readable zip: ${msg(e)}`);
+      const found = (await stat(absPath)).size <= MAX_SALVAGE_BYTES ? salvageZip(await readFile(absPath), limits.maxEntries + 1) : undefined;
+      if (!found) throw new FileError('failed', 'corrupt', `not a readable zip: ${msg(e)}`);
+      zip = await yauzl.fromBufferPromise(found.data, YAUZL_OPTIONS);
+      salvaged = { reason: msg(e), entries: found.entries, skipped: found.skipped };
     }
     try {
       if (zip.entryCount > limits.maxEntries) {
@@ -44,7 +59,7 @@ export class ZipArchive {
       }
       const list = await readDirectory(zip);
       checkDirectory(list, limits);
-      return new ZipArchive(zip, new Map(list.map((e) => [e.fileName, e])), limits);
+      return new ZipArchive(zip, new Map(list.map((e) => [e.fileName, e])), limits, salvaged);
     } catch (e) {
       zip.close();
       if (e instanceof FileError) throw e;
@@ -119,7 +134,7 @@ export class ZipArchive {
       const size = await this.inflate(entry, stream, Infinity, (c) => (crc = crc32(c, crc)));
       out.push({ name, method: entry.compressionMethod, crc, size, compressed });
     }
-    return out;
+    return this.salvaged ? repairPackage(out) : out;
   }
 
   close(): void {
@@ -163,11 +178,24 @@ export class ZipArchive {
   }
 }
 
-/** Opens, runs `fn`, always closes. */
-export async function withZip<T>(absPath: string, limits: ZipLimits, fn: (z: ZipArchive) => Promise<T>): Promise<T> {
-  const z = await ZipArchive.open(absPath, limits);
+/** An extraction's file, limits and warnings, as withZip needs them. */
+export interface ZipTarget {
+  absPath: string;
+  opts: { zip: ZipLimits };
+  warnings: string[];
+}
+
+/** Opens the target's file, runs `fn`, always closes; a zip opened through its salvaged entries says so. */
+export async function withZip<T>(target: ZipTarget, fn: (z: ZipArchive) => Promise<T>): Promise<T> {
+  const z = await ZipArchive.open(target.absPath, target.opts.zip);
+  if (z.salvaged) target.warnings.push(salvageWarning(z.salvaged));
   try {
     return await fn(z);
+  } catch (e) {
+    // What the damage took may be why the file could not be read: the reason says it was damaged.
+    if (!z.salvaged || !(e instanceof FileError)) throw e;
+    const detail = e.message.startsWith(`${e.reason}: `) ? e.message.slice(e.reason.length + 2) : '';
+    throw new FileError(e.status, e.reason, `${detail ? `${detail}; ` : ''}a damaged zip (${z.salvaged.reason}), read through the entries before the damage`);
   } finally {
     z.close();
   }
@@ -196,6 +224,11 @@ async function collect(stream: Readable): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const c of stream as AsyncIterable<Buffer>) chunks.push(c);
   return Buffer.concat(chunks);
+}
+
+function salvageWarning(s: NonNullable<ZipArchive['salvaged']>): string {
+  const left = s.skipped ? ` (${s.skipped} more encrypted or compressed in a way not read)` : '';
+  return `damaged zip (${s.reason}): read through the ${s.entries} entr${s.entries > 1 ? 'ies' : 'y'} found whole before the damage${left}; what followed is missing`;
 }
 
 export function msg(e: unknown): string {

@@ -110,6 +110,12 @@ const hostile: Case[] = [
     warning: /^damaged PDF \(no readable page \(page 1: .*circular reference.*\)\): read through a page tree rebuilt from the 1 page object found/,
     text: (t) => assert.equal(t, 'Loop'),
   },
+  // Cut short inside a picture after its document part: the directory is gone; the document is read.
+  {
+    file: 'cut-short.docx', make: write(F.buildZip([...F.docxEntries(F.docxBody('Read before the cut')), { name: 'word/media/image1.png', data: randomBytes(3000) }]).subarray(0, -2000)), expect: 'ok',
+    warning: /^damaged zip \(End of central directory record signature not found\..*\): read through the 3 entries found whole before the damage; what followed is missing$/,
+    text: (t) => assert.equal(t, 'Read before the cut'),
+  },
   // Cut short inside its third page: the page tree, catalog and cross-references are gone; two pages are read.
   {
     file: 'cut-short.pdf', make: write(F.pdfCutShort()), expect: 'ok',

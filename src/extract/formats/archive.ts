@@ -14,7 +14,7 @@ const MAX_NAMED_UNREAD = 20;
 register(['zip'], {
   version: '1',
   async extract(ctx) {
-    return withZip(ctx.absPath, ctx.opts.zip, async (z) => {
+    return withZip(ctx, async (z) => {
       const names = z.names().filter(isDocument);
       async function* members(): AsyncGenerator<Attachment> {
         for (const name of names) yield await member(z, name, ctx.opts.maxFileBytes);

@@ -1,7 +1,9 @@
 // DOCX via mammoth (every zip entry vetted, no external file access, images dropped) -> HTML -> heading sections.
+import { crc32 } from 'node:zlib';
 import { register } from '../registry.js';
 import { withZip } from '../zip.js';
 import { writeZip } from '../zip-write.js';
+import type { VettedEntry } from '../zip.js';
 import { htmlToSections } from '../htmltext.js';
 import { extractAttachments } from '../attachments.js';
 import { ooxmlEmbeddings } from '../ooxml-embeddings.js';
@@ -11,14 +13,14 @@ import { FileError } from '../../errors.js';
 import type { ExtractContext } from '../types.js';
 
 register(['docx'], {
-  version: '5',
+  version: '6',
   async extract(ctx) {
     // mammoth (JSZip) trusts declared sizes and reads far more than document.xml (styles, numbering, notes,
     // comments, media): it gets a zip rebuilt from entries that were each inflated under our caps, never the file.
     // The zip stays open through the conversion: whether the pictures are read depends on how much text it gives.
-    return withZip(ctx.absPath, ctx.opts.zip, async (z) => {
+    return withZip(ctx, async (z) => {
       if (!z.has('word/document.xml')) throw new FileError('failed', 'corrupt', 'docx without word/document.xml');
-      const body = htmlToSections(await toHtml(ctx, writeZip(await z.vetAll()))).sections;
+      const body = htmlToSections(await toHtml(ctx, writeZip(withStyles(await z.vetAll())))).sections;
       const margins = await headerFooterSections(z);
       const own = body.reduce((n, sec) => n + sec.text.replace(/\s/g, '').length, 0);
       const pictures = ctx.opts.ocrPictures || sparseText(own, 1) ? readablePictures(ctx, await packagePictures(z, ctx.opts.maxFileBytes)) : [];
@@ -29,6 +31,18 @@ register(['docx'], {
     });
   },
 });
+
+const EMPTY_STYLES = Buffer.from('<?xml version="1.0" encoding="UTF-8"?><w:styles xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"/>');
+
+/**
+ * The package with an empty styles part where it has none: mammoth's stand-in for a missing one has no table styles, and
+ * it fails on the first table that names a style ("Cannot read properties of undefined (reading 'TableGrid')"). Hand-made
+ * files and files cut short lack it.
+ */
+function withStyles(entries: VettedEntry[]): VettedEntry[] {
+  if (entries.some((e) => e.name === 'word/styles.xml')) return entries;
+  return [...entries, { name: 'word/styles.xml', method: 0, crc: crc32(EMPTY_STYLES), size: EMPTY_STYLES.length, compressed: EMPTY_STYLES }];
+}
 
 /** mammoth's HTML of a vetted, rebuilt package. */
 async function toHtml(ctx: ExtractContext, buffer: Buffer): Promise<string> {

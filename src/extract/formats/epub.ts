@@ -10,7 +10,7 @@ import type { Section } from '../types.js';
 register(['epub'], {
   version: '2',
   async extract(ctx) {
-    return withZip(ctx.absPath, ctx.opts.zip, async (z) => {
+    return withZip(ctx, async (z) => {
       if (!z.has('META-INF/container.xml')) throw new FileError('failed', 'corrupt', 'epub without META-INF/container.xml');
       let opf: string | undefined;
       walk(parseOrdered(await z.readText('META-INF/container.xml', MAX_PART_BYTES)), (n, tag) => {

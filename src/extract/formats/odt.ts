@@ -129,7 +129,7 @@ register(['odt'], {
   version: '6',
   async extract(ctx) {
     // The zip stays open to the end: whether the pictures are read depends on how much text the content gives.
-    return withZip(ctx.absPath, ctx.opts.zip, async (z) => {
+    return withZip(ctx, async (z) => {
       if (!z.has('content.xml')) throw new FileError('failed', 'corrupt', 'odt without content.xml');
       if (z.has('META-INF/manifest.xml') && encrypted(await z.readText('META-INF/manifest.xml', MAX_PART_BYTES))) {
         throw new FileError('failed', 'encrypted', 'password-protected OpenDocument file');

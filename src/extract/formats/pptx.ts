@@ -158,7 +158,7 @@ async function slideOrder(z: ZipArchive): Promise<string[]> {
 register(['pptx'], {
   version: '5',
   async extract(ctx) {
-    return withZip(ctx.absPath, ctx.opts.zip, async (z) => {
+    return withZip(ctx, async (z) => {
       const sections: Section[] = [];
       const slides = await slideOrder(z);
       let bad = 0;

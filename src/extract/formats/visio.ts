@@ -23,7 +23,7 @@ interface Part {
 register(['vsdx'], {
   version: '1',
   async extract(ctx) {
-    return withZip(ctx.absPath, ctx.opts.zip, async (z) => {
+    return withZip(ctx, async (z) => {
       if (!z.has(DOCUMENT)) throw new FileError('failed', 'corrupt', `Visio package without ${DOCUMENT}`);
       const pages = await listed(z, 'visio/pages/pages.xml', 'Page');
       const masterParts = await listed(z, 'visio/masters/masters.xml', 'Master');

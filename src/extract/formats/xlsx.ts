@@ -21,7 +21,7 @@ register(['xlsx', 'xlsb', 'xls', 'ods', 'fods'], {
       // Not zips: a BIFF stream, or a flat OpenDocument spreadsheet (one XML file).
       ctx.type === 'xls' || ctx.type === 'fods'
         ? await readFile(ctx.absPath)
-        : await withZip(ctx.absPath, opts.zip, async (z) => {
+        : await withZip(ctx, async (z) => {
             embedded = await ooxmlEmbeddings(z, opts.maxFileBytes);
             return writeZip(await z.vetAll());
           });

@@ -26,7 +26,7 @@ const IDENTITY: Matrix = [1, 0, 0, 1, 0, 0];
 register(['xps'], {
   version: '1',
   async extract(ctx) {
-    return withZip(ctx.absPath, ctx.opts.zip, async (z) => {
+    return withZip(ctx, async (z) => {
       const pages = await pageParts(z);
       if (!pages.length) throw new FileError('failed', 'corrupt', 'XPS package without a fixed page');
       const read: { page: number; lines: ReturnType<typeof layoutPage>; turned: string[] }[] = [];

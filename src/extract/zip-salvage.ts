@@ -1,0 +1,102 @@
+// A zip cut short (an interrupted download or copy) loses its central directory, which is written last, and no zip
+// reader opens it ("End of central directory record signature not found"). Every entry before the cut is still whole
+// behind its local header, which repeats the name, method, sizes and CRC (or gives them in a data descriptor after the
+// data). Those entries are collected in order and written into a fresh zip (zip-write.ts), which the usual reader then
+// opens, under the usual limits: a .docx cut after its document part still reads.
+import { crc32, inflateRawSync } from 'node:zlib';
+import type { VettedEntry } from './zip.js';
+import { writeZip } from './zip-write.js';
+
+const LOCAL_HEADER = 0x04034b50;
+const DESCRIPTOR = Buffer.from([0x50, 0x4b, 0x07, 0x08]);
+const LOCAL_HEADER_BYTES = 30;
+const ENCRYPTED = 0x0001;
+const SIZES_AFTER_DATA = 0x0008;
+const UTF8_NAME = 0x0800;
+// Sizes of 0xFFFFFFFF are in a zip64 extra field: such entries (4 GB and more) are past every limit anyway.
+const ZIP64 = 0xffffffff;
+
+export interface SalvagedZip {
+  data: Buffer;
+  /** Entries found whole. */
+  entries: number;
+  /** Entries found whole but left out: encrypted, or in a compression method other than stored and deflate. */
+  skipped: number;
+}
+
+/** The whole entries before the damage, as a new zip; undefined when there is none. */
+export function salvageZip(buf: Buffer, maxEntries: number): SalvagedZip | undefined {
+  const entries: VettedEntry[] = [];
+  let skipped = 0;
+  let at = buf.indexOf(Buffer.from([0x50, 0x4b, 0x03, 0x04]));
+  while (at >= 0 && at + LOCAL_HEADER_BYTES <= buf.length && buf.readUInt32LE(at) === LOCAL_HEADER && entries.length + skipped < maxEntries) {
+    const flags = buf.readUInt16LE(at + 6);
+    const method = buf.readUInt16LE(at + 8);
+    const nameStart = at + LOCAL_HEADER_BYTES;
+    const dataStart = nameStart + buf.readUInt16LE(at + 26) + buf.readUInt16LE(at + 28);
+    if (dataStart > buf.length) break;
+    const sizes = flags & SIZES_AFTER_DATA ? descriptorAfter(buf, dataStart) : {
+      crc: buf.readUInt32LE(at + 14), compressed: buf.readUInt32LE(at + 18), size: buf.readUInt32LE(at + 22), end: dataStart + buf.readUInt32LE(at + 18),
+    };
+    if (!sizes || sizes.compressed === ZIP64 || sizes.size === ZIP64 || sizes.end > buf.length) break;
+    const name = buf.subarray(nameStart, nameStart + buf.readUInt16LE(at + 26)).toString(flags & UTF8_NAME ? 'utf8' : 'latin1');
+    if (flags & ENCRYPTED || (method !== 0 && method !== 8)) skipped++;
+    else entries.push({ name, method, crc: sizes.crc, size: sizes.size, compressed: buf.subarray(dataStart, dataStart + sizes.compressed) });
+    at = sizes.end;
+  }
+  if (!entries.length) return undefined;
+  return { data: writeZip(entries), entries: entries.length, skipped };
+}
+
+/**
+ * The sizes a data descriptor gives after an entry's data: the first descriptor whose compressed size is the distance
+ * from the data's start (the signature's bytes can occur inside compressed data). Undefined when the cut came first.
+ */
+function descriptorAfter(buf: Buffer, dataStart: number): { crc: number; compressed: number; size: number; end: number } | undefined {
+  for (let p = buf.indexOf(DESCRIPTOR, dataStart); p >= 0 && p + 16 <= buf.length; p = buf.indexOf(DESCRIPTOR, p + 1)) {
+    if (buf.readUInt32LE(p + 8) === p - dataStart) return { crc: buf.readUInt32LE(p + 4), compressed: p - dataStart, size: buf.readUInt32LE(p + 12), end: p + 16 };
+  }
+  return undefined;
+}
+
+// An Office package's main part, by the name it has in each kind, and its content type.
+const MAIN_PARTS: [string, string][] = [
+  ['word/document.xml', 'application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml'],
+  ['xl/workbook.xml', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml'],
+  ['ppt/presentation.xml', 'application/vnd.openxmlformats-officedocument.presentationml.presentation.main+xml'],
+];
+const OVERRIDE = /<Override\b[^>]*?\/?>(?:\s*<\/Override>)?/g;
+const CONTENT_TYPES = '[Content_Types].xml';
+
+/**
+ * An Office package read from the entries before the damage, made whole enough for SheetJS, which fails outright on a
+ * package without its content-types part, and on a part that part lists but the package lacks ("Cannot find file
+ * xl/styles.xml"): such listings are dropped, and a missing [Content_Types].xml is written with the main part's type.
+ * Relationships stay: mammoth finds a picture by its relationship, and reads no part it cannot find.
+ */
+export function repairPackage(entries: VettedEntry[]): VettedEntry[] {
+  const names = new Set(entries.map((e) => e.name));
+  const out = entries.map((e) => (e.name === CONTENT_TYPES && e.size ? withoutMissingParts(e, names) : e));
+  if (!names.has(CONTENT_TYPES) && [...names].some((n) => n.endsWith('.xml'))) {
+    const main = MAIN_PARTS.find(([part]) => names.has(part));
+    const override = main ? `<Override PartName="/${main[0]}" ContentType="${main[1]}"/>` : '';
+    out.push(stored(CONTENT_TYPES, '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+      + '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/>'
+      + `${override}</Types>`));
+  }
+  return out;
+}
+
+function withoutMissingParts(e: VettedEntry, names: Set<string>): VettedEntry {
+  const xml = (e.method === 8 ? inflateRawSync(e.compressed) : e.compressed).toString('utf8');
+  const kept = xml.replace(OVERRIDE, (o) => {
+    const part = /\bPartName\s*=\s*["']\/?([^"']*)["']/.exec(o)?.[1];
+    return part === undefined || names.has(part) ? o : '';
+  });
+  return kept === xml ? e : stored(e.name, kept);
+}
+
+function stored(name: string, text: string): VettedEntry {
+  const data = Buffer.from(text, 'utf8');
+  return { name, method: 0, crc: crc32(data), size: data.length, compressed: data };
+}
