@@ -14,6 +14,10 @@ const ADDRESS = /:\/\/|www\.|@|\\|\.[\p{L}]{2,}\//u;
 // document calls a word.
 const SUFFIXES = new Set(['ing', 'ings', 'ion', 'ions', 'tion', 'tions', 'ity', 'ies', 'ied', 'ers', 'est', 'ous', 'ive', 'ful', 'ism', 'ist', 'ists', 'ment', 'ments', 'ness', 'less', 'able', 'ible', 'ble', 'bly', 'ally', 'ial', 'ize', 'ise', 'ized', 'ised', 'ure', 'ures', 'age', 'ance', 'ence', 'ant', 'ent', 'ents', 'ate', 'ated', 'ates', 'ical', 'ed', 'er', 'es', 'ly']);
 
+// First halves English hyphenates whatever follows ("self-supervised", "well-known"); a suffix after them ("well-ness")
+// is still a syllable break.
+const HYPHENATED_PREFIXES = new Set(['self', 'well']);
+
 /** Where the whitespace-delimited token holding `at` starts. */
 function tokenStart(text: string, at: number): number {
   return Math.max(text.lastIndexOf(' ', at - 1), text.lastIndexOf('\n', at - 1), text.lastIndexOf('\t', at - 1)) + 1;
@@ -43,8 +47,10 @@ export interface JoinOptions {
  * line can also end at a compound's hyphen ("climate-\nrelated"):
  * - the joined word appears elsewhere ("provides"): joined;
  * - the hyphenated word appears elsewhere ("climate-related"): kept with its hyphen;
- * - otherwise a hyphen after one letter ("X-ray", "e-mail") or after capitals ("COVID-related"), or between two words the
- *   document uses on their own ("high-speed"; not a suffix: "act-ing"), stays, as does one in a web address; anything else is a syllable break ("func-tions") and is joined.
+ * - otherwise a hyphen after one letter ("X-ray", "e-mail") or after capitals ("COVID-related"), after "self" or "well",
+ *   or between two words the document uses on their own ("high-speed"; not a suffix: "act-ing"), stays, as does a
+ *   compound's last hyphen ("state-of-the-" / "art") and one in a web address; anything else is a syllable break
+ *   ("func-tions") and is joined.
  * A soft hyphen is always a syllable break. The second half moves up to the first line, so lines stay lines; across a
  * page break it moves up to the page before.
  */
@@ -110,7 +116,9 @@ function joinIn(text: string, v: Vocabulary): string {
     out = before.replace(BREAK, (whole: string, part: string, hyphen: string, rest: string, tail: string, at: number) => {
       // In a web address, a path or a mail address the hyphen is the address's own, and stays.
       const address = ADDRESS.test(before.slice(tokenStart(before, at), at) + part + rest + tail);
-      const word = !address && isSyllableBreak(part, hyphen, rest, v) ? part + rest : `${part}${hyphen === '\u00AD' ? '-' : hyphen}${rest}`;
+      // "state-of-the-" / "art", "end-to-" / "end": a compound's last hyphen, unless what follows is a suffix.
+      const compound = hyphen !== '\u00AD' && /[-\u2010]/.test(before[at - 1] ?? '') && !SUFFIXES.has(rest.toLowerCase());
+      const word = !address && !compound && isSyllableBreak(part, hyphen, rest, v) ? part + rest : `${part}${hyphen === '\u00AD' ? '-' : hyphen}${rest}`;
       // The line break now follows the word, unless the word was all its line held.
       const next = before[at + whole.length];
       return next === undefined || next === '\n' || next === '\r' ? word + tail : `${word}${tail}\n`;
@@ -128,6 +136,7 @@ function isSyllableBreak(part: string, hyphen: string, rest: string, v: Vocabula
   if (v.compounds.has(`${p}-${r}`)) return false;
   if ([...part].length < 2 || part === part.toUpperCase()) return false;
   if (SUFFIXES.has(r)) return true;
+  if (HYPHENATED_PREFIXES.has(p)) return false;
   return !(p.length >= 3 && r.length >= 3 && v.words.has(p) && v.words.has(r));
 }
 

@@ -35,6 +35,12 @@ test('compounds that appear nowhere else keep their hyphen: one letter, capitals
   assert.deepEqual(join('the children and the children-\nand more', 'converting/render-\ning'), ['the children and the children-and\nmore', 'converting/rendering']);
 });
 
+test('a compound\'s last hyphen stays, and the one after "self" and "well"; a suffix after them is still a break', () => {
+  assert.deepEqual(join('a state-of-the-\nart model, an end-to-\nend system'), ['a state-of-the-art\nmodel, an end-to-end\nsystem']);
+  assert.deepEqual(join('a self-\nsupervised, well-\nknown method'), ['a self-supervised,\nwell-known\nmethod']);
+  assert.deepEqual(join('selfless: self-\nless; well-\nness'), ['selfless: selfless;\nwellness']);
+});
+
 test('a word broken over three lines is whole; Windows line ends and no-break spaces are line ends and spaces', () => {
   assert.deepEqual(join('the in-\ncompre-\nhensible text'), ['the incomprehensible\ntext']);
   assert.deepEqual(join('ab-\nab-\nab-\nab-\nab'), ['ababababab']);

@@ -76,7 +76,7 @@ function tiffDpi(ifd: UTIF.IFD): number | undefined {
 }
 
 register(['png', 'jpeg', 'tiff', 'bmp', 'webp'], {
-  version: '5',
+  version: '6',
   async extract(ctx) {
     if (!ctx.opts.ocr) throw new FileError('skipped', 'ocr-disabled', `${ctx.type} image needs OCR`);
     const buf = await readFile(ctx.absPath);

@@ -24,7 +24,7 @@ type Matrix = [number, number, number, number, number, number];
 const IDENTITY: Matrix = [1, 0, 0, 1, 0, 0];
 
 register(['xps'], {
-  version: '1',
+  version: '2',
   async extract(ctx) {
     return withZip(ctx, async (z) => {
       const pages = await pageParts(z);
