@@ -23,7 +23,7 @@ const EXT_TYPE: Record<string, string> = {
   '.txt': 'txt', '.text': 'txt', '.log': 'txt', '.rst': 'txt', '.md': 'md', '.markdown': 'md', '.pdf': 'pdf',
   '.docx': 'docx', '.docm': 'docx', '.odt': 'odt', '.rtf': 'rtf', '.xlsx': 'xlsx', '.xlsm': 'xlsx', '.xlsb': 'xlsb', '.xls': 'xls',
   '.ods': 'ods', '.pptx': 'pptx', '.html': 'html', '.htm': 'html', '.xhtml': 'html', '.csv': 'csv', '.tsv': 'tsv',
-  '.tab': 'tsv', '.json': 'json', '.xml': 'xml', '.eml': 'eml', '.epub': 'epub', '.png': 'png', '.jpg': 'jpeg',
+  '.tab': 'tsv', '.json': 'json', '.xml': 'xml', '.eml': 'eml', '.mht': 'eml', '.mhtml': 'eml', '.epub': 'epub', '.png': 'png', '.jpg': 'jpeg',
   '.jpeg': 'jpeg', '.tif': 'tiff', '.tiff': 'tiff', '.bmp': 'bmp', '.webp': 'webp', '.doc': 'doc', '.ppt': 'ppt',
   '.msg': 'msg', '.zip': 'zip', '.gif': 'gif', '.vsdx': 'vsdx', '.vsdm': 'vsdx', '.vssx': 'vsdx', '.vssm': 'vsdx',
   '.vstx': 'vsdx', '.vstm': 'vsdx', '.xps': 'xps', '.oxps': 'xps', '.ibooks': 'epub', '.fodt': 'fodt', '.fodp': 'fodt',
@@ -235,6 +235,9 @@ export function looksText(b: Buffer): boolean {
 function sniffText(head: Buffer): string {
   const whole = decodeForSniff(head).trimStart();
   const s = whole.slice(0, 2048).toLowerCase();
+  // A web archive (.mht: Word's and Internet Explorer's "Web Page, single file") is a MIME message whose first part is
+  // the page: its HTML is read as an e-mail's body, not its headers and base64 pictures as a page's text.
+  if (mimeHeaders(s)) return 'eml';
   if (/^(<\?xml[^>]*>\s*)?<!doctype html|^<html[\s>]|<html[\s>][\s\S]*<(head|body)[\s>]/.test(s)) return 'html';
   // Flat OpenDocument: a whole text, presentation, drawing or spreadsheet as one XML file (office:document).
   // Its root names the kind, after some 2 KB of namespace declarations.
@@ -244,6 +247,14 @@ function sniffText(head: Buffer): string {
   if (/^(\{|\[)\s*["{[\d\]}]/.test(s)) return 'json';
   if (/^(received|from|return-path|message-id|mime-version|delivered-to|date|subject|to):/m.test(s.slice(0, 400)) && /^subject:/m.test(s) && /^(from|to):/m.test(s)) return 'eml';
   return 'txt';
+}
+
+/** Whether the text opens with a block of MIME headers (every line a header or its continuation) naming MIME-Version. */
+function mimeHeaders(s: string): boolean {
+  const end = s.search(/\r?\n\r?\n/);
+  if (end < 0) return false;
+  const lines = s.slice(0, end).split(/\r?\n/);
+  return lines.every((l) => /^[a-z0-9-]+:|^[ \t]/.test(l)) && lines.some((l) => l.startsWith('mime-version:'));
 }
 
 /**

@@ -15,12 +15,13 @@ export async function ooxmlEmbeddings(z: ZipArchive, maxBytes: number): Promise<
 }
 
 /**
- * The parts whose names match, in name order, each read under `maxBytes` and turned into attachments by `take`. A
- * lying or oversized part costs its own text, never the document's: it is an unreadable attachment.
+ * The parts whose names match, in name order (or the parts listed, in their order), each read under `maxBytes` and
+ * turned into attachments by `take`. A lying or oversized part costs its own text, never the document's: it is an
+ * unreadable attachment.
  */
-export async function packageParts(z: ZipArchive, names: RegExp, maxBytes: number, take: (name: string, bytes: Buffer) => Attachment[]): Promise<Attachment[]> {
-  const parts = z.names().filter((n) => names.test(n));
-  parts.sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+export async function packageParts(z: ZipArchive, names: RegExp | string[], maxBytes: number, take: (name: string, bytes: Buffer) => Attachment[]): Promise<Attachment[]> {
+  const parts = Array.isArray(names) ? names.filter((n) => z.has(n)) : z.names().filter((n) => names.test(n));
+  if (!Array.isArray(names)) parts.sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
   const out: Attachment[] = [];
   for (const part of parts) {
     const base = part.slice(part.lastIndexOf('/') + 1);

@@ -3,10 +3,13 @@ import { crc32 } from 'node:zlib';
 import { register } from '../registry.js';
 import { withZip } from '../zip.js';
 import { writeZip } from '../zip-write.js';
-import type { VettedEntry } from '../zip.js';
+import type { VettedEntry, ZipArchive } from '../zip.js';
+import { readRels } from '../ooxml.js';
+import type { Attachment } from '../attachments.js';
 import { htmlToSections } from '../htmltext.js';
 import { extractAttachments } from '../attachments.js';
-import { ooxmlEmbeddings } from '../ooxml-embeddings.js';
+import { ooxmlEmbeddings, packageParts } from '../ooxml-embeddings.js';
+import { graphicLines } from '../ooxml-graphics.js';
 import { headerFooterSections } from '../docx-headers.js';
 import { packagePictures, readablePictures, sparseText } from '../package-pictures.js';
 import { FileError } from '../../errors.js';
@@ -22,15 +25,28 @@ register(['docx'], {
       if (!z.has('word/document.xml')) throw new FileError('failed', 'corrupt', 'docx without word/document.xml');
       const body = htmlToSections(await toHtml(ctx, writeZip(withStyles(await z.vetAll())))).sections;
       const margins = await headerFooterSections(z);
+      // SmartArt and charts keep their text in parts of their own; mammoth reads none of it.
+      const graphics = await graphicLines(z, 'word/document.xml', ctx.budget.remaining);
+      if (graphics.length) margins.unshift({ text: graphics.join('\n'), loc: { heading: 'Charts and diagrams' } });
       const own = body.reduce((n, sec) => n + sec.text.replace(/\s/g, '').length, 0);
       const pictures = ctx.opts.ocrPictures || sparseText(own, 1) ? readablePictures(ctx, await packagePictures(z, ctx.opts.maxFileBytes)) : [];
-      const embedded = await ooxmlEmbeddings(z, ctx.opts.maxFileBytes);
+      const embedded = [...(await altChunks(z, ctx.opts.maxFileBytes)), ...(await ooxmlEmbeddings(z, ctx.opts.maxFileBytes))];
       // Headers and footers follow the body; then, for a document whose text is in its pictures (a scan pasted in),
       // their OCR; embedded objects (a workbook, a PDF) come last, as attachments.
       return { sections: [...body, ...margins, ...(await extractAttachments(ctx, [...pictures, ...embedded]))] };
     });
   },
 });
+
+/**
+ * Content Word keeps in another format and shows in the body (w:altChunk: "Insert > Text from file", and what many
+ * HTML-to-Word converters write): an HTML, MHT, RTF, text or Word part, which mammoth leaves out. Each is read by its
+ * own extractor, as an attachment.
+ */
+async function altChunks(z: ZipArchive, maxBytes: number): Promise<Attachment[]> {
+  const parts = (await readRels(z, 'word/document.xml')).filter((r) => r.type.endsWith('/aFChunk')).map((r) => r.target);
+  return packageParts(z, parts, maxBytes, (name, bytes) => (bytes.length ? [{ name, bytes }] : []));
+}
 
 const EMPTY_STYLES = Buffer.from('<?xml version="1.0" encoding="UTF-8"?><w:styles xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"/>');
 

@@ -6,6 +6,7 @@ import { attrsOf, childrenOf, parseOrdered, textOf, walk, type XNode } from '../
 import { FileError } from '../../errors.js';
 import { extractAttachments } from '../attachments.js';
 import { ooxmlEmbeddings } from '../ooxml-embeddings.js';
+import { graphicLines } from '../ooxml-graphics.js';
 import { packagePictures, readablePictures, sparseText } from '../package-pictures.js';
 import type { Section } from '../types.js';
 
@@ -156,7 +157,7 @@ async function slideOrder(z: ZipArchive): Promise<string[]> {
 }
 
 register(['pptx'], {
-  version: '5',
+  version: '6',
   async extract(ctx) {
     return withZip(ctx, async (z) => {
       const sections: Section[] = [];
@@ -169,6 +170,8 @@ register(['pptx'], {
         const slide = i + 1;
         try {
           const lines = shapeLines(parseOrdered(await z.readText(part, MAX_PART_BYTES)));
+          // SmartArt and charts keep their text in parts of their own.
+          lines.push(...(await graphicLines(z, part, ctx.budget.remaining)));
           const rels = await readRels(z, part);
           const layout = rels.find((r) => r.type.endsWith('/slideLayout'))?.target;
           if (layout && z.has(layout) && !layouts.includes(layout)) layouts.push(layout);

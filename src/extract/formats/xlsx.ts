@@ -7,22 +7,26 @@ import { writeZip } from '../zip-write.js';
 import { rowsToSections } from '../tabular.js';
 import { extractAttachments, type Attachment } from '../attachments.js';
 import { ooxmlEmbeddings } from '../ooxml-embeddings.js';
+import { sheetDrawingLines } from '../ooxml-graphics.js';
 import { FileError } from '../../errors.js';
 import type { Section } from '../types.js';
 
 register(['xlsx', 'xlsb', 'xls', 'ods', 'fods'], {
-  version: '3',
+  version: '4',
   async extract(ctx) {
     const { opts } = ctx;
     // SheetJS inflates every part it is given (shared strings, styles, theme, comments...), trusting declared
     // sizes: it gets a zip rebuilt from entries that were each inflated under our caps, never the file itself.
     let embedded: Attachment[] = [];
+    // Text boxes, diagrams and charts on each sheet, by sheet name.
+    let drawings = new Map<string, string[]>();
     const buf =
       // Not zips: a BIFF stream, or a flat OpenDocument spreadsheet (one XML file).
       ctx.type === 'xls' || ctx.type === 'fods'
         ? await readFile(ctx.absPath)
         : await withZip(ctx, async (z) => {
             embedded = await ooxmlEmbeddings(z, opts.maxFileBytes);
+            if (ctx.type === 'xlsx') drawings = await sheetDrawingLines(z, ctx.budget.remaining);
             return writeZip(await z.vetAll());
           });
     let wb: XLSX.WorkBook;
@@ -49,6 +53,8 @@ register(['xlsx', 'xlsb', 'xls', 'ods', 'fods'], {
       const ws = wb.Sheets[sheetName];
       const name = sheetLabel(sheetName, i);
       if (!ws) continue;
+      const drawn = drawings.get(sheetName);
+      if (drawn) sections.push({ text: ctx.budget.take(drawn.join('\n')), loc: { sheet: name } });
       const ref = (ws['!fullref'] as string | undefined) ?? ws['!ref'];
       if (!ref) continue; // empty sheet
       const r = XLSX.utils.decode_range(ref);
