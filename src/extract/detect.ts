@@ -27,12 +27,12 @@ const EXT_TYPE: Record<string, string> = {
   '.jpeg': 'jpeg', '.tif': 'tiff', '.tiff': 'tiff', '.bmp': 'bmp', '.webp': 'webp', '.doc': 'doc', '.ppt': 'ppt',
   '.msg': 'msg', '.zip': 'zip', '.gif': 'gif', '.vsdx': 'vsdx', '.vsdm': 'vsdx', '.vssx': 'vsdx', '.vssm': 'vsdx',
   '.vstx': 'vsdx', '.vstm': 'vsdx', '.xps': 'xps', '.oxps': 'xps', '.ibooks': 'epub', '.fodt': 'fodt', '.fodp': 'fodt',
-  '.fodg': 'fodt', '.fods': 'fods', '.tar': 'tar', '.gz': 'gz', '.tgz': 'gz', '.dbf': 'dbf',
+  '.fodg': 'fodt', '.fods': 'fods', '.tar': 'tar', '.gz': 'gz', '.tgz': 'gz', '.dbf': 'dbf', '.heic': 'heic', '.heif': 'heic',
 };
 // Text sub-types are only chosen by extension (the content being text is checked first).
 const TEXT_EXT_TYPES = new Set(['txt', 'md', 'csv', 'tsv', 'json', 'xml', 'eml', 'html']);
 const ZIP_TYPES = new Set(['docx', 'xlsx', 'xlsb', 'pptx', 'odt', 'ods', 'epub', 'vsdx', 'xps']);
-const FT_MAP: Record<string, string> = { pdf: 'pdf', png: 'png', jpg: 'jpeg', tif: 'tiff', bmp: 'bmp', webp: 'webp', rtf: 'rtf', gif: 'gif', tar: 'tar', gz: 'gz', 'tar.gz': 'gz' };
+const FT_MAP: Record<string, string> = { pdf: 'pdf', png: 'png', jpg: 'jpeg', tif: 'tiff', bmp: 'bmp', webp: 'webp', rtf: 'rtf', gif: 'gif', tar: 'tar', gz: 'gz', 'tar.gz': 'gz', heic: 'heic' };
 
 const MIME: Record<string, string> = {
   txt: 'text/plain', md: 'text/markdown', pdf: 'application/pdf', html: 'text/html', csv: 'text/csv',
@@ -47,7 +47,7 @@ const MIME: Record<string, string> = {
   msg: 'application/vnd.ms-outlook', ppt: 'application/vnd.ms-powerpoint', vsdx: 'application/vnd.ms-visio.drawing',
   xps: 'application/vnd.ms-xpsdocument', fodt: 'application/vnd.oasis.opendocument.text-flat-xml',
   fods: 'application/vnd.oasis.opendocument.spreadsheet-flat-xml', zip: 'application/zip', tar: 'application/x-tar',
-  gz: 'application/gzip', dbf: 'application/dbf',
+  gz: 'application/gzip', dbf: 'application/dbf', heic: 'image/heic', gif: 'image/gif',
 };
 
 /** Returns the content type; throws FileError(skipped: dangerous-type | unsupported-legacy-format; failed: encrypted | unreadable). */

@@ -1,4 +1,5 @@
-// Images (PNG, JPEG, TIFF multi-page, BMP, WebP): size checked from headers, decoded, then OCR (ocr-page.ts);
+// Images (PNG, JPEG, TIFF multi-page, BMP, WebP, GIF, HEIC/HEIF): size checked from headers, decoded, then OCR
+// (ocr-page.ts);
 // loc.page for TIFF pages.
 import { readFile } from 'node:fs/promises';
 import type UTIF from 'utif2';
@@ -75,19 +76,44 @@ function tiffDpi(ifd: UTIF.IFD): number | undefined {
   return dpi >= 50 && dpi <= 2400 ? Math.round(dpi) : undefined;
 }
 
-register(['png', 'jpeg', 'tiff', 'bmp', 'webp'], {
+/**
+ * HEIC/HEIF (phones' photos: an iPhone's camera writes nothing else) through libheif compiled to WebAssembly
+ * (heic-decode): the first image, its size checked before its pixels are decoded, rotations the file asks for applied.
+ */
+async function decodeHeic(buf: Buffer, maxPixels: number): Promise<Pixels> {
+  const decode = (await import('heic-decode')).default;
+  let images: Awaited<ReturnType<typeof decode.all>>;
+  try {
+    images = await decode.all({ buffer: buf });
+  } catch (e) {
+    throw new FileError('failed', 'corrupt', `heic: ${msg(e)}`);
+  }
+  try {
+    const first = images[0]!;
+    checkPixels(first.width, first.height, maxPixels, 'heic');
+    const { data, width, height } = await first.decode().catch((e: unknown) => {
+      throw new FileError('failed', 'corrupt', `heic: ${msg(e)}`);
+    });
+    return { data, width, height };
+  } finally {
+    images.dispose();
+  }
+}
+
+register(['png', 'jpeg', 'tiff', 'bmp', 'webp', 'gif', 'heic'], {
   version: '6',
   async extract(ctx) {
     if (!ctx.opts.ocr) throw new FileError('skipped', 'ocr-disabled', `${ctx.type} image needs OCR`);
     const buf = await readFile(ctx.absPath);
     let pages: { page?: number; pixels: () => Promise<Pixels> }[];
     if (ctx.type === 'tiff') pages = await tiffPages(ctx, buf);
+    else if (ctx.type === 'heic') pages = [{ pixels: () => decodeHeic(buf, ctx.opts.maxPixels) }];
     else {
       const size = imageSize(buf);
       if (!size) throw new FileError('failed', 'corrupt', `${ctx.type}: unreadable header`);
       checkPixels(size.width, size.height, ctx.opts.maxPixels, ctx.type);
       // The type is the one detection read from the magic bytes.
-      pages = [{ pixels: () => decode(buf, ctx.type === 'png' || ctx.type === 'bmp') }];
+      pages = [{ pixels: () => decode(buf, ctx.type === 'png' || ctx.type === 'bmp' || ctx.type === 'gif') }];
     }
     const read: { page?: number; text: string }[] = [];
     let done = 0;
