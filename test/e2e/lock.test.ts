@@ -104,8 +104,9 @@ test('--wait 30 waits for the holder, then runs', async () => {
   const [a, b] = await Promise.all([first.done, second.done]);
   assert.equal(a.code, 0, a.stderr);
   assert.equal(b.code, 0, b.stderr);
-  assert.ok(b.endedAt >= a.endedAt, 'the waiter ends after the holder');
-  // It planned after the holder finished: everything was already indexed.
+  // It planned after the holder finished: everything was already indexed. (Not which process exited first: after
+  // releasing the lock the holder still closes its store, writes its summary and exits, and on a loaded machine the
+  // waiter's no-op run can end before that.)
   const s = summaryOf(b.stdout);
   assert.deepEqual([s['unchanged'], s['indexed'], s['modelCalls']], [150, 0, 0]);
   assert.doesNotMatch(b.stderr, /locked by/);
