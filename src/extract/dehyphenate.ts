@@ -116,8 +116,8 @@ function joinIn(text: string, v: Vocabulary): string {
     out = before.replace(BREAK, (whole: string, part: string, hyphen: string, rest: string, tail: string, at: number) => {
       // In a web address, a path or a mail address the hyphen is the address's own, and stays.
       const address = ADDRESS.test(before.slice(tokenStart(before, at), at) + part + rest + tail);
-      // "state-of-the-" / "art", "end-to-" / "end": a compound's last hyphen, unless what follows is a suffix.
-      const compound = hyphen !== '\u00AD' && /[-\u2010]/.test(before[at - 1] ?? '') && !SUFFIXES.has(rest.toLowerCase());
+      // "state-of-the-" / "art", "end-to-" / "end": a compound's last hyphen (see isCompoundEnd).
+      const compound = hyphen !== '\u00AD' && /[-\u2010]/.test(before[at - 1] ?? '') && isCompoundEnd(part, rest, v);
       const word = !address && !compound && isSyllableBreak(part, hyphen, rest, v) ? part + rest : `${part}${hyphen === '\u00AD' ? '-' : hyphen}${rest}`;
       // The line break now follows the word, unless the word was all its line held.
       const next = before[at + whole.length];
@@ -126,6 +126,20 @@ function joinIn(text: string, v: Vocabulary): string {
     if (out === before) break;
   }
   return out;
+}
+
+// Short words that join the parts of an English compound ("state-of-the-art", "end-to-end", "up-to-date").
+const JOINING_WORDS = new Set(['a', 'an', 'and', 'at', 'by', 'for', 'in', 'of', 'off', 'on', 'or', 'out', 'over', 'per', 'the', 'to', 'up', 'via']);
+
+/**
+ * Whether a break after a hyphenated word's own hyphen is the compound's last hyphen ("state-of-the-" / "art"), not
+ * a syllable break inside its last word ("non-com-" / "mercial", "self-con-" / "tained"): the last part is a joining
+ * word or one the document uses, what follows is no suffix, and the document does not use the joined word.
+ */
+function isCompoundEnd(part: string, rest: string, v: Vocabulary): boolean {
+  const p = part.toLowerCase();
+  const r = rest.toLowerCase();
+  return !SUFFIXES.has(r) && !v.words.has(p + r) && (JOINING_WORDS.has(p) || v.words.has(p));
 }
 
 function isSyllableBreak(part: string, hyphen: string, rest: string, v: Vocabulary): boolean {

@@ -14,14 +14,14 @@ const MAX_CATEGORIES = 200;
  * Lines of the diagrams and charts `part` shows (a slide, a Word document, a spreadsheet drawing), in the order the
  * part places them, each graphic once, until `maxChars`.
  */
-export async function graphicLines(z: ZipArchive, part: string, maxChars: number): Promise<string[]> {
+export async function graphicLines(z: ZipArchive, part: string, maxChars: number, partXml?: string): Promise<string[]> {
   if (!z.has(part)) return [];
   const rels = new Map((await readRels(z, part)).map((r) => [r.id, r]));
   if (![...rels.values()].some((r) => isGraphic(r.type))) return [];
   const out: string[] = [];
   let chars = 0;
   const done = new Set<string>();
-  for (const id of graphicRefs(await z.readText(part, MAX_PART_BYTES))) {
+  for (const id of graphicRefs(partXml ?? (await z.readText(part, MAX_PART_BYTES)))) {
     const rel = rels.get(id);
     if (!rel || !isGraphic(rel.type) || done.has(rel.target) || !z.has(rel.target)) continue;
     done.add(rel.target);
@@ -37,9 +37,40 @@ export async function graphicLines(z: ZipArchive, part: string, maxChars: number
 
 const isGraphic = (type: string) => type.endsWith('/diagramData') || type.endsWith('/chart');
 
-/** The relationship ids of a part's diagrams (`r:dm`) and charts (`<c:chart r:id>`), in document order. */
-function graphicRefs(xml: string): string[] {
-  return [...xml.matchAll(/\br:dm\s*=\s*"([^"]+)"|<c:chart\b[^>]*?\br:id\s*=\s*"([^"]+)"/g)].map((m) => (m[1] ?? m[2])!);
+/**
+ * The relationship ids of a part's diagrams (`r:dm`) and charts (`<c:chart r:id>`), in document order. A scan, not
+ * one pattern: a lazy `<c:chart[^>]*?r:id` rescans to the end of the part from every `<c:chart` that has no `>`,
+ * quadratic on a hostile part.
+ */
+export function graphicRefs(xml: string): string[] {
+  const out: string[] = [];
+  const at = /<c:chart\b|\br:dm\s*=\s*"([^"]*)"/g;
+  for (let m = at.exec(xml); m; m = at.exec(xml)) {
+    if (m[1] !== undefined) {
+      if (m[1]) out.push(m[1]);
+      continue;
+    }
+    const end = xml.indexOf('>', at.lastIndex);
+    if (end < 0) break;
+    const id = /\br:id\s*=\s*"([^"]*)"/.exec(xml.slice(at.lastIndex, end))?.[1];
+    if (id) out.push(id);
+    at.lastIndex = end + 1;
+  }
+  return out;
+}
+
+/**
+ * What is extra to a file's own text (its charts and diagrams, a deck's masters): a part that cannot be read
+ * (damaged, over a limit) is a warning, never the loss of the slide or document that shows it.
+ */
+export async function orWarning<T>(warnings: string[], signal: AbortSignal | undefined, what: string, none: T, read: () => Promise<T>): Promise<T> {
+  try {
+    return await read();
+  } catch (e) {
+    if (signal?.aborted) throw e;
+    warnings.push(`${what}: ${e instanceof Error ? e.message : String(e)}`);
+    return none;
+  }
 }
 
 /** Each text point's paragraphs, in the diagram's model order. */

@@ -26,24 +26,27 @@ export interface RebuiltPdf {
 export function rebuildPageTree(bytes: Uint8Array, maxPages: number): RebuiltPdf | undefined {
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const text = buf.toString('latin1');
-  const headers = [...text.matchAll(OBJECT_HEADER)];
   // By object number: a page updated in an incremental save keeps its place, and its newer copy is the one pdf.js reads.
   const pages = new Map<number, number>();
   const catalogs = new Set<string>();
   let maxNum = 0;
-  for (let i = 0; i < headers.length; i++) {
-    const h = headers[i]!;
+  // Each header's object runs to the next header: the headers are read one ahead, not all held at once.
+  const headers = text.matchAll(OBJECT_HEADER);
+  for (let h = nextHeader(headers); h; ) {
+    const next = nextHeader(headers);
     const num = Number(h[1]);
-    maxNum = Math.max(maxNum, num);
-    const start = h.index + h[0].length;
-    const end = Math.min(headers[i + 1]?.index ?? text.length, start + MAX_DICT_CHARS);
-    const body = text.slice(start, end);
+    maxNum = Math.max(maxNum, bounded(num));
+    const start = h.index! + h[0].length;
+    const body = text.slice(start, Math.min(next?.index ?? text.length, start + MAX_DICT_CHARS));
     const dict = body.slice(0, firstOf(body, ['stream', 'endobj']));
     if (PAGE_TYPE.test(dict)) pages.set(num, Number(h[2]));
     else if (CATALOG_TYPE.test(dict)) catalogs.add(`${num} ${h[2]}`);
+    h = next;
   }
   if (!pages.size) return undefined;
   for (const m of text.matchAll(ROOT_REF)) catalogs.add(`${Number(m[1])} ${Number(m[2])}`);
+  // A trailer's /Root that names a page (damage, or a hostile file) must not put the catalog in that page's place.
+  for (const c of catalogs) if (pages.has(Number(c.split(' ')[0]))) catalogs.delete(c);
   const kids = [...pages].slice(0, maxPages).map(([num, gen]) => `${num} ${gen} R`);
   const tail = appendedTree(text, buf.length, firstFreeNumber(text, maxNum), kids, catalogs);
   return { data: new Uint8Array(Buffer.concat([buf, Buffer.from(tail, 'latin1')])), pages: kids.length, leftOut: pages.size - kids.length };
@@ -66,8 +69,8 @@ function appendedTree(text: string, length: number, first: number, kids: string[
   const catalog = `<< /Type /Catalog /Pages ${first} 0 R >>`;
   let out = `\n${first} 0 obj\n<< /Type /Pages /Kids [${kids.join(' ')}] /Count ${kids.length} >>\nendobj\n${first + 1} 0 obj\n${catalog}\nendobj\n`;
   for (const [num, gen] of [...catalogs].map((c) => c.split(' '))) out += `${num} ${gen} obj\n${catalog}\nendobj\n`;
-  const encrypt = [...text.matchAll(ENCRYPT)].at(-1)?.[1];
-  const id = [...text.matchAll(FILE_ID)].at(-1)?.[1];
+  const encrypt = lastMatch(text, ENCRYPT);
+  const id = lastMatch(text, FILE_ID);
   const keys = encrypt ? ` /Encrypt ${encrypt}${id ? ` /ID ${id}` : ''}` : '';
   const trailer = length + out.length;
   return `${out}trailer\n<< /Root ${first + 1} 0 R /Size ${first + 2}${keys} >>\nstartxref\n${trailer}\n%%EOF\n`;
@@ -87,6 +90,18 @@ function firstFreeNumber(text: string, maxNum: number): number {
 }
 
 const bounded = (n: number) => (n <= MAX_OBJECT_NUMBER ? n : 0);
+
+const nextHeader = (it: IterableIterator<RegExpMatchArray>): RegExpMatchArray | undefined => {
+  const r = it.next();
+  return r.done ? undefined : r.value;
+};
+
+/** The first group of the last match. */
+function lastMatch(text: string, re: RegExp): string | undefined {
+  let last: string | undefined;
+  for (const m of text.matchAll(re)) last = m[1];
+  return last;
+}
 
 function firstOf(s: string, words: string[]): number {
   let at = s.length;

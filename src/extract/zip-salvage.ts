@@ -15,6 +15,7 @@ const SIZES_AFTER_DATA = 0x0008;
 const UTF8_NAME = 0x0800;
 // Sizes of 0xFFFFFFFF are in a zip64 extra field: such entries (4 GB and more) are past every limit anyway.
 const ZIP64 = 0xffffffff;
+const ZIP64_EXTRA = 0x0001;
 
 export interface SalvagedZip {
   data: Buffer;
@@ -35,7 +36,7 @@ export function salvageZip(buf: Buffer, maxEntries: number): SalvagedZip | undef
     const nameStart = at + LOCAL_HEADER_BYTES;
     const dataStart = nameStart + buf.readUInt16LE(at + 26) + buf.readUInt16LE(at + 28);
     if (dataStart > buf.length) break;
-    const sizes = flags & SIZES_AFTER_DATA ? descriptorAfter(buf, dataStart) : {
+    const sizes = flags & SIZES_AFTER_DATA ? descriptorAfter(buf, dataStart, hasZip64Extra(buf, nameStart + buf.readUInt16LE(at + 26), dataStart)) : {
       crc: buf.readUInt32LE(at + 14), compressed: buf.readUInt32LE(at + 18), size: buf.readUInt32LE(at + 22), end: dataStart + buf.readUInt32LE(at + 18),
     };
     if (!sizes || sizes.compressed === ZIP64 || sizes.size === ZIP64 || sizes.end > buf.length) break;
@@ -52,11 +53,25 @@ export function salvageZip(buf: Buffer, maxEntries: number): SalvagedZip | undef
  * The sizes a data descriptor gives after an entry's data: the first descriptor whose compressed size is the distance
  * from the data's start (the signature's bytes can occur inside compressed data). Undefined when the cut came first.
  */
-function descriptorAfter(buf: Buffer, dataStart: number): { crc: number; compressed: number; size: number; end: number } | undefined {
-  for (let p = buf.indexOf(DESCRIPTOR, dataStart); p >= 0 && p + 16 <= buf.length; p = buf.indexOf(DESCRIPTOR, p + 1)) {
-    if (buf.readUInt32LE(p + 8) === p - dataStart) return { crc: buf.readUInt32LE(p + 4), compressed: p - dataStart, size: buf.readUInt32LE(p + 12), end: p + 16 };
+function descriptorAfter(buf: Buffer, dataStart: number, zip64: boolean): { crc: number; compressed: number; size: number; end: number } | undefined {
+  // An entry with a zip64 extra field gives 8-byte sizes in its descriptor (24 bytes, not 16).
+  const bytes = zip64 ? 24 : 16;
+  for (let p = buf.indexOf(DESCRIPTOR, dataStart); p >= 0 && p + bytes <= buf.length; p = buf.indexOf(DESCRIPTOR, p + 1)) {
+    const compressed = zip64 ? Number(buf.readBigUInt64LE(p + 8)) : buf.readUInt32LE(p + 8);
+    if (compressed !== p - dataStart) continue;
+    const size = zip64 ? Number(buf.readBigUInt64LE(p + 16)) : buf.readUInt32LE(p + 12);
+    // Past 4 GB: over every limit, read as the end of what can be salvaged.
+    return { crc: buf.readUInt32LE(p + 4), compressed, size: size >= ZIP64 ? ZIP64 : size, end: p + bytes };
   }
   return undefined;
+}
+
+/** Whether a local header's extra fields (from `start` to `end`) hold a zip64 one (id 0x0001). */
+function hasZip64Extra(buf: Buffer, start: number, end: number): boolean {
+  for (let p = start; p + 4 <= end; p += 4 + buf.readUInt16LE(p + 2)) {
+    if (buf.readUInt16LE(p) === ZIP64_EXTRA) return true;
+  }
+  return false;
 }
 
 // An Office package's main part, by the name it has in each kind, and its content type.
@@ -65,7 +80,6 @@ const MAIN_PARTS: [string, string][] = [
   ['xl/workbook.xml', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml'],
   ['ppt/presentation.xml', 'application/vnd.openxmlformats-officedocument.presentationml.presentation.main+xml'],
 ];
-const OVERRIDE = /<Override\b[^>]*?\/?>(?:\s*<\/Override>)?/g;
 const CONTENT_TYPES = '[Content_Types].xml';
 
 /**
@@ -89,11 +103,32 @@ export function repairPackage(entries: VettedEntry[]): VettedEntry[] {
 
 function withoutMissingParts(e: VettedEntry, names: Set<string>): VettedEntry {
   const xml = (e.method === 8 ? inflateRawSync(e.compressed) : e.compressed).toString('utf8');
-  const kept = xml.replace(OVERRIDE, (o) => {
-    const part = /\bPartName\s*=\s*["']\/?([^"']*)["']/.exec(o)?.[1];
-    return part === undefined || names.has(part) ? o : '';
-  });
+  const kept = withoutOverrides(xml, (part) => !names.has(part));
   return kept === xml ? e : stored(e.name, kept);
+}
+
+/**
+ * The content types with the `<Override>` of each part `drop` names left out. A scan, not one pattern: a lazy
+ * `<Override[^>]*?>` rescans to the end from every `<Override` that has no `>`, quadratic on a hostile part.
+ */
+export function withoutOverrides(xml: string, drop: (part: string) => boolean): string {
+  let out = '';
+  let from = 0;
+  for (let at = xml.indexOf('<Override'), next = 0; at >= 0; at = xml.indexOf('<Override', next)) {
+    next = at + 1;
+    if (/[\w:.-]/.test(xml[at + 9] ?? '')) continue;
+    const end = xml.indexOf('>', at);
+    if (end < 0) break;
+    // Each `>` is looked for once: the next tag starts after this one's end.
+    next = end + 1;
+    let stop = end + 1;
+    if (xml[end - 1] !== '/') stop += /^\s*<\/Override>/.exec(xml.slice(stop, stop + 64))?.[0].length ?? 0;
+    const part = /\bPartName\s*=\s*["']\/?([^"']*)["']/.exec(xml.slice(at, end))?.[1];
+    if (part === undefined || !drop(part)) continue;
+    out += xml.slice(from, at);
+    from = stop;
+  }
+  return from ? out + xml.slice(from) : xml;
 }
 
 function stored(name: string, text: string): VettedEntry {

@@ -41,6 +41,14 @@ test('a compound\'s last hyphen stays, and the one after "self" and "well"; a su
   assert.deepEqual(join('selfless: self-\nless; well-\nness'), ['selfless: selfless;\nwellness']);
 });
 
+test('a syllable break inside a hyphenated word\'s last part is joined: only a compound\'s last hyphen stays', () => {
+  assert.deepEqual(join('for non-com-\nmercial use; self-con-\ntained; Pre-pro-\ncessing'), ['for non-commercial\nuse; self-contained;\nPre-processing']);
+  // The document uses the joined word: joined, though "in" is a word.
+  assert.deepEqual(join('an anti-in-\nflammatory drug', 'inflammatory markers'), ['an anti-inflammatory\ndrug', 'inflammatory markers']);
+  // A last part the document uses on its own ("speed") ends a compound.
+  assert.deepEqual(join('at speed: a high-speed-\nrail line'), ['at speed: a high-speed-rail\nline']);
+});
+
 test('a word broken over three lines is whole; Windows line ends and no-break spaces are line ends and spaces', () => {
   assert.deepEqual(join('the in-\ncompre-\nhensible text'), ['the incomprehensible\ntext']);
   assert.deepEqual(join('ab-\nab-\nab-\nab-\nab'), ['ababababab']);

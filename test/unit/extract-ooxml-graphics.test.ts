@@ -9,6 +9,7 @@ import { tempDir } from '../helpers/temp.js';
 import * as F from '../helpers/hostile-fixtures.js';
 import { extractFile, defaultExtractOptions, closeExtractors } from '../../src/extract/index.js';
 import { detectType } from '../../src/extract/detect.js';
+import { graphicRefs } from '../../src/extract/ooxml-graphics.js';
 
 const TMP = tempDir('docproc-ooxml-graphics-');
 after(() => closeExtractors());
@@ -55,6 +56,26 @@ test('a slide\'s SmartArt and chart are read where the slide places them; connec
   assert.equal(t, 'Harbour board\nFerry passengers by month\nPassengers\nWestray route\nSanday route\nJanuary, February\nHarbour master\nPilot\nDeck crew');
 });
 
+test('a chart that cannot be read is a warning: the slide keeps its text, the deck its other slides', async () => {
+  const slide = `<?xml version="1.0" encoding="UTF-8"?><p:sld xmlns:p="http://schemas.openxmlformats.org/presentationml/2006/main" ${A} ${R}
+    xmlns:c="http://schemas.openxmlformats.org/drawingml/2006/chart"><p:cSld><p:spTree><p:sp><p:txBody>${para('Harbour board')}</p:txBody></p:sp>
+    <p:graphicFrame><a:graphic><a:graphicData><c:chart r:id="rId3"/></a:graphicData></a:graphic></p:graphicFrame></p:spTree></p:cSld></p:sld>`;
+  const entries = [...F.pptxEntries(slide),
+    { name: 'ppt/slides/_rels/slide1.xml.rels', data: rels(['rId3', 'chart', '../charts/chart1.xml']) },
+    { name: 'ppt/charts/chart1.xml', raw: { deflated: Buffer.from('not deflate data at all'), crc: 0, size: 900 } }];
+  const doc = await extractFile(file('bad-chart.pptx', F.buildZip(entries)), opts);
+  assert.equal(doc.sections.map((s) => s.text).join('\n'), 'Harbour board');
+  assert.ok(doc.warnings.some((w) => /^slide 1 graphics: /.test(w)), doc.warnings.join('; '));
+});
+
+test('chart references are found in linear time among many unclosed <c:chart tags', () => {
+  assert.deepEqual(graphicRefs('<c:chart r:id="rId3"/><dgm:relIds r:dm="rId2" r:lo="rId9"/><c:chart\n r:id="rId4">'), ['rId3', 'rId2', 'rId4']);
+  // Quadratic, this takes minutes; the bound only has to tell the two apart.
+  const t0 = process.hrtime.bigint();
+  assert.deepEqual(graphicRefs(`${'<c:chart r:x="1" '.repeat(200_000)}>`), []);
+  assert.ok(Number(process.hrtime.bigint() - t0) / 1e9 < 10);
+});
+
 test('a Word document\'s diagrams and charts follow its body; an HTML chunk it shows is read too', async () => {
   const body = `<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" ${R}
     xmlns:dgm="http://schemas.openxmlformats.org/drawingml/2006/diagram"><w:body><w:p><w:r><w:t>The report.</w:t></w:r></w:p>
@@ -94,4 +115,8 @@ test('a web archive (.mht) is a MIME message: its page is read, not its headers 
   assert.doesNotMatch(t, /iVBORw0KGgo|Content-Transfer-Encoding/);
   // A page that merely mentions a header further down stays a page.
   assert.equal((await detectType(file('page.html', '<!DOCTYPE html><html><body>MIME-Version: 1.0</body></html>'))).type, 'html');
+  // Named .mht but saved as a plain page: its bytes decide, and it is read as the page it is.
+  const plain = file('plain.mht', '<!DOCTYPE html><html><body><p>The pier opens at nine.</p></body></html>');
+  assert.equal((await detectType(plain)).type, 'html');
+  assert.match(await text(plain), /The pier opens at nine\./);
 });

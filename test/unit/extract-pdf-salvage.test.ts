@@ -63,6 +63,13 @@ test('a page saved again later keeps its first place; pages past the cap are cou
   assert.equal(r.leftOut, 1);
 });
 
+test('a /Root that names a page leaves the page in place; an object number past the format\'s limit takes no number', () => {
+  const pdf = ['%PDF-1.4', '3 0 obj\n<< /Type /Page >>\nendobj', '99999999999 0 obj\n<< /Type /Font >>\nendobj', 'trailer\n<< /Root 3 0 R >>'].join('\n');
+  const tail = Buffer.from(rebuildPageTree(bytes(pdf), 10)!.data).toString('latin1').slice(pdf.length);
+  assert.ok(tail.startsWith('\n4 0 obj\n<< /Type /Pages /Kids [3 0 R] /Count 1 >>\nendobj\n5 0 obj\n'), tail);
+  assert.doesNotMatch(tail, /\n3 0 obj/);
+});
+
 test('no page objects: nothing to rebuild', () => {
   assert.equal(rebuildPageTree(bytes('%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\n'), 10), undefined);
   assert.equal(rebuildPageTree(new Uint8Array(0), 10), undefined);

@@ -63,6 +63,33 @@ test('sizes given after the data (a data descriptor) are found, past a look-alik
   assert.equal(found.data.readUInt32LE(cen + 24), data.length);
 });
 
+test('a zip64 entry\'s data descriptor (8-byte sizes) is read as such, and the entry after it found', () => {
+  const data = Buffer.from('streamed by a zip64 writer');
+  const deflated = deflateRawSync(data);
+  const extra = Buffer.alloc(20);
+  extra.writeUInt16LE(0x0001, 0);
+  extra.writeUInt16LE(16, 2);
+  const head = Buffer.alloc(30);
+  head.writeUInt32LE(0x04034b50, 0);
+  head.writeUInt16LE(45, 4);
+  head.writeUInt16LE(0x0008, 6);
+  head.writeUInt16LE(8, 8);
+  head.writeUInt32LE(0xffffffff, 18);
+  head.writeUInt32LE(0xffffffff, 22);
+  head.writeUInt16LE(5, 26);
+  head.writeUInt16LE(extra.length, 28);
+  const descriptor = Buffer.alloc(24);
+  descriptor.writeUInt32LE(0x08074b50, 0);
+  descriptor.writeUInt32LE(crc32(data), 4);
+  descriptor.writeBigUInt64LE(BigInt(deflated.length), 8);
+  descriptor.writeBigUInt64LE(BigInt(data.length), 16);
+  const next = F.buildZip([{ name: 'f.txt', data: 'the entry after it' }]);
+  const found = salvageZip(Buffer.concat([head, Buffer.from('e.txt'), extra, deflated, descriptor, next.subarray(0, next.indexOf(Buffer.from([0x50, 0x4b, 0x01, 0x02])))]), 100)!;
+  assert.equal(found.entries, 2);
+  const cen = found.data.indexOf(Buffer.from([0x50, 0x4b, 0x01, 0x02]));
+  assert.equal(found.data.readUInt32LE(cen + 24), data.length);
+});
+
 test('encrypted entries and unknown methods are counted, not kept; the entry cap holds', () => {
   const zip = F.buildZip([{ name: 'secret.txt', data: 'x', encrypted: true }, { name: 'odd.txt', data: 'y', method: 99 }, { name: 'ok.txt', data: 'z' }, { name: 'late.txt', data: 'w' }]);
   const found = salvageZip(zip, 100)!;
@@ -80,9 +107,22 @@ test('an Office package gets content types where they were cut, and loses the li
   const listed = '<Types><Override PartName="/xl/workbook.xml" ContentType="a"/><Override PartName="/xl/styles.xml" ContentType="b"/></Types>';
   const kept = repairPackage([entry('[Content_Types].xml', listed), entry('xl/workbook.xml', '<workbook/>')]);
   assert.equal(text(kept[0]!), '<Types><Override PartName="/xl/workbook.xml" ContentType="a"/></Types>');
+  // Overrides written out in full (<Override ...></Override>) are dropped whole; a look-alike tag name is not one.
+  const full = '<Types><OverrideX PartName="/gone.xml"/><Override PartName="/gone.xml" ContentType="b">\n</Override><Override PartName="/xl/workbook.xml"></Override></Types>';
+  assert.equal(text(repairPackage([entry('[Content_Types].xml', full), entry('xl/workbook.xml', '<workbook/>')])[0]!),
+    '<Types><OverrideX PartName="/gone.xml"/><Override PartName="/xl/workbook.xml"></Override></Types>');
   // Nothing to mend: the same entries.
   const whole = [entry('[Content_Types].xml', '<Types><Override PartName="/a.xml"/></Types>'), entry('a.xml', '<a/>')];
   assert.deepEqual(repairPackage(whole), whole);
+});
+
+test('content types of many unclosed <Override tags are scanned in linear time', () => {
+  const entry = (name: string, s: string): VettedEntry => ({ name, method: 0, crc: 0, size: s.length, compressed: Buffer.from(s) });
+  const hostile = `<Types>${'<Override PartName="/gone.xml" '.repeat(200_000)}`;
+  const t0 = process.hrtime.bigint();
+  repairPackage([entry('[Content_Types].xml', hostile), entry('a.xml', '<a/>')]);
+  // Quadratic, this takes minutes; a generous bound that load cannot reach.
+  assert.ok(Number(process.hrtime.bigint() - t0) / 1e9 < 10);
 });
 
 test('a .docx cut inside a later part reads its document, with a warning; an .xlsx cut before its styles reads its cells', async () => {

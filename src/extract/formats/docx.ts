@@ -9,7 +9,7 @@ import type { Attachment } from '../attachments.js';
 import { htmlToSections } from '../htmltext.js';
 import { extractAttachments } from '../attachments.js';
 import { ooxmlEmbeddings, packageParts } from '../ooxml-embeddings.js';
-import { graphicLines } from '../ooxml-graphics.js';
+import { graphicLines, orWarning } from '../ooxml-graphics.js';
 import { headerFooterSections } from '../docx-headers.js';
 import { packagePictures, readablePictures, sparseText } from '../package-pictures.js';
 import { FileError } from '../../errors.js';
@@ -26,7 +26,7 @@ register(['docx'], {
       const body = htmlToSections(await toHtml(ctx, writeZip(withStyles(await z.vetAll())))).sections;
       const margins = await headerFooterSections(z);
       // SmartArt and charts keep their text in parts of their own; mammoth reads none of it.
-      const graphics = await graphicLines(z, 'word/document.xml', ctx.budget.remaining);
+      const graphics = await orWarning(ctx.warnings, ctx.opts.signal, 'charts and diagrams', [], () => graphicLines(z, 'word/document.xml', ctx.budget.remaining));
       if (graphics.length) margins.unshift({ text: graphics.join('\n'), loc: { heading: 'Charts and diagrams' } });
       const own = body.reduce((n, sec) => n + sec.text.replace(/\s/g, '').length, 0);
       const pictures = ctx.opts.ocrPictures || sparseText(own, 1) ? readablePictures(ctx, await packagePictures(z, ctx.opts.maxFileBytes)) : [];

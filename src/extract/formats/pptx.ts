@@ -6,7 +6,7 @@ import { attrsOf, childrenOf, parseOrdered, textOf, walk, type XNode } from '../
 import { FileError } from '../../errors.js';
 import { extractAttachments } from '../attachments.js';
 import { ooxmlEmbeddings } from '../ooxml-embeddings.js';
-import { graphicLines } from '../ooxml-graphics.js';
+import { graphicLines, orWarning } from '../ooxml-graphics.js';
 import { packagePictures, readablePictures, sparseText } from '../package-pictures.js';
 import type { Section } from '../types.js';
 
@@ -169,9 +169,10 @@ register(['pptx'], {
         if (ctx.budget.exhausted) break;
         const slide = i + 1;
         try {
-          const lines = shapeLines(parseOrdered(await z.readText(part, MAX_PART_BYTES)));
+          const xml = await z.readText(part, MAX_PART_BYTES);
+          const lines = shapeLines(parseOrdered(xml));
           // SmartArt and charts keep their text in parts of their own.
-          lines.push(...(await graphicLines(z, part, ctx.budget.remaining)));
+          lines.push(...(await orWarning(ctx.warnings, ctx.opts.signal, `slide ${slide} graphics`, [], () => graphicLines(z, part, ctx.budget.remaining, xml))));
           const rels = await readRels(z, part);
           const layout = rels.find((r) => r.type.endsWith('/slideLayout'))?.target;
           if (layout && z.has(layout) && !layouts.includes(layout)) layouts.push(layout);
@@ -192,11 +193,7 @@ register(['pptx'], {
       const own = sections.reduce((n, s) => n + s.text.replace(/\s/g, '').length, 0);
       const onSlides = new Set(sections.flatMap((s) => s.text.split('\n').map((l) => l.trim())));
       // Masters are extra: one that cannot be read (damaged, over a limit) is a warning, not the deck's failure.
-      const master = await masterLines(z, layouts, onSlides, ctx.budget.remaining).catch((e: unknown) => {
-        if (ctx.opts.signal?.aborted) throw e;
-        ctx.warnings.push(`masters: ${e instanceof Error ? e.message : String(e)}`);
-        return [];
-      });
+      const master = await orWarning(ctx.warnings, ctx.opts.signal, 'masters', [], () => masterLines(z, layouts, onSlides, ctx.budget.remaining));
       if (master.length) sections.push({ text: ctx.budget.take(master.join('\n')), loc: { heading: 'Slide masters' } });
       // Slides that are pictures of pages (photographed, scanned) are read by OCR when the slides' own text is sparse;
       // embedded objects (a workbook behind a chart, a PDF) come after the slides, as attachments.

@@ -7,7 +7,7 @@ import { writeZip } from '../zip-write.js';
 import { rowsToSections } from '../tabular.js';
 import { extractAttachments, type Attachment } from '../attachments.js';
 import { ooxmlEmbeddings } from '../ooxml-embeddings.js';
-import { sheetDrawingLines } from '../ooxml-graphics.js';
+import { orWarning, sheetDrawingLines } from '../ooxml-graphics.js';
 import { FileError } from '../../errors.js';
 import type { Section } from '../types.js';
 
@@ -26,7 +26,7 @@ register(['xlsx', 'xlsb', 'xls', 'ods', 'fods'], {
         ? await readFile(ctx.absPath)
         : await withZip(ctx, async (z) => {
             embedded = await ooxmlEmbeddings(z, opts.maxFileBytes);
-            if (ctx.type === 'xlsx') drawings = await sheetDrawingLines(z, ctx.budget.remaining);
+            if (ctx.type === 'xlsx') drawings = await orWarning(ctx.warnings, opts.signal, 'drawings', drawings, () => sheetDrawingLines(z, ctx.budget.remaining));
             return writeZip(await z.vetAll());
           });
     let wb: XLSX.WorkBook;
