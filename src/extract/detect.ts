@@ -194,7 +194,10 @@ async function zipType(absPath: string): Promise<string | undefined> {
     if (z.has('FixedDocumentSequence.fdseq') || z.has('FixedDocSeq.fdseq')) return 'xps';
     if (z.has('_rels/.rels') && /\/fixedrepresentation["']/.test(await z.readText('_rels/.rels', 64 * 1024))) return 'xps';
     if (z.has('content.xml') && z.has('META-INF/manifest.xml')) return 'odt';
-    return 'zip';
+    // A damaged zip whose surviving entries do not tell its kind (a .docx cut before its manifest and document): the
+    // extension decides, as for one that cannot be opened, so that it fails as the damaged document it is rather
+    // than as an unsupported package.
+    return z.salvaged ? undefined : 'zip';
   } catch {
     // A manifest that won't inflate (a lying size, say): like an unreadable zip, the extension decides.
     return undefined;

@@ -147,6 +147,9 @@ test('a cut .docx whose document is lost fails saying the zip was damaged; the l
     assert.match(e.message, /^corrupt: docx without word\/document\.xml; a damaged zip \(End of central directory record signature not found\..*\), read through the entries before the damage$/);
     return true;
   });
+  // Nothing left that tells the kind (no manifest, no main part): the name decides, and it fails as a damaged .docx.
+  const bare = F.buildZip([{ name: 'docProps/app.xml', data: '<Properties/>' }, { name: 'word/document.xml', data: 'Gone with the cut' }]);
+  await assert.rejects(extractFile(file('bare.docx', cutInside(bare, 'word/document.xml')), opts), /corrupt: docx without word\/document\.xml; a damaged zip/);
   // A document part that says 20 bytes and inflates to 2 MB: a bomb, directory or none.
   const zeros = deflateRawSync(Buffer.alloc(2_000_000));
   const lying = F.buildZip([...F.docxEntries({ deflated: zeros, crc: 0, size: 2_000_000 }, 20), { name: 'word/styles.xml', data: '<w:styles/>' }]);
