@@ -18,17 +18,21 @@ const ZIP64 = 0xffffffff;
 const ZIP64_EXTRA = 0x0001;
 
 export interface SalvagedZip {
-  data: Buffer;
+  /** The new zip; undefined when every entry found whole was left out. */
+  data?: Buffer;
   /** Entries found whole. */
   entries: number;
   /** Entries found whole but left out: encrypted, or in a compression method other than stored and deflate. */
   skipped: number;
+  /** Of those, the encrypted ones. */
+  encrypted: number;
 }
 
-/** The whole entries before the damage, as a new zip; undefined when there is none. */
+/** The whole entries before the damage, as a new zip; undefined when no entry was found whole. */
 export function salvageZip(buf: Buffer, maxEntries: number): SalvagedZip | undefined {
   const entries: VettedEntry[] = [];
   let skipped = 0;
+  let encrypted = 0;
   let at = buf.indexOf(Buffer.from([0x50, 0x4b, 0x03, 0x04]));
   while (at >= 0 && at + LOCAL_HEADER_BYTES <= buf.length && buf.readUInt32LE(at) === LOCAL_HEADER && entries.length + skipped < maxEntries) {
     const flags = buf.readUInt16LE(at + 6);
@@ -41,12 +45,13 @@ export function salvageZip(buf: Buffer, maxEntries: number): SalvagedZip | undef
     };
     if (!sizes || sizes.compressed === ZIP64 || sizes.size === ZIP64 || sizes.end > buf.length) break;
     const name = buf.subarray(nameStart, nameStart + buf.readUInt16LE(at + 26)).toString(flags & UTF8_NAME ? 'utf8' : 'latin1');
+    if (flags & ENCRYPTED) encrypted++;
     if (flags & ENCRYPTED || (method !== 0 && method !== 8)) skipped++;
     else entries.push({ name, method, crc: sizes.crc, size: sizes.size, compressed: buf.subarray(dataStart, dataStart + sizes.compressed) });
     at = sizes.end;
   }
-  if (!entries.length) return undefined;
-  return { data: writeZip(entries), entries: entries.length, skipped };
+  if (!entries.length && !skipped) return undefined;
+  return { data: entries.length ? writeZip(entries) : undefined, entries: entries.length, skipped, encrypted };
 }
 
 /**

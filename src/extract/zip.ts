@@ -49,7 +49,9 @@ export class ZipArchive {
       zip = await yauzl.openPromise(absPath, YAUZL_OPTIONS);
     } catch (e) {
       const found = (await stat(absPath)).size <= MAX_SALVAGE_BYTES ? salvageZip(await readFile(absPath), limits.maxEntries + 1) : undefined;
-      if (!found) throw new FileError('failed', 'corrupt', `not a readable zip: ${msg(e)}`);
+      // Every entry before the damage encrypted (a password-protected archive cut short): it says so, as a whole one does.
+      if (found && !found.data && found.encrypted === found.skipped) throw new FileError('failed', 'encrypted', `a damaged zip whose entries are all encrypted (${msg(e)})`);
+      if (!found?.data) throw new FileError('failed', 'corrupt', `not a readable zip: ${msg(e)}`);
       zip = await yauzl.fromBufferPromise(found.data, YAUZL_OPTIONS);
       salvaged = { reason: msg(e), entries: found.entries, skipped: found.skipped };
     }

@@ -35,8 +35,8 @@ test('the entries before the cut are found whole; the one cut is not', () => {
   assert.equal(found.entries, 2);
   assert.equal(found.skipped, 0);
   // The new zip has a directory: read back with the usual reader below; here, its local parts.
-  assert.ok(found.data.includes(Buffer.from('dir/b.txt')));
-  assert.ok(!found.data.includes(Buffer.from('c.txt')));
+  assert.ok(found.data!.includes(Buffer.from('dir/b.txt')));
+  assert.ok(!found.data!.includes(Buffer.from('c.txt')));
   assert.equal(salvageZip(zip.subarray(0, 20), 100), undefined);
   assert.equal(salvageZip(Buffer.from('not a zip at all'), 100), undefined);
 });
@@ -58,9 +58,9 @@ test('sizes given after the data (a data descriptor) are found, past a look-alik
   const found = salvageZip(Buffer.concat([head, Buffer.from('d.txt'), deflated, descriptor, Buffer.from('PK\x03\x04 cut')]), 100)!;
   assert.equal(found.entries, 1);
   // Its central record carries the descriptor's sizes.
-  const cen = found.data.indexOf(Buffer.from([0x50, 0x4b, 0x01, 0x02]));
-  assert.equal(found.data.readUInt32LE(cen + 20), deflated.length);
-  assert.equal(found.data.readUInt32LE(cen + 24), data.length);
+  const cen = found.data!.indexOf(Buffer.from([0x50, 0x4b, 0x01, 0x02]));
+  assert.equal(found.data!.readUInt32LE(cen + 20), deflated.length);
+  assert.equal(found.data!.readUInt32LE(cen + 24), data.length);
 });
 
 test('a zip64 entry\'s data descriptor (8-byte sizes) is read as such, and the entry after it found', () => {
@@ -86,8 +86,8 @@ test('a zip64 entry\'s data descriptor (8-byte sizes) is read as such, and the e
   const next = F.buildZip([{ name: 'f.txt', data: 'the entry after it' }]);
   const found = salvageZip(Buffer.concat([head, Buffer.from('e.txt'), extra, deflated, descriptor, next.subarray(0, next.indexOf(Buffer.from([0x50, 0x4b, 0x01, 0x02])))]), 100)!;
   assert.equal(found.entries, 2);
-  const cen = found.data.indexOf(Buffer.from([0x50, 0x4b, 0x01, 0x02]));
-  assert.equal(found.data.readUInt32LE(cen + 24), data.length);
+  const cen = found.data!.indexOf(Buffer.from([0x50, 0x4b, 0x01, 0x02]));
+  assert.equal(found.data!.readUInt32LE(cen + 24), data.length);
 });
 
 test('encrypted entries and unknown methods are counted, not kept; the entry cap holds', () => {
@@ -96,6 +96,17 @@ test('encrypted entries and unknown methods are counted, not kept; the entry cap
   assert.equal(found.entries, 2);
   assert.equal(found.skipped, 2);
   assert.equal(salvageZip(zip, 3)!.entries, 1);
+  // Nothing whole but encrypted entries: no zip to read, and what was found says why.
+  assert.deepEqual(salvageZip(F.buildZip([{ name: 'secret.txt', data: 'x', encrypted: true }]), 100), { data: undefined, entries: 0, skipped: 1, encrypted: 1 });
+});
+
+test('a password-protected zip cut short fails as encrypted, not as corrupt', async () => {
+  const zip = F.buildZip([{ name: 'a.txt', data: 'x', encrypted: true }, { name: 'b.txt', data: 'y', encrypted: true }]);
+  await assert.rejects(extractFile(file('locked.zip', cutInside(zip, 'b.txt')), opts), (e: Error & { reason?: string }) => {
+    assert.equal(e.reason, 'encrypted');
+    assert.match(e.message, /a damaged zip whose entries are all encrypted \(End of central directory/);
+    return true;
+  });
 });
 
 test('an Office package gets content types where they were cut, and loses the listings of parts it lacks', () => {
