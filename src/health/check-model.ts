@@ -125,6 +125,18 @@ export function modelCheck(d: ModelCheckDeps): ReadinessCheck {
   };
 }
 
+/**
+ * Resolves once every self-test started so far has settled, or after `timeoutMs`. A self-test keeps running after its
+ * probe's timeout, and the first starts with the server: exiting while ONNX Runtime is still loading the model
+ * aborts the process (a SIGTERM right after start ended in SIGABRT, not 143).
+ */
+export async function settleModelChecks(timeoutMs: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)));
+  await Promise.race([Promise.allSettled([...selfTests.values()]), late]);
+  clearTimeout(timer);
+}
+
 /** Tests: forget remembered hashes and self-tests. */
 export function forgetModelChecks(): void {
   hashChecks.clear();

@@ -6,6 +6,10 @@ import { createReadiness, type ReadinessOptions } from './readiness.js';
 import { createMetrics, type DocprocMetrics } from './metrics.js';
 import { refreshIndexGauges } from './metrics-index.js';
 import { startHealthServer, type HealthServer } from './server.js';
+import { settleModelChecks } from './check-model.js';
+
+/** How long closing waits for a model self-test still loading (a load takes seconds; past this, exit anyway). */
+const SELF_TEST_SETTLE_MS = 30_000;
 import type { ListenAddress } from './listen.js';
 
 export interface HealthServiceOptions {
@@ -43,5 +47,9 @@ export async function startHealthService(o: HealthServiceOptions): Promise<Healt
     },
   });
   readiness.warmUp();
-  return { ...server, metrics };
+  const close = async (graceMs?: number) => {
+    await server.close(graceMs);
+    await settleModelChecks(SELF_TEST_SETTLE_MS);
+  };
+  return { ...server, close, metrics };
 }

@@ -155,6 +155,21 @@ test('serve-health: a non-loopback address only with --allow-remote; --max-run-a
   assert.equal((await remote.exited).code, 143);
 });
 
+test('serve-health: SIGTERM while the model self-test is still loading exits 143, not an abort', { timeout: 120_000 }, async () => {
+  // The self-test starts with the server; exiting while ONNX Runtime loaded the model ended in SIGABRT. Servers
+  // stopped at a few moments of that load, side by side.
+  const db = path.join(work, 'warm.db');
+  const exits = await Promise.all([100, 600, 1100, 1600].map(async (ms) => {
+    const s = start(['serve-health', '--db', db, '--port', '0', '--json']);
+    await until('the listening line', () => jsonLine(s, 'listening'));
+    await new Promise((r) => setTimeout(r, ms));
+    s.child.kill('SIGTERM');
+    const exit = await s.exited;
+    return { ...exit, stderr: exit.code === 143 ? '' : s.stderr().slice(-300) };
+  }));
+  for (const e of exits) assert.deepEqual(e, { code: 143, signal: null, stderr: '' });
+});
+
 test('ingest --metrics-file: node_exporter textfile written atomically at the end of the run, counters from the run, gauges from the index', { timeout: 180_000 }, async () => {
   const db = path.join(work, 'cron.db');
   writeNotes(path.join(work, 'cron'), 5, 'c');
