@@ -4,8 +4,10 @@
 // catalog and a trailer, lets pdf.js's recovery read every page whose objects survived: 11 of the 14 pages of a paper
 // cut to its first 300 KB, of which poppler's pdftotext reads nothing.
 //
-// Only page objects written out in the file are found: in a compressed object stream (PDF 1.5 and later) they are not
-// visible without the stream's index, which such damage usually takes with it.
+// Pages kept in compressed object streams (PDF 1.5 and later), which pdf.js's recovery does not look into, are found
+// by reading every object stream that survives (pdf-object-streams.ts); their objects are written out again as plain
+// ones, before the new tree, so that pdf.js finds them with their fonts and resources.
+import { isObjectStream, MAX_OBJECT_STREAMS_TOTAL, streamedObjects } from './pdf-object-streams.js';
 
 // An indirect object's header ("12 0 obj"), not part of a larger number.
 const OBJECT_HEADER = /(?<![0-9])(\d{1,10})[ \t\r\n\f\0]+(\d{1,5})[ \t\r\n\f\0]+obj(?![A-Za-z])/g;
@@ -29,6 +31,9 @@ export function rebuildPageTree(bytes: Uint8Array, maxPages: number): RebuiltPdf
   // By object number: a page updated in an incremental save keeps its place, and its newer copy is the one pdf.js reads.
   const pages = new Map<number, number>();
   const catalogs = new Set<string>();
+  // Where each plain object was last written, and the object streams: a streamed object written plain later is stale.
+  const plainAt = new Map<number, number>();
+  const objectStreams: { at: number; dict: string; dataStart: number }[] = [];
   let maxNum = 0;
   // Each header's object runs to the next header: the headers are read one ahead, not all held at once.
   const headers = text.matchAll(OBJECT_HEADER);
@@ -36,19 +41,39 @@ export function rebuildPageTree(bytes: Uint8Array, maxPages: number): RebuiltPdf
     const next = nextHeader(headers);
     const num = Number(h[1]);
     maxNum = Math.max(maxNum, bounded(num));
+    plainAt.set(num, h.index!);
     const start = h.index! + h[0].length;
     const body = text.slice(start, Math.min(next?.index ?? text.length, start + MAX_DICT_CHARS));
     const dict = body.slice(0, firstOf(body, ['stream', 'endobj']));
     if (PAGE_TYPE.test(dict)) pages.set(num, Number(h[2]));
     else if (CATALOG_TYPE.test(dict)) catalogs.add(`${num} ${h[2]}`);
+    else if (isObjectStream(dict) && body.startsWith('stream', dict.length)) objectStreams.push({ at: h.index!, dict, dataStart: start + dict.length + 6 });
     h = next;
+  }
+  const encrypt = lastMatch(text, ENCRYPT);
+  // An encrypted file's object streams are encrypted too: only pdf.js, with the keys, could read them.
+  let streamed = '';
+  if (!encrypt) {
+    const budget = { left: MAX_OBJECT_STREAMS_TOTAL };
+    for (const s of objectStreams) {
+      for (const o of streamedObjects(buf, s.dict, s.dataStart, budget)) {
+        if ((plainAt.get(o.num) ?? -1) > s.at) continue;
+        maxNum = Math.max(maxNum, o.num);
+        // A catalog is not written out: the new one takes its number.
+        if (CATALOG_TYPE.test(o.body)) catalogs.add(`${o.num} 0`);
+        else streamed += `${o.num} 0 obj\n${o.body}\nendobj\n`;
+        if (PAGE_TYPE.test(o.body)) pages.set(o.num, 0);
+      }
+    }
   }
   if (!pages.size) return undefined;
   for (const m of text.matchAll(ROOT_REF)) catalogs.add(`${Number(m[1])} ${Number(m[2])}`);
   // A trailer's /Root that names a page (damage, or a hostile file) must not put the catalog in that page's place.
   for (const c of catalogs) if (pages.has(Number(c.split(' ')[0]))) catalogs.delete(c);
   const kids = [...pages].slice(0, maxPages).map(([num, gen]) => `${num} ${gen} R`);
-  const tail = appendedTree(text, buf.length, firstFreeNumber(text, maxNum), kids, catalogs);
+  const id = encrypt && lastMatch(text, FILE_ID);
+  const keys = encrypt ? ` /Encrypt ${encrypt}${id ? ` /ID ${id}` : ''}` : '';
+  const tail = appendedTree(buf.length, firstFreeNumber(text, maxNum), kids, catalogs, streamed, keys);
   return { data: new Uint8Array(Buffer.concat([buf, Buffer.from(tail, 'latin1')])), pages: kids.length, leftOut: pages.size - kids.length };
 }
 
@@ -60,18 +85,16 @@ const ENCRYPT = /\/Encrypt[ \t\r\n\f\0]*(\d{1,10}[ \t\r\n\f\0]+\d{1,5}[ \t\r\n\f
 const FILE_ID = /\/ID[ \t\r\n\f\0]*(\[[^\]]{0,400}\])/g;
 
 /**
- * A page tree (object `first`), a catalog over it (`first + 1`) and the same catalog under the number of every catalog
- * the file has (a later copy of an object is the one a reader takes), then a trailer and a cross-reference offset that
+ * The objects read from object streams (`streamed`), a page tree (object `first`), a catalog over it (`first + 1`) and
+ * the same catalog under the number of every catalog the file has (a later copy of an object is the one a reader
+ * takes), then a trailer and a cross-reference offset that
  * points at no table. pdf.js then reads the file in its recovery mode, object by object, whatever its own tables say
  * (they may list objects the cut took, or lead to a tree that loops), and every trailer it finds leads to the new tree.
  */
-function appendedTree(text: string, length: number, first: number, kids: string[], catalogs: Set<string>): string {
+function appendedTree(length: number, first: number, kids: string[], catalogs: Set<string>, streamed: string, keys: string): string {
   const catalog = `<< /Type /Catalog /Pages ${first} 0 R >>`;
-  let out = `\n${first} 0 obj\n<< /Type /Pages /Kids [${kids.join(' ')}] /Count ${kids.length} >>\nendobj\n${first + 1} 0 obj\n${catalog}\nendobj\n`;
+  let out = `\n${streamed}${first} 0 obj\n<< /Type /Pages /Kids [${kids.join(' ')}] /Count ${kids.length} >>\nendobj\n${first + 1} 0 obj\n${catalog}\nendobj\n`;
   for (const [num, gen] of [...catalogs].map((c) => c.split(' '))) out += `${num} ${gen} obj\n${catalog}\nendobj\n`;
-  const encrypt = lastMatch(text, ENCRYPT);
-  const id = lastMatch(text, FILE_ID);
-  const keys = encrypt ? ` /Encrypt ${encrypt}${id ? ` /ID ${id}` : ''}` : '';
   const trailer = length + out.length;
   return `${out}trailer\n<< /Root ${first + 1} 0 R /Size ${first + 2}${keys} >>\nstartxref\n${trailer}\n%%EOF\n`;
 }

@@ -1,0 +1,118 @@
+// A damaged PDF 1.5 whose pages, fonts and catalog live in compressed object streams: the object streams that survive
+// are read by their own index and their objects written out again, so the rebuilt page tree finds the pages.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { deflateSync } from 'node:zlib';
+import { tempDir } from '../helpers/temp.js';
+import { rebuildPageTree } from '../../src/extract/pdf-salvage.js';
+import { streamedObjects } from '../../src/extract/pdf-object-streams.js';
+import { extractFile, defaultExtractOptions, closeExtractors } from '../../src/extract/index.js';
+
+const TMP = tempDir('docproc-pdf-objstm-');
+after(() => closeExtractors());
+
+const latin1 = (s: string) => Buffer.from(s, 'latin1');
+const tail = (data: Uint8Array, from: number) => Buffer.from(data).toString('latin1').slice(from);
+
+/** An object stream holding `objects` (number → body), as `num 0 obj`, its data deflated unless `raw`. */
+function objectStream(num: number, objects: [number, string][], opts: { raw?: boolean; dict?: string } = {}): string {
+  let index = '';
+  let body = '';
+  for (const [n, text] of objects) {
+    index += `${n} ${body.length} `;
+    body += `${text}\n`;
+  }
+  const plain = index + body;
+  const data = opts.raw ? plain : deflateSync(latin1(plain)).toString('latin1');
+  const filter = opts.raw ? '' : ' /Filter /FlateDecode';
+  return `${num} 0 obj\n<< /Type /ObjStm /N ${objects.length} /First ${index.length}${filter} /Length ${data.length}${opts.dict ?? ''} >>\nstream\n${data}\nendstream\nendobj\n`;
+}
+
+const content = (num: number, text: string) => {
+  const s = `BT /F1 24 Tf 72 700 Td (${text}) Tj ET`;
+  return `${num} 0 obj\n<< /Length ${s.length} >>\nstream\n${s}\nendstream\nendobj\n`;
+};
+const page = (contents: number) => `<< /Type /Page /Parent 4 0 R /MediaBox [0 0 612 792] /Contents ${contents} 0 R /Resources << /Font << /F1 1 0 R >> >> >>`;
+
+/**
+ * As Word or pdfTeX write a PDF 1.5: page contents as plain streams, every dictionary (font, pages, tree, catalog) in
+ * an object stream, and the cross-reference stream last: the part a cut takes.
+ */
+function pdf15(): { whole: string; cut: string } {
+  const head = '%PDF-1.5\n' + content(6, 'Streamed page one') + content(7, 'Streamed page two');
+  const stm = objectStream(8, [
+    [1, '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>'],
+    [2, page(6)],
+    [3, page(7)],
+    [4, '<< /Type /Pages /Kids [2 0 R 3 0 R] /Count 2 >>'],
+    [5, '<< /Type /Catalog /Pages 4 0 R >>'],
+  ]);
+  const cut = head + stm;
+  return { whole: `${cut}9 0 obj\n<< /Type /XRef /Size 10 /Root 5 0 R /W [1 4 2] /Length 70 >>\nstream\n`, cut };
+}
+
+test('a PDF 1.5 cut before its cross-reference stream is read through the objects of its object stream', async () => {
+  const file = path.join(TMP, 'objstm-cut.pdf');
+  writeFileSync(file, latin1(pdf15().whole));
+  const doc = await extractFile(file, { ...defaultExtractOptions, ocr: false });
+  assert.deepEqual(doc.sections.map((s) => [s.loc.page, s.text]), [[1, 'Streamed page one'], [2, 'Streamed page two']]);
+  assert.match(doc.warnings[0]!, /^damaged PDF .*: read through a page tree rebuilt from the 2 page objects found/);
+});
+
+test('streamed objects are written out plain before the new tree; the streamed catalog is replaced, not written', () => {
+  const { cut } = pdf15();
+  const r = rebuildPageTree(new Uint8Array(latin1(cut)), 10)!;
+  assert.equal(r.pages, 2);
+  const t = tail(r.data, cut.length);
+  assert.ok(t.startsWith('\n1 0 obj\n<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>\nendobj\n2 0 obj\n'), t);
+  assert.ok(t.indexOf('4 0 obj\n<< /Type /Pages /Kids [2 0 R 3 0 R]') < t.indexOf('9 0 obj\n<< /Type /Pages /Kids [2 0 R 3 0 R] /Count 2 >>'));
+  // Object 5 (the catalog) appears once, as the new catalog over the new tree (9), past the number in use (8).
+  assert.deepEqual([...t.matchAll(/\n5 0 obj\n(.*)\n/g)].map((m) => m[1]), ['<< /Type /Catalog /Pages 9 0 R >>']);
+});
+
+test('a streamed object written plain later is stale: the plain copy stays the one read', () => {
+  const { cut } = pdf15();
+  const later = `${cut}3 0 obj\n<< /Type /Page /Parent 4 0 R /Contents 6 0 R >>\nendobj\n`;
+  const t = tail(rebuildPageTree(new Uint8Array(latin1(later)), 10)!.data, later.length);
+  assert.doesNotMatch(t, /\n3 0 obj\n/);
+  assert.match(t, /\n2 0 obj\n/);
+});
+
+test('an encrypted file\'s object streams are not read', () => {
+  const { cut } = pdf15();
+  const enc = `${cut}trailer\n<< /Encrypt 20 0 R /ID [<01> <02>] >>\n`;
+  assert.equal(rebuildPageTree(new Uint8Array(latin1(enc)), 10), undefined);
+});
+
+test('an object stream cut short gives the objects wholly inside it', () => {
+  const stm = objectStream(8, [[1, '<< /A 1 >>'], [2, '<< /B 2 >>'], [3, '<< /C 3 >>']], { raw: true });
+  const whole = latin1(stm);
+  const dataStart = stm.indexOf('stream\n') + 6;
+  assert.deepEqual(streamedObjects(whole, stm, dataStart, { left: 1e6 }).map((o) => o.body), ['<< /A 1 >>', '<< /B 2 >>', '<< /C 3 >>']);
+  // Cut inside the third object: the second ends where the third starts, the third may be cut and is left out.
+  const cutAt = stm.indexOf('<< /C');
+  assert.deepEqual(streamedObjects(whole.subarray(0, cutAt + 3), stm, dataStart, { left: 1e6 }).map((o) => o.num), [1, 2]);
+  // Deflated and cut: what inflates is read.
+  const z = objectStream(8, [[1, '<< /A 1 >>'], [2, `<< /B (${'x'.repeat(5000)}) >>`], [3, '<< /C 3 >>']]);
+  const zStart = z.indexOf('stream\n') + 6;
+  const zCut = latin1(z).subarray(0, zStart + 20);
+  assert.ok(streamedObjects(zCut, z, zStart, { left: 1e6 }).length < 3);
+});
+
+test('filters other than Flate, predictors, an index that does not add up and the inflate budget give nothing', () => {
+  const objs: [number, string][] = [[1, '<< /A 1 >>']];
+  const read = (stm: string, left = 1e6) => streamedObjects(latin1(stm), stm, stm.indexOf('stream\n') + 6, { left });
+  assert.equal(read(objectStream(8, objs)).length, 1);
+  assert.equal(read(objectStream(8, objs).replace('/FlateDecode', '/LZWDecode')).length, 0);
+  assert.equal(read(objectStream(8, objs, { dict: ' /DecodeParms << /Predictor 12 /Columns 4 >>' })).length, 0);
+  assert.equal(read(objectStream(8, objs).replace('/N 1', '/N 0')).length, 0);
+  assert.equal(read(objectStream(8, [[0, '<< /A 1 >>']])).length, 0);
+  // A stream inflating past what is left of the budget is not read, and the budget is spent as it inflates.
+  const big = objectStream(8, [[1, `(${'y'.repeat(100_000)})`]]);
+  assert.equal(read(big, 1000).length, 0);
+  const budget = { left: 1e6 };
+  streamedObjects(latin1(big), big, big.indexOf('stream\n') + 6, budget);
+  assert.ok(budget.left < 1e6 - 100_000);
+});
