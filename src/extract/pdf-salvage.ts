@@ -7,7 +7,7 @@
 // Pages kept in compressed object streams (PDF 1.5 and later), which pdf.js's recovery does not look into, are found
 // by reading every object stream that survives (pdf-object-streams.ts); their objects are written out again as plain
 // ones, before the new tree, so that pdf.js finds them with their fonts and resources.
-import { isObjectStream, MAX_OBJECT_STREAMS_TOTAL, streamedObjects } from './pdf-object-streams.js';
+import { isObjectStream, MAX_OBJECT_STREAMS_TOTAL, streamedObjects, type StreamedObject } from './pdf-object-streams.js';
 
 // An indirect object's header ("12 0 obj"), not part of a larger number.
 const OBJECT_HEADER = /(?<![0-9])(\d{1,10})[ \t\r\n\f\0]+(\d{1,5})[ \t\r\n\f\0]+obj(?![A-Za-z])/g;
@@ -52,29 +52,49 @@ export function rebuildPageTree(bytes: Uint8Array, maxPages: number): RebuiltPdf
   }
   const encrypt = lastMatch(text, ENCRYPT);
   // An encrypted file's object streams are encrypted too: only pdf.js, with the keys, could read them.
+  const fromStreams = encrypt ? undefined : readObjectStreams(buf, objectStreams, plainAt);
   let streamed = '';
-  if (!encrypt) {
-    const budget = { left: MAX_OBJECT_STREAMS_TOTAL };
-    for (const s of objectStreams) {
-      for (const o of streamedObjects(buf, s.dict, s.dataStart, budget)) {
-        if ((plainAt.get(o.num) ?? -1) > s.at) continue;
-        maxNum = Math.max(maxNum, o.num);
-        // A catalog is not written out: the new one takes its number.
-        if (CATALOG_TYPE.test(o.body)) catalogs.add(`${o.num} 0`);
-        else streamed += `${o.num} 0 obj\n${o.body}\nendobj\n`;
-        if (PAGE_TYPE.test(o.body)) pages.set(o.num, 0);
-      }
-    }
+  const found = new Set(plainAt.keys());
+  for (const o of fromStreams?.objects ?? []) {
+    found.add(o.num);
+    maxNum = Math.max(maxNum, o.num);
+    // A catalog is not written out: the new one takes its number.
+    if (CATALOG_TYPE.test(o.body)) catalogs.add(`${o.num} 0`);
+    else streamed += `${o.num} 0 obj\n${o.body}\nendobj\n`;
+    if (PAGE_TYPE.test(o.body)) pages.set(o.num, 0);
   }
   if (!pages.size) return undefined;
   for (const m of text.matchAll(ROOT_REF)) catalogs.add(`${Number(m[1])} ${Number(m[2])}`);
   // A trailer's /Root that names a page (damage, or a hostile file) must not put the catalog in that page's place.
   for (const c of catalogs) if (pages.has(Number(c.split(' ')[0]))) catalogs.delete(c);
+  const refs = referencedObjects([text, streamed]);
+  for (const c of catalogs) found.add(Number(c.split(' ')[0]));
+  // Objects the damage took are null, as the format reads a reference to an object that is not there: a surviving
+  // table (a fast-web-view file's first) may list them at offsets past the cut, and pdf.js then fails the page that
+  // names them (a font, an image) instead of reading its text. Only when every object stream was read: an object in
+  // one that was not may still be found through such a table.
+  const nulls = fromStreams?.complete ? nullObjects(refs, found) : '';
   const kids = [...pages].slice(0, maxPages).map(([num, gen]) => `${num} ${gen} R`);
   const id = encrypt && lastMatch(text, FILE_ID);
   const keys = encrypt ? ` /Encrypt ${encrypt}${id ? ` /ID ${id}` : ''}` : '';
-  const tail = appendedTree(buf.length, firstFreeNumber(text, maxNum), kids, catalogs, streamed, keys);
+  const tail = appendedTree(buf.length, firstFreeNumber(text, refs, maxNum), kids, catalogs, streamed + nulls, keys);
   return { data: new Uint8Array(Buffer.concat([buf, Buffer.from(tail, 'latin1')])), pages: kids.length, leftOut: pages.size - kids.length };
+}
+
+/**
+ * The objects of every object stream found, less those the file writes plain after that stream (an incremental save's
+ * newer copy); `complete` when every stream could be read.
+ */
+function readObjectStreams(buf: Buffer, streams: { at: number; dict: string; dataStart: number }[], plainAt: Map<number, number>) {
+  const budget = { left: MAX_OBJECT_STREAMS_TOTAL };
+  const objects: StreamedObject[] = [];
+  let complete = true;
+  for (const s of streams) {
+    const read = streamedObjects(buf, s.dict, s.dataStart, budget);
+    if (!read.length) complete = false;
+    for (const o of read) if ((plainAt.get(o.num) ?? -1) < s.at) objects.push(o);
+  }
+  return { objects, complete };
 }
 
 // What makes a catalog: every catalog object and every trailer's /Root.
@@ -101,13 +121,27 @@ function appendedTree(length: number, first: number, kids: string[], catalogs: S
 
 // References and declared table sizes: the new objects must take no number the file uses, even for an object the
 // damage took (a reference to it would otherwise lead to the new tree). Past the format's limit, numbers are ignored.
-const REF = /(?<![0-9])(\d{1,10})[ \t\r\n\f\0]+\d{1,5}[ \t\r\n\f\0]+R(?![A-Za-z])/g;
+const REF = /(?<![0-9])(\d{1,10})[ \t\r\n\f\0]+(\d{1,5})[ \t\r\n\f\0]+R(?![A-Za-z])/g;
 const SIZE = /\/Size[ \t\r\n\f\0]+(\d{1,10})/g;
 const MAX_OBJECT_NUMBER = 8_388_607;
+// More missing objects than this is not damage a null can mend (or a hostile file): none is written.
+const MAX_NULL_OBJECTS = 100_000;
 
-function firstFreeNumber(text: string, maxNum: number): number {
+/** Every object number referenced in `texts`, with the generation of its last reference. */
+function referencedObjects(texts: string[]): Map<number, number> {
+  const refs = new Map<number, number>();
+  for (const t of texts) for (const m of t.matchAll(REF)) if (bounded(Number(m[1]))) refs.set(Number(m[1]), Number(m[2]));
+  return refs;
+}
+
+function nullObjects(refs: Map<number, number>, found: Set<number>): string {
+  const missing = [...refs].filter(([num]) => !found.has(num));
+  return missing.length > MAX_NULL_OBJECTS ? '' : missing.map(([num, gen]) => `${num} ${gen} obj\nnull\nendobj\n`).join('');
+}
+
+function firstFreeNumber(text: string, refs: Map<number, number>, maxNum: number): number {
   let max = maxNum;
-  for (const m of text.matchAll(REF)) max = Math.max(max, bounded(Number(m[1])));
+  for (const num of refs.keys()) max = Math.max(max, num);
   for (const m of text.matchAll(SIZE)) max = Math.max(max, bounded(Number(m[1]) - 1));
   return max + 1;
 }

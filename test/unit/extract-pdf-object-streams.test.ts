@@ -116,3 +116,39 @@ test('filters other than Flate, predictors, an index that does not add up and th
   streamedObjects(latin1(big), big, big.indexOf('stream\n') + 6, budget);
   assert.ok(budget.left < 1e6 - 100_000);
 });
+
+/**
+ * A fast-web-view file cut short: its first cross-reference stream survives and lists the page's second content
+ * stream at an offset past the cut. pdf.js failed the whole page on that entry ("Bad (uncompressed) XRef entry"); the
+ * object is now null, as a reference to a missing object reads, and the first content stream's text is read.
+ */
+function linearizedCut(): string {
+  const head = '%PDF-1.5\n';
+  const page = '1 0 obj\n<< /Type /Page /MediaBox [0 0 612 792] /Contents [2 0 R 4 0 R] /Resources << /Font << /F1 << /Type /Font /Subtype /Type1 /BaseFont /Helvetica >> >> >> >>\nendobj\n';
+  const text = 'BT /F1 24 Tf 72 700 Td (First contents survive) Tj ET';
+  const body = `${page}2 0 obj\n<< /Length ${text.length} >>\nstream\n${text}\nendstream\nendobj\n`;
+  // Entries for objects 0-4, [type, offset (4 bytes), generation (2 bytes)]: object 4, the second contents, at 900000.
+  const entry = (type: number, offset: number, gen: number) => Buffer.from([type, offset >>> 24, (offset >>> 16) & 255, (offset >>> 8) & 255, offset & 255, gen >> 8, gen & 255]);
+  const rows = Buffer.concat([entry(0, 0, 65535), entry(1, head.length, 0), entry(1, head.length + page.length, 0), entry(0, 0, 0), entry(1, 900_000, 0)]).toString('latin1');
+  const xref = `3 0 obj\n<< /Type /XRef /W [1 4 2] /Index [0 5] /Size 5 /Length ${rows.length} >>\nstream\n${rows}\nendstream\nendobj\n`;
+  return head + body + xref;
+}
+
+test('an object a surviving table lists past the cut is null: the rest of the page naming it is read', async () => {
+  const pdf = linearizedCut();
+  const t = tail(rebuildPageTree(new Uint8Array(latin1(pdf)), 10)!.data, pdf.length);
+  assert.match(t, /^\n4 0 obj\nnull\nendobj\n5 0 obj\n<< \/Type \/Pages \/Kids \[1 0 R\]/);
+  const file = path.join(TMP, 'linearized-cut.pdf');
+  writeFileSync(file, latin1(pdf));
+  const doc = await extractFile(file, { ...defaultExtractOptions, ocr: false });
+  assert.deepEqual(doc.sections.map((s) => s.text), ['First contents survive']);
+});
+
+test('no null objects while an object stream could not be read: its objects may still be found through a table', () => {
+  const { cut } = pdf15();
+  const unreadable = `${cut}${objectStream(10, [[11, '<< /A 1 >>']]).replace('/FlateDecode', '/LZWDecode')}12 0 obj\n<< /X 13 0 R >>\nendobj\n`;
+  const t = tail(rebuildPageTree(new Uint8Array(latin1(unreadable)), 10)!.data, unreadable.length);
+  assert.doesNotMatch(t, /\nnull\n/);
+  const readable = `${cut}12 0 obj\n<< /X 13 0 R >>\nendobj\n`;
+  assert.match(tail(rebuildPageTree(new Uint8Array(latin1(readable)), 10)!.data, readable.length), /\n13 0 obj\nnull\nendobj\n/);
+});
