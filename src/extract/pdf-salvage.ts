@@ -7,7 +7,7 @@
 // Pages kept in compressed object streams (PDF 1.5 and later), which pdf.js's recovery does not look into, are found
 // by reading every object stream that survives (pdf-object-streams.ts); their objects are written out again as plain
 // ones, before the new tree, so that pdf.js finds them with their fonts and resources.
-import { isObjectStream, MAX_OBJECT_STREAMS_TOTAL, streamedObjects, type StreamedObject } from './pdf-object-streams.js';
+import { isObjectStream, newStreamBudget, streamedObjects, type StreamedObject } from './pdf-object-streams.js';
 
 // An indirect object's header ("12 0 obj"), not part of a larger number.
 const OBJECT_HEADER = /(?<![0-9])(\d{1,10})[ \t\r\n\f\0]+(\d{1,5})[ \t\r\n\f\0]+obj(?![A-Za-z])/g;
@@ -28,12 +28,14 @@ export interface RebuiltPdf {
 export function rebuildPageTree(bytes: Uint8Array, maxPages: number): RebuiltPdf | undefined {
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const text = buf.toString('latin1');
-  // By object number: a page updated in an incremental save keeps its place, and its newer copy is the one pdf.js reads.
-  const pages = new Map<number, number>();
+  // By object number, with its generation and where it was first found: a page updated in an incremental save keeps
+  // its place, and its newer copy is the one pdf.js reads.
+  const pages = new Map<number, { gen: number; at: number }>();
+  const addPage = (num: number, gen: number, at: number) => pages.set(num, { gen, at: pages.get(num)?.at ?? at });
   const catalogs = new Set<string>();
   // Where each plain object was last written, and the object streams: a streamed object written plain later is stale.
   const plainAt = new Map<number, number>();
-  const objectStreams: { at: number; dict: string; dataStart: number }[] = [];
+  const objectStreams: ObjectStreamAt[] = [];
   let maxNum = 0;
   // Each header's object runs to the next header: the headers are read one ahead, not all held at once.
   const headers = text.matchAll(OBJECT_HEADER);
@@ -45,9 +47,11 @@ export function rebuildPageTree(bytes: Uint8Array, maxPages: number): RebuiltPdf
     const start = h.index! + h[0].length;
     const body = text.slice(start, Math.min(next?.index ?? text.length, start + MAX_DICT_CHARS));
     const dict = body.slice(0, firstOf(body, ['stream', 'endobj']));
-    if (PAGE_TYPE.test(dict)) pages.set(num, Number(h[2]));
+    if (PAGE_TYPE.test(dict)) addPage(num, Number(h[2]), h.index!);
     else if (CATALOG_TYPE.test(dict)) catalogs.add(`${num} ${h[2]}`);
-    else if (isObjectStream(dict) && body.startsWith('stream', dict.length)) objectStreams.push({ at: h.index!, dict, dataStart: start + dict.length + 6 });
+    else if (isObjectStream(dict) && body.startsWith('stream', dict.length)) {
+      objectStreams.push({ at: h.index!, dict, dataStart: start + dict.length + 6, limit: next?.index ?? buf.length });
+    }
     h = next;
   }
   const encrypt = lastMatch(text, ENCRYPT);
@@ -61,38 +65,47 @@ export function rebuildPageTree(bytes: Uint8Array, maxPages: number): RebuiltPdf
     // A catalog is not written out: the new one takes its number.
     if (CATALOG_TYPE.test(o.body)) catalogs.add(`${o.num} 0`);
     else streamed += `${o.num} 0 obj\n${o.body}\nendobj\n`;
-    if (PAGE_TYPE.test(o.body)) pages.set(o.num, 0);
+    if (PAGE_TYPE.test(o.body)) addPage(o.num, 0, o.at);
   }
   if (!pages.size) return undefined;
   for (const m of text.matchAll(ROOT_REF)) catalogs.add(`${Number(m[1])} ${Number(m[2])}`);
   // A trailer's /Root that names a page (damage, or a hostile file) must not put the catalog in that page's place.
   for (const c of catalogs) if (pages.has(Number(c.split(' ')[0]))) catalogs.delete(c);
-  const refs = referencedObjects([text, streamed]);
   for (const c of catalogs) found.add(Number(c.split(' ')[0]));
+  const refs = missingReferences([text, streamed], found);
   // Objects the damage took are null, as the format reads a reference to an object that is not there: a surviving
   // table (a fast-web-view file's first) may list them at offsets past the cut, and pdf.js then fails the page that
   // names them (a font, an image) instead of reading its text. Only when every object stream was read: an object in
   // one that was not may still be found through such a table.
-  const nulls = fromStreams?.complete ? nullObjects(refs, found) : '';
-  const kids = [...pages].slice(0, maxPages).map(([num, gen]) => `${num} ${gen} R`);
+  const nulls = fromStreams?.complete ? nullObjects(refs) : '';
+  // In the file's order: a page found in an object stream stands where its stream does.
+  const kids = [...pages].sort((a, b) => a[1].at - b[1].at).slice(0, maxPages).map(([num, p]) => `${num} ${p.gen} R`);
   const id = encrypt && lastMatch(text, FILE_ID);
   const keys = encrypt ? ` /Encrypt ${encrypt}${id ? ` /ID ${id}` : ''}` : '';
-  const tail = appendedTree(buf.length, firstFreeNumber(text, refs, maxNum), kids, catalogs, streamed + nulls, keys);
+  const tail = appendedTree(buf.length, firstFreeNumber(text, refs.max, maxNum), kids, catalogs, streamed + nulls, keys);
   return { data: new Uint8Array(Buffer.concat([buf, Buffer.from(tail, 'latin1')])), pages: kids.length, leftOut: pages.size - kids.length };
 }
 
+interface ObjectStreamAt {
+  /** Where its header is, where its data starts and what bounds it (the next header, or the end of the file). */
+  at: number;
+  dict: string;
+  dataStart: number;
+  limit: number;
+}
+
 /**
- * The objects of every object stream found, less those the file writes plain after that stream (an incremental save's
- * newer copy); `complete` when every stream could be read.
+ * The objects of every object stream found, each with its stream's place in the file, less those the file writes
+ * plain after that stream (an incremental save's newer copy); `complete` when every stream could be read.
  */
-function readObjectStreams(buf: Buffer, streams: { at: number; dict: string; dataStart: number }[], plainAt: Map<number, number>) {
-  const budget = { left: MAX_OBJECT_STREAMS_TOTAL };
-  const objects: StreamedObject[] = [];
+function readObjectStreams(buf: Buffer, streams: ObjectStreamAt[], plainAt: Map<number, number>) {
+  const budget = newStreamBudget();
+  const objects: (StreamedObject & { at: number })[] = [];
   let complete = true;
   for (const s of streams) {
-    const read = streamedObjects(buf, s.dict, s.dataStart, budget);
+    const read = streamedObjects(buf, s.dict, s.dataStart, s.limit, budget);
     if (!read.length) complete = false;
-    for (const o of read) if ((plainAt.get(o.num) ?? -1) < s.at) objects.push(o);
+    for (const o of read) if ((plainAt.get(o.num) ?? -1) < s.at) objects.push({ ...o, at: s.at });
   }
   return { objects, complete };
 }
@@ -127,21 +140,41 @@ const MAX_OBJECT_NUMBER = 8_388_607;
 // More missing objects than this is not damage a null can mend (or a hostile file): none is written.
 const MAX_NULL_OBJECTS = 100_000;
 
-/** Every object number referenced in `texts`, with the generation of its last reference. */
-function referencedObjects(texts: string[]): Map<number, number> {
-  const refs = new Map<number, number>();
-  for (const t of texts) for (const m of t.matchAll(REF)) if (bounded(Number(m[1]))) refs.set(Number(m[1]), Number(m[2]));
-  return refs;
+interface MissingReferences {
+  /** The highest object number referenced. */
+  max: number;
+  /** Objects referenced but not found, by number: their generation, or -1 where references disagree on it. */
+  missing: Map<number, number>;
+  /** More missing than MAX_NULL_OBJECTS: none is written. */
+  tooMany: boolean;
 }
 
-function nullObjects(refs: Map<number, number>, found: Set<number>): string {
-  const missing = [...refs].filter(([num]) => !found.has(num));
-  return missing.length > MAX_NULL_OBJECTS ? '' : missing.map(([num, gen]) => `${num} ${gen} obj\nnull\nendobj\n`).join('');
+/** What `texts` reference that is not in `found`; at most MAX_NULL_OBJECTS of them are held. */
+function missingReferences(texts: string[], found: Set<number>): MissingReferences {
+  const r: MissingReferences = { max: 0, missing: new Map(), tooMany: false };
+  for (const t of texts) {
+    for (const m of t.matchAll(REF)) {
+      const num = bounded(Number(m[1]));
+      const gen = Number(m[2]);
+      r.max = Math.max(r.max, num);
+      if (!num || found.has(num) || r.tooMany) continue;
+      const seen = r.missing.get(num);
+      if (seen === undefined && r.missing.size >= MAX_NULL_OBJECTS) r.tooMany = true;
+      else r.missing.set(num, seen === undefined || seen === gen ? gen : -1);
+    }
+  }
+  return r;
 }
 
-function firstFreeNumber(text: string, refs: Map<number, number>, maxNum: number): number {
-  let max = maxNum;
-  for (const num of refs.keys()) max = Math.max(max, num);
+// A null whose generation differs from a reference's fails that reference in pdf.js ("Inconsistent generation"), where
+// the missing object alone reads as null: where references disagree, none is written.
+function nullObjects(refs: MissingReferences): string {
+  if (refs.tooMany) return '';
+  return [...refs.missing].filter(([, gen]) => gen >= 0).map(([num, gen]) => `${num} ${gen} obj\nnull\nendobj\n`).join('');
+}
+
+function firstFreeNumber(text: string, maxRef: number, maxNum: number): number {
+  let max = Math.max(maxNum, maxRef);
   for (const m of text.matchAll(SIZE)) max = Math.max(max, bounded(Number(m[1]) - 1));
   return max + 1;
 }

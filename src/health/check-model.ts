@@ -53,6 +53,9 @@ async function locate(config: Config, log: Logger): Promise<Located> {
 const hashChecks = new Map<string, Promise<boolean>>();
 /** Per model sha256: the self-test's outcome. */
 const selfTests = new Map<string, Promise<CheckOutcome>>();
+/** Self-tests still loading or embedding; and whether the server is closing (no self-test starts then). */
+const inFlight = new Set<Promise<CheckOutcome>>();
+let closing = false;
 
 function fileKey(info: ModelInfo): string {
   const file = info.modelFile ?? `${info.path}/model.onnx`;
@@ -110,9 +113,14 @@ export function modelCheck(d: ModelCheckDeps): ReadinessCheck {
         return { status: 'unhealthy', message: `model ${info.name} has sha256 ${info.sha256.slice(0, 12)}, the index was built with ${identity.modelSha256.slice(0, 12)} (${identity.modelName})`, details };
       }
       let test = selfTests.get(info.sha256);
+      // Once the server is closing no model load starts: the process is about to exit.
+      if (!test && closing) return { status: 'degraded', message: 'shutting down', details };
       if (!test) {
         test = selfTest(d, config, identity?.dims).catch((err: unknown): CheckOutcome => ({ status: 'unhealthy', message: `self-test failed: ${(err as Error).message}` }));
         selfTests.set(info.sha256, test);
+        const running = test;
+        inFlight.add(running);
+        void running.finally(() => inFlight.delete(running));
         // A failure may be passing (memory pressure while a sync runs): it is tried again after a while.
         void test.then((t) => {
           if (t.status !== 'healthy') setTimeout(() => selfTests.delete(info.sha256), SELF_TEST_RETRY_MS).unref();
@@ -126,19 +134,22 @@ export function modelCheck(d: ModelCheckDeps): ReadinessCheck {
 }
 
 /**
- * Resolves once every self-test started so far has settled, or after `timeoutMs`. A self-test keeps running after its
- * probe's timeout, and the first starts with the server: exiting while ONNX Runtime is still loading the model
- * aborts the process (a SIGTERM right after start ended in SIGABRT, not 143).
+ * Stops new self-tests and resolves once those running have settled, or after `timeoutMs`; `pending` says how many
+ * were running. A self-test keeps running after its probe's timeout, and the first starts with the server: exiting
+ * while ONNX Runtime is still loading the model aborts the process (a SIGTERM right after start ended in SIGABRT).
  */
-export async function settleModelChecks(timeoutMs: number): Promise<void> {
+export function settleModelChecks(timeoutMs: number): { pending: number; settled: Promise<void> } {
+  closing = true;
+  const running = [...inFlight];
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)));
-  await Promise.race([Promise.allSettled([...selfTests.values()]), late]);
-  clearTimeout(timer);
+  const settled = Promise.race([Promise.allSettled(running).then(() => {}), late]).finally(() => clearTimeout(timer));
+  return { pending: running.length, settled };
 }
 
 /** Tests: forget remembered hashes and self-tests. */
 export function forgetModelChecks(): void {
+  closing = false;
   hashChecks.clear();
   selfTests.clear();
   modelDirs.clear();

@@ -48,8 +48,10 @@ export async function startHealthService(o: HealthServiceOptions): Promise<Healt
   });
   readiness.warmUp();
   const close = async (graceMs?: number) => {
+    const selfTests = settleModelChecks(SELF_TEST_SETTLE_MS);
+    if (selfTests.pending) o.log.info({ pending: selfTests.pending }, 'waiting for the model self-test to finish before exiting');
     await server.close(graceMs);
-    await settleModelChecks(SELF_TEST_SETTLE_MS);
+    await selfTests.settled;
   };
   return { ...server, close, metrics };
 }

@@ -86,35 +86,59 @@ test('an encrypted file\'s object streams are not read', () => {
   assert.equal(rebuildPageTree(new Uint8Array(latin1(enc)), 10), undefined);
 });
 
+const budget = (left = 1e6, streams = 100) => ({ left, streams });
+/** The objects of the object stream that `pdf` (a Buffer or text) holds, read to its end. */
+const readStream = (pdf: Buffer | string, b = budget()) => {
+  const buf = typeof pdf === 'string' ? latin1(pdf) : pdf;
+  const text = buf.toString('latin1');
+  return streamedObjects(buf, text.slice(0, text.indexOf('stream\n')), text.indexOf('stream\n') + 6, buf.length, b);
+};
+
 test('an object stream cut short gives the objects wholly inside it', () => {
   const stm = objectStream(8, [[1, '<< /A 1 >>'], [2, '<< /B 2 >>'], [3, '<< /C 3 >>']], { raw: true });
-  const whole = latin1(stm);
-  const dataStart = stm.indexOf('stream\n') + 6;
-  assert.deepEqual(streamedObjects(whole, stm, dataStart, { left: 1e6 }).map((o) => o.body), ['<< /A 1 >>', '<< /B 2 >>', '<< /C 3 >>']);
+  assert.deepEqual(readStream(stm).map((o) => o.body), ['<< /A 1 >>', '<< /B 2 >>', '<< /C 3 >>']);
   // Cut inside the third object: the second ends where the third starts, the third may be cut and is left out.
-  const cutAt = stm.indexOf('<< /C');
-  assert.deepEqual(streamedObjects(whole.subarray(0, cutAt + 3), stm, dataStart, { left: 1e6 }).map((o) => o.num), [1, 2]);
+  assert.deepEqual(readStream(latin1(stm).subarray(0, stm.indexOf('<< /C') + 3)).map((o) => o.num), [1, 2]);
   // Deflated and cut: what inflates is read.
   const z = objectStream(8, [[1, '<< /A 1 >>'], [2, `<< /B (${'x'.repeat(5000)}) >>`], [3, '<< /C 3 >>']]);
-  const zStart = z.indexOf('stream\n') + 6;
-  const zCut = latin1(z).subarray(0, zStart + 20);
-  assert.ok(streamedObjects(zCut, z, zStart, { left: 1e6 }).length < 3);
+  assert.ok(readStream(latin1(z).subarray(0, z.indexOf('stream\n') + 26)).length < 3);
+  // With its /Length wrong or indirect, a stream ends at its endstream.
+  assert.equal(readStream(stm.replace(/\/Length \d+/, '/Length 9 0 R')).length, 3);
 });
 
-test('filters other than Flate, predictors, an index that does not add up and the inflate budget give nothing', () => {
+test('filters other than Flate, predictors and an index that does not add up give nothing', () => {
   const objs: [number, string][] = [[1, '<< /A 1 >>']];
-  const read = (stm: string, left = 1e6) => streamedObjects(latin1(stm), stm, stm.indexOf('stream\n') + 6, { left });
-  assert.equal(read(objectStream(8, objs)).length, 1);
-  assert.equal(read(objectStream(8, objs).replace('/FlateDecode', '/LZWDecode')).length, 0);
-  assert.equal(read(objectStream(8, objs, { dict: ' /DecodeParms << /Predictor 12 /Columns 4 >>' })).length, 0);
-  assert.equal(read(objectStream(8, objs).replace('/N 1', '/N 0')).length, 0);
-  assert.equal(read(objectStream(8, [[0, '<< /A 1 >>']])).length, 0);
-  // A stream inflating past what is left of the budget is not read, and the budget is spent as it inflates.
+  assert.equal(readStream(objectStream(8, objs)).length, 1);
+  assert.equal(readStream(objectStream(8, objs).replace('/FlateDecode', '/LZWDecode')).length, 0);
+  assert.equal(readStream(objectStream(8, objs, { dict: ' /DecodeParms << /Predictor 12 /Columns 4 >>' })).length, 0);
+  assert.equal(readStream(objectStream(8, objs).replace('/N 1', '/N 0')).length, 0);
+  assert.equal(readStream(objectStream(8, [[0, '<< /A 1 >>']])).length, 0);
+  // An index said to run past the data is not read through.
+  assert.equal(readStream(objectStream(8, objs).replace(/\/First \d+/, '/First 9999999999')).length, 0);
+});
+
+test('hostile object streams: every try is charged to the budget, read or not, and the streams tried are capped', () => {
   const big = objectStream(8, [[1, `(${'y'.repeat(100_000)})`]]);
-  assert.equal(read(big, 1000).length, 0);
-  const budget = { left: 1e6 };
-  streamedObjects(latin1(big), big, big.indexOf('stream\n') + 6, budget);
-  assert.ok(budget.left < 1e6 - 100_000);
+  // Inflating past what is left: not read, and the cap it could have reached is spent.
+  const small = budget(1000);
+  assert.equal(readStream(big, small).length, 0);
+  assert.ok(small.left <= 0);
+  const b = budget();
+  readStream(big, b);
+  assert.ok(b.left < 1e6 - 100_000);
+  assert.equal(b.streams, 99);
+  assert.equal(readStream(objectStream(8, [[1, '<< /A 1 >>']]), budget(1e6, 0)).length, 0);
+  // Unfiltered data is held to the same cap.
+  assert.equal(readStream(objectStream(8, [[1, `(${'z'.repeat(5000)})`]], { raw: true }), budget(1000)).length, 0);
+});
+
+test('pages found in an object stream stand where the stream does; a missing object referenced with two generations gets no null', () => {
+  const { cut } = pdf15();
+  const later = `${cut}10 0 obj\n<< /Type /Page /Parent 4 0 R /Contents 6 0 R /Annots [12 0 R 12 1 R] >>\nendobj\n`;
+  const r = rebuildPageTree(new Uint8Array(latin1(later)), 10)!;
+  const t = tail(r.data, later.length);
+  assert.match(t, /\/Kids \[2 0 R 3 0 R 10 0 R\]/);
+  assert.doesNotMatch(t, /\n12 \d obj/);
 });
 
 /**

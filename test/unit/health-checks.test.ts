@@ -16,7 +16,9 @@ import { readCached } from '../../src/embed/cache.js';
 import { silentLogger } from '../../src/log.js';
 import { diskCheck, type StatDisk } from '../../src/health/check-disk.js';
 import { lastRunCheck } from '../../src/health/check-runs.js';
-import { modelCheck, forgetModelChecks } from '../../src/health/check-model.js';
+import { modelCheck, forgetModelChecks, settleModelChecks } from '../../src/health/check-model.js';
+import { FakeEmbedder } from '../helpers/fake-embedder.js';
+import type { Embedder } from '../../src/contracts/stages.js';
 import { runCheck, runChecks } from '../../src/health/run-checks.js';
 import { sqliteProbe } from '../../src/health/sqlite-probe.js';
 import { withIndex } from '../../src/health/index-reader.js';
@@ -225,6 +227,43 @@ test('model: cached, sha256 equal to the index\'s and a finite self-test embeddi
   r = await runCheck(check, 60_000);
   assert.equal(r.status, 'healthy');
   assert.ok(Date.now() - again < 500, 'the self-test is computed once, then remembered');
+});
+
+test('model: closing waits for a self-test in flight and starts none after it (exiting mid-load aborted the process)', async () => {
+  forgetModelChecks();
+  const { db, store } = newIndex();
+  await store.bindIdentity(modelIdentity());
+  await store.close();
+  let loads = 0;
+  let release!: () => void;
+  const loading = new Promise<void>((r) => (release = r));
+  const deps = (dbPath: string) => ({
+    config: config(dbPath), explicit: new Set<string>(), log: silentLogger,
+    indexIdentity: () => withIndex({ db: dbPath, pgSchema: 'docproc' }, (s) => s.identity()),
+    loadEmbedder: async (): Promise<Embedder> => {
+      loads++;
+      await loading;
+      return new FakeEmbedder(384);
+    },
+  });
+  const probe = runCheck(modelCheck(deps(db)), 60_000);
+  while (!loads) await new Promise((r) => setTimeout(r, 5));
+  const closing = settleModelChecks(60_000);
+  assert.equal(closing.pending, 1);
+  let settled = false;
+  void closing.settled.then(() => (settled = true));
+  await new Promise((r) => setTimeout(r, 50));
+  assert.equal(settled, false, 'still loading');
+  release();
+  await closing.settled;
+  assert.equal((await probe).status, 'healthy');
+
+  // Nothing remembered, closing: a probe (one still hashing the model when close began) starts no load.
+  forgetModelChecks();
+  assert.equal(settleModelChecks(60_000).pending, 0);
+  const late = await runCheck(modelCheck(deps(db)), 60_000);
+  assert.deepEqual([late.status, late.message, loads], ['degraded', 'shutting down', 1]);
+  forgetModelChecks();
 });
 
 test('model: not cached is unhealthy with the command that fetches it', async () => {
