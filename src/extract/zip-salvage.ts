@@ -4,6 +4,7 @@
 // data). Those entries are collected in order and written into a fresh zip (zip-write.ts), which the usual reader then
 // opens, under the usual limits: a .docx cut after its document part still reads.
 import { crc32, inflateRawSync } from 'node:zlib';
+import iconv from 'iconv-lite';
 import type { VettedEntry } from './zip.js';
 import { writeZip } from './zip-write.js';
 
@@ -44,7 +45,9 @@ export function salvageZip(buf: Buffer, maxEntries: number): SalvagedZip | undef
       crc: buf.readUInt32LE(at + 14), compressed: buf.readUInt32LE(at + 18), size: buf.readUInt32LE(at + 22), end: dataStart + buf.readUInt32LE(at + 18),
     };
     if (!sizes || sizes.compressed === ZIP64 || sizes.size === ZIP64 || sizes.end > buf.length) break;
-    const name = buf.subarray(nameStart, nameStart + buf.readUInt16LE(at + 26)).toString(flags & UTF8_NAME ? 'utf8' : 'latin1');
+    // Without the UTF-8 flag a name is in CP437, as the format says and the usual reader (yauzl) decodes it.
+    const nameBytes = buf.subarray(nameStart, nameStart + buf.readUInt16LE(at + 26));
+    const name = flags & UTF8_NAME ? nameBytes.toString('utf8') : iconv.decode(nameBytes, 'cp437');
     if (flags & ENCRYPTED) encrypted++;
     if (flags & ENCRYPTED || (method !== 0 && method !== 8)) skipped++;
     else entries.push({ name, method, crc: sizes.crc, size: sizes.size, compressed: buf.subarray(dataStart, dataStart + sizes.compressed) });

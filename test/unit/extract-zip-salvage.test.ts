@@ -41,6 +41,15 @@ test('the entries before the cut are found whole; the one cut is not', () => {
   assert.equal(salvageZip(Buffer.from('not a zip at all'), 100), undefined);
 });
 
+test('a name without the UTF-8 flag is read as CP437, as the usual reader reads it', () => {
+  // An old Windows zipper's "Grün.txt": ü is 0x81 in CP437 (and a control character in latin1).
+  const zip = F.buildZip([{ name: 'Gr_n.txt', data: 'umlaut' }, { name: 'cut.txt', data: 'cut here' }]);
+  zip[zip.indexOf('Gr_n.txt') + 2] = 0x81;
+  const found = salvageZip(cutInside(zip, 'cut.txt'), 100)!;
+  assert.equal(found.entries, 1);
+  assert.ok(found.data!.includes(Buffer.from('Grün.txt', 'utf8')));
+});
+
 test('sizes given after the data (a data descriptor) are found, past a look-alike signature in the data', () => {
   const data = Buffer.concat([Buffer.from('before PK\x07\x08 inside the data, and after')]);
   const deflated = deflateRawSync(data);
