@@ -7,6 +7,7 @@
 // Pages kept in compressed object streams (PDF 1.5 and later), which pdf.js's recovery does not look into, are found
 // by reading every object stream that survives (pdf-object-streams.ts); their objects are written out again as plain
 // ones, before the new tree, so that pdf.js finds them with their fonts and resources.
+import { closeCutObject } from './pdf-cut-object.js';
 import { isObjectStream, newStreamBudget, streamedObjects, type StreamedObject } from './pdf-object-streams.js';
 
 // An indirect object's header ("12 0 obj"), not part of a larger number.
@@ -39,6 +40,7 @@ export function rebuildPageTree(bytes: Uint8Array, maxPages: number): RebuiltPdf
   let maxNum = 0;
   // Each header's object runs to the next header: the headers are read one ahead, not all held at once.
   const headers = text.matchAll(OBJECT_HEADER);
+  let cutObject = '';
   for (let h = nextHeader(headers); h; ) {
     const next = nextHeader(headers);
     const num = Number(h[1]);
@@ -51,6 +53,10 @@ export function rebuildPageTree(bytes: Uint8Array, maxPages: number): RebuiltPdf
     else if (CATALOG_TYPE.test(dict)) catalogs.add(`${num} ${h[2]}`);
     else if (isObjectStream(dict) && body.startsWith('stream', dict.length)) {
       objectStreams.push({ at: h.index!, dict, dataStart: start + dict.length + 6, limit: next?.index ?? buf.length });
+    }
+    if (!next && start + body.length === text.length && !body.includes('endobj')) {
+      const closed = closeCutObject(body);
+      if (closed) cutObject = `${num} ${h[2]} obj\n${closed}\nendobj\n`;
     }
     h = next;
   }
@@ -82,8 +88,28 @@ export function rebuildPageTree(bytes: Uint8Array, maxPages: number): RebuiltPdf
   const kids = [...pages].sort((a, b) => a[1].at - b[1].at).slice(0, maxPages).map(([num, p]) => `${num} ${p.gen} R`);
   const id = encrypt && lastMatch(text, FILE_ID);
   const keys = encrypt ? ` /Encrypt ${encrypt}${id ? ` /ID ${id}` : ''}` : '';
-  const tail = appendedTree(buf.length, firstFreeNumber(text, refs.max, maxNum), kids, catalogs, streamed + nulls, keys);
+  const objects = closeOpenTable(text) + cutObject + streamed + nulls;
+  const tail = appendedTree(buf.length, firstFreeNumber(text, refs.max, maxNum), kids, catalogs, objects, keys);
   return { data: new Uint8Array(Buffer.concat([buf, Buffer.from(tail, 'latin1')])), pages: kids.length, leftOut: pages.size - kids.length };
+}
+
+// A cross-reference table's keyword, not the end of `startxref`.
+const TABLE = /(?<![A-Za-z])xref(?=[ \t\r\n\f\0])/g;
+
+/**
+ * A file cut inside its cross-reference table (near its end: a download that almost finished) leaves the table open.
+ * pdf.js's recovery passes over a table by skipping to the next `trailer` and then the next `startxref`, which would
+ * be the new ones, past every object written after the cut: an empty trailer and a `startxref` end the table first.
+ */
+function closeOpenTable(text: string): string {
+  const table = lastIndex(text, TABLE);
+  return table > text.lastIndexOf('trailer') ? 'trailer\n<< >>\nstartxref\n0\n%%EOF\n' : '';
+}
+
+function lastIndex(text: string, re: RegExp): number {
+  let last = -1;
+  for (const m of text.matchAll(re)) last = m.index!;
+  return last;
 }
 
 interface ObjectStreamAt {
