@@ -21,9 +21,8 @@ export function closeCutObject(body: string): string | undefined {
       mark(i);
       i++;
     } else if (c === '%') {
-      const eol = body.slice(i).search(/[\r\n]/);
-      if (eol < 0) break;
-      i += eol;
+      while (i < body.length && body[i] !== '\n' && body[i] !== '\r') i++;
+      if (i >= body.length) break;
     } else if (c === '(') {
       const end = literalEnd(body, i);
       if (end < 0) break;
