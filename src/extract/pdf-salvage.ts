@@ -45,6 +45,9 @@ export function rebuildPageTree(bytes: Uint8Array, maxPages: number): RebuiltPdf
     const next = nextHeader(headers);
     const num = Number(h[1]);
     maxNum = Math.max(maxNum, bounded(num));
+    // A cut later copy (an incremental save's) must not replace a whole earlier one: pdf.js keeps the earlier copy
+    // when the later one ends in the cut, and a closed copy would parse, losing what the cut took.
+    const seenBefore = plainAt.has(num);
     plainAt.set(num, h.index!);
     const start = h.index! + h[0].length;
     const body = text.slice(start, Math.min(next?.index ?? text.length, start + MAX_DICT_CHARS));
@@ -54,7 +57,7 @@ export function rebuildPageTree(bytes: Uint8Array, maxPages: number): RebuiltPdf
     else if (isObjectStream(dict) && body.startsWith('stream', dict.length)) {
       objectStreams.push({ at: h.index!, dict, dataStart: start + dict.length + 6, limit: next?.index ?? buf.length });
     }
-    if (!next && start + body.length === text.length && !body.includes('endobj')) {
+    if (!next && !seenBefore && start + body.length === text.length && !body.includes('endobj')) {
       const closed = closeCutObject(body);
       if (closed) cutObject = `${num} ${h[2]} obj\n${closed}\nendobj\n`;
     }
@@ -93,17 +96,18 @@ export function rebuildPageTree(bytes: Uint8Array, maxPages: number): RebuiltPdf
   return { data: new Uint8Array(Buffer.concat([buf, Buffer.from(tail, 'latin1')])), pages: kids.length, leftOut: pages.size - kids.length };
 }
 
-// A cross-reference table's keyword, not the end of `startxref`.
-const TABLE = /(?<![A-Za-z])xref(?=[ \t\r\n\f\0])/g;
+// A cross-reference table's keyword (the file's last token, when the cut came right after it), not `startxref`'s end.
+const TABLE = /(?<![A-Za-z])xref(?=[ \t\r\n\f\0]|$)/g;
 
 /**
- * A file cut inside its cross-reference table (near its end: a download that almost finished) leaves the table open.
- * pdf.js's recovery passes over a table by skipping to the next `trailer` and then the next `startxref`, which would
- * be the new ones, past every object written after the cut: an empty trailer and a `startxref` end the table first.
+ * A file cut inside its cross-reference table or the trailer after it (near its end: a download that almost
+ * finished) leaves the table open. pdf.js's recovery passes over a table by skipping to the next `trailer` and then
+ * the next `startxref`, which would be the new ones, past every object written after the cut: an empty trailer and a
+ * `startxref` end the table first.
  */
 function closeOpenTable(text: string): string {
   const table = lastIndex(text, TABLE);
-  return table > text.lastIndexOf('trailer') ? 'trailer\n<< >>\nstartxref\n0\n%%EOF\n' : '';
+  return table > text.lastIndexOf('startxref') ? 'trailer\n<< >>\nstartxref\n0\n%%EOF\n' : '';
 }
 
 function lastIndex(text: string, re: RegExp): number {

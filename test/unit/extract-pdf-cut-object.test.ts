@@ -62,3 +62,21 @@ test('a PDF cut inside its cross-reference table gets the table ended before the
   assert.deepEqual(doc.sections.map((s) => s.text), ['Hello from a good PDF']);
   assert.match(doc.warnings[0]!, /^damaged PDF/);
 });
+
+test('the table is ended when the cut came right after its keyword or inside the trailer after it', async () => {
+  const pdf = pdfGood();
+  const table = pdf.indexOf('\nxref\n') + 1;
+  for (const [name, end] of [['after-keyword', table + 4], ['in-trailer', pdf.indexOf('/Root 1 0', table) + 7]] as const) {
+    const cut = pdf.subarray(0, end);
+    const tail = Buffer.from(rebuildPageTree(new Uint8Array(cut), 10)!.data).toString('latin1').slice(cut.length);
+    assert.ok(tail.startsWith('\ntrailer\n<< >>\nstartxref\n0\n%%EOF\n'), `${name}: ${tail}`);
+    assert.deepEqual((await read(`${name}.pdf`, cut)).sections.map((s) => s.text), ['Hello from a good PDF'], name);
+  }
+});
+
+test('a cut later copy of an object (an incremental save\'s) is not closed: the whole earlier copy stays the one read', () => {
+  const pdf = buildPdf(['<< /Type /Catalog /Pages 2 0 R >>', '<< /Type /Pages /Kids [3 0 R] /Count 1 >>', PAGE]);
+  const cut = Buffer.concat([pdf, Buffer.from('3 0 obj\n<< /Type /Page /Parent 2 0 R /Annots [ 6 0', 'latin1')]);
+  const tail = Buffer.from(rebuildPageTree(new Uint8Array(cut), 10)!.data).toString('latin1').slice(cut.length);
+  assert.doesNotMatch(tail, /\n3 0 obj\n/);
+});
