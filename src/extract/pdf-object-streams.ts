@@ -35,7 +35,8 @@ const LENGTH = INT('Length');
 const FILTER = /\/Filter[ \t\r\n\f\0]*(\[[^\]]*\]|\/[A-Za-z0-9]+)/;
 const PREDICTOR = /\/Predictor[ \t\r\n\f\0]+(\d+)/;
 const MAX_OBJECTS = 100_000;
-const MAX_OBJECT_NUMBER = 8_388_607;
+/** The format's largest object number: past it a number is damage, not an object. */
+export const MAX_OBJECT_NUMBER = 8_388_607;
 
 export const isObjectStream = (dict: string) => OBJ_STM.test(dict);
 

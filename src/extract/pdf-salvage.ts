@@ -8,7 +8,7 @@
 // by reading every object stream that survives (pdf-object-streams.ts); their objects are written out again as plain
 // ones, before the new tree, so that pdf.js finds them with their fonts and resources.
 import { closeCutObject } from './pdf-cut-object.js';
-import { isObjectStream, newStreamBudget, streamedObjects, type StreamedObject } from './pdf-object-streams.js';
+import { isObjectStream, MAX_OBJECT_NUMBER, newStreamBudget, streamedObjects, type StreamedObject } from './pdf-object-streams.js';
 
 // An indirect object's header ("12 0 obj"), not part of a larger number.
 const OBJECT_HEADER = /(?<![0-9])(\d{1,10})[ \t\r\n\f\0]+(\d{1,5})[ \t\r\n\f\0]+obj(?![A-Za-z])/g;
@@ -106,14 +106,9 @@ const TABLE = /(?<![A-Za-z])xref(?=[ \t\r\n\f\0]|$)/g;
  * `startxref` end the table first.
  */
 function closeOpenTable(text: string): string {
-  const table = lastIndex(text, TABLE);
-  return table > text.lastIndexOf('startxref') ? 'trailer\n<< >>\nstartxref\n0\n%%EOF\n' : '';
-}
-
-function lastIndex(text: string, re: RegExp): number {
-  let last = -1;
-  for (const m of text.matchAll(re)) last = m.index!;
-  return last;
+  // Only what follows the last `startxref` can be an open table (the whole file when none survived).
+  TABLE.lastIndex = text.lastIndexOf('startxref') + 1;
+  return TABLE.test(text) ? 'trailer\n<< >>\nstartxref\n0\n%%EOF\n' : '';
 }
 
 interface ObjectStreamAt {
@@ -148,15 +143,15 @@ const ENCRYPT = /\/Encrypt[ \t\r\n\f\0]*(\d{1,10}[ \t\r\n\f\0]+\d{1,5}[ \t\r\n\f
 const FILE_ID = /\/ID[ \t\r\n\f\0]*(\[[^\]]{0,400}\])/g;
 
 /**
- * The objects read from object streams (`streamed`), a page tree (object `first`), a catalog over it (`first + 1`) and
- * the same catalog under the number of every catalog the file has (a later copy of an object is the one a reader
- * takes), then a trailer and a cross-reference offset that
- * points at no table. pdf.js then reads the file in its recovery mode, object by object, whatever its own tables say
- * (they may list objects the cut took, or lead to a tree that loops), and every trailer it finds leads to the new tree.
+ * The objects written again (`objects`: read from object streams, the cut one closed, nulls), a page tree (object
+ * `first`), a catalog over it (`first + 1`) and the same catalog under the number of every catalog the file has (a
+ * later copy of an object is the one a reader takes), then a trailer and a cross-reference offset that points at no
+ * table. pdf.js then reads the file in its recovery mode, object by object, whatever its own tables say (they may list
+ * objects the cut took, or lead to a tree that loops), and every trailer it finds leads to the new tree.
  */
-function appendedTree(length: number, first: number, kids: string[], catalogs: Set<string>, streamed: string, keys: string): string {
+function appendedTree(length: number, first: number, kids: string[], catalogs: Set<string>, objects: string, keys: string): string {
   const catalog = `<< /Type /Catalog /Pages ${first} 0 R >>`;
-  let out = `\n${streamed}${first} 0 obj\n<< /Type /Pages /Kids [${kids.join(' ')}] /Count ${kids.length} >>\nendobj\n${first + 1} 0 obj\n${catalog}\nendobj\n`;
+  let out = `\n${objects}${first} 0 obj\n<< /Type /Pages /Kids [${kids.join(' ')}] /Count ${kids.length} >>\nendobj\n${first + 1} 0 obj\n${catalog}\nendobj\n`;
   for (const [num, gen] of [...catalogs].map((c) => c.split(' '))) out += `${num} ${gen} obj\n${catalog}\nendobj\n`;
   const trailer = length + out.length;
   return `${out}trailer\n<< /Root ${first + 1} 0 R /Size ${first + 2}${keys} >>\nstartxref\n${trailer}\n%%EOF\n`;
@@ -166,7 +161,6 @@ function appendedTree(length: number, first: number, kids: string[], catalogs: S
 // damage took (a reference to it would otherwise lead to the new tree). Past the format's limit, numbers are ignored.
 const REF = /(?<![0-9])(\d{1,10})[ \t\r\n\f\0]+(\d{1,5})[ \t\r\n\f\0]+R(?![A-Za-z])/g;
 const SIZE = /\/Size[ \t\r\n\f\0]+(\d{1,10})/g;
-const MAX_OBJECT_NUMBER = 8_388_607;
 // More missing objects than this is not damage a null can mend (or a hostile file): none is written.
 const MAX_NULL_OBJECTS = 100_000;
 

@@ -7,10 +7,10 @@ import { createMetrics, type DocprocMetrics } from './metrics.js';
 import { refreshIndexGauges } from './metrics-index.js';
 import { startHealthServer, type HealthServer } from './server.js';
 import { settleModelChecks } from './check-model.js';
+import type { ListenAddress } from './listen.js';
 
 /** How long closing waits for a model self-test still loading (a load takes seconds; past this, exit anyway). */
 const SELF_TEST_SETTLE_MS = 30_000;
-import type { ListenAddress } from './listen.js';
 
 export interface HealthServiceOptions {
   config: Config;
