@@ -26,6 +26,12 @@ export interface HealthServiceOptions {
 
 export interface HealthService extends HealthServer {
   metrics: DocprocMetrics;
+  /**
+   * Starts no more model self-tests and starts the wait for one still loading, while the server keeps answering:
+   * watch calls it at the stop signal, so that a load in flight settles during the wind-down of its files rather
+   * than after it. close() does it too.
+   */
+  beginClose(): void;
 }
 
 export async function startHealthService(o: HealthServiceOptions): Promise<HealthService> {
@@ -47,11 +53,17 @@ export async function startHealthService(o: HealthServiceOptions): Promise<Healt
     },
   });
   readiness.warmUp();
-  const close = async (graceMs?: number) => {
-    const selfTests = settleModelChecks(SELF_TEST_SETTLE_MS);
-    if (selfTests.pending) o.log.info({ pending: selfTests.pending }, 'waiting for the model self-test to finish before exiting');
-    await server.close(graceMs);
-    await selfTests.settled;
+  let selfTests: Promise<void> | undefined;
+  const beginClose = (): Promise<void> => {
+    if (selfTests) return selfTests;
+    const s = settleModelChecks(SELF_TEST_SETTLE_MS);
+    if (s.pending) o.log.info({ pending: s.pending }, 'waiting for the model self-test to finish before exiting');
+    return (selfTests = s.settled);
   };
-  return { ...server, close, metrics };
+  const close = async (graceMs?: number) => {
+    const settled = beginClose();
+    await server.close(graceMs);
+    await settled;
+  };
+  return { ...server, close, beginClose: () => void beginClose(), metrics };
 }

@@ -170,6 +170,21 @@ test('serve-health: SIGTERM while the model self-test is still loading exits 143
   for (const e of exits) assert.deepEqual(e, { code: 143, signal: null, stderr: '' });
 });
 
+test('watch --serve-health: SIGTERM while the model self-test is still loading and files are in flight exits 143, not an abort', { timeout: 180_000 }, async () => {
+  // watch starts the self-test's wait at the signal, beside the wind-down of its files (they used to add up).
+  const docs = path.join(work, 'watch-stop');
+  writeNotes(docs, 30, 'stop');
+  const exits = await Promise.all([200, 900].map(async (ms, i) => {
+    const w = start(['watch', docs, '--db', path.join(work, `watch-stop-${i}.db`), '--json', '--serve-health', '127.0.0.1:0']);
+    await until('the health event', () => jsonLine(w, 'health'));
+    await new Promise((r) => setTimeout(r, ms));
+    w.child.kill('SIGTERM');
+    const exit = await w.exited;
+    return { ...exit, stderr: exit.code === 143 ? '' : w.stderr().slice(-300) };
+  }));
+  for (const e of exits) assert.deepEqual(e, { code: 143, signal: null, stderr: '' });
+});
+
 test('ingest --metrics-file: node_exporter textfile written atomically at the end of the run, counters from the run, gauges from the index', { timeout: 180_000 }, async () => {
   const db = path.join(work, 'cron.db');
   writeNotes(path.join(work, 'cron'), 5, 'c');

@@ -26,6 +26,9 @@ export async function run(paths: string[], flags: WatchFlags): Promise<void> {
   const { config, log, explicit } = createContext(flags, { ...configFlags({ ...flags, failOn: 'failed' }), maxRunAge: flags.maxRunAge });
   const health = flags.serveHealth ? await startHealth(flags.serveHealth, !!flags.allowRemote, { config, log, explicit }) : undefined;
   const stop = installStopSignals(log);
+  // A model self-test still loading is waited for at exit (exiting mid-load aborts the process): its wait starts
+  // now, beside the files in flight, so that the two do not add up past a supervisor's stop timeout.
+  if (health) stop.signal.addEventListener('abort', () => health.beginClose(), { once: true });
   const { watch } = await import('../../pipeline/watch.js');
   try {
     await watch({
@@ -74,6 +77,7 @@ async function startHealth(spec: string, allowRemote: boolean, ctx: Pick<Context
     },
     observeEmbedBatch: (texts: number, durationMs: number): void => observeEmbedBatch(m, texts, durationMs),
     observeQueueDepth: (n: number): void => void m.watchQueueDepth.set(n),
+    beginClose: () => service.beginClose(),
     close: () => service.close(),
   };
 }
