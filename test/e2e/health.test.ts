@@ -159,29 +159,26 @@ test('serve-health: SIGTERM while the model self-test is still loading exits 143
   // The self-test starts with the server; exiting while ONNX Runtime loaded the model ended in SIGABRT. Servers
   // stopped at a few moments of that load, side by side.
   const db = path.join(work, 'warm.db');
-  const exits = await Promise.all([100, 600, 1100, 1600].map(async (ms) => {
-    const s = start(['serve-health', '--db', db, '--port', '0', '--json']);
-    await until('the listening line', () => jsonLine(s, 'listening'));
-    await new Promise((r) => setTimeout(r, ms));
-    s.child.kill('SIGTERM');
-    const exit = await s.exited;
-    return { ...exit, stderr: exit.code === 143 ? '' : s.stderr().slice(-300) };
-  }));
+  const exits = await Promise.all([100, 600, 1100, 1600].map((ms) => stoppedAfter(ms, ['serve-health', '--db', db, '--port', '0', '--json'], 'listening')));
   for (const e of exits) assert.deepEqual(e, { code: 143, signal: null, stderr: '' });
 });
+
+/** Starts the command, sends SIGTERM `ms` after its `event` line, and gives its exit (stderr only when not 143). */
+async function stoppedAfter(ms: number, args: string[], event: string): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> {
+  const r = start(args);
+  await until(`the ${event} line`, () => jsonLine(r, event));
+  await new Promise((res) => setTimeout(res, ms));
+  r.child.kill('SIGTERM');
+  const exit = await r.exited;
+  return { ...exit, stderr: exit.code === 143 ? '' : r.stderr().slice(-300) };
+}
 
 test('watch --serve-health: SIGTERM while the model self-test is still loading and files are in flight exits 143, not an abort', { timeout: 180_000 }, async () => {
   // watch starts the self-test's wait at the signal, beside the wind-down of its files (they used to add up).
   const docs = path.join(work, 'watch-stop');
   writeNotes(docs, 30, 'stop');
-  const exits = await Promise.all([200, 900].map(async (ms, i) => {
-    const w = start(['watch', docs, '--db', path.join(work, `watch-stop-${i}.db`), '--json', '--serve-health', '127.0.0.1:0']);
-    await until('the health event', () => jsonLine(w, 'health'));
-    await new Promise((r) => setTimeout(r, ms));
-    w.child.kill('SIGTERM');
-    const exit = await w.exited;
-    return { ...exit, stderr: exit.code === 143 ? '' : w.stderr().slice(-300) };
-  }));
+  const exits = await Promise.all([200, 900].map((ms, i) =>
+    stoppedAfter(ms, ['watch', docs, '--db', path.join(work, `watch-stop-${i}.db`), '--json', '--serve-health', '127.0.0.1:0'], 'health')));
   for (const e of exits) assert.deepEqual(e, { code: 143, signal: null, stderr: '' });
 });
 
