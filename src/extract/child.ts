@@ -27,6 +27,10 @@ function main(): void {
   process.on('SIGINT', () => undefined);
   process.on('SIGTERM', () => undefined);
   startParentWatchdog();
+  // pdf.js, reading a damaged file, can leave a second copy of an error it also throws to its caller unhandled, at
+  // times after the file's reply was sent: Node's default would end this process, failing the file as crashed or, later,
+  // the next file. The first copy has already been reported as that file's error.
+  process.on('unhandledRejection', () => undefined);
   let chain = Promise.resolve();
   // The listener below exists first; the extractors then load while the pool is still starting up.
   extractors ??= import('./index.js');

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { runCli, parseNdjson, summaryOf, tempDir } from '../helpers/cli.js';
+import { runCli, parseNdjson, summaryOf, tempDir, repoRoot } from '../helpers/cli.js';
 import * as F from '../helpers/hostile-fixtures.js';
 
 test('a run with zip bombs, entity bombs, huge images, sparse sheets and looping PDFs indexes the good files', { timeout: 300_000 }, async () => {
@@ -54,5 +54,30 @@ test('a run with zip bombs, entity bombs, huge images, sparse sheets and looping
   assert.deepEqual([sum['indexed'], sum['skipped'], sum['failed'], sum['quarantined'], sum['empty']], [7, 1, 4, 0, 0]);
   const hits = JSON.parse((await runCli(['search', 'beehive inspection', '--db', db, '--json', '--mode', 'keyword'])).stdout) as { path: string }[];
   assert.match(hits[0]!.path, /good-3\.docx$/);
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+test('damaged PDFs whose pdf.js errors go unhandled, and a workbook with an empty deflated entry, end with a status; no worker dies', { timeout: 180_000 }, async () => {
+  const dir = tempDir('docproc-hostile-pdfjs-');
+  // Mutated copies of the repo's own fixtures, from a fuzzing run: pdf.js rejected a promise nobody awaited, at times
+  // after the file's reply, and the worker exited (quarantined: crashed), at times during the next file.
+  const data = path.join(repoRoot, 'test', 'data', 'damaged');
+  for (const f of fs.readdirSync(data)) fs.copyFileSync(path.join(data, f), path.join(dir, f));
+  // SheetJS's inflater, given an entry of no bytes marked deflated, ran 10^8 turns and grew past 1 GB.
+  const emptyDeflated = { name: 'xl/empty.xml', raw: { deflated: Buffer.alloc(0), crc: 0, size: 0 } };
+  const cell = '<row r="1"><c r="A1" t="inlineStr"><is><t>lighthouse keeper rota</t></is></c></row>';
+  fs.writeFileSync(path.join(dir, 'empty-entry.xlsx'), F.buildZip([...F.xlsxEntries(F.sheetXml(cell)), emptyDeflated]));
+  for (let i = 0; i < 4; i++) fs.writeFileSync(path.join(dir, `good-${i}.txt`), `Tide table note ${i}: the ferry waits for the evening tide.`);
+  const db = path.join(tempDir(), 'i.db');
+  const r = await runCli(['ingest', dir, '--db', db, '--json', '--no-ocr'], { timeoutMs: 170_000 });
+  const events = parseNdjson(r.stdout).filter((e) => e['event'] === 'file');
+  assert.equal(events.length, 9, r.stdout);
+  for (const e of events) assert.notEqual(e['status'], 'quarantined', JSON.stringify(e));
+  const status = (name: string) => events.find((e) => path.basename(String(e['path'])) === name)?.['status'];
+  assert.equal(status('empty-entry.xlsx'), 'indexed');
+  for (let i = 0; i < 4; i++) assert.equal(status(`good-${i}.txt`), 'indexed');
+  assert.equal(summaryOf(r.stdout)['quarantined'], 0);
+  const hits = JSON.parse((await runCli(['search', 'lighthouse keeper', '--db', db, '--json', '--mode', 'keyword'])).stdout) as { path: string }[];
+  assert.match(hits[0]!.path, /empty-entry\.xlsx$/);
   fs.rmSync(dir, { recursive: true, force: true });
 });
