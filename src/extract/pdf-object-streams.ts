@@ -35,6 +35,8 @@ const LENGTH = INT('Length');
 const FILTER = /\/Filter[ \t\r\n\f\0]*(\[[^\]]*\]|\/[A-Za-z0-9]+)/;
 const PREDICTOR = /\/Predictor[ \t\r\n\f\0]+(\d+)/;
 const MAX_OBJECTS = 100_000;
+// Deflate's largest expansion: a 258-byte match for every two bits of input, about 1032 to 1.
+const MAX_DEFLATE_RATIO = 1032;
 /** The format's largest object number: past it a number is damage, not an object. */
 export const MAX_OBJECT_NUMBER = 8_388_607;
 
@@ -57,7 +59,9 @@ export function streamedObjects(buf: Buffer, dict: string, dataStart: number, li
   try {
     data = FILTER.test(dict) ? inflateSync(raw, { finishFlush: constants.Z_SYNC_FLUSH, maxOutputLength: cap }) : raw;
   } catch {
-    budget.left -= cap;
+    // What it may have inflated before failing: no more than deflate's largest ratio allows. Charging the whole cap
+    // let four damaged streams of a few bytes each stop every later stream, the file's pages with them.
+    budget.left -= Math.min(cap, raw.length * MAX_DEFLATE_RATIO);
     return [];
   }
   budget.left -= Math.max(data.length, raw.length);

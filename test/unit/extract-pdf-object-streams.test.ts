@@ -132,6 +132,15 @@ test('hostile object streams: every try is charged to the budget, read or not, a
   assert.equal(readStream(objectStream(8, [[1, `(${'z'.repeat(5000)})`]], { raw: true }), budget(1000)).length, 0);
 });
 
+test('a stream that fails to inflate is charged what its bytes could have inflated to, not the whole cap', () => {
+  // Four damaged streams of eight bytes used to spend the whole budget (16 MB each), and the page after them was lost.
+  const corrupt = '<< /Type /ObjStm /N 1 /First 4 /Filter /FlateDecode /Length 8 >>\nstream\n\x78\x9c\xff\xff\xff\xff\xff\xff\nendstream';
+  const b = { left: 64 * 1024 * 1024, streams: 4096 };
+  for (let i = 0; i < 10; i++) assert.equal(readStream(corrupt, b).length, 0);
+  assert.ok(b.left > 63 * 1024 * 1024, `${b.left} left`);
+  assert.equal(readStream(objectStream(8, [[1, '<< /A 1 >>']]), b).length, 1);
+});
+
 test('pages found in an object stream stand where the stream does; a missing object referenced with two generations gets no null', () => {
   const { cut } = pdf15();
   const later = `${cut}10 0 obj\n<< /Type /Page /Parent 4 0 R /Contents 6 0 R /Annots [12 0 R 12 1 R] >>\nendobj\n`;
