@@ -20,7 +20,7 @@ function blank(w: number, h: number, paper = '#fff', ink = '#000') {
 const greyOf = (c: ReturnType<typeof blank>['c']) => toGrey(c.getContext('2d').getImageData(0, 0, c.width, c.height).data, c.width, c.height);
 
 /** A page of text lines drawn with @napi-rs/canvas, optionally rotated clockwise and in negative. */
-function page(deg: number, opts: { fontPx?: number; negative?: boolean; block?: boolean; underline?: boolean } = {}) {
+function page(deg: number, opts: { fontPx?: number; negative?: boolean; block?: boolean; underline?: boolean; links?: boolean } = {}) {
   const fontPx = opts.fontPx ?? 28;
   const { c, g } = opts.negative ? blank(1000, 700, '#000', '#fff') : blank(1000, 700);
   // A dark picture over a third of the page, beside the text.
@@ -30,6 +30,8 @@ function page(deg: number, opts: { fontPx?: number; negative?: boolean; block?: 
     g.fillText('The quick brown fox jumps over the lazy dog again.', 40, 80 + i * fontPx * 2.2);
     // An underline two pixels thick, as a link in a table of contents: across the line, under its baseline.
     if (opts.underline) g.fillRect(40, 80 + i * fontPx * 2.2 + 4, 640, 2);
+    // A web page's link: one word underlined, "quick brown" (about eight glyphs).
+    if (opts.links) g.fillRect(40 + g.measureText('The ').width, 80 + i * fontPx * 2.2 + 4, g.measureText('quick brown').width, 2);
   }
   return greyOf(deg ? rotateCanvas(c, deg) : c);
 }
@@ -192,7 +194,7 @@ test('scaleGrey: sizes round up, flat grey stays flat, reducing averages, enlarg
   assert.ok(row[8]! < 64 && row[11]! > 191, row.join(','));
 });
 
-test('thin rules: underlined lines count; plain text, a dark picture and light text on dark do not', () => {
+test('thin rules: underlined lines and links count; plain text, a dark picture and light text on dark do not', () => {
   const rules = (g: ReturnType<typeof page>) => {
     const m = inkMask(g, 1600);
     const parts = components(m);
@@ -200,6 +202,7 @@ test('thin rules: underlined lines count; plain text, a dark picture and light t
     return thinRules(withoutPictures(m, parts, glyph), glyph);
   };
   assert.equal(rules(page(0, { underline: true })), 9);
+  assert.equal(rules(page(0, { links: true })), 9);
   assert.equal(rules(page(0)), 0);
   assert.equal(rules(page(0, { block: true })), 0);
   assert.equal(rules(page(0, { negative: true })), 0);
