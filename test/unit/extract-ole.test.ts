@@ -74,6 +74,16 @@ test('msg: an ANSI message (PT_STRING8) is read in the code page it names, not a
   assert.equal(body, 'Первый паром отходит в 7:15, последний — в 19:40. Билеты «туда и обратно» стоят 12 €.');
 });
 
+test('msg: a body property of an unexpected type is passed over, not fatal (the header section still reads)', async () => {
+  // The plain body retyped as binary (PT_BINARY, 0102): msgreader hands back bytes, and the message failed as corrupt.
+  const msg = Buffer.from(H.fixture('harbour-festival.msg'));
+  const from = Buffer.from('__substg1.0_1000001F', 'utf16le');
+  for (let i = msg.indexOf(from); i >= 0; i = msg.indexOf(from, i + 1)) Buffer.from('__substg1.0_10000102', 'utf16le').copy(msg, i);
+  const d = await extractFile(file('binary-body.msg', msg), opts);
+  assert.equal(d.type, 'msg');
+  assert.match(d.sections[0]!.text, /^From: Marta Kowalczyk <marta@example\.org>\n/);
+});
+
 test('msg: documents attached as OLE objects are read from their storages, two of one name each its own; one attached by reference is a warning', async () => {
   const d = await extractFile(file('ole-object.msg', readFileSync(path.join(H.ROOT, 'test/data/msg/ole-object.msg'))), opts);
   assert.deepEqual(byHeading(d, 'Quay repairs.doc'), ['Quay repairs start on Monday.', 'The slipway reopens on Friday.']);

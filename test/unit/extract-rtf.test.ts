@@ -28,6 +28,18 @@ test('headers and footers are read into their own part, not dropped and not mixe
   assert.equal(headers.trim(), 'Animal Hospital\nPage');
 });
 
+test('bytes are decoded in the code page of the font in use (\\fcharset), not only \\ansicpg: Czech, Japanese, a header', () => {
+  // Word writes \ansicpg1252 whatever the language, and each run's bytes in its font's character set.
+  const src = '{\\rtf1\\ansi\\ansicpg1252\\deff0{\\fonttbl{\\f0\\fswiss\\fcharset0 Arial;}{\\f1\\froman\\fcharset238 Times CE;}' +
+    '{\\f2\\fnil\\fcharset128 MS Mincho;}{\\f3\\fnil\\cpg1251 Cyr;}}' +
+    "{\\header\\pard\\f1 \\'c8l\\'e1nek t\\'fddne\\par}" +
+    "\\pard\\f1 Mrtv\\'e9ho mo\\'f8e\\f0  caf\\'e9\\par" +
+    "\\pard{\\f2 \\'93\\'8c\\'8b\\'9e}\\'e9t\\'e9 {\\f3 \\'cf\\'f0\\'e8}\\par}";
+  const { body, headers } = parseRtf(src);
+  assert.equal(headers.trim(), 'Článek týdne');
+  assert.equal(body.trim(), 'Mrtvého moře café\n東京été При');
+});
+
 test('an RTF file: body paragraphs, then a "Headers and footers" section', async () => {
   const p = path.join(dir, 'letter.rtf');
   writeFileSync(p, '{\\rtf1\\ansi{\\header Harbour Office\\par}\\pard Dear members,\\par The slipway reopens on Monday.\\par}');

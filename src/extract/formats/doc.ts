@@ -91,6 +91,8 @@ const PARTS: [string, (d: WordDocument) => string][] = [
   ['Endnotes', (d) => d.getEndnotes(RAW)],
   ['Comments', (d) => d.getAnnotations(RAW)],
   ['Text boxes', (d) => d.getTextboxes({ ...RAW, includeHeadersAndFooters: false, includeBody: true })],
+  // A letterhead's or a footer's text box (a company's notice, a confidentiality line) holds text of its own.
+  ['Header and footer text boxes', (d) => d.getTextboxes({ ...RAW, includeHeadersAndFooters: true, includeBody: false })],
 ];
 
 /**
@@ -114,7 +116,7 @@ function wordStream(cfb: Cfb): { fib: Buffer; word6: boolean } {
 }
 
 register(['doc'], {
-  version: '3',
+  version: '4',
   async extract(ctx) {
     const buf = await readFile(ctx.absPath);
     // word-extractor walks sector chains unchecked: it only sees files that passed validation.

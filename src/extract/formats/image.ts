@@ -101,7 +101,7 @@ async function decodeHeic(buf: Buffer, maxPixels: number): Promise<Pixels> {
 }
 
 register(['png', 'jpeg', 'tiff', 'bmp', 'webp', 'gif', 'heic'], {
-  version: '6',
+  version: '7',
   async extract(ctx) {
     if (!ctx.opts.ocr) throw new FileError('skipped', 'ocr-disabled', `${ctx.type} image needs OCR`);
     const buf = await readFile(ctx.absPath);

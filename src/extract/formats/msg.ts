@@ -30,7 +30,7 @@ function loadMsgReader(): new (data: ArrayBuffer) => MsgReaderLike {
 }
 
 register(['msg'], {
-  version: '3',
+  version: '4',
   async extract(ctx) {
     const buf = await readFile(ctx.absPath);
     // msgreader follows sector chains and directory links unchecked: it only sees files that passed validation.
@@ -121,8 +121,11 @@ function isoDate(s?: string): string {
 }
 
 function bodySections(ctx: ExtractContext, f: FieldsData): Section[] {
-  if (f.body?.trim()) return [{ text: f.body, loc: {} }];
-  const html = f.bodyHtml ?? (f.html ? decode(f.html, f.internetCodepage) : undefined);
+  // A property of an unexpected type (a damaged or odd writer's file) is passed over for the next body, not fatal.
+  const text = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+  const body = text(f.body);
+  if (body?.trim()) return [{ text: body, loc: {} }];
+  const html = text(f.bodyHtml) ?? (f.html instanceof Uint8Array ? decode(f.html, f.internetCodepage) : undefined);
   if (html?.trim()) return htmlToSections(html).sections;
   if (f.compressedRtf) {
     const rtf = decompressRtf(f.compressedRtf);

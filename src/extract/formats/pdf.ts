@@ -295,4 +295,4 @@ async function renderPage(doc: import('pdfjs-dist/legacy/build/pdf.mjs').PDFDocu
   }
 }
 
-register(['pdf'], { version: '10', extract: extractPdf });
+register(['pdf'], { version: '11', extract: extractPdf });

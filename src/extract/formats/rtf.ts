@@ -1,4 +1,5 @@
-// RTF: a small, careful parser (groups, \uN with \ucN fallback skipping, \'hh via \ansicpg, skipped destinations).
+// RTF: a small, careful parser (groups, \uN with \ucN fallback skipping, \'hh in the code page of the font in use or
+// \ansicpg, skipped destinations).
 import { readFile } from 'node:fs/promises';
 import iconv from 'iconv-lite';
 import { register } from '../registry.js';
@@ -8,13 +9,19 @@ import { ole1Object } from '../ole-objects.js';
 
 // Destinations whose content is not document text.
 const SKIP_DEST = new Set([
-  'fonttbl', 'colortbl', 'stylesheet', 'info', 'pict', 'object', 'objdata', 'themedata', 'colorschememapping',
+  'colortbl', 'stylesheet', 'info', 'pict', 'object', 'objdata', 'themedata', 'colorschememapping',
   'datastore', 'latentstyles', 'listtable', 'listoverridetable', 'rsidtbl', 'generator', 'xmlnstbl', 'mmathpr',
   'fldinst', 'bkmkstart', 'bkmkend', 'filetbl', 'revtbl', 'pgdsctbl', 'nonshppict', 'shpinst', 'private', 'userprops', 'wgrffmtfilter',
   'xe', 'tc', 'template', 'listtext', 'pntext', 'pntxta', 'pntxtb', 'blipuid', 'atnid', 'atnauthor', 'annotation',
 ]);
 // Running headers and footers: text, but not the body's; read into their own part.
 const HEADER_FOOTER = new Set(['header', 'footer', 'headerl', 'headerr', 'headerf', 'footerl', 'footerr', 'footerf']);
+// A font's character set (\fcharsetN in the font table) names the code page of the bytes (\'hh) written in it: a Czech
+// or Japanese document writes its text in fonts of those sets, whatever its \ansicpg says (Word: \ansicpg1252).
+const CHARSET_CODEPAGE: Record<number, string> = {
+  77: 'macintosh', 128: 'cp932', 129: 'cp949', 134: 'cp936', 136: 'cp950', 161: 'cp1253', 162: 'cp1254', 163: 'cp1258',
+  177: 'cp1255', 178: 'cp1256', 186: 'cp1257', 204: 'cp1251', 222: 'cp874', 238: 'cp1250', 255: 'cp437',
+};
 const BREAKS: Record<string, string> = { par: '\n', line: '\n', sect: '\n\n', page: '\n\n', tab: '\t', cell: ' | ', row: '\n', emdash: '—', endash: '–', bullet: '•', lquote: '‘', rquote: '’', ldblquote: '“', rdblquote: '”', emspace: ' ', enspace: ' ', qmspace: ' ' };
 
 /** The body text of an RTF document (a message body: its objects are not decoded). */
@@ -31,9 +38,13 @@ export function parseRtf(src: string, o: { objects?: boolean } = {}): { body: st
   const text = { body: '', headers: '' };
   let bytes: number[] = [];
   let codepage = 'windows-1252';
-  interface State { skip: boolean; uc: number; header: boolean; objdata: boolean }
+  // Each font's code page, from the font table; the font in use is part of a group's state.
+  const fontCodepage = new Map<number, string>();
+  let tableFont: number | undefined;
+  interface State { skip: boolean; uc: number; header: boolean; objdata: boolean; fonttbl: boolean; font?: number }
   const stack: State[] = [];
-  let st: State = { skip: false, uc: 1, header: false, objdata: false };
+  const initial = (): State => ({ skip: false, uc: 1, header: false, objdata: false, fonttbl: false });
+  let st: State = initial();
   // Embedded objects' data (\objdata: hex), one buffer per object; kept as slices of the source, not per character.
   const objects: Buffer[] = [];
   let objHex: string[] = [];
@@ -42,7 +53,8 @@ export function parseRtf(src: string, o: { objects?: boolean } = {}): { body: st
   let groupStart = false;
   const flushBytes = () => {
     if (bytes.length) {
-      text[st.header ? 'headers' : 'body'] += iconv.decode(Buffer.from(bytes), codepage);
+      const cp = (st.font !== undefined && fontCodepage.get(st.font)) || codepage;
+      text[st.header ? 'headers' : 'body'] += iconv.decode(Buffer.from(bytes), cp);
       bytes = [];
     }
   };
@@ -67,7 +79,7 @@ export function parseRtf(src: string, o: { objects?: boolean } = {}): { body: st
     } else if (c === '}') {
       flushBytes();
       const closed = st;
-      st = stack.pop() ?? { skip: false, uc: 1, header: false, objdata: false };
+      st = stack.pop() ?? initial();
       if (closed.objdata && !st.objdata && keepObjects) {
         objects.push(Buffer.from(objHex.join('').replace(/[^0-9a-fA-F]/g, ''), 'hex'));
         objHex = [];
@@ -90,6 +102,16 @@ export function parseRtf(src: string, o: { objects?: boolean } = {}): { body: st
           st.skip = true;
           st.objdata = true;
           objHex = [];
+        } else if (word === 'fonttbl') {
+          st.skip = true;
+          st.fonttbl = true;
+        } else if (st.fonttbl && word === 'f' && arg !== undefined) tableFont = arg;
+        else if (st.fonttbl && (word === 'fcharset' || word === 'cpg') && arg !== undefined && tableFont !== undefined) {
+          const cp = word === 'cpg' ? `cp${arg}` : CHARSET_CODEPAGE[arg];
+          if (cp && iconv.encodingExists(cp)) fontCodepage.set(tableFont, cp);
+        } else if (word === 'f' && arg !== undefined && !st.fonttbl) {
+          flushBytes();
+          st.font = arg;
         } else if (SKIP_DEST.has(word)) st.skip = true;
         else if (HEADER_FOOTER.has(word)) st.header = true;
         else if (word === 'ansicpg' && arg) codepage = iconv.encodingExists(`cp${arg}`) ? `cp${arg}` : codepage;
@@ -138,7 +160,7 @@ export function parseRtf(src: string, o: { objects?: boolean } = {}): { body: st
 }
 
 register(['rtf'], {
-  version: '3',
+  version: '4',
   async extract(ctx) {
     const { body, headers, objects } = parseRtf((await readFile(ctx.absPath)).toString('latin1'));
     const sections = paragraphSections(ctx.budget.take(body));

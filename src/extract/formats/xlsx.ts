@@ -12,7 +12,7 @@ import { FileError } from '../../errors.js';
 import type { Section } from '../types.js';
 
 register(['xlsx', 'xlsb', 'xls', 'ods', 'fods'], {
-  version: '4',
+  version: '5',
   async extract(ctx) {
     const { opts } = ctx;
     // SheetJS inflates every part it is given (shared strings, styles, theme, comments...), trusting declared
