@@ -110,6 +110,23 @@ test('xls saved by Excel 2.x to 4.0 (a bare BIFF stream, no OLE2 container) is d
   }
 });
 
+test('spreadsheet cell comments are read after their sheet\'s rows, named by cell (xlsx and xls)', async () => {
+  const XLSX = await import('@e965/xlsx');
+  const dir = tempDir('docproc-comments-');
+  const ws = XLSX.utils.aoa_to_sheet([['Boat', 'Hours'], ['Tandem kayak', 4]]);
+  ws['B2']!.c = [{ a: 'Ines', t: 'Includes the sunset trip on Friday' }];
+  const book = XLSX.utils.book_new();
+  XLSX.utils.book_append_sheet(book, ws, 'Log');
+  for (const bookType of ['xlsx', 'xls'] as const) {
+    const file = path.join(dir, `log.${bookType}`);
+    writeFileSync(file, XLSX.write(book, { bookType, type: 'buffer' }));
+    const d = await extractFile(file, opts);
+    const notes = sectionWith(d, 'sunset trip');
+    assert.equal(notes?.loc.sheet, 'Log', bookType);
+    assert.match(notes!.text, /^Comments\nB2: (Ines:\n)?Includes the sunset trip on Friday$/, bookType);
+  }
+});
+
 test('pptx: slides, table, notes', async () => {
   const d = await extract('volcanoes.pptx');
   assert.equal(sectionWith(d, 'Viscous andesitic magma')?.loc.slide, 1);

@@ -67,6 +67,8 @@ register(['xlsx', 'xlsb', 'xls', 'ods', 'fods'], {
       // raw:false -> the formatted text Excel displays (the `w` field), e.g. dates and percentages as shown.
       const rows = XLSX.utils.sheet_to_json<string[]>(ws, { header: 1, raw: false, defval: '', blankrows: true });
       sections.push(...rowsToSections(rows.map((row) => row.map((c) => String(c ?? ''))), { sheet: name }, ctx.budget, r.s.r + 1));
+      const notes = cellComments(ws, XLSX.utils.encode_cell);
+      if (notes.length) sections.push({ text: ctx.budget.take(`Comments\n${notes.join('\n')}`), loc: { sheet: name } });
       if (ctx.budget.exhausted) break;
     }
     if (tooBig && !sections.length) throw new FileError('failed', 'too-large', `every non-empty sheet exceeds maxCells ${opts.maxCells}`);
@@ -75,6 +77,22 @@ register(['xlsx', 'xlsb', 'xls', 'ods', 'fods'], {
     return { sections };
   },
 });
+
+/**
+ * The sheet's cell comments and notes ("B2: text"), in reading order: a reviewer's note is often the one place a
+ * figure is explained. SheetJS reads them from every format it reads; a dense sheet keeps cells row by row.
+ */
+function cellComments(ws: XLSX.WorkSheet, cellName: (c: { r: number; c: number }) => string): string[] {
+  const out: string[] = [];
+  const data = (ws['!data'] ?? []) as (XLSX.CellObject[] | undefined)[];
+  for (const [r, row] of data.entries()) {
+    for (const [c, cell] of (row ?? []).entries()) {
+      const text = (cell?.c ?? []).map((n) => (n.t ?? '').trim()).filter(Boolean).join(' / ');
+      if (text) out.push(`${cellName({ r, c })}: ${text}`);
+    }
+  }
+  return out;
+}
 
 // No Excel, LibreOffice or SheetJS writer puts control characters in a sheet's name: a name with them is a misread
 // record (an Excel 2007 beta's binary workbook gave its sheets 80 characters of record bytes), and the sheet is named
