@@ -3,7 +3,8 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseRtf } from '../../src/extract/formats/rtf.js';
+import { parseRtf, rtfBody } from '../../src/extract/formats/rtf.js';
+import { htmlToSections } from '../../src/extract/htmltext.js';
 import { extractFile, defaultExtractOptions, closeExtractors } from '../../src/extract/index.js';
 import { tempDir } from '../helpers/temp.js';
 import * as H from '../helpers/ole-hostile.js';
@@ -38,6 +39,20 @@ test('bytes are decoded in the code page of the font in use (\\fcharset), not on
   const { body, headers } = parseRtf(src);
   assert.equal(headers.trim(), 'Článek týdne');
   assert.equal(body.trim(), 'Mrtvého moře café\n東京été При');
+});
+
+test('encapsulated HTML (\\fromhtml1, HTML mail Outlook kept as RTF) gives back its HTML: block tags end lines, RTF-only runs are left out', () => {
+  // Outlook writes the HTML's tags in \*\htmltag groups and RTF-only breaks between \htmlrtf and \htmlrtf0; a body
+  // read as plain RTF ran "Steel HR Sport" and "For serious sports" together and kept "&quot;" as written.
+  const src = '{\\rtf1\\ansi\\ansicpg1252\\fromhtml1 {\\*\\htmltag19 <html>}{\\*\\htmltag50 <body>}' +
+    '{\\*\\htmltag64 <div>}Steel HR Sport{\\*\\htmltag72 </div>}\\htmlrtf {\\b\\par RTF only}\\htmlrtf0 ' +
+    "{\\*\\htmltag64 <div>}For serious sports &quot;and caf\\'e9s&quot;{\\*\\htmltag72 </div>}{\\*\\htmltag58 </body>}}";
+  const body = rtfBody(src);
+  assert.equal(body.html, true);
+  assert.doesNotMatch(body.text, /RTF only/);
+  const lines = htmlToSections(body.text).sections.flatMap((x) => x.text.split('\n')).filter((l) => l.trim());
+  assert.deepEqual(lines, ['Steel HR Sport', 'For serious sports "and cafés"']);
+  assert.equal(rtfBody('{\\rtf1\\ansi Plain \\par}').html, false);
 });
 
 test('an RTF file: body paragraphs, then a "Headers and footers" section', async () => {

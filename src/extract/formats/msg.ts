@@ -9,7 +9,7 @@ import { register } from '../registry.js';
 import { childEntry, parseCfb, type Cfb } from '../cfb.js';
 import { oleObjectFile } from '../ole-objects.js';
 import { htmlToSections } from '../htmltext.js';
-import { rtfToText } from './rtf.js';
+import { rtfBody } from './rtf.js';
 import { extractAttachments, underAttachment, MAX_ATTACHMENT_DEPTH, type Attachment } from '../attachments.js';
 import type { ExtractContext, Section } from '../types.js';
 
@@ -129,7 +129,10 @@ function bodySections(ctx: ExtractContext, f: FieldsData): Section[] {
   if (html?.trim()) return htmlToSections(html).sections;
   if (f.compressedRtf) {
     const rtf = decompressRtf(f.compressedRtf);
-    if (rtf) return [{ text: rtfToText(rtf), loc: {} }];
+    if (rtf) {
+      const body = rtfBody(rtf);
+      return body.html ? htmlToSections(body.text).sections : [{ text: body.text, loc: {} }];
+    }
     ctx.warnings.push('msg: compressed RTF body is damaged');
   }
   return [];

@@ -24,16 +24,20 @@ const CHARSET_CODEPAGE: Record<number, string> = {
 };
 const BREAKS: Record<string, string> = { par: '\n', line: '\n', sect: '\n\n', page: '\n\n', tab: '\t', cell: ' | ', row: '\n', emdash: '—', endash: '–', bullet: '•', lquote: '‘', rquote: '’', ldblquote: '“', rdblquote: '”', emspace: ' ', enspace: ' ', qmspace: ' ' };
 
-/** The body text of an RTF document (a message body: its objects are not decoded). */
-export function rtfToText(src: string): string {
-  return parseRtf(src, { objects: false }).body;
+/**
+ * A message body's RTF (its objects are not decoded): its text, or, for HTML mail Outlook kept as RTF (\fromhtml1),
+ * the HTML it encapsulates, whose block tags alone say where its paragraphs end.
+ */
+export function rtfBody(src: string): { text: string; html: boolean } {
+  const r = parseRtf(src, { objects: false });
+  return { text: r.body, html: r.fromHtml };
 }
 
 /**
  * An RTF document's body, its headers and footers apart, and the data of its embedded objects (unless `objects` is
  * false: then their hex is passed over, not decoded).
  */
-export function parseRtf(src: string, o: { objects?: boolean } = {}): { body: string; headers: string; objects: Buffer[] } {
+export function parseRtf(src: string, o: { objects?: boolean } = {}): { body: string; headers: string; objects: Buffer[]; fromHtml: boolean } {
   const keepObjects = o.objects ?? true;
   const text = { body: '', headers: '' };
   let bytes: number[] = [];
@@ -41,7 +45,10 @@ export function parseRtf(src: string, o: { objects?: boolean } = {}): { body: st
   // Each font's code page, from the font table; the font in use is part of a group's state.
   const fontCodepage = new Map<number, string>();
   let tableFont: number | undefined;
-  interface State { skip: boolean; uc: number; header: boolean; objdata: boolean; fonttbl: boolean; font?: number }
+  // Encapsulated HTML (MS-OXRTFEX): the HTML's tags are in \*\htmltag groups, and what lies between \htmlrtf and
+  // \htmlrtf0 is RTF for RTF readers only, left out of the HTML.
+  let fromHtml = false;
+  interface State { skip: boolean; uc: number; header: boolean; objdata: boolean; fonttbl: boolean; font?: number; rtfOnly?: boolean }
   const stack: State[] = [];
   const initial = (): State => ({ skip: false, uc: 1, header: false, objdata: false, fonttbl: false });
   let st: State = initial();
@@ -59,7 +66,7 @@ export function parseRtf(src: string, o: { objects?: boolean } = {}): { body: st
     }
   };
   const emit = (s: string) => {
-    if (st.skip) return;
+    if (st.skip || (fromHtml && st.rtfOnly)) return;
     flushBytes();
     text[st.header ? 'headers' : 'body'] += s;
   };
@@ -112,6 +119,11 @@ export function parseRtf(src: string, o: { objects?: boolean } = {}): { body: st
         } else if (word === 'f' && arg !== undefined && !st.fonttbl) {
           flushBytes();
           st.font = arg;
+        } else if (word === 'fromhtml' && arg === 1) fromHtml = true;
+        else if (fromHtml && (word === 'htmltag' || word === 'mhtmltag')) st.skip = false;
+        else if (word === 'htmlrtf') {
+          flushBytes();
+          st.rtfOnly = arg !== 0;
         } else if (SKIP_DEST.has(word)) st.skip = true;
         else if (HEADER_FOOTER.has(word)) st.header = true;
         else if (word === 'ansicpg' && arg) codepage = iconv.encodingExists(`cp${arg}`) ? `cp${arg}` : codepage;
@@ -129,7 +141,7 @@ export function parseRtf(src: string, o: { objects?: boolean } = {}): { body: st
           pendingSkip--;
           continue;
         }
-        if (!st.skip && /^[0-9a-fA-F]{2}$/.test(hex)) bytes.push(parseInt(hex, 16));
+        if (!st.skip && !(fromHtml && st.rtfOnly) && /^[0-9a-fA-F]{2}$/.test(hex)) bytes.push(parseInt(hex, 16));
       } else {
         i += 2;
         if (next === '*' && atGroupStart) st.skip = true; // an ignorable destination docproc does not know
@@ -156,7 +168,7 @@ export function parseRtf(src: string, o: { objects?: boolean } = {}): { body: st
   }
   flushBytes();
   // Surrogate pairs come as two \u words; a lone half is fixed by normalisation later.
-  return { ...text, objects };
+  return { ...text, objects, fromHtml };
 }
 
 register(['rtf'], {
