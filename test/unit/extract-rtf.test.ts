@@ -55,6 +55,14 @@ test('encapsulated HTML (\\fromhtml1, HTML mail Outlook kept as RTF) gives back 
   assert.equal(rtfBody('{\\rtf1\\ansi Plain \\par}').html, false);
 });
 
+test('an .rtf file saved from HTML mail is read as its HTML: tags are markup, not text', async () => {
+  const p = path.join(dir, 'from-html.rtf');
+  writeFileSync(p, '{\\rtf1\\ansi\\fromhtml1 {\\*\\htmltag64 <p>}Tide tables{\\*\\htmltag72 </p>}{\\*\\htmltag64 <p class="x">}Harbour &amp; quay{\\*\\htmltag72 </p>}}');
+  const d = await extractFile(p, { ...defaultExtractOptions });
+  const lines = d.sections.flatMap((x) => x.text.split('\n')).filter((l) => l.trim());
+  assert.deepEqual(lines, ['Tide tables', 'Harbour & quay']);
+});
+
 test('an RTF file: body paragraphs, then a "Headers and footers" section', async () => {
   const p = path.join(dir, 'letter.rtf');
   writeFileSync(p, '{\\rtf1\\ansi{\\header Harbour Office\\par}\\pard Dear members,\\par The slipway reopens on Monday.\\par}');

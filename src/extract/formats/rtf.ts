@@ -6,6 +6,7 @@ import { register } from '../registry.js';
 import { paragraphSections, partText } from './text.js';
 import { extractAttachments, type Attachment } from '../attachments.js';
 import { ole1Object } from '../ole-objects.js';
+import { htmlToSections } from '../htmltext.js';
 
 // Destinations whose content is not document text.
 const SKIP_DEST = new Set([
@@ -174,8 +175,9 @@ export function parseRtf(src: string, o: { objects?: boolean } = {}): { body: st
 register(['rtf'], {
   version: '4',
   async extract(ctx) {
-    const { body, headers, objects } = parseRtf((await readFile(ctx.absPath)).toString('latin1'));
-    const sections = paragraphSections(ctx.budget.take(body));
+    const { body, headers, objects, fromHtml } = parseRtf((await readFile(ctx.absPath)).toString('latin1'));
+    // An RTF file saved from HTML mail (\fromhtml1) holds that HTML: read as HTML, its tags are markup, not text.
+    const sections = fromHtml ? htmlToSections(body).sections.map((x) => ({ ...x, text: ctx.budget.take(x.text) })) : paragraphSections(ctx.budget.take(body));
     const parts = partText(headers);
     if (parts) sections.push({ text: ctx.budget.take(parts), loc: { heading: 'Headers and footers' } });
     // Embedded objects (a document or file inserted as an object) come last, as attachments.
