@@ -162,8 +162,8 @@ export async function ocrPixels(input: Pixels, o: OcrPageOptions): Promise<OcrPa
   // A map, a diagram, a photo of a sign: most of the ink is outside lines of text, and page segmentation read far fewer
   // letters than the page has glyph-sized marks in lines. A sparse reading (each word found where it stands) adds the
   // words it is sure of: on a map of place names, "Autobideak" and "Errepide nagusiak".
-  // Digits count as read: a table of figures framed by dark rules and a dark header read whole, but at 0.2 letters a
-  // mark it was read twice (2.5-3.4× native's time), for fragments.
+  // Digits count as read: a table of figures framed by dark rules and a dark header read whole, but at 0.44 letters a
+  // mark (0.65 with its digits) it was read twice (2.5-3.4× native's time), for fragments.
   const letters = letterCount(chosen.result.text);
   const read = letters + digitCount(chosen.result.text);
   if (letters >= MIN_LETTERS_FOR_SPARSE && read < MIN_LETTERS_PER_MARK * textInkOf().marks && textInkOf().share < MAX_TEXT_INK_FOR_SPARSE) {
