@@ -86,7 +86,7 @@ const MIN_TEXT_INK_TO_ORIENT = 0.5;
 const MAX_TEXT_INK_FOR_SPARSE = 0.5;
 // Letters and digits read per glyph-sized mark in lines: 0.8-1.2 on pages read whole (more where letters touch), 0.45-0.55 on the
 // maps measured, read in part. Its confidence says less: a dense paper page rendered at 50 dpi reads whole at 65.
-const MIN_LETTERS_PER_MARK = 0.6;
+const MIN_READ_PER_MARK = 0.6;
 // Fewer letters than this in the first reading: a photo or a drawing with no text to look for (a word or two of texture).
 const MIN_LETTERS_FOR_SPARSE = 8;
 const SPARSE_MARGIN_MS = 5000;
@@ -166,7 +166,7 @@ export async function ocrPixels(input: Pixels, o: OcrPageOptions): Promise<OcrPa
   // mark (0.65 with its digits) it was read twice (2.5-3.4× native's time), for fragments.
   const letters = letterCount(chosen.result.text);
   const read = letters + digitCount(chosen.result.text);
-  if (letters >= MIN_LETTERS_FOR_SPARSE && read < MIN_LETTERS_PER_MARK * textInkOf().marks && textInkOf().share < MAX_TEXT_INK_FOR_SPARSE) {
+  if (letters >= MIN_LETTERS_FOR_SPARSE && read < MIN_READ_PER_MARK * textInkOf().marks && textInkOf().share < MAX_TEXT_INK_FOR_SPARSE) {
     // It only adds, so it gets the time the page's readings took (twice, and a margin), not a whole page's allowance on
     // top of them; if it fails or runs out, the page's reading stands.
     const timeoutMs = Math.min(o.timeoutMs, 2 * (Date.now() - readingStart) + SPARSE_MARGIN_MS);

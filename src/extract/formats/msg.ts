@@ -130,8 +130,8 @@ function bodySections(ctx: ExtractContext, f: FieldsData): Section[] {
   if (f.compressedRtf) {
     const rtf = decompressRtf(f.compressedRtf);
     if (rtf) {
-      const body = rtfBody(rtf);
-      return body.html ? htmlToSections(body.text).sections : [{ text: body.text, loc: {} }];
+      const fromRtf = rtfBody(rtf);
+      return fromRtf.html ? htmlToSections(fromRtf.text).sections : [{ text: fromRtf.text, loc: {} }];
     }
     ctx.warnings.push('msg: compressed RTF body is damaged');
   }

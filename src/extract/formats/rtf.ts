@@ -67,7 +67,7 @@ export function parseRtf(src: string, o: { objects?: boolean } = {}): { body: st
     }
   };
   const emit = (s: string) => {
-    if (st.skip || (fromHtml && st.rtfOnly)) return;
+    if (st.skip || st.rtfOnly) return;
     flushBytes();
     text[st.header ? 'headers' : 'body'] += s;
   };
@@ -122,7 +122,7 @@ export function parseRtf(src: string, o: { objects?: boolean } = {}): { body: st
           st.font = arg;
         } else if (word === 'fromhtml' && arg === 1) fromHtml = true;
         else if (fromHtml && (word === 'htmltag' || word === 'mhtmltag')) st.skip = false;
-        else if (word === 'htmlrtf') {
+        else if (fromHtml && word === 'htmlrtf') {
           flushBytes();
           st.rtfOnly = arg !== 0;
         } else if (SKIP_DEST.has(word)) st.skip = true;
@@ -142,7 +142,7 @@ export function parseRtf(src: string, o: { objects?: boolean } = {}): { body: st
           pendingSkip--;
           continue;
         }
-        if (!st.skip && !(fromHtml && st.rtfOnly) && /^[0-9a-fA-F]{2}$/.test(hex)) bytes.push(parseInt(hex, 16));
+        if (!st.skip && !st.rtfOnly && /^[0-9a-fA-F]{2}$/.test(hex)) bytes.push(parseInt(hex, 16));
       } else {
         i += 2;
         if (next === '*' && atGroupStart) st.skip = true; // an ignorable destination docproc does not know
