@@ -11,19 +11,20 @@ import { extractAttachments } from '../attachments.js';
 import { ooxmlEmbeddings, packageParts } from '../ooxml-embeddings.js';
 import { graphicLines, orWarning } from '../ooxml-graphics.js';
 import { headerFooterSections } from '../docx-headers.js';
+import { withListLabels } from '../docx-list-labels.js';
 import { packagePictures, readablePictures, sparseText } from '../package-pictures.js';
 import { FileError } from '../../errors.js';
 import type { ExtractContext } from '../types.js';
 
 register(['docx'], {
-  version: '6',
+  version: '7',
   async extract(ctx) {
     // mammoth (JSZip) trusts declared sizes and reads far more than document.xml (styles, numbering, notes,
     // comments, media): it gets a zip rebuilt from entries that were each inflated under our caps, never the file.
     // The zip stays open through the conversion: whether the pictures are read depends on how much text it gives.
     return withZip(ctx, async (z) => {
       if (!z.has('word/document.xml')) throw new FileError('failed', 'corrupt', 'docx without word/document.xml');
-      const body = htmlToSections(await toHtml(ctx, writeZip(withStyles(await z.vetAll())))).sections;
+      const body = htmlToSections(await bodyHtml(ctx, z)).sections;
       const margins = await headerFooterSections(z);
       // SmartArt and charts keep their text in parts of their own; mammoth reads none of it.
       const graphics = await orWarning(ctx.warnings, ctx.opts.signal, 'charts and diagrams', [], () => graphicLines(z, 'word/document.xml', ctx.budget.remaining));
@@ -58,6 +59,26 @@ const EMPTY_STYLES = Buffer.from('<?xml version="1.0" encoding="UTF-8"?><w:style
 function withStyles(entries: VettedEntry[]): VettedEntry[] {
   if (entries.some((e) => e.name === 'word/styles.xml')) return entries;
   return [...entries, { name: 'word/styles.xml', method: 0, crc: crc32(EMPTY_STYLES), size: EMPTY_STYLES.length, compressed: EMPTY_STYLES }];
+}
+
+/**
+ * The body as mammoth reads it, with Word's automatic list numbers written in as text. Should mammoth fail on the
+ * labelled part, the part is read as it was: the numbers are lost, not the document.
+ */
+async function bodyHtml(ctx: ExtractContext, z: ZipArchive): Promise<string> {
+  const entries = withStyles(await z.vetAll());
+  const labelled = await orWarning(ctx.warnings, ctx.opts.signal, 'list numbers', undefined, () => withListLabels(z, 'word/document.xml'));
+  if (labelled !== undefined) {
+    const bytes = Buffer.from(labelled);
+    const part = { name: 'word/document.xml', method: 0, crc: crc32(bytes), size: bytes.length, compressed: bytes };
+    try {
+      return await toHtml(ctx, writeZip(entries.map((e) => (e.name === part.name ? part : e))));
+    } catch (e) {
+      if (ctx.opts.signal?.aborted) throw e;
+      ctx.warnings.push(`list numbers: left out (${e instanceof Error ? e.message : String(e)})`);
+    }
+  }
+  return toHtml(ctx, writeZip(entries));
 }
 
 /** mammoth's HTML of a vetted, rebuilt package. */

@@ -1,0 +1,115 @@
+// Word's automatic list numbers: counted as Word counts them and written into the text.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { ListDefinitions, formatNumber } from '../../src/extract/docx-numbering.js';
+import { labelListParagraphs } from '../../src/extract/docx-list-labels.js';
+import { extractFile, defaultExtractOptions, closeExtractors } from '../../src/extract/index.js';
+import { buildZip } from '../helpers/hostile-fixtures.js';
+import { tempDir } from '../helpers/temp.js';
+
+after(() => closeExtractors());
+
+const W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"';
+
+interface Lvl { start?: number; fmt?: string; text: string; restart?: number; legal?: boolean; style?: string; suff?: string }
+const lvl = (i: number, l: Lvl) =>
+  `<w:lvl w:ilvl="${i}">${l.start === undefined ? '' : `<w:start w:val="${l.start}"/>`}<w:numFmt w:val="${l.fmt ?? 'decimal'}"/>` +
+  `${l.restart === undefined ? '' : `<w:lvlRestart w:val="${l.restart}"/>`}${l.style ? `<w:pStyle w:val="${l.style}"/>` : ''}${l.legal ? '<w:isLgl/>' : ''}` +
+  `${l.suff ? `<w:suff w:val="${l.suff}"/>` : ''}<w:lvlText w:val="${l.text}"/></w:lvl>`;
+const abstractNum = (id: number, levels: Lvl[], extra = '') => `<w:abstractNum w:abstractNumId="${id}">${extra}${levels.map((l, i) => lvl(i, l)).join('')}</w:abstractNum>`;
+const num = (id: number, abs: number, overrides = '') => `<w:num w:numId="${id}"><w:abstractNumId w:val="${abs}"/>${overrides}</w:num>`;
+const numbering = (...parts: string[]) => `<?xml version="1.0" encoding="UTF-8"?><w:numbering ${W}>${parts.join('')}</w:numbering>`;
+const styles = (...parts: string[]) => `<?xml version="1.0" encoding="UTF-8"?><w:styles ${W}>${parts.join('')}</w:styles>`;
+const para = (text: string, numId?: number, ilvl?: number, style?: string) => {
+  const numPr = numId === undefined ? '' : `<w:numPr>${ilvl === undefined ? '' : `<w:ilvl w:val="${ilvl}"/>`}<w:numId w:val="${numId}"/></w:numPr>`;
+  const pPr = numPr || style ? `<w:pPr>${style ? `<w:pStyle w:val="${style}"/>` : ''}${numPr}</w:pPr>` : '';
+  return `<w:p>${pPr}${text ? `<w:r><w:t>${text}</w:t></w:r>` : ''}</w:p>`;
+};
+const documentXml = (...paras: string[]) => `<?xml version="1.0" encoding="UTF-8"?><w:document ${W} xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006"><w:body>${paras.join('')}</w:body></w:document>`;
+
+/** The text of each paragraph after labelling, in order. */
+function labelled(defs: ListDefinitions, ...paras: string[]): string[] {
+  const xml = labelListParagraphs(documentXml(...paras), defs) ?? documentXml(...paras);
+  return [...xml.matchAll(/<w:p>(.*?)<\/w:p>/g)].map((m) => [...m[1]!.matchAll(/<w:t[^>]*>([^<]*)<\/w:t>/g)].map((t) => t[1]).join(''));
+}
+
+const OUTLINE: Lvl[] = [{ start: 1, text: '%1.' }, { start: 1, fmt: 'lowerLetter', text: '(%2)' }, { start: 1, fmt: 'lowerRoman', text: '%3)' }];
+
+test('docx lists: levels count, deeper levels restart, higher ones carry on', () => {
+  const defs = new ListDefinitions(numbering(abstractNum(0, OUTLINE), num(1, 0)), undefined);
+  assert.deepEqual(labelled(defs, para('Scope', 1, 0), para('Goods', 1, 1), para('Services', 1, 1), para('Fees', 1, 2), para('Payment', 1, 0), para('Terms', 1, 1)),
+    ['1. Scope', '(a) Goods', '(b) Services', 'i) Fees', '2. Payment', '(a) Terms']);
+});
+
+test('docx lists: instances of one definition count on together; a start override counts on its own', () => {
+  const defs = new ListDefinitions(numbering(abstractNum(0, OUTLINE), num(1, 0), num(2, 0), num(3, 0, '<w:lvlOverride w:ilvl="0"><w:startOverride w:val="7"/></w:lvlOverride>')), undefined);
+  assert.deepEqual(labelled(defs, para('one', 1, 0), para('two', 2, 0), para('seven', 3, 0), para('eight', 3, 0), para('three', 1, 0)),
+    ['1. one', '2. two', '7. seven', '8. eight', '3. three']);
+});
+
+test('docx lists: skipped levels count at their start; a level may restart only after a chosen one', () => {
+  const levels: Lvl[] = [{ start: 1, text: '%1' }, { start: 1, fmt: 'lowerLetter', text: '%1.%2' }, { start: 1, fmt: 'upperRoman', restart: 1, text: '%1.%2.%3' }];
+  const defs = new ListDefinitions(numbering(abstractNum(0, levels), num(1, 0)), undefined);
+  assert.deepEqual(labelled(defs, para('', 1, 0), para('', 1, 1), para('', 1, 2), para('x', 1, 1), para('x', 1, 2), para('x', 1, 0), para('x', 1, 2), para('x', 1, 1)).filter(Boolean),
+    // The third level restarts only after the first: "1.b.II" goes on from "1.a.I"; "2.a.I" skips the second level.
+    ['1.b x', '1.b.II x', '2 x', '2.a.I x', '2.b x']);
+});
+
+test('docx lists: legal numbering, a level without a start, bullets and spacing', () => {
+  const levels: Lvl[] = [{ start: 2, fmt: 'upperRoman', text: 'Chapter %1' }, { start: 17, text: '%1.%2', legal: true, suff: 'nothing' }, { fmt: 'ordinal', text: '%3' }, { fmt: 'bullet', text: '•' }];
+  const defs = new ListDefinitions(numbering(abstractNum(0, levels), num(1, 0)), undefined);
+  assert.deepEqual(labelled(defs, para('Rules', 1, 0), para('-Scope', 1, 1), para(' place', 1, 2), para('apples', 1, 3)),
+    ['Chapter II Rules', '2.17-Scope', '0th  place', 'apples']);
+});
+
+test('docx lists: numbered heading styles, numbering styles, and numId 0 taking numbering away', () => {
+  const defs = new ListDefinitions(
+    numbering(abstractNum(0, [{ start: 1, text: '%1', style: 'Heading1' }, { start: 1, text: '%1.%2', style: 'Heading2' }]), num(1, 0),
+      abstractNum(5, [], '<w:numStyleLink w:val="LegalList"/>'), num(6, 5)),
+    styles(
+      '<w:style w:type="paragraph" w:styleId="Heading1"><w:pPr><w:numPr><w:numId w:val="1"/></w:numPr></w:pPr></w:style>',
+      '<w:style w:type="paragraph" w:styleId="Heading2"><w:basedOn w:val="Heading1"/><w:pPr><w:numPr><w:ilvl w:val="1"/></w:numPr></w:pPr></w:style>',
+      '<w:style w:type="numbering" w:styleId="LegalList"><w:pPr><w:numPr><w:numId w:val="1"/></w:numPr></w:pPr></w:style>'));
+  assert.deepEqual(labelled(defs, para('Introduction', undefined, undefined, 'Heading1'), para('Background', undefined, undefined, 'Heading2'),
+    para('Unnumbered', 0, 0, 'Heading1'), para('Methods', undefined, undefined, 'Heading1'), para('Linked', 6, 1)),
+  ['1 Introduction', '1.1 Background', 'Unnumbered', '2 Methods', '2.1 Linked']);
+});
+
+test('docx lists: the numbering is taken off the labelled paragraph, empty paragraphs and mc:Choice are left alone', () => {
+  const defs = new ListDefinitions(numbering(abstractNum(0, [{ start: 1, text: '%1. &amp; &lt;b&gt;' }]), num(1, 0)), undefined);
+  const xml = labelListParagraphs(documentXml(para('', 1, 0), '<mc:AlternateContent><mc:Choice>' + para('shape', 1, 0) + '</mc:Choice></mc:AlternateContent>', para('first', 1, 0)), defs)!;
+  assert.ok(xml.includes('<w:numPr><w:ilvl w:val="0"/><w:numId w:val="0"/></w:numPr></w:pPr><w:r><w:t xml:space="preserve">2. &amp; &lt;b&gt; </w:t></w:r><w:r><w:t>first</w:t>'), xml);
+  assert.ok(xml.includes('<w:p><w:pPr><w:numPr><w:ilvl w:val="0"/><w:numId w:val="1"/></w:numPr></w:pPr></w:p>'), 'the empty paragraph is counted, not labelled');
+  assert.ok(xml.includes('<mc:Choice><w:p><w:pPr><w:numPr><w:ilvl w:val="0"/><w:numId w:val="1"/></w:numPr></w:pPr><w:r><w:t>shape</w:t>'), 'mammoth reads mc:Fallback only');
+  assert.equal(labelListParagraphs(documentXml(para('plain')), defs), undefined);
+});
+
+test('docx lists: number formats', () => {
+  assert.deepEqual([1, 4, 9, 14, 40, 1999].map((n) => formatNumber(n, 'upperRoman')), ['I', 'IV', 'IX', 'XIV', 'XL', 'MCMXCIX']);
+  assert.deepEqual([1, 26, 27, 53].map((n) => formatNumber(n, 'lowerLetter')), ['a', 'z', 'aa', 'aaa']);
+  assert.deepEqual([1, 2, 3, 11, 12, 13, 21, 102].map((n) => formatNumber(n, 'ordinal')), ['1st', '2nd', '3rd', '11th', '12th', '13th', '21st', '102nd']);
+  assert.deepEqual([1, 12, 21, 40, 105].map((n) => formatNumber(n, 'ordinalText')), ['First', 'Twelfth', 'Twenty-first', 'Fortieth', 'One hundred fifth']);
+  assert.deepEqual([3, 15, 70].map((n) => formatNumber(n, 'cardinalText')), ['Three', 'Fifteen', 'Seventy']);
+  assert.equal(formatNumber(7, 'decimalZero'), '07');
+  assert.equal(formatNumber(7, 'chineseCounting'), '7');
+});
+
+test('docx lists: a Word file reads its clause numbers and numbered headings', async () => {
+  const rels = `<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/numbering" Target="numbering.xml"/><Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/></Relationships>`;
+  const file = path.join(tempDir(), 'contract.docx');
+  writeFileSync(file, buildZip([
+    { name: '[Content_Types].xml', data: '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>' },
+    { name: '_rels/.rels', data: '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/></Relationships>' },
+    { name: 'word/_rels/document.xml.rels', data: rels },
+    { name: 'word/numbering.xml', data: numbering(abstractNum(0, [{ start: 1, text: '%1.', style: 'Heading1' }, { start: 1, text: '%1.%2' }]), num(1, 0)) },
+    { name: 'word/styles.xml', data: styles('<w:style w:type="paragraph" w:styleId="Heading1"><w:name w:val="heading 1"/><w:pPr><w:numPr><w:numId w:val="1"/></w:numPr></w:pPr></w:style>') },
+    { name: 'word/document.xml', data: documentXml(para('Payment', undefined, undefined, 'Heading1'), para('Invoices are due in 30 days.', 1, 1), para('Late payment bears interest.', 1, 1), para('Termination', undefined, undefined, 'Heading1'), para('Either party may end this agreement.', 1, 1)) },
+  ]));
+  const d = await extractFile(file, defaultExtractOptions);
+  const text = d.sections.map((s) => s.text).join('\n');
+  for (const line of ['1.1 Invoices are due in 30 days.', '1.2 Late payment bears interest.', '2.1 Either party may end this agreement.']) assert.ok(text.includes(line), `${line} in:\n${text}`);
+  assert.ok(!/^- /m.test(text), 'numbered paragraphs are not also read as bullet items');
+  assert.deepEqual(d.sections.map((s) => s.loc?.heading).filter(Boolean), ['1. Payment', '2. Termination']);
+});
