@@ -127,6 +127,16 @@ test('spreadsheet cell comments are read after their sheet\'s rows, named by cel
   }
 });
 
+// shapes.xls: LibreOffice's Excel 97 export of shapes.fods beside it (`soffice --headless --convert-to xls shapes.fods`).
+test('xls: text boxes and shapes are read before the sheet\'s rows, its note once, after them', async () => {
+  const d = await extractFile(path.join(ROOT, 'test/data/xls/shapes.xls'), opts);
+  assert.deepEqual(d.sections.map((s) => [s.loc.sheet, s.text]), [
+    ['Harvest', 'Quince yields fell after the late frost\nOrchard manager: Ilse Varga'],
+    ['Harvest', 'Fruit | Crates\nFruit: Quince; Crates: 12'],
+    ['Harvest', 'Comments\nB2: Counted by hand on Friday'],
+  ]);
+});
+
 test('pptx: slides, table, notes', async () => {
   const d = await extract('volcanoes.pptx');
   assert.equal(sectionWith(d, 'Viscous andesitic magma')?.loc.slide, 1);

@@ -12,7 +12,7 @@ import { FileError } from '../../errors.js';
 import type { Section } from '../types.js';
 
 register(['xlsx', 'xlsb', 'xls', 'ods', 'fods'], {
-  version: '5',
+  version: '6',
   async extract(ctx) {
     const { opts } = ctx;
     // SheetJS inflates every part it is given (shared strings, styles, theme, comments...), trusting declared
@@ -53,7 +53,7 @@ register(['xlsx', 'xlsb', 'xls', 'ods', 'fods'], {
       const ws = wb.Sheets[sheetName];
       const name = sheetLabel(sheetName, i);
       if (!ws) continue;
-      const drawn = drawings.get(sheetName);
+      const drawn = drawings.get(sheetName) ?? (ctx.type === 'xls' ? shapeTexts(ws) : undefined);
       if (drawn) sections.push({ text: ctx.budget.take(drawn.join('\n')), loc: { sheet: name } });
       const ref = (ws['!fullref'] as string | undefined) ?? ws['!ref'];
       if (!ref) continue; // empty sheet
@@ -92,6 +92,23 @@ function cellComments(ws: XLSX.WorkSheet, cellName: (c: { r: number; c: number }
     }
   }
   return out;
+}
+
+// An Excel 97 drawing object's kind (MS-XLS 2.5.143 ot): a cell's note, whose text is read with its cell.
+const NOTE_OBJECT = 0x19;
+
+/**
+ * The text of an Excel 97 sheet's text boxes, shapes and form controls (a dashboard's headline, a note beside a table),
+ * which SheetJS parses (TxO records) but keeps to itself, under `!objects`.
+ */
+function shapeTexts(ws: XLSX.WorkSheet): string[] | undefined {
+  const objects = (ws['!objects'] ?? []) as ({ cmo?: number[]; TxO?: { t?: unknown } } | undefined)[];
+  const out: string[] = [];
+  for (const o of objects) {
+    const text = o?.cmo?.[1] === NOTE_OBJECT || typeof o?.TxO?.t !== 'string' ? '' : o.TxO.t.trim();
+    if (text) out.push(text);
+  }
+  return out.length ? out : undefined;
 }
 
 // No Excel, LibreOffice or SheetJS writer puts control characters in a sheet's name: a name with them is a misread
