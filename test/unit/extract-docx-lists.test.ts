@@ -3,7 +3,8 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { ListDefinitions, formatNumber } from '../../src/extract/docx-numbering.js';
+import { ListDefinitions } from '../../src/extract/docx-numbering.js';
+import { formatNumber } from '../../src/extract/list-number-format.js';
 import { labelListParagraphs } from '../../src/extract/docx-list-labels.js';
 import { extractFile, defaultExtractOptions, closeExtractors } from '../../src/extract/index.js';
 import { buildZip } from '../helpers/hostile-fixtures.js';
@@ -112,4 +113,32 @@ test('docx lists: a Word file reads its clause numbers and numbered headings', a
   for (const line of ['1.1 Invoices are due in 30 days.', '1.2 Late payment bears interest.', '2.1 Either party may end this agreement.']) assert.ok(text.includes(line), `${line} in:\n${text}`);
   assert.ok(!/^- /m.test(text), 'numbered paragraphs are not also read as bullet items');
   assert.deepEqual(d.sections.map((s) => s.loc?.heading).filter(Boolean), ['1. Payment', '2. Termination']);
+});
+
+// OpenDocument draws its list numbers from list styles too (odf-lists.ts).
+const fodt = (styles: string, body: string) => `<?xml version="1.0" encoding="UTF-8"?>
+<office:document xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" xmlns:style="urn:oasis:names:tc:opendocument:xmlns:style:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" office:version="1.2" office:mimetype="application/vnd.oasis.opendocument.text">
+<office:styles>${styles}</office:styles><office:body><office:text>${body}</office:text></office:body></office:document>`;
+const level = (n: number, a: string) => `<text:list-level-style-number text:level="${n}" ${a}/>`;
+const item = (text: string, nested = '') => `<text:list-item><text:p>${text}</text:p>${nested}</text:list-item>`;
+const wrapper = (nested: string) => `<text:list-item>${nested}</text:list-item>`;
+
+test('odt lists: levels, items that only hold a deeper list, lists continued, outline-numbered headings', async () => {
+  const styles = `<text:list-style style:name="Clauses">${level(1, 'style:num-format="1" style:num-suffix="."')}${level(2, 'style:num-format="1" style:num-suffix="." text:display-levels="2"')}${level(3, 'style:num-format="a" style:num-prefix="(" style:num-suffix=")"')}</text:list-style>` +
+    `<text:list-style style:name="Steps">${level(1, 'style:num-format="I" style:num-suffix="."')}<text:list-level-style-bullet text:level="2" text:bullet-char="•"/></text:list-style>` +
+    `<text:outline-style style:name="Outline"><text:outline-level-style text:level="1" style:num-format="1"/><text:outline-level-style text:level="2" style:num-format="1" text:display-levels="2"/></text:outline-style>`;
+  const body = `<text:h text:outline-level="1">Payment</text:h>` +
+    `<text:list text:style-name="Clauses">${item('Invoices', `<text:list>${item('Due in 30 days', `<text:list>${item('by transfer')}${item('by card')}</text:list>`)}</text:list>`)}</text:list>` +
+    `<text:p>An interruption.</text:p>` +
+    `<text:list text:style-name="Clauses" text:continue-numbering="true">${wrapper(`<text:list>${item('Late fees')}</text:list>`)}${item('Disputes')}</text:list>` +
+    `<text:list text:style-name="Clauses">${wrapper(`<text:list>${item('Fresh list, second level')}</text:list>`)}${item('Its first level')}</text:list>` +
+    `<text:h text:outline-level="2">Rates</text:h><text:h text:outline-level="1">Termination</text:h>` +
+    `<text:list text:style-name="Steps">${item('Notice', `<text:list>${item('in writing')}</text:list>`)}${item('Handover')}</text:list>` +
+    `<table:table><table:table-row><table:table-cell><text:list text:style-name="Steps">${item('In a cell')}</text:list></table:table-cell></table:table-row></table:table>`;
+  const file = path.join(tempDir(), 'terms.fodt');
+  writeFileSync(file, fodt(styles, body));
+  const d = await extractFile(file, defaultExtractOptions);
+  const lines = d.sections.flatMap((s) => s.text.split('\n')).filter(Boolean);
+  assert.deepEqual(lines, ['1 Payment', '1. Invoices', '1.1. Due in 30 days', '(a) by transfer', '(b) by card', 'An interruption.', '1.2. Late fees',
+    '2. Disputes', '1.1. Fresh list, second level', '2. Its first level', '1.1 Rates', '2 Termination', 'I. Notice', 'in writing', 'II. Handover', 'I. In a cell']);
 });

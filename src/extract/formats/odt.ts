@@ -11,6 +11,7 @@ import { attrsOf, childrenOf, findFirst, parseOrdered, textOf, walk, type XNode 
 import { decodeBuffer } from '../decode.js';
 import { sniffHtmlCharset } from '../htmltext.js';
 import { FileError } from '../../errors.js';
+import { LIST_LABEL, labelOdfLists } from '../odf-lists.js';
 import type { Section } from '../types.js';
 
 /** A paragraph's text; footnote bodies and comments (which would interrupt the sentence) go to `notes` instead. */
@@ -43,7 +44,7 @@ function inlineText(nodes: XNode[], notes?: Notes): string {
     // A paragraph inside this one (a text box, a shape's text), or a picture's or shape's title or description (its
     // alt text), is a line of its own.
     else if (tag === 'text:p' || tag === 'text:h' || tag === 'svg:title' || tag === 'svg:desc') {
-      s += `\n${inlineText(childrenOf(n), notes)}\n`;
+      s += `\n${labelOf(n)}${inlineText(childrenOf(n), notes)}\n`;
       return false;
     }
     const t = textOf(n);
@@ -126,7 +127,7 @@ function encrypted(manifest: string): boolean {
 }
 
 register(['odt'], {
-  version: '6',
+  version: '7',
   async extract(ctx) {
     // The zip stays open to the end: whether the pictures are read depends on how much text the content gives.
     return withZip(ctx, async (z) => {
@@ -138,7 +139,9 @@ register(['odt'], {
       const styles = z.has('styles.xml') ? await z.readText('styles.xml', MAX_PART_BYTES) : undefined;
       const content = parseOrdered(xml);
       await inlineObjects(z, content, ctx.warnings);
-      const { sections, pages } = contentSections(content, styles === undefined ? undefined : parseOrdered(styles));
+      const styleDoc = styles === undefined ? undefined : parseOrdered(styles);
+      labelOdfLists(content, styleDoc ? [content, styleDoc] : [content]);
+      const { sections, pages } = contentSections(content, styleDoc);
       // A scan or photographed pages placed in a text or presentation with next to no text of its own: its pictures
       // are read by OCR, as a Word or PowerPoint file's are.
       const own = sections.reduce((n, s) => n + s.text.replace(/\s/g, '').length, 0);
@@ -201,6 +204,11 @@ function objectText(doc: XNode[]): string {
   return body ? contentSections([body], undefined).sections.map((s) => s.text).join('\n').trim() : '';
 }
 
+/** A numbered paragraph's or heading's list number ("2.1 "), as odf-lists.ts worked it out; '' for none. */
+function labelOf(n: XNode): string {
+  return attrsOf(n)[LIST_LABEL] ?? '';
+}
+
 /** A flat file holds its objects inline: each gets its text the same way. */
 function inlineFlatObjects(content: XNode[]): void {
   walk(content, (n, tag) => {
@@ -211,7 +219,7 @@ function inlineFlatObjects(content: XNode[]): void {
 }
 
 register(['fodt'], {
-  version: '1',
+  version: '2',
   async extract(ctx) {
     // A whole file is one XML document: decoded as it declares (or by its bytes), never cut short, or it would not parse.
     const bytes = await readFile(ctx.absPath);
@@ -219,6 +227,7 @@ register(['fodt'], {
     const body = findFirst(doc, 'office:body');
     if (!body) throw new FileError('failed', 'corrupt', 'flat OpenDocument without office:body');
     inlineFlatObjects([body]);
+    labelOdfLists([body], [doc]);
     const { sections } = contentSections([body], doc);
     return { sections: sections.map((s) => ({ ...s, text: ctx.budget.take(s.text) })).filter((s) => s.text) };
   },
@@ -256,7 +265,7 @@ function contentSections(content: XNode[], styles: XNode[] | undefined): { secti
     }
     if (tag === 'text:h') {
       flush();
-      const h = inlineText(childrenOf(n), notes).trim();
+      const h = (labelOf(n) + inlineText(childrenOf(n), notes)).trim();
       if (h) heading = h;
       buf.push(h);
       return false;
@@ -267,7 +276,7 @@ function contentSections(content: XNode[], styles: XNode[] | undefined): { secti
       return false;
     }
     if (tag === 'text:p') {
-      buf.push(inlineText(childrenOf(n), notes));
+      buf.push(labelOf(n) + inlineText(childrenOf(n), notes));
       return false;
     }
     return true;
