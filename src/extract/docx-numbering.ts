@@ -4,8 +4,8 @@
 import { attrsOf, childrenOf, decodeXmlEntities, parseOrdered, tagOf, type XNode } from './xml.js';
 import { formatNumber } from './list-number-format.js';
 
-/** One level of a list definition (ECMA-376 §17.9.6 w:lvl). */
-interface Level {
+/** One level of a list definition (ECMA-376 §17.9.6 w:lvl; a .doc's LVL is read into the same shape). */
+export interface Level {
   start: number;
   format: string;
   /** The label's pattern: "%1.%2." stands for the first two levels' numbers. Undefined: the level draws none. */
@@ -14,8 +14,6 @@ interface Level {
   restartAfter?: number;
   /** Legal numbering: every level's number in Arabic digits ("1.1" under a "Chapter I"). */
   legal: boolean;
-  /** What follows the label: a tab (shown as a space), a space, or nothing. */
-  suffix: string;
   /** The paragraph style this level belongs to (a numbered heading style). */
   style?: string;
 }
@@ -38,8 +36,13 @@ const MAX_LEVELS = 9;
 // Style and numbering-style chains longer than this are a loop or a hostile file.
 const MAX_CHAIN = 16;
 
+/** Where a list's levels come from: the level a list uses, the key its counters are kept under, its start. */
+export interface LevelSource {
+  level(list: string, ilvl: number): { level: Level; key: string; start: number } | undefined;
+}
+
 /** The list definitions of a document: numbering.xml and the styles that carry numbering. */
-export class ListDefinitions {
+export class ListDefinitions implements LevelSource {
   private readonly abstracts = new Map<string, AbstractList>();
   private readonly instances = new Map<string, ListInstance>();
   private readonly styles = new Map<string, StyleDef>();
@@ -156,7 +159,6 @@ export class ListDefinitions {
 function readLevel(l: XNode): Level {
   const restart = intAttr(first(l, 'lvlRestart'));
   const text = first(l, 'lvlText');
-  const suff = attr(first(l, 'suff'), 'val');
   return {
     // The schema's default: a level without a start counts from 0 ("0th", "00" in Tika's list tests, as Word shows).
     start: intAttr(first(l, 'start')) ?? 0,
@@ -164,7 +166,6 @@ function readLevel(l: XNode): Level {
     text: text ? (attr(text, 'val') ?? '') : undefined,
     restartAfter: restart,
     legal: onOff(first(l, 'isLgl')),
-    suffix: suff === 'nothing' ? '' : ' ',
     style: attr(first(l, 'pStyle'), 'val'),
   };
 }
@@ -173,7 +174,7 @@ function readLevel(l: XNode): Level {
 export class ListCounter {
   private readonly counts = new Map<string, (number | undefined)[]>();
 
-  constructor(private readonly defs: ListDefinitions) {}
+  constructor(private readonly defs: LevelSource) {}
 
   /** The label of the next paragraph at this level of this list ("2.3. "), or undefined when Word draws none. */
   next(numId: string, ilvl: number): string | undefined {
@@ -199,7 +200,9 @@ export class ListCounter {
       const n = counts![k] ?? at.start;
       return formatNumber(n, level.legal && k < ilvl ? 'decimal' : at.level.format);
     });
-    return label.trim() ? label + level.suffix : undefined;
+    // A space after the label, whatever follows it in the document (a tab, a space, or nothing and an indent: the
+    // Word 97 export of LibreOffice's lists says nothing, and "(1)Vessels" would read as one word).
+    return label.trim() ? (/\s$/.test(label) ? label : `${label} `) : undefined;
   }
 }
 

@@ -17,7 +17,6 @@ interface LevelStyle {
   start: number;
   /** Letters as aa, bb (true) or aa, ab (false, ODF's default). */
   letterSync: boolean;
-  separator: string;
 }
 
 type ListStyle = Map<number, LevelStyle>;
@@ -131,7 +130,8 @@ function labelOf(levels: ListStyle, level: number, number: number, counters: Cou
   }
   parts.push(formatOdf(number, own));
   const text = `${own.prefix}${parts.filter(Boolean).join('.')}${own.suffix}`;
-  return text.trim() ? text + own.separator : undefined;
+  // A space after it, whatever the style puts there (a tab, a space, nothing and an indent), as for Word's lists.
+  return text.trim() ? (/\s$/.test(text) ? text : `${text} `) : undefined;
 }
 
 /** ODF's number formats (style:num-format): 1, a, A, i, I, or none. */
@@ -201,20 +201,9 @@ function levelsOf(style: XNode): ListStyle {
       display: Math.max(1, numberAttr(a['text:display-levels']) ?? 1),
       start: numberAttr(a['text:start-value']) ?? 1,
       letterSync: a['style:num-letter-sync'] === 'true',
-      separator: followedBy(l) === 'nothing' ? '' : ' ',
     });
   }
   return levels;
-}
-
-/** What follows a label (style:list-level-label-alignment's text:label-followed-by): a tab, a space, or nothing. */
-function followedBy(level: XNode): string | undefined {
-  let found: string | undefined;
-  walk(childrenOf(level), (n, tag) => {
-    if (tag === 'style:list-level-label-alignment') found = attrsOf(n)['text:label-followed-by'];
-    return found === undefined;
-  });
-  return found;
 }
 
 function numberAttr(v: string | undefined): number | undefined {

@@ -9,6 +9,7 @@ import { word6Sections, isWord6Fib, WORD6_IDENT } from './doc-word6.js';
 import { paragraphSections, partText } from './text.js';
 import { extractAttachments } from '../attachments.js';
 import { embeddedObjects } from '../ole-objects.js';
+import { docListLabels, textWithLabels, type WordPiece } from '../doc-list-labels.js';
 import type { Section } from '../types.js';
 
 const require = createRequire(import.meta.url);
@@ -73,10 +74,56 @@ function caseInsensitiveStreams(): void {
   S.prototype.docprocAnyCase = true;
 }
 
+/**
+ * word-extractor reads no list numbers. Its extractor is taught to: after it has read the pieces and paragraph
+ * properties, the labels of the numbered paragraphs are worked out from the same streams (doc-list-labels.ts), and the
+ * body it builds is built again with them written in. Should that fail, the body stays as word-extractor read it and
+ * the document says why (`listWarning`).
+ */
+function listNumbers(): void {
+  type Extractor = {
+    _pieces: (WordPiece & { text: string })[];
+    _boundaries: { ccpText: number };
+    docprocLabels?: Map<number, string>;
+    docprocListError?: string;
+  };
+  type Proto = {
+    writeParagraphProperties(this: Extractor, word: Buffer, table: Buffer): void;
+    buildDocument(this: Extractor): { _body?: string; docprocListWarning?: string };
+    docprocLists?: true;
+  };
+  let proto: Proto;
+  let clean: (s: string) => string;
+  try {
+    proto = (require('word-extractor/lib/word-ole-extractor.js') as { prototype: Proto }).prototype;
+    clean = (require('word-extractor/lib/filters.js') as { clean: (s: string) => string }).clean;
+  } catch {
+    return;
+  }
+  const { writeParagraphProperties, buildDocument } = proto;
+  if (typeof writeParagraphProperties !== 'function' || typeof buildDocument !== 'function' || typeof clean !== 'function' || proto.docprocLists) return;
+  proto.writeParagraphProperties = function (word, table) {
+    writeParagraphProperties.call(this, word, table);
+    try {
+      this.docprocLabels = docListLabels(word, table, this._pieces, this._boundaries.ccpText);
+    } catch (e) {
+      this.docprocListError = e instanceof Error ? e.message : String(e);
+    }
+  };
+  proto.buildDocument = function () {
+    const doc = buildDocument.call(this);
+    if (this.docprocListError) doc.docprocListWarning = `list numbers: left out (${this.docprocListError})`;
+    else if (this.docprocLabels?.size) doc._body = clean(textWithLabels(this._pieces, this._boundaries.ccpText, this.docprocLabels));
+    return doc;
+  };
+  proto.docprocLists = true;
+}
+
 function loadWordExtractor(): new () => { extract(b: Buffer): Promise<WordDocument> } {
   try {
     fixHyphens();
     caseInsensitiveStreams();
+    listNumbers();
     return require('word-extractor') as new () => { extract(b: Buffer): Promise<WordDocument> };
   } catch (e) {
     throw new FileError('failed', 'parser-unavailable', `word-extractor failed to load (npm install word-extractor): ${String(e)}`);
@@ -116,7 +163,7 @@ function wordStream(cfb: Cfb): { fib: Buffer; word6: boolean } {
 }
 
 register(['doc'], {
-  version: '4',
+  version: '5',
   async extract(ctx) {
     const buf = await readFile(ctx.absPath);
     // word-extractor walks sector chains unchecked: it only sees files that passed validation.
@@ -133,6 +180,8 @@ register(['doc'], {
     } catch (e) {
       throw new FileError('failed', 'corrupt', `doc: ${e instanceof Error ? e.message : String(e)}`);
     }
+    const listWarning = (doc as { docprocListWarning?: string }).docprocListWarning;
+    if (listWarning) ctx.warnings.push(listWarning);
     const sections: Section[] = paragraphSections(doc.getBody(RAW));
     for (const [heading, get] of PARTS) {
       const text = partText(get(doc));

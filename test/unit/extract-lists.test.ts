@@ -1,8 +1,9 @@
-// Word's automatic list numbers: counted as Word counts them and written into the text.
+// Automatic list numbers (Word .docx and .doc, OpenDocument): counted as the word processor counts them and written into the text.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { ListDefinitions } from '../../src/extract/docx-numbering.js';
 import { formatNumber } from '../../src/extract/list-number-format.js';
 import { labelListParagraphs } from '../../src/extract/docx-list-labels.js';
@@ -58,11 +59,11 @@ test('docx lists: skipped levels count at their start; a level may restart only 
     ['1.b x', '1.b.II x', '2 x', '2.a.I x', '2.b x']);
 });
 
-test('docx lists: legal numbering, a level without a start, bullets and spacing', () => {
+test('docx lists: legal numbering, a level without a start, bullets, and a space after every label', () => {
   const levels: Lvl[] = [{ start: 2, fmt: 'upperRoman', text: 'Chapter %1' }, { start: 17, text: '%1.%2', legal: true, suff: 'nothing' }, { fmt: 'ordinal', text: '%3' }, { fmt: 'bullet', text: '•' }];
   const defs = new ListDefinitions(numbering(abstractNum(0, levels), num(1, 0)), undefined);
   assert.deepEqual(labelled(defs, para('Rules', 1, 0), para('-Scope', 1, 1), para(' place', 1, 2), para('apples', 1, 3)),
-    ['Chapter II Rules', '2.17-Scope', '0th  place', 'apples']);
+    ['Chapter II Rules', '2.17 -Scope', '0th  place', 'apples']);
 });
 
 test('docx lists: numbered heading styles, numbering styles, and numId 0 taking numbering away', () => {
@@ -141,4 +142,15 @@ test('odt lists: levels, items that only hold a deeper list, lists continued, ou
   const lines = d.sections.flatMap((s) => s.text.split('\n')).filter(Boolean);
   assert.deepEqual(lines, ['1 Payment', '1. Invoices', '1.1. Due in 30 days', '(a) by transfer', '(b) by card', 'An interruption.', '1.2. Late fees',
     '2. Disputes', '1.1. Fresh list, second level', '2. Its first level', '1.1 Rates', '2 Termination', 'I. Notice', 'in writing', 'II. Handover', 'I. In a cell']);
+});
+
+// numbered-clauses.doc: LibreOffice's Word 97 export of numbered-clauses.fodt beside it (`soffice --headless
+// --convert-to doc numbered-clauses.fodt`): a list in three levels, headings numbered through their styles, a bullet.
+test('doc lists: clause numbers, and headings numbered through their styles, from a Word 97 file', async () => {
+  const d = await extractFile(path.join(fileURLToPath(new URL('../../..', import.meta.url)), 'test/data/doc/numbered-clauses.doc'), defaultExtractOptions);
+  assert.deepEqual(d.sections.flatMap((s) => s.text.split('\n')).filter(Boolean), ['Harbour services agreement', '1. Berthing',
+    '(1) Vessels moor at the east quay', 'a) under forty metres by day', 'b) longer vessels with a pilot', 'i. booked a day ahead',
+    '(2) Mooring lines are the master\'s care', '1.1. Fees', 'Harbour dues are paid monthly', '2. Termination',
+    // LibreOffice carries its second list of the same style on from the first (3), as its own text export shows it.
+    '(3) Either party may end this agreement with ninety days notice']);
 });
