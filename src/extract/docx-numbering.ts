@@ -33,6 +33,9 @@ interface ListInstance {
 interface StyleDef { basedOn?: string; numId?: string; ilvl?: number }
 
 const MAX_LEVELS = 9;
+// Word's own labels are a few characters ("Article 12.3(b)"); a longer pattern is a hostile file, whose label on every
+// paragraph would multiply the text. Such a label is left out.
+const MAX_LABEL_CHARS = 100;
 // Style and numbering-style chains longer than this are a loop or a hostile file.
 const MAX_CHAIN = 16;
 
@@ -202,7 +205,8 @@ export class ListCounter {
     });
     // A space after the label, whatever follows it in the document (a tab, a space, or nothing and an indent: the
     // Word 97 export of LibreOffice's lists says nothing, and "(1)Vessels" would read as one word).
-    return label.trim() ? (/\s$/.test(label) ? label : `${label} `) : undefined;
+    if (!label.trim() || label.length > MAX_LABEL_CHARS) return undefined;
+    return /\s$/.test(label) ? label : `${label} `;
   }
 }
 

@@ -22,6 +22,8 @@ interface LevelStyle {
 type ListStyle = Map<number, LevelStyle>;
 
 const MAX_LEVELS = 10;
+// A label longer than this is a hostile style, whose prefix on every item would multiply the text (see docx-numbering.ts).
+const MAX_LABEL_CHARS = 100;
 // Nested lists deeper than this are a hostile file, not a document.
 const MAX_DEPTH = 64;
 
@@ -131,7 +133,8 @@ function labelOf(levels: ListStyle, level: number, number: number, counters: Cou
   parts.push(formatOdf(number, own));
   const text = `${own.prefix}${parts.filter(Boolean).join('.')}${own.suffix}`;
   // A space after it, whatever the style puts there (a tab, a space, nothing and an indent), as for Word's lists.
-  return text.trim() ? (/\s$/.test(text) ? text : `${text} `) : undefined;
+  if (!text.trim() || text.length > MAX_LABEL_CHARS) return undefined;
+  return /\s$/.test(text) ? text : `${text} `;
 }
 
 /** ODF's number formats (style:num-format): 1, a, A, i, I, or none. */

@@ -86,6 +86,9 @@ test('docx lists: the numbering is taken off the labelled paragraph, empty parag
   assert.ok(xml.includes('<w:p><w:pPr><w:numPr><w:ilvl w:val="0"/><w:numId w:val="1"/></w:numPr></w:pPr></w:p>'), 'the empty paragraph is counted, not labelled');
   assert.ok(xml.includes('<mc:Choice><w:p><w:pPr><w:numPr><w:ilvl w:val="0"/><w:numId w:val="1"/></w:numPr></w:pPr><w:r><w:t>shape</w:t>'), 'mammoth reads mc:Fallback only');
   assert.equal(labelListParagraphs(documentXml(para('plain')), defs), undefined);
+  // A hostile pattern, whose label on every paragraph would multiply the text, is left out.
+  const long = new ListDefinitions(numbering(abstractNum(0, [{ start: 1, text: `%1${'x'.repeat(200)}` }]), num(1, 0)), undefined);
+  assert.deepEqual(labelled(long, para('first', 1, 0)), ['first']);
 });
 
 test('docx lists: number formats', () => {
