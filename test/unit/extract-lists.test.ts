@@ -8,7 +8,8 @@ import { ListDefinitions } from '../../src/extract/docx-numbering.js';
 import { formatNumber } from '../../src/extract/list-number-format.js';
 import { labelListParagraphs } from '../../src/extract/docx-list-labels.js';
 import { extractFile, defaultExtractOptions, closeExtractors } from '../../src/extract/index.js';
-import { buildZip } from '../helpers/hostile-fixtures.js';
+import { buildZip, pptxEntries } from '../helpers/hostile-fixtures.js';
+import { autoNumber } from '../../src/extract/pptx-autonumber.js';
 import { tempDir } from '../helpers/temp.js';
 
 after(() => closeExtractors());
@@ -156,4 +157,22 @@ test('doc lists: clause numbers, and headings numbered through their styles, fro
     '(2) Mooring lines are the master\'s care', '1.1. Fees', 'Harbour dues are paid monthly', '2. Termination',
     // LibreOffice carries its second list of the same style on from the first (3), as its own text export shows it.
     '(3) Either party may end this agreement with ninety days notice']);
+});
+
+// PowerPoint draws numbered paragraphs' numbers too (a:buAutoNum; pptx-autonumber.ts).
+test('pptx lists: numbered paragraphs count per level and scheme, and start again after an unnumbered one', async () => {
+  const p = (text: string, lvl: number, auto?: string) =>
+    `<a:p><a:pPr lvl="${lvl}">${auto ?? '<a:buChar char="•"/>'}</a:pPr>${text ? `<a:r><a:t>${text}</a:t></a:r>` : ''}</a:p>`;
+  const num = (type: string, startAt?: number) => `<a:buAutoNum type="${type}"${startAt ? ` startAt="${startAt}"` : ''}/>`;
+  const slide = `<?xml version="1.0" encoding="UTF-8"?><p:sld xmlns:p="http://schemas.openxmlformats.org/presentationml/2006/main" xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main"><p:cSld><p:spTree><p:sp><p:txBody>` +
+    p('Close the inlet', 0, num('arabicPeriod')) + p('', 0, num('arabicPeriod')) + p('Drain the tank', 0, num('arabicPeriod')) +
+    p('slowly', 1, num('alphaLcParenR')) + p('fully', 1, num('alphaLcParenR')) + p('Check the seal', 0, num('arabicPeriod')) +
+    p('A note', 0) + p('Refill', 0, num('romanUcPeriod', 4)) + p('Restart', 0, num('romanUcPeriod', 4)) +
+    `</p:txBody></p:sp></p:spTree></p:cSld></p:sld>`;
+  const file = path.join(tempDir(), 'steps.pptx');
+  writeFileSync(file, buildZip(pptxEntries(slide)));
+  const d = await extractFile(file, defaultExtractOptions);
+  assert.deepEqual(d.sections.flatMap((s) => s.text.split('\n')).filter(Boolean),
+    ['1. Close the inlet', '2. Drain the tank', 'a) slowly', 'b) fully', '3. Check the seal', 'A note', 'IV. Refill', 'V. Restart']);
+  assert.deepEqual(['arabicParenBoth', 'alphaUcParenR', 'romanLcPlain', 'arabicPlain', 'circleNumDbPlain'].map((s) => autoNumber(3, s)), ['(3)', 'C)', 'iii', '3', '3']);
 });

@@ -9,13 +9,14 @@ import { ooxmlEmbeddings } from '../ooxml-embeddings.js';
 import { graphicLines, orWarning } from '../ooxml-graphics.js';
 import { packagePictures, readablePictures, sparseText } from '../package-pictures.js';
 import type { Section } from '../types.js';
+import { AUTONUMBER_LABEL, labelAutoNumbers } from '../pptx-autonumber.js';
 
 // Placeholders that only repeat boilerplate (slide number, date, footer, the slide thumbnail in notes).
 const NOISE_PH = new Set(['sldNum', 'dt', 'ftr', 'hdr', 'sldImg']);
 
-/** Text of one a:p paragraph: runs, fields, line breaks. */
+/** Text of one a:p paragraph: its auto-number ("3. "), runs, fields, line breaks. */
 function paragraphText(p: XNode, fields = true): string {
-  let s = '';
+  let s = attrsOf(p)[AUTONUMBER_LABEL] ?? '';
   let field = false;
   walk(childrenOf(p), (n, tag) => {
     // A master's fields show the slide number or a date as it was when the master was saved: they are left out, and
@@ -65,6 +66,7 @@ const MASTER_CONTENT_PH = new Set(['ftr', 'hdr']);
  * placeholders to leave out (by default the slide number, date, footer, header and notes thumbnail).
  */
 export function shapeLines(nodes: XNode[], skipPlaceholder = (ph: string) => NOISE_PH.has(ph), fields = true): string[] {
+  labelAutoNumbers(nodes);
   const lines: string[] = [];
   walk(nodes, (n, tag) => {
     if (tag === 'p:sp') {
@@ -157,7 +159,7 @@ async function slideOrder(z: ZipArchive): Promise<string[]> {
 }
 
 register(['pptx'], {
-  version: '6',
+  version: '7',
   async extract(ctx) {
     return withZip(ctx, async (z) => {
       const sections: Section[] = [];
