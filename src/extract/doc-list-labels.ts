@@ -2,7 +2,7 @@
 // before numbered paragraphs are not in the text but in list definitions (PlfLst, PlfLfo in the table stream) that
 // paragraphs point at through their properties (sprmPIlfo, sprmPIlvl) or their style's. word-extractor reads none of
 // it; this works each body paragraph's label out, by character position, for doc.ts to write into the text.
-import { ListCounter, type Level, type LevelSource } from './docx-numbering.js';
+import { ListCounter, patternOf, type Level, type LevelSource } from './docx-numbering.js';
 
 /** A text piece as word-extractor keeps it: its character positions and where its bytes are. */
 export interface WordPiece {
@@ -26,6 +26,10 @@ const MAX_LEVELS = 9;
 const NO_STYLE = 0xfff;
 // More than this many lists, overrides or paragraphs is a hostile file: what was read so far is kept.
 const MAX_LISTS = 10_000;
+// Number text past this is not built (patternOf then gives the level no label); a real one is a few characters.
+const MAX_PATTERN = 300;
+// A paragraph page (PapxFkp) holds at most this many paragraphs (MS-DOC 2.9.176 crun).
+const MAX_CRUN = 0x1d;
 const MAX_PARAGRAPHS = 2_000_000;
 const NFC: Record<number, string> = { 0: 'decimal', 1: 'upperRoman', 2: 'lowerRoman', 3: 'upperLetter', 4: 'lowerLetter', 5: 'ordinal', 6: 'cardinalText', 7: 'ordinalText', 22: 'decimalZero', 23: 'bullet', 255: 'none' };
 
@@ -153,14 +157,15 @@ function readLevel(t: Buffer, at: number): { level: Level; end: number } | undef
   const places = new Set<number>();
   for (let i = 0; i < 9 && t[at + 6 + i]; i++) places.add(t[at + 6 + i]! - 1);
   let text = '';
-  for (let i = 0; i < cch; i++) {
+  for (let i = 0; i < cch && text.length <= MAX_PATTERN; i++) {
     const c = t.readUInt16LE(xst + 2 + 2 * i);
     text += places.has(i) && c < MAX_LEVELS ? `%${c + 1}` : c === 0x25 ? '%%' : String.fromCharCode(c);
   }
   const level: Level = {
     start: t.readInt32LE(at),
     format: NFC[t[at + 4]!] ?? 'decimal',
-    text: text.replace(/%%/g, '%'),
+    // A literal '%' stays "%%" for the counter, which reads "%n" as the nth level's number.
+    text: patternOf(text),
     restartAfter: flags & 0x08 ? restartLimit : undefined,
     legal: (flags & 0x04) !== 0,
   };
@@ -242,50 +247,72 @@ interface Mark { cp: number; istd: number; ilfo?: number; ilvl?: number }
 
 /**
  * Every paragraph mark of the main text with its paragraph's style and numbering, in text order: the bin table's
- * FKPs list paragraphs by file offset, which a fast-saved file's pieces put in another order.
+ * FKPs list paragraphs by file offset, which a fast-saved file's pieces put in another order. A mark whose properties
+ * cannot be read is kept, unnumbered, so that the next paragraph still starts after it.
  */
 function paragraphMarks(word: Buffer, table: Buffer, pieces: WordPiece[], ccpText: number): Mark[] {
   const fc = word.readUInt32LE(FC_PLCF_BTE_PAPX);
   const lcb = word.readUInt32LE(FC_PLCF_BTE_PAPX + 4);
   const marks: Mark[] = [];
   if (lcb < 12 || fc + lcb > table.length) return marks;
+  const byFile = [...pieces].sort((a, b) => a.startFilePos - b.startFilePos);
   const n = Math.floor((lcb - 4) / 8);
-  for (let i = 0; i < n; i++) {
+  // A page named twice is read once: real files never repeat one, and a hostile table would multiply the work.
+  const seen = new Set<number>();
+  let steps = 0;
+  for (let i = 0; i < n && steps < MAX_PARAGRAPHS; i++) {
     const page = (table.readUInt32LE(fc + (n + 1) * 4 + i * 4) & 0x3fffff) * 512;
-    if (page + 512 > word.length) continue;
-    const crun = word[page + 511]!;
-    for (let j = 0; j < crun && marks.length < MAX_PARAGRAPHS; j++) {
-      const end = word.readUInt32LE(page + (j + 1) * 4);
-      const cp = cpOfMark(pieces, end);
+    if (page + 512 > word.length || seen.has(page)) continue;
+    seen.add(page);
+    const crun = Math.min(word[page + 511]!, MAX_CRUN);
+    for (let j = 0; j < crun && steps < MAX_PARAGRAPHS; j++, steps++) {
+      const cp = cpOfMark(byFile, word.readUInt32LE(page + (j + 1) * 4));
       if (cp === undefined || cp >= ccpText) continue;
-      const bx = page + (crun + 1) * 4 + j * 13;
-      const off = page + word[bx]! * 2;
-      if (off === page || off + 1 >= page + 511) continue;
-      // PapxInFkp: cb (twice the size, less one), or 0 and then the size itself; the istd and the sprms.
-      let cb = word[off]!;
-      let from = off + 1;
-      let size = 2 * cb - 1;
-      if (cb === 0) {
-        cb = word[off + 1]!;
-        from = off + 2;
-        size = 2 * cb;
-      }
-      const to = Math.min(from + size, page + 511);
-      if (to - from < 2) continue;
-      const mark: Mark = { cp, istd: word.readUInt16LE(from) };
-      forEachSprm(word, from + 2, to, (sprm, op) => {
-        if (sprm === SPRM_P_ILFO && op + 2 <= to) mark.ilfo = word.readInt16LE(op);
-        else if (sprm === SPRM_P_ILVL && op < to) mark.ilvl = word[op];
-      });
-      marks.push(mark);
+      marks.push({ cp, istd: NO_STYLE, ...papxAt(word, page, crun, j) });
     }
   }
   return marks.sort((a, b) => a.cp - b.cp);
 }
 
-/** The character position of the paragraph mark that ends before file offset `end`, through the piece holding it. */
+/** The style and numbering of the jth paragraph of an FKP page (PapxInFkp); none when it cannot be read. */
+function papxAt(word: Buffer, page: number, crun: number, j: number): Omit<Mark, 'cp'> | undefined {
+  const off = page + word[page + (crun + 1) * 4 + j * 13]! * 2;
+  // An offset of 0: the paragraph has the default properties.
+  if (off === page || off + 1 >= page + 511) return undefined;
+  // cb (twice the size, less one), or 0 and then the size itself; then the istd and the sprms.
+  let cb = word[off]!;
+  let from = off + 1;
+  let size = 2 * cb - 1;
+  if (cb === 0) {
+    cb = word[off + 1]!;
+    from = off + 2;
+    size = 2 * cb;
+  }
+  const to = Math.min(from + size, page + 511);
+  if (to - from < 2) return undefined;
+  const props: Omit<Mark, 'cp'> = { istd: word.readUInt16LE(from) };
+  forEachSprm(word, from + 2, to, (sprm, op) => {
+    if (sprm === SPRM_P_ILFO && op + 2 <= to) props.ilfo = word.readInt16LE(op);
+    else if (sprm === SPRM_P_ILVL && op < to) props.ilvl = word[op];
+  });
+  return props;
+}
+
+/**
+ * The character position of the paragraph mark that ends before file offset `end`, through the piece holding it
+ * (`pieces` sorted by file offset; a binary search, as a fast-saved file can have thousands).
+ */
 function cpOfMark(pieces: WordPiece[], end: number): number | undefined {
-  for (const p of pieces) {
+  let lo = 0;
+  let hi = pieces.length - 1;
+  // The last piece starting at or before the mark's first byte (end - 1 holds part of it whatever its width).
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (pieces[mid]!.startFilePos <= end - 1) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  for (let i = hi; i >= 0 && i > hi - 4; i--) {
+    const p = pieces[i]!;
     const markFc = end - p.bpc;
     if (markFc >= p.startFilePos && markFc < p.startFilePos + p.size) return p.startCp + Math.floor((markFc - p.startFilePos) / p.bpc);
   }

@@ -6,6 +6,7 @@ import type { ZipArchive } from './zip.js';
 
 const MAIN = 'http://schemas.openxmlformats.org/wordprocessingml/2006/main';
 const STRICT = 'http://purl.oclc.org/ooxml/wordprocessingml/main';
+const MARKUP_COMPATIBILITY = 'http://schemas.openxmlformats.org/markup-compatibility/2006';
 
 /** The numbered paragraphs of `part` with their labels written in; undefined when none is numbered. */
 export async function withListLabels(z: ZipArchive, part: string): Promise<string | undefined> {
@@ -44,7 +45,8 @@ type Edit = [at: number, end: number, text: string];
  * empty stay empty. Undefined when nothing was labelled.
  */
 export function labelListParagraphs(xml: string, defs: ListDefinitions): string | undefined {
-  const w = wordPrefix(xml);
+  const w = prefixOf(xml, [MAIN, STRICT], 'w:');
+  const mc = prefixOf(xml, [MARKUP_COMPATIBILITY], 'mc:');
   const counter = new ListCounter(defs);
   const neutral = `<${w}numPr><${w}ilvl ${w}val="0"/><${w}numId ${w}val="0"/></${w}numPr>`;
   const edits: Edit[] = [];
@@ -53,7 +55,9 @@ export function labelListParagraphs(xml: string, defs: ListDefinitions): string 
   let choice = 0;
   // Tags only; Word escapes ">" in attribute values. A tag misread here can only mislabel: the caller reads the part
   // as it was when mammoth cannot read the labelled one.
-  const tag = /<(\/?)([A-Za-z_][\w.-]*:)?([A-Za-z_][\w.-]*)([^>]*?)(\/?)>/g;
+  // The attributes stop at a '<' too: an unclosed tag would otherwise be scanned to the end of the part from every
+  // '<' after it, quadratic in a hostile part.
+  const tag = /<(\/?)([A-Za-z_][\w.-]*:)?([A-Za-z_][\w.-]*)([^<>]*?)(\/?)>/g;
   for (let m = tag.exec(xml); m; m = tag.exec(xml)) {
     const [whole, closing, prefix = '', name, attrs = '', selfClosing] = m;
     const end = m.index + whole.length;
@@ -61,7 +65,7 @@ export function labelListParagraphs(xml: string, defs: ListDefinitions): string 
     const p = open.at(-1);
     if (closing) {
       depth--;
-      if (prefix === 'mc:' && name === 'Choice') choice--;
+      if (prefix === mc && name === 'Choice') choice--;
       if (!ours || !p) continue;
       if (name === 'p' && depth === p.depth - 1) {
         open.pop();
@@ -76,7 +80,7 @@ export function labelListParagraphs(xml: string, defs: ListDefinitions): string 
       continue;
     }
     if (!selfClosing) depth++;
-    if (prefix === 'mc:' && name === 'Choice' && !selfClosing) choice++;
+    if (prefix === mc && name === 'Choice' && !selfClosing) choice++;
     if (!ours) continue;
     if (name === 'p' && !selfClosing) {
       open.push({ depth, inPPr: false, inNumPr: false, skipped: choice > 0, hasText: false, edits: [] });
@@ -88,7 +92,7 @@ export function labelListParagraphs(xml: string, defs: ListDefinitions): string 
       // A paragraph's own properties come first among its children; an empty <w:pPr/> carries no numbering.
       p.pPrOpen = end;
       p.inPPr = !selfClosing;
-    } else if (p.inPPr && name === 'pStyle' && depth === p.depth + 1) {
+    } else if (p.inPPr && name === 'pStyle' && depth === p.depth + (selfClosing ? 1 : 2)) {
       p.style = valOf(attrs, w);
     } else if (p.inPPr && name === 'numPr' && depth === p.depth + (selfClosing ? 1 : 2)) {
       p.numPr = [m.index, end];
@@ -123,14 +127,14 @@ export function labelListParagraphs(xml: string, defs: ListDefinitions): string 
   }
 }
 
-/** The prefix (with its colon) the part binds to WordprocessingML; Word writes "w:". */
-function wordPrefix(xml: string): string {
+/** The prefix (with its colon) the part binds to one of `namespaces`: Word writes "w:" and "mc:" (Word 2007: "ve:"). */
+function prefixOf(xml: string, namespaces: string[], fallback: string): string {
   const head = xml.slice(0, 8192);
-  for (const ns of [MAIN, STRICT]) {
+  for (const ns of namespaces) {
     const m = new RegExp(`xmlns:([A-Za-z_][\\w.-]*)="${ns.replace(/[.]/g, '\\.')}"`).exec(head);
     if (m) return `${m[1]}:`;
   }
-  return 'w:';
+  return fallback;
 }
 
 function valOf(attrs: string, w: string): string | undefined {

@@ -36,6 +36,8 @@ const MAX_LEVELS = 9;
 // Word's own labels are a few characters ("Article 12.3(b)"); a longer pattern is a hostile file, whose label on every
 // paragraph would multiply the text. Such a label is left out.
 const MAX_LABEL_CHARS = 100;
+// A level's pattern is read only up to this length (a longer one draws no label): it is expanded for every paragraph.
+export const MAX_PATTERN_CHARS = 256;
 // Style and numbering-style chains longer than this are a loop or a hostile file.
 const MAX_CHAIN = 16;
 
@@ -159,6 +161,11 @@ export class ListDefinitions implements LevelSource {
   }
 }
 
+/** A level's pattern, or undefined (no label) for one longer than any real label's. */
+export function patternOf(text: string | undefined): string | undefined {
+  return text !== undefined && text.length <= MAX_PATTERN_CHARS ? text : undefined;
+}
+
 function readLevel(l: XNode): Level {
   const restart = intAttr(first(l, 'lvlRestart'));
   const text = first(l, 'lvlText');
@@ -166,7 +173,7 @@ function readLevel(l: XNode): Level {
     // The schema's default: a level without a start counts from 0 ("0th", "00" in Tika's list tests, as Word shows).
     start: intAttr(first(l, 'start')) ?? 0,
     format: attr(first(l, 'numFmt'), 'val') ?? 'decimal',
-    text: text ? (attr(text, 'val') ?? '') : undefined,
+    text: patternOf(text ? (attr(text, 'val') ?? '') : undefined),
     restartAfter: restart,
     legal: onOff(first(l, 'isLgl')),
     style: attr(first(l, 'pStyle'), 'val'),
@@ -196,7 +203,9 @@ export class ListCounter {
     }
     const { level } = found;
     if (level.format === 'bullet' || !level.text) return undefined;
-    const label = level.text.replace(/%([1-9])/g, (_, d: string) => {
+    // "%%" is a literal percent sign (a .doc's number text may hold one); "%n" the nth level's number.
+    const label = level.text.replace(/%%|%([1-9])/g, (m, d: string | undefined) => {
+      if (!d) return '%';
       const k = Number(d) - 1;
       const at = this.defs.level(numId, k);
       if (!at) return '';
@@ -205,8 +214,10 @@ export class ListCounter {
     });
     // A space after the label, whatever follows it in the document (a tab, a space, or nothing and an indent: the
     // Word 97 export of LibreOffice's lists says nothing, and "(1)Vessels" would read as one word).
-    if (!label.trim() || label.length > MAX_LABEL_CHARS) return undefined;
-    return /\s$/.test(label) ? label : `${label} `;
+    // Control characters are not text (and a .doc's field marks would make word-extractor drop what follows).
+    const clean = label.replace(/\p{Cc}/gu, ' ');
+    if (!clean.trim() || clean.length > MAX_LABEL_CHARS) return undefined;
+    return /\s$/.test(clean) ? clean : `${clean} `;
   }
 }
 

@@ -1,7 +1,7 @@
 // OpenDocument's list and outline numbers: like Word's, they are drawn from the list styles, not kept in the text, so
 // "3.2 Payment" read "Payment". Each numbered paragraph and heading gets its label worked out here, kept on the node for
 // the body's walk to read (odt.ts).
-import { attrsOf, childrenOf, tagOf, walk, type XNode } from './xml.js';
+import { attrsOf, childrenOf, decodeXmlEntities, tagOf, walk, type XNode } from './xml.js';
 import { formatNumber, letters } from './list-number-format.js';
 
 /** Where a paragraph's or heading's label is kept on its node for the walk that reads it. */
@@ -88,7 +88,8 @@ export function labelOdfLists(body: XNode[], styleDocs: XNode[][]): void {
           const levels = style ? lists.get(style) : undefined;
           // An item that only holds a deeper list (how a list that starts at its third level is written) has no
           // number of its own: the levels it stands for count when a paragraph below is numbered.
-          const first = childrenOf(item).find((c) => tagOf(c) !== '#text');
+          // (text:number, a producer's rendering of the number, is passed over: it is not read as text here.)
+          const first = childrenOf(item).find((c) => tagOf(c) !== '#text' && tagOf(c) !== 'text:number');
           const opens = first && (tagOf(first) === 'text:p' || tagOf(first) === 'text:h') ? first : undefined;
           if (itemTag === 'text:list-item' && list && levels && opens) {
             const own = levels.get(depthLevel);
@@ -118,7 +119,9 @@ export function labelOdfLists(body: XNode[], styleDocs: XNode[][]): void {
   visit(body, 0, undefined, undefined, 0);
 }
 
+/** Keeps a label on a paragraph or heading, unless its producer wrote the number into it already (text:number). */
 function setLabel(n: XNode, label: string): void {
+  if (childrenOf(n).some((c) => tagOf(c) === 'text:number')) return;
   n[':@'] = { ...attrsOf(n), [LIST_LABEL]: label };
 }
 
@@ -131,9 +134,9 @@ function labelOf(levels: ListStyle, level: number, number: number, counters: Cou
     if (up?.format !== undefined) parts.push(formatOdf(counters.get(l, up.start), up));
   }
   parts.push(formatOdf(number, own));
-  const text = `${own.prefix}${parts.filter(Boolean).join('.')}${own.suffix}`;
+  const text = `${own.prefix}${parts.filter(Boolean).join('.')}${own.suffix}`.replace(/\p{Cc}/gu, ' ');
   // A space after it, whatever the style puts there (a tab, a space, nothing and an indent), as for Word's lists.
-  if (!text.trim() || text.length > MAX_LABEL_CHARS) return undefined;
+  if (text.length > MAX_LABEL_CHARS || !text.trim()) return undefined;
   return /\s$/.test(text) ? text : `${text} `;
 }
 
@@ -196,11 +199,14 @@ function levelsOf(style: XNode): ListStyle {
     const a = attrsOf(l);
     const level = numberAttr(a['text:level']);
     if (level === undefined || level < 1 || level > MAX_LEVELS) continue;
-    const numbered = tag === 'text:list-level-style-number' || tag === 'text:outline-level-style';
+    const prefix = decodeXmlEntities(a['style:num-prefix'] ?? '');
+    const suffix = decodeXmlEntities(a['style:num-suffix'] ?? '');
+    // A prefix or suffix longer than a label can be is a hostile style: the level draws no number.
+    const numbered = (tag === 'text:list-level-style-number' || tag === 'text:outline-level-style') && prefix.length + suffix.length <= MAX_LABEL_CHARS;
     levels.set(level, {
       format: numbered ? (a['style:num-format'] ?? '') : undefined,
-      prefix: numbered ? (a['style:num-prefix'] ?? '') : '',
-      suffix: numbered ? (a['style:num-suffix'] ?? '') : '',
+      prefix: numbered ? prefix : '',
+      suffix: numbered ? suffix : '',
       display: Math.max(1, numberAttr(a['text:display-levels']) ?? 1),
       start: numberAttr(a['text:start-value']) ?? 1,
       letterSync: a['style:num-letter-sync'] === 'true',

@@ -56,6 +56,8 @@ export function autoNumber(n: number, scheme: string): string {
 function hasText(p: XNode): boolean {
   let found = false;
   walk(childrenOf(p), (n, tag) => {
+    // A field (a slide number, a date) is not the paragraph's own text: a master's line of fields alone is left out.
+    if (tag === 'a:fld') return false;
     if (tag === 'a:t' && childrenOf(n).some((c) => typeof c['#text'] === 'string' && (c['#text'] as string).trim())) found = true;
     return !found;
   });

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ListDefinitions } from '../../src/extract/docx-numbering.js';
+import { ListCounter, ListDefinitions } from '../../src/extract/docx-numbering.js';
 import { formatNumber } from '../../src/extract/list-number-format.js';
 import { labelListParagraphs } from '../../src/extract/docx-list-labels.js';
 import { extractFile, defaultExtractOptions, closeExtractors } from '../../src/extract/index.js';
@@ -168,11 +168,35 @@ test('pptx lists: numbered paragraphs count per level and scheme, and start agai
     p('Close the inlet', 0, num('arabicPeriod')) + p('', 0, num('arabicPeriod')) + p('Drain the tank', 0, num('arabicPeriod')) +
     p('slowly', 1, num('alphaLcParenR')) + p('fully', 1, num('alphaLcParenR')) + p('Check the seal', 0, num('arabicPeriod')) +
     p('A note', 0) + p('Refill', 0, num('romanUcPeriod', 4)) + p('Restart', 0, num('romanUcPeriod', 4)) +
+    // A numbered line holding only a field (a slide number) is not the list's: no number is drawn for it.
+    `<a:p><a:pPr lvl="0">${num('arabicPeriod')}</a:pPr><a:fld id="{1}" type="slidenum"><a:t>7</a:t></a:fld></a:p>` +
     `</p:txBody></p:sp></p:spTree></p:cSld></p:sld>`;
   const file = path.join(tempDir(), 'steps.pptx');
   writeFileSync(file, buildZip(pptxEntries(slide)));
   const d = await extractFile(file, defaultExtractOptions);
   assert.deepEqual(d.sections.flatMap((s) => s.text.split('\n')).filter(Boolean),
-    ['1. Close the inlet', '2. Drain the tank', 'a) slowly', 'b) fully', '3. Check the seal', 'A note', 'IV. Refill', 'V. Restart']);
+    ['1. Close the inlet', '2. Drain the tank', 'a) slowly', 'b) fully', '3. Check the seal', 'A note', 'IV. Refill', 'V. Restart', '7']);
   assert.deepEqual(['arabicParenBoth', 'alphaUcParenR', 'romanLcPlain', 'arabicPlain', 'circleNumDbPlain'].map((s) => autoNumber(3, s)), ['(3)', 'C)', 'iii', '3', '3']);
+});
+
+test('lists: hostile parts stay linear, and labels hold no control characters', { timeout: 60_000 }, () => {
+  const defs = new ListDefinitions(numbering(abstractNum(0, [{ start: 1, text: '%1.' }]), num(1, 0)), undefined);
+  // Two megabytes of unclosed tags: scanned to the end from every '<', this took minutes.
+  const hostile = documentXml(para('first', 1, 0)) + '<a'.repeat(1_000_000);
+  assert.ok(labelListParagraphs(hostile, defs)?.includes('1. </w:t>'));
+  // A .doc's number text: "%%" is a literal percent sign, a control character (a field mark) a space.
+  const level = { start: 1, format: 'decimal', text: '%1%%\u0013', legal: false };
+  const counter = new ListCounter({ level: () => ({ level, key: 'k', start: 1 }) });
+  assert.equal(counter.next('1', 0), '1% ');
+});
+
+test('odt lists: a number the producer wrote (text:number) is not written twice; prefixes are decoded', async () => {
+  const styles = `<text:outline-style style:name="Outline"><text:outline-level-style text:level="1" style:num-format="1" style:num-prefix="&#167;" style:num-suffix="."/></text:outline-style>` +
+    `<text:list-style style:name="Amp">${level(1, 'style:num-format="1" style:num-prefix="A&amp;B-"')}</text:list-style>`;
+  const body = `<text:h text:outline-level="1"><text:number>§1.</text:number>Scope</text:h><text:h text:outline-level="1">Terms</text:h>` +
+    `<text:list text:style-name="Amp"><text:list-item><text:number>A&amp;B-1</text:number><text:p>first</text:p></text:list-item>${item('second')}</text:list>`;
+  const file = path.join(tempDir(), 'numbers.fodt');
+  writeFileSync(file, fodt(styles, body));
+  const d = await extractFile(file, defaultExtractOptions);
+  assert.deepEqual(d.sections.flatMap((s) => s.text.split('\n')).filter(Boolean), ['§1.Scope', '§2. Terms', 'A&B-1 first', 'A&B-2 second']);
 });
