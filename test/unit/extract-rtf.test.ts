@@ -29,6 +29,14 @@ test('headers and footers are read into their own part, not dropped and not mixe
   assert.equal(headers.trim(), 'Animal Hospital\nPage');
 });
 
+test('list numbers Word writes out (\\listtext, \\pntext) are read, a space after them; bullet glyphs are not', () => {
+  const src = '{\\rtf1\\ansi{\\fonttbl{\\f0 Times;}{\\f1\\fcharset2 Symbol;}}' +
+    '{\\listtext\\pard\\plain 1.\\tab}Close the inlet\\par{\\listtext\\pard\\plain 2.\\tab}Drain the tank\\par' +
+    '{\\listtext\\pard\\plain\\f1 \\\'b7\\tab}Check the seal\\par{\\pntext\\f0 (a)\\tab}Word 6 item\\par' +
+    '{\\*\\pn\\pnlvlbody{\\pntxta .}}Defined, not drawn\\par{\\listtext\\tab\\endash\\tab}Dash bullet\\par}';
+  assert.deepEqual(parseRtf(src).body.split('\n').filter(Boolean), ['1. Close the inlet', '2. Drain the tank', 'Check the seal', '(a) Word 6 item', 'Defined, not drawn', 'Dash bullet']);
+});
+
 test('bytes are decoded in the code page of the font in use (\\fcharset), not only \\ansicpg: Czech, Japanese, a header', () => {
   // Word writes \ansicpg1252 whatever the language, and each run's bytes in its font's character set.
   const src = '{\\rtf1\\ansi\\ansicpg1252\\deff0{\\fonttbl{\\f0\\fswiss\\fcharset0 Arial;}{\\f1\\froman\\fcharset238 Times CE;}' +

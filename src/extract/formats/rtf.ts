@@ -13,8 +13,11 @@ const SKIP_DEST = new Set([
   'colortbl', 'stylesheet', 'info', 'pict', 'object', 'objdata', 'themedata', 'colorschememapping',
   'datastore', 'latentstyles', 'listtable', 'listoverridetable', 'rsidtbl', 'generator', 'xmlnstbl', 'mmathpr',
   'fldinst', 'bkmkstart', 'bkmkend', 'filetbl', 'revtbl', 'pgdsctbl', 'nonshppict', 'shpinst', 'private', 'userprops', 'wgrffmtfilter',
-  'xe', 'tc', 'template', 'listtext', 'pntext', 'pntxta', 'pntxtb', 'blipuid', 'atnid', 'atnauthor', 'annotation',
+  'xe', 'tc', 'template', 'pntxta', 'pntxtb', 'blipuid', 'atnid', 'atnauthor', 'annotation',
 ]);
+// A list item's number, written out for readers that do not number lists themselves (Word's \listtext, Word 6's
+// \pntext): read, unless it is a bullet.
+const LABEL_DEST = new Set(['listtext', 'pntext']);
 // Running headers and footers: text, but not the body's; read into their own part.
 const HEADER_FOOTER = new Set(['header', 'footer', 'headerl', 'headerr', 'headerf', 'footerl', 'footerr', 'footerf']);
 // A font's character set (\fcharsetN in the font table) names the code page of the bytes (\'hh) written in it: a Czech
@@ -49,7 +52,8 @@ export function parseRtf(src: string, o: { objects?: boolean } = {}): { body: st
   // Encapsulated HTML (MS-OXRTFEX): the HTML's tags are in \*\htmltag groups, and what lies between \htmlrtf and
   // \htmlrtf0 is RTF for RTF readers only, left out of the HTML.
   let fromHtml = false;
-  interface State { skip: boolean; uc: number; header: boolean; objdata: boolean; fonttbl: boolean; font?: number; rtfOnly?: boolean }
+  // labelFrom: inside a list number Word wrote out for readers without lists (\listtext, \pntext), where it starts.
+  interface State { skip: boolean; uc: number; header: boolean; objdata: boolean; fonttbl: boolean; font?: number; rtfOnly?: boolean; labelFrom?: number }
   const stack: State[] = [];
   const initial = (): State => ({ skip: false, uc: 1, header: false, objdata: false, fonttbl: false });
   let st: State = initial();
@@ -71,6 +75,15 @@ export function parseRtf(src: string, o: { objects?: boolean } = {}): { body: st
     flushBytes();
     text[st.header ? 'headers' : 'body'] += s;
   };
+  /**
+   * A list item's number as written out ("1.\tab", "(a)\tab"): kept, a space after it; a bullet glyph (a symbol
+   * font's character, a dash) is not text, and goes.
+   */
+  const keepLabel = (closed: State) => {
+    const part = closed.header ? 'headers' : 'body';
+    const label = text[part].slice(closed.labelFrom);
+    text[part] = text[part].slice(0, closed.labelFrom) + (/[\p{L}\p{N}]/u.test(label) ? `${label.trim()} ` : '');
+  };
   let i = 0;
   const n = src.length;
   while (i < n) {
@@ -88,6 +101,7 @@ export function parseRtf(src: string, o: { objects?: boolean } = {}): { body: st
       flushBytes();
       const closed = st;
       st = stack.pop() ?? initial();
+      if (closed.labelFrom !== undefined && st.labelFrom === undefined) keepLabel(closed);
       if (closed.objdata && !st.objdata && keepObjects) {
         objects.push(Buffer.from(objHex.join('').replace(/[^0-9a-fA-F]/g, ''), 'hex'));
         objHex = [];
@@ -125,6 +139,9 @@ export function parseRtf(src: string, o: { objects?: boolean } = {}): { body: st
         else if (fromHtml && word === 'htmlrtf') {
           flushBytes();
           st.rtfOnly = arg !== 0;
+        } else if (LABEL_DEST.has(word) && st.labelFrom === undefined) {
+          flushBytes();
+          st.labelFrom = text[st.header ? 'headers' : 'body'].length;
         } else if (SKIP_DEST.has(word)) st.skip = true;
         else if (HEADER_FOOTER.has(word)) st.header = true;
         else if (word === 'ansicpg' && arg) codepage = iconv.encodingExists(`cp${arg}`) ? `cp${arg}` : codepage;
@@ -173,7 +190,7 @@ export function parseRtf(src: string, o: { objects?: boolean } = {}): { body: st
 }
 
 register(['rtf'], {
-  version: '4',
+  version: '5',
   async extract(ctx) {
     const { body, headers, objects, fromHtml } = parseRtf((await readFile(ctx.absPath)).toString('latin1'));
     // An RTF file saved from HTML mail (\fromhtml1) holds that HTML: read as HTML, its tags are markup, not text.
