@@ -35,7 +35,7 @@ const NFC: Record<number, string> = { 0: 'decimal', 1: 'upperRoman', 2: 'lowerRo
 
 interface List { levels: (Level | undefined)[]; simple: boolean; styles: number[] }
 interface Override { start?: number; level?: Level }
-interface Lfo { lsid: number; overrides: Map<number, Override> }
+interface Lfo { lsid: number; overrides: Map<number, Override>; restarts?: boolean }
 interface StyleNumbering { base: number; ilfo?: number; ilvl?: number }
 
 /**
@@ -59,8 +59,7 @@ export function docListLabels(word: Buffer, table: Buffer, pieces: WordPiece[], 
       const level = over?.level ?? def.levels[def.simple ? 0 : ilvl];
       if (!level) return undefined;
       // As in a .docx: overrides of one list count on together, one that restarts a level counts on its own.
-      const restarts = [...lfo.overrides.values()].some((o) => o.start !== undefined);
-      return { level, key: restarts ? `lfo:${ilfo}` : `lst:${lfo.lsid}`, start: over?.start ?? level.start };
+      return { level, key: lfo.restarts ? `lfo:${ilfo}` : `lst:${lfo.lsid}`, start: over?.start ?? level.start };
     },
   };
   const counter = new ListCounter(source);
@@ -199,7 +198,9 @@ function readLfos(t: Buffer, fc: number, lcb: number): Lfo[] {
         over.level = lvl.level;
         at = lvl.end;
       }
-      if (ilvl < MAX_LEVELS && (over.start !== undefined || over.level)) lfos[i]!.overrides.set(ilvl, over);
+      if (ilvl >= MAX_LEVELS || (over.start === undefined && !over.level)) continue;
+      lfos[i]!.overrides.set(ilvl, over);
+      if (over.start !== undefined) lfos[i]!.restarts = true;
     }
   }
   return lfos;

@@ -28,6 +28,8 @@ interface ListInstance {
   abstractId: string;
   /** Levels this instance restarts at a number of its own (w:startOverride) or redefines (w:lvl). */
   overrides: Map<number, { start?: number; level?: Level }>;
+  /** Whether any level restarts (a startOverride): then the instance counts on its own. */
+  restarts: boolean;
 }
 
 interface StyleDef { basedOn?: string; numId?: string; ilvl?: number }
@@ -83,8 +85,7 @@ export class ListDefinitions implements LevelSource {
     if (!level) return undefined;
     // Instances of one definition count on together, as Word does, even one that redraws a level ("1", then "B", "C"
     // in letters, then "4"); one that restarts a level (w:startOverride) counts on its own.
-    const restarts = [...inst.overrides.values()].some((o) => o.start !== undefined);
-    const key = restarts ? `num:${numId}` : `abs:${abs?.id ?? inst.abstractId}`;
+    const key = inst.restarts ? `num:${numId}` : `abs:${abs?.id ?? inst.abstractId}`;
     return { level, key, start: over?.start ?? level.start };
   }
 
@@ -156,7 +157,7 @@ export class ListDefinitions implements LevelSource {
         const start = intAttr(first(o, 'startOverride'));
         if (lvl || start !== undefined) overrides.set(i, { start, level: lvl && readLevel(lvl) });
       }
-      this.instances.set(id, { abstractId, overrides });
+      this.instances.set(id, { abstractId, overrides, restarts: [...overrides.values()].some((o) => o.start !== undefined) });
     }
   }
 }

@@ -6,7 +6,7 @@
 import { crc32, inflateRawSync } from 'node:zlib';
 import iconv from 'iconv-lite';
 import type { VettedEntry } from './zip.js';
-import { writeZip } from './zip-write.js';
+import { storedEntry, writeZip } from './zip-write.js';
 
 const LOCAL_HEADER = 0x04034b50;
 const DESCRIPTOR = Buffer.from([0x50, 0x4b, 0x07, 0x08]);
@@ -102,7 +102,7 @@ export function repairPackage(entries: VettedEntry[]): VettedEntry[] {
   if (!names.has(CONTENT_TYPES) && [...names].some((n) => n.endsWith('.xml'))) {
     const main = MAIN_PARTS.find(([part]) => names.has(part));
     const override = main ? `<Override PartName="/${main[0]}" ContentType="${main[1]}"/>` : '';
-    out.push(stored(CONTENT_TYPES, '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+    out.push(storedEntry(CONTENT_TYPES, '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
       + '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/>'
       + `${override}</Types>`));
   }
@@ -112,7 +112,7 @@ export function repairPackage(entries: VettedEntry[]): VettedEntry[] {
 function withoutMissingParts(e: VettedEntry, names: Set<string>): VettedEntry {
   const xml = (e.method === 8 ? inflateRawSync(e.compressed) : e.compressed).toString('utf8');
   const kept = withoutOverrides(xml, (part) => !names.has(part));
-  return kept === xml ? e : stored(e.name, kept);
+  return kept === xml ? e : storedEntry(e.name, kept);
 }
 
 /**
@@ -139,7 +139,3 @@ export function withoutOverrides(xml: string, drop: (part: string) => boolean): 
   return from ? out + xml.slice(from) : xml;
 }
 
-function stored(name: string, text: string): VettedEntry {
-  const data = Buffer.from(text, 'utf8');
-  return { name, method: 0, crc: crc32(data), size: data.length, compressed: data };
-}

@@ -1,9 +1,16 @@
 // Writes a fresh zip from vetted entries: what mammoth and SheetJS get instead of the original file.
+import { crc32 } from 'node:zlib';
 import { FileError } from '../errors.js';
 import type { VettedEntry } from './zip.js';
 
 const UTF8_NAMES = 0x0800;
 const DOS_DATE_1980 = 0x21;
+
+/** An entry written stored (not compressed): a part docproc made or rewrote before a parser reads the package. */
+export function storedEntry(name: string, data: Buffer | string): VettedEntry {
+  const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+  return { name, method: 0, crc: crc32(bytes), size: bytes.length, compressed: bytes };
+}
 
 /**
  * Every entry keeps its compressed bytes; headers carry the sizes and CRC measured while vetting, so a parser that

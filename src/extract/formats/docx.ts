@@ -1,8 +1,7 @@
 // DOCX via mammoth (every zip entry vetted, no external file access, images dropped) -> HTML -> heading sections.
-import { crc32 } from 'node:zlib';
 import { register } from '../registry.js';
 import { withZip } from '../zip.js';
-import { writeZip } from '../zip-write.js';
+import { storedEntry, writeZip } from '../zip-write.js';
 import type { VettedEntry, ZipArchive } from '../zip.js';
 import { readRels } from '../ooxml.js';
 import type { Attachment } from '../attachments.js';
@@ -58,7 +57,7 @@ const EMPTY_STYLES = Buffer.from('<?xml version="1.0" encoding="UTF-8"?><w:style
  */
 function withStyles(entries: VettedEntry[]): VettedEntry[] {
   if (entries.some((e) => e.name === 'word/styles.xml')) return entries;
-  return [...entries, { name: 'word/styles.xml', method: 0, crc: crc32(EMPTY_STYLES), size: EMPTY_STYLES.length, compressed: EMPTY_STYLES }];
+  return [...entries, storedEntry('word/styles.xml', EMPTY_STYLES)];
 }
 
 /**
@@ -69,8 +68,7 @@ async function bodyHtml(ctx: ExtractContext, z: ZipArchive): Promise<string> {
   const entries = withStyles(await z.vetAll());
   const labelled = await orWarning(ctx.warnings, ctx.opts.signal, 'list numbers', undefined, () => withListLabels(z, 'word/document.xml'));
   if (labelled !== undefined) {
-    const bytes = Buffer.from(labelled);
-    const part = { name: 'word/document.xml', method: 0, crc: crc32(bytes), size: bytes.length, compressed: bytes };
+    const part = storedEntry('word/document.xml', labelled);
     try {
       return await toHtml(ctx, writeZip(entries.map((e) => (e.name === part.name ? part : e))));
     } catch (e) {

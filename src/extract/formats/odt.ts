@@ -44,7 +44,7 @@ function inlineText(nodes: XNode[], notes?: Notes): string {
     // A paragraph inside this one (a text box, a shape's text), or a picture's or shape's title or description (its
     // alt text), is a line of its own.
     else if (tag === 'text:p' || tag === 'text:h' || tag === 'svg:title' || tag === 'svg:desc') {
-      s += `\n${labelOf(n)}${inlineText(childrenOf(n), notes)}\n`;
+      s += `\n${listLabelOf(n)}${inlineText(childrenOf(n), notes)}\n`;
       return false;
     }
     const t = textOf(n);
@@ -205,7 +205,7 @@ function objectText(doc: XNode[]): string {
 }
 
 /** A numbered paragraph's or heading's list number ("2.1 "), as odf-lists.ts worked it out; '' for none. */
-function labelOf(n: XNode): string {
+function listLabelOf(n: XNode): string {
   return attrsOf(n)[LIST_LABEL] ?? '';
 }
 
@@ -265,7 +265,7 @@ function contentSections(content: XNode[], styles: XNode[] | undefined): { secti
     }
     if (tag === 'text:h') {
       flush();
-      const h = (labelOf(n) + inlineText(childrenOf(n), notes)).trim();
+      const h = (listLabelOf(n) + inlineText(childrenOf(n), notes)).trim();
       if (h) heading = h;
       buf.push(h);
       return false;
@@ -276,7 +276,7 @@ function contentSections(content: XNode[], styles: XNode[] | undefined): { secti
       return false;
     }
     if (tag === 'text:p') {
-      buf.push(labelOf(n) + inlineText(childrenOf(n), notes));
+      buf.push(listLabelOf(n) + inlineText(childrenOf(n), notes));
       return false;
     }
     return true;
