@@ -28,6 +28,13 @@ export function htmlToSections(html: string): HtmlText {
   let pre = 0;
   // Inside a table cell, block elements (paragraphs in docx cells) are just spaces: a row stays on one line.
   let cell = 0;
+  // A ruby's reading (<rt>) without the parentheses (<rp>) that browsers without ruby show: given them, so that
+  // "東京とうきょう" reads "東京 (とうきょう)", as the Word and OpenDocument readers write phonetic guides.
+  let rubyParens = false;
+  const addText = (s: string) => {
+    if (headText !== undefined) headText += s;
+    buf += s;
+  };
   const flush = () => {
     if (buf.trim()) sections.push({ text: buf, loc: heading ? { heading } : {} });
     buf = '';
@@ -50,6 +57,9 @@ export function htmlToSections(html: string): HtmlText {
           headText = '';
           return;
         }
+        if (name === 'ruby') rubyParens = true;
+        else if (name === 'rp') rubyParens = false;
+        else if (name === 'rt' && rubyParens) addText(' (');
         if (name === 'tr') cellIndex = 0;
         if (name === 'td' || name === 'th') {
           if (cellIndex++ > 0) buf += ' | ';
@@ -69,9 +79,7 @@ export function htmlToSections(html: string): HtmlText {
         if (inTitle) title = (title ?? '') + t;
         if (skipDepth) return;
         // Source newlines are layout, not content (except in <pre>).
-        const s = pre ? t : t.replace(/\s+/g, ' ');
-        if (headText !== undefined) headText += s;
-        buf += s;
+        addText(pre ? t : t.replace(/\s+/g, ' '));
       },
       onclosetag(name) {
         if (name === 'title') inTitle = false;
@@ -89,6 +97,7 @@ export function htmlToSections(html: string): HtmlText {
           return;
         }
         if (name === 'pre') pre = Math.max(0, pre - 1);
+        if (name === 'rt' && rubyParens) addText(')');
         if (name === 'td' || name === 'th') {
           cell = Math.max(0, cell - 1);
           return;

@@ -9,6 +9,7 @@ import { word6Sections, isWord6Fib, WORD6_IDENT } from './doc-word6.js';
 import { paragraphSections, partText } from './text.js';
 import { extractAttachments } from '../attachments.js';
 import { embeddedObjects } from '../ole-objects.js';
+import { withEqResults } from '../doc-eq-fields.js';
 import { docListLabels, textWithLabels, type WordPiece } from '../doc-list-labels.js';
 import type { Section } from '../types.js';
 
@@ -37,9 +38,10 @@ const WORD97_IDENT = 0xa5ec;
  * "Extra<0x1F>ordinary" came out "Extraundefinedordinary"; and it leaves the non-breaking hyphen (0x1E), which that
  * table does map, to the normaliser, which dropped it ("non-breaking" became "nonbreaking"). Its filters module is
  * patched before the extractor takes clean() from it: optional hyphens go, non-breaking ones become U+2011 (as in
- * DOCX). A later word-extractor without the module, or without clean(), is left as it is.
+ * DOCX). EQ fields, which have no result for it to keep, are given the text they show (doc-eq-fields.ts: phonetic
+ * guides). A later word-extractor without the module, or without clean(), is left as it is.
  */
-function fixHyphens(): void {
+function patchClean(): void {
   let filters: { clean?: (s: string) => string; docprocHyphens?: true };
   try {
     filters = require('word-extractor/lib/filters.js') as typeof filters;
@@ -48,7 +50,7 @@ function fixHyphens(): void {
   }
   const clean = filters.clean;
   if (typeof clean !== 'function' || filters.docprocHyphens) return;
-  filters.clean = (s: string) => clean(s.replace(/\x1f/g, '').replace(/\x1e/g, '\u2011'));
+  filters.clean = (s: string) => clean(withEqResults(s.replace(/\x1f/g, '').replace(/\x1e/g, '\u2011')));
   filters.docprocHyphens = true;
 }
 
@@ -121,7 +123,7 @@ function listNumbers(): void {
 
 function loadWordExtractor(): new () => { extract(b: Buffer): Promise<WordDocument> } {
   try {
-    fixHyphens();
+    patchClean();
     caseInsensitiveStreams();
     listNumbers();
     return require('word-extractor') as new () => { extract(b: Buffer): Promise<WordDocument> };
@@ -163,7 +165,7 @@ function wordStream(cfb: Cfb): { fib: Buffer; word6: boolean } {
 }
 
 register(['doc'], {
-  version: '5',
+  version: '6',
   async extract(ctx) {
     const buf = await readFile(ctx.absPath);
     // word-extractor walks sector chains unchecked: it only sees files that passed validation.

@@ -3,7 +3,7 @@ import { register } from '../registry.js';
 import { withZip } from '../zip.js';
 import { storedEntry, writeZip } from '../zip-write.js';
 import type { VettedEntry, ZipArchive } from '../zip.js';
-import { readRels } from '../ooxml.js';
+import { MAX_PART_BYTES, readRels } from '../ooxml.js';
 import type { Attachment } from '../attachments.js';
 import { htmlToSections } from '../htmltext.js';
 import { extractAttachments } from '../attachments.js';
@@ -11,12 +11,13 @@ import { ooxmlEmbeddings, packageParts } from '../ooxml-embeddings.js';
 import { graphicLines, orWarning } from '../ooxml-graphics.js';
 import { headerFooterSections } from '../docx-headers.js';
 import { withListLabels } from '../docx-list-labels.js';
+import { withRubyText } from '../docx-ruby.js';
 import { packagePictures, readablePictures, sparseText } from '../package-pictures.js';
 import { FileError } from '../../errors.js';
 import type { ExtractContext } from '../types.js';
 
 register(['docx'], {
-  version: '7',
+  version: '8',
   async extract(ctx) {
     // mammoth (JSZip) trusts declared sizes and reads far more than document.xml (styles, numbering, notes,
     // comments, media): it gets a zip rebuilt from entries that were each inflated under our caps, never the file.
@@ -61,19 +62,22 @@ function withStyles(entries: VettedEntry[]): VettedEntry[] {
 }
 
 /**
- * The body as mammoth reads it, with Word's automatic list numbers written in as text. Should mammoth fail on the
- * labelled part, the part is read as it was: the numbers are lost, not the document.
+ * The body as mammoth reads it, with Word's automatic list numbers written in as text and phonetic guides (ruby) as
+ * plain runs. Should mammoth fail on the edited part, the part is read as it was: the numbers are lost, not the document.
  */
 async function bodyHtml(ctx: ExtractContext, z: ZipArchive): Promise<string> {
   const entries = withStyles(await z.vetAll());
   const labelled = await orWarning(ctx.warnings, ctx.opts.signal, 'list numbers', undefined, () => withListLabels(z, 'word/document.xml'));
-  if (labelled !== undefined) {
-    const part = storedEntry('word/document.xml', labelled);
+  const ruby = await orWarning(ctx.warnings, ctx.opts.signal, 'phonetic guides', undefined, async () => withRubyText(labelled ?? (await z.readText('word/document.xml', MAX_PART_BYTES))));
+  const edited = ruby ?? labelled;
+  if (edited !== undefined) {
+    const part = storedEntry('word/document.xml', edited);
     try {
       return await toHtml(ctx, writeZip(entries.map((e) => (e.name === part.name ? part : e))));
     } catch (e) {
       if (ctx.opts.signal?.aborted) throw e;
-      ctx.warnings.push(`list numbers: left out (${e instanceof Error ? e.message : String(e)})`);
+      const what = labelled === undefined ? 'phonetic guides' : 'list numbers';
+      ctx.warnings.push(`${what}: left out (${e instanceof Error ? e.message : String(e)})`);
     }
   }
   return toHtml(ctx, writeZip(entries));

@@ -8,7 +8,7 @@ import { FileError } from '../../errors.js';
 import type { Section } from '../types.js';
 
 register(['epub'], {
-  version: '2',
+  version: '3',
   async extract(ctx) {
     return withZip(ctx, async (z) => {
       if (!z.has('META-INF/container.xml')) throw new FileError('failed', 'corrupt', 'epub without META-INF/container.xml');

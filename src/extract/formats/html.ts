@@ -5,7 +5,7 @@ import { decodeBuffer } from '../decode.js';
 import { htmlToSections, sniffHtmlCharset } from '../htmltext.js';
 
 register(['html'], {
-  version: '2',
+  version: '3',
   async extract(ctx) {
     const buf = await readFile(ctx.absPath);
     const { text, encoding } = decodeBuffer(buf, sniffHtmlCharset(buf) ?? undefined);

@@ -29,6 +29,16 @@ function inlineText(nodes: XNode[], notes?: Notes): string {
       return false;
     } else if (tag === 'text:page-number' || tag === 'text:page-count') return false; // the last value, as saved
     else if (tag === 'office:binary-data') return false; // a picture inlined in base64 (flat ODF): no text
+    // A phonetic guide (furigana): its base, then the reading in parentheses, as the Word readers write it.
+    else if (tag === 'text:ruby') {
+      const part = (name: string) => {
+        const p = findFirst(childrenOf(n), name);
+        return p ? inlineText(childrenOf(p), notes).trim() : '';
+      };
+      const [base, reading] = [part('text:ruby-base'), part('text:ruby-text')];
+      s += base && reading ? `${base} (${reading})` : base || reading;
+      return false;
+    }
     else if (tag === 'draw:object') {
       const text = attrsOf(n)[OBJECT_TEXT];
       if (text) s += `\n${text}\n`;
@@ -127,7 +137,7 @@ function encrypted(manifest: string): boolean {
 }
 
 register(['odt'], {
-  version: '7',
+  version: '8',
   async extract(ctx) {
     // The zip stays open to the end: whether the pictures are read depends on how much text the content gives.
     return withZip(ctx, async (z) => {
@@ -219,7 +229,7 @@ function inlineFlatObjects(content: XNode[]): void {
 }
 
 register(['fodt'], {
-  version: '2',
+  version: '3',
   async extract(ctx) {
     // A whole file is one XML document: decoded as it declares (or by its bytes), never cut short, or it would not parse.
     const bytes = await readFile(ctx.absPath);

@@ -7,12 +7,13 @@ import { paragraphSections, partText } from './text.js';
 import { extractAttachments, type Attachment } from '../attachments.js';
 import { ole1Object } from '../ole-objects.js';
 import { htmlToSections } from '../htmltext.js';
+import { eqText, MAX_EQ_CODE } from '../doc-eq-fields.js';
 
 // Destinations whose content is not document text.
 const SKIP_DEST = new Set([
   'colortbl', 'stylesheet', 'info', 'pict', 'object', 'objdata', 'themedata', 'colorschememapping',
   'datastore', 'latentstyles', 'listtable', 'listoverridetable', 'rsidtbl', 'generator', 'xmlnstbl', 'mmathpr',
-  'fldinst', 'bkmkstart', 'bkmkend', 'filetbl', 'revtbl', 'pgdsctbl', 'nonshppict', 'shpinst', 'private', 'userprops', 'wgrffmtfilter',
+  'bkmkstart', 'bkmkend', 'filetbl', 'revtbl', 'pgdsctbl', 'nonshppict', 'shpinst', 'private', 'userprops', 'wgrffmtfilter',
   'xe', 'tc', 'template', 'pntxta', 'pntxtb', 'blipuid', 'atnid', 'atnauthor', 'annotation',
 ]);
 // A list item's number, written out for readers that do not number lists themselves (Word's \listtext, Word 6's
@@ -53,7 +54,9 @@ export function parseRtf(src: string, o: { objects?: boolean } = {}): { body: st
   // \htmlrtf0 is RTF for RTF readers only, left out of the HTML.
   let fromHtml = false;
   // labelFrom: inside a list number Word wrote out for readers without lists (\listtext, \pntext), where it starts.
-  interface State { skip: boolean; uc: number; header: boolean; objdata: boolean; fonttbl: boolean; font?: number; rtfOnly?: boolean; labelFrom?: number }
+  // instFrom: inside a field's code (\fldinst), where it starts; eqShown: a field whose EQ code gave its text, so that
+  // its result, if any, is not read twice.
+  interface State { skip: boolean; uc: number; header: boolean; objdata: boolean; fonttbl: boolean; font?: number; rtfOnly?: boolean; labelFrom?: number; instFrom?: number; eqShown?: boolean }
   const stack: State[] = [];
   const initial = (): State => ({ skip: false, uc: 1, header: false, objdata: false, fonttbl: false });
   let st: State = initial();
@@ -84,6 +87,21 @@ export function parseRtf(src: string, o: { objects?: boolean } = {}): { body: st
     const label = text[part].slice(closed.labelFrom);
     text[part] = text[part].slice(0, closed.labelFrom) + (/[\p{L}\p{N}]/u.test(label) ? `${label.trim()} ` : '');
   };
+  /**
+   * A field's code is not text, but an EQ field has no other: Word draws it from its code (phonetic guides, "東京
+   * (とうきょう)"; doc-eq-fields.ts). Its text takes the code's place; any other code goes.
+   */
+  const closeFieldCode = (closed: State) => {
+    const part = closed.header ? 'headers' : 'body';
+    const code = text[part].slice(closed.instFrom);
+    text[part] = text[part].slice(0, closed.instFrom);
+    const eq = /^\s*EQ\b/.exec(code);
+    const shown = eq && code.length <= MAX_EQ_CODE ? eqText(code.slice(eq[0].length)) : undefined;
+    if (shown) {
+      text[part] += shown;
+      st.eqShown = true;
+    }
+  };
   let i = 0;
   const n = src.length;
   while (i < n) {
@@ -102,6 +120,7 @@ export function parseRtf(src: string, o: { objects?: boolean } = {}): { body: st
       const closed = st;
       st = stack.pop() ?? initial();
       if (closed.labelFrom !== undefined && st.labelFrom === undefined) keepLabel(closed);
+      if (closed.instFrom !== undefined && st.instFrom === undefined) closeFieldCode(closed);
       if (closed.objdata && !st.objdata && keepObjects) {
         objects.push(Buffer.from(objHex.join('').replace(/[^0-9a-fA-F]/g, ''), 'hex'));
         objHex = [];
@@ -142,7 +161,12 @@ export function parseRtf(src: string, o: { objects?: boolean } = {}): { body: st
         } else if (LABEL_DEST.has(word) && st.labelFrom === undefined) {
           flushBytes();
           st.labelFrom = text[st.header ? 'headers' : 'body'].length;
-        } else if (SKIP_DEST.has(word)) st.skip = true;
+        } else if (word === 'fldinst' && st.instFrom === undefined && !stack[stack.length - 1]?.skip) {
+          // Read (the \* before it marked it skipped), then taken out again when its group closes.
+          flushBytes();
+          st.skip = false;
+          st.instFrom = text[st.header ? 'headers' : 'body'].length;
+        } else if (word === 'fldinst' || (word === 'fldrslt' && st.eqShown) || SKIP_DEST.has(word)) st.skip = true;
         else if (HEADER_FOOTER.has(word)) st.header = true;
         else if (word === 'ansicpg' && arg) codepage = iconv.encodingExists(`cp${arg}`) ? `cp${arg}` : codepage;
         else if (word === 'uc' && arg !== undefined) st.uc = Math.max(0, arg);
@@ -190,7 +214,7 @@ export function parseRtf(src: string, o: { objects?: boolean } = {}): { body: st
 }
 
 register(['rtf'], {
-  version: '5',
+  version: '6',
   async extract(ctx) {
     const { body, headers, objects, fromHtml } = parseRtf((await readFile(ctx.absPath)).toString('latin1'));
     // An RTF file saved from HTML mail (\fromhtml1) holds that HTML: read as HTML, its tags are markup, not text.

@@ -1,0 +1,83 @@
+// Phonetic guides (ruby: furigana over Japanese kanji, pinyin over Chinese) in a DOCX's main part, rewritten as plain
+// runs. mammoth drops a w:ruby element whole, base text and all: a Japanese document set with furigana read as
+// nothing. Each one becomes its base text followed by the reading in parentheses, "東京 (とうきょう)", as Tika writes it,
+// so that a search finds the word by either.
+
+const MAIN = 'http://schemas.openxmlformats.org/wordprocessingml/2006/main';
+const STRICT = 'http://purl.oclc.org/ooxml/wordprocessingml/main';
+
+/** The part with each run holding a w:ruby replaced by base and reading runs; undefined when it has none. */
+export function withRubyText(xml: string): string | undefined {
+  const w = prefixOf(xml);
+  const open = `<${w}ruby>`;
+  if (!xml.includes(open)) return undefined;
+  const close = `</${w}ruby>`;
+  const out: string[] = [];
+  let done = 0;
+  let changed = false;
+  for (let at = xml.indexOf(open); at !== -1; at = xml.indexOf(open, at + open.length)) {
+    const end = xml.indexOf(close, at);
+    if (end === -1) break;
+    const run = enclosingRun(xml, at, end + close.length, w);
+    const inner = xml.slice(at + open.length, end);
+    const base = childContent(inner, `${w}rubyBase`);
+    const reading = childContent(inner, `${w}rt`);
+    if (!run || run.start < done || base === undefined) {
+      // Past this one's end: a part of unclosed or nested rubies is not searched again from each of them.
+      at = end + close.length - open.length;
+      continue;
+    }
+    out.push(xml.slice(done, run.start), base);
+    if (reading !== undefined && hasText(reading, w)) out.push(textRun(w, ' ('), reading, textRun(w, ')'));
+    done = run.end;
+    at = run.end - open.length;
+    changed = true;
+  }
+  if (!changed) return undefined;
+  out.push(xml.slice(done));
+  return out.join('');
+}
+
+/**
+ * The w:r that holds the ruby at [from, to): its start tag, with only its run properties between it and the ruby, and
+ * its end tag right after the ruby. Anything else is left alone.
+ */
+function enclosingRun(xml: string, from: number, to: number, w: string): { start: number; end: number } | undefined {
+  const before = xml.slice(Math.max(0, from - 2048), from);
+  let last: RegExpExecArray | undefined;
+  for (const m of before.matchAll(new RegExp(`<${escape(w)}r(?:\\s[^<>]*)?(?<!/)>`, 'g'))) last = m as RegExpExecArray;
+  if (!last) return undefined;
+  const props = before.slice(last.index + last[0].length);
+  const rPr = escape(`${w}rPr`);
+  if (!new RegExp(`^\\s*(?:<${rPr}\\b[^<>]*/>|<${rPr}\\b[^<>]*>[\\s\\S]*</${rPr}>)?\\s*$`).test(props) || props.includes(`</${w}r>`)) return undefined;
+  const after = /^\s*<\/([A-Za-z_][\w.-]*:)?r>/.exec(xml.slice(to, to + 256));
+  if (!after || (after[1] ?? '') !== w) return undefined;
+  return { start: from - before.length + last.index, end: to + after[0].length };
+}
+
+/** What lies between `<name>` (or `<name …>`) and `</name>` in `xml`; undefined when absent. */
+function childContent(xml: string, name: string): string | undefined {
+  const m = new RegExp(`<${escape(name)}(?:\\s[^<>]*)?>([\\s\\S]*?)</${escape(name)}>`).exec(xml);
+  return m?.[1];
+}
+
+function hasText(runs: string, w: string): boolean {
+  return new RegExp(`<${escape(w)}t(?:\\s[^<>]*)?>[^<]*\\S`).test(runs);
+}
+
+function textRun(w: string, text: string): string {
+  return `<${w}r><${w}t xml:space="preserve">${text}</${w}t></${w}r>`;
+}
+
+function prefixOf(xml: string): string {
+  const head = xml.slice(0, 8192);
+  for (const ns of [MAIN, STRICT]) {
+    const m = new RegExp(`xmlns:([A-Za-z_][\\w.-]*)="${ns.replace(/[.]/g, '\\.')}"`).exec(head);
+    if (m) return `${m[1]}:`;
+  }
+  return 'w:';
+}
+
+function escape(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
