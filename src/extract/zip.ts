@@ -48,24 +48,24 @@ export class ZipArchive {
     try {
       zip = await yauzl.openPromise(absPath, YAUZL_OPTIONS);
     } catch (e) {
-      const found = (await stat(absPath)).size <= MAX_SALVAGE_BYTES ? salvageZip(await readFile(absPath), limits.maxEntries + 1) : undefined;
-      // Every entry before the damage encrypted (a password-protected archive cut short): it says so, as a whole one does.
-      if (found && !found.data && found.encrypted === found.skipped) throw new FileError('failed', 'encrypted', `a damaged zip whose entries are all encrypted (${msg(e)})`);
-      if (!found?.data) throw new FileError('failed', 'corrupt', `not a readable zip: ${msg(e)}`);
-      zip = await yauzl.fromBufferPromise(found.data, YAUZL_OPTIONS);
-      salvaged = { reason: msg(e), entries: found.entries, skipped: found.skipped };
+      ({ zip, salvaged } = await salvage(absPath, limits, e));
     }
-    try {
-      if (zip.entryCount > limits.maxEntries) {
-        throw new FileError('failed', 'zip-bomb', `${zip.entryCount} entries > ${limits.maxEntries}`);
+    for (;;) {
+      try {
+        if (zip.entryCount > limits.maxEntries) {
+          throw new FileError('failed', 'zip-bomb', `${zip.entryCount} entries > ${limits.maxEntries}`);
+        }
+        const list = await readDirectory(zip);
+        checkDirectory(list, limits);
+        return new ZipArchive(zip, new Map(list.map((e) => [e.fileName, e])), limits, salvaged);
+      } catch (e) {
+        zip.close();
+        if (e instanceof FileError) throw e;
+        // A directory that does not read where its end record points (bytes before the first entry: a self-extractor's
+        // stub, a header some tool prepended) is rebuilt from the local headers, once.
+        if (salvaged) throw new FileError('failed', 'corrupt', `bad zip directory: ${msg(e)}`);
+        ({ zip, salvaged } = await salvage(absPath, limits, e, 'bad zip directory: '));
       }
-      const list = await readDirectory(zip);
-      checkDirectory(list, limits);
-      return new ZipArchive(zip, new Map(list.map((e) => [e.fileName, e])), limits, salvaged);
-    } catch (e) {
-      zip.close();
-      if (e instanceof FileError) throw e;
-      throw new FileError('failed', 'corrupt', `bad zip directory: ${msg(e)}`);
     }
   }
 
@@ -186,6 +186,15 @@ export interface ZipTarget {
   absPath: string;
   opts: { zip: ZipLimits };
   warnings: string[];
+}
+
+/** The archive rebuilt from the entries found whole behind their local headers, or the reason it cannot be. */
+async function salvage(absPath: string, limits: ZipLimits, e: unknown, what = ''): Promise<{ zip: yauzl.ZipFile; salvaged: NonNullable<ZipArchive['salvaged']> }> {
+  const found = (await stat(absPath)).size <= MAX_SALVAGE_BYTES ? salvageZip(await readFile(absPath), limits.maxEntries + 1) : undefined;
+  // Every entry before the damage encrypted (a password-protected archive cut short): it says so, as a whole one does.
+  if (found && !found.data && found.encrypted === found.skipped) throw new FileError('failed', 'encrypted', `a damaged zip whose entries are all encrypted (${what}${msg(e)})`);
+  if (!found?.data) throw new FileError('failed', 'corrupt', what ? `${what}${msg(e)}` : `not a readable zip: ${msg(e)}`);
+  return { zip: await yauzl.fromBufferPromise(found.data, YAUZL_OPTIONS), salvaged: { reason: `${what}${msg(e)}`, entries: found.entries, skipped: found.skipped } };
 }
 
 /** Opens the target's file, runs `fn`, always closes; a zip opened through its salvaged entries says so. */

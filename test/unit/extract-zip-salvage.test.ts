@@ -175,3 +175,24 @@ test('a cut .docx whose document is lost fails saying the zip was damaged; the l
   const lying = F.buildZip([...F.docxEntries({ deflated: zeros, crc: 0, size: 2_000_000 }, 20), { name: 'word/styles.xml', data: '<w:styles/>' }]);
   await assert.rejects(extractFile(file('bomb.docx', cutInside(lying, 'word/styles.xml')), opts), /zip-bomb: entry word\/document\.xml inflates past its declared 20 bytes/);
 });
+
+/** The zip with its end record pointing `by` bytes past its directory (a writer that counted a prepended stub, or data descriptors, into the offset). */
+function misplacedDirectory(zip: Buffer, by = 32): Buffer {
+  const out = Buffer.from(zip);
+  const eocd = out.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
+  out.writeUInt32LE(out.readUInt32LE(eocd + 16) + by, eocd + 16);
+  return out;
+}
+
+test('a zip whose directory is not where its end record says is read through its local headers, with a warning', async () => {
+  const zip = F.buildZip([{ name: 'notes.txt', data: 'the ferry leaves at nine' }, { name: 'docs/more.txt', data: 'and returns at six' }]);
+  const d = await extractFile(file('misplaced.zip', misplacedDirectory(zip)), opts);
+  const all = d.sections.map((s) => s.text).join('\n');
+  assert.match(all, /the ferry leaves at nine/);
+  assert.match(all, /and returns at six/);
+  assert.ok(d.warnings.some((w) => /^damaged zip \(bad zip directory: /.test(w)), d.warnings.join('; '));
+  // A .docx so damaged reads too.
+  const docx = F.buildZip(F.docxEntries(F.docxBody('Timetable behind a misplaced directory')));
+  const w = await extractFile(file('misplaced.docx', misplacedDirectory(docx)), opts);
+  assert.match(w.sections.map((s) => s.text).join('\n'), /Timetable behind a misplaced directory/);
+});
