@@ -90,6 +90,7 @@ export function isValidUtf8(b: Buffer): boolean {
 }
 
 function guess8bit(b: Buffer): string {
+  if (looksCp866(b)) return 'cp866';
   let g: string | null = null;
   try {
     g = chardet.detect(b);
@@ -100,6 +101,35 @@ function guess8bit(b: Buffer): string {
   // Latin-1 is a subset of Windows-1252 in practice (0x80-0x9F are never C1 controls in real text).
   if (!name || name === 'iso-8859-1' || name === 'utf-8' || name === 'ascii' || !iconv.encodingExists(name)) return 'windows-1252';
   return name;
+}
+
+/**
+ * Russian text from DOS (code page 866), which chardet does not know: it took a poem for Greek (windows-1253) at 16%
+ * confidence. Decoded as CP866, nine in ten of its non-ASCII bytes must be Cyrillic letters, in words of Cyrillic
+ * alone (Latin-1 French decodes its é, è and à as Cyrillic too, but inside Latin words: "cafщ"), and Russian's ten
+ * commonest letters must be at least 40% of them (they are 60-65% of Russian; Windows-1251 Russian read as CP866 is
+ * Cyrillic too, but its commonest letters come out as others: "о" as "ю", "е" as "х").
+ */
+function looksCp866(b: Buffer): boolean {
+  let high = 0;
+  let control = 0;
+  for (const x of b) {
+    if (x >= 0x80) high++;
+    else if (x < 0x09 || (x > 0x0d && x < 0x20)) control++;
+  }
+  // Binary data is not text in any code page.
+  if (high < 16 || control > b.length / 100) return false;
+  const text = iconv.decode(b, 'cp866');
+  const letters = text.match(/\p{Script=Cyrillic}/gu)?.length ?? 0;
+  if (letters < 0.9 * high || (text.match(/[оеаинтсрвлОЕАИНТСРВЛ]/gu)?.length ?? 0) < 0.4 * letters) return false;
+  let cyrillic = 0;
+  let mixed = 0;
+  for (const w of text.match(/\p{L}+/gu) ?? []) {
+    if (!/\p{Script=Cyrillic}/u.test(w)) continue;
+    cyrillic++;
+    if (/\p{Script=Latin}/u.test(w)) mixed++;
+  }
+  return mixed <= 0.05 * cyrillic;
 }
 
 function normaliseName(n: string): string | undefined {

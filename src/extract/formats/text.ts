@@ -115,7 +115,7 @@ function stripInline(s: string): string {
 }
 
 register(['txt'], {
-  version: '2',
+  version: '3',
   async extract(ctx) {
     return { sections: paragraphSections(await readTextStream(ctx)) };
   },
