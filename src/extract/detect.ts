@@ -23,20 +23,20 @@ const EXT_TYPE: Record<string, string> = {
   '.txt': 'txt', '.text': 'txt', '.log': 'txt', '.rst': 'txt', '.md': 'md', '.markdown': 'md', '.pdf': 'pdf',
   '.docx': 'docx', '.docm': 'docx', '.odt': 'odt', '.rtf': 'rtf', '.xlsx': 'xlsx', '.xlsm': 'xlsx', '.xlsb': 'xlsb', '.xls': 'xls',
   '.ods': 'ods', '.pptx': 'pptx', '.html': 'html', '.htm': 'html', '.xhtml': 'html', '.csv': 'csv', '.tsv': 'tsv',
-  '.tab': 'tsv', '.json': 'json', '.xml': 'xml', '.eml': 'eml', '.epub': 'epub', '.png': 'png', '.jpg': 'jpeg',
+  '.tab': 'tsv', '.json': 'json', '.xml': 'xml', '.eml': 'eml', '.mbox': 'mbox', '.mbx': 'mbox', '.epub': 'epub', '.png': 'png', '.jpg': 'jpeg',
   '.jpeg': 'jpeg', '.tif': 'tiff', '.tiff': 'tiff', '.bmp': 'bmp', '.webp': 'webp', '.doc': 'doc', '.ppt': 'ppt',
   '.msg': 'msg', '.zip': 'zip', '.gif': 'gif', '.vsdx': 'vsdx', '.vsdm': 'vsdx', '.vssx': 'vsdx', '.vssm': 'vsdx',
   '.vstx': 'vsdx', '.vstm': 'vsdx', '.xps': 'xps', '.oxps': 'xps', '.ibooks': 'epub', '.fodt': 'fodt', '.fodp': 'fodt',
   '.fodg': 'fodt', '.fods': 'fods', '.tar': 'tar', '.gz': 'gz', '.tgz': 'gz', '.dbf': 'dbf', '.heic': 'heic', '.heif': 'heic',
 };
 // Text sub-types are only chosen by extension (the content being text is checked first).
-const TEXT_EXT_TYPES = new Set(['txt', 'md', 'csv', 'tsv', 'json', 'xml', 'eml', 'html']);
+const TEXT_EXT_TYPES = new Set(['txt', 'md', 'csv', 'tsv', 'json', 'xml', 'eml', 'mbox', 'html']);
 const ZIP_TYPES = new Set(['docx', 'xlsx', 'xlsb', 'pptx', 'odt', 'ods', 'epub', 'vsdx', 'xps']);
 const FT_MAP: Record<string, string> = { pdf: 'pdf', png: 'png', jpg: 'jpeg', tif: 'tiff', bmp: 'bmp', webp: 'webp', rtf: 'rtf', gif: 'gif', tar: 'tar', gz: 'gz', 'tar.gz': 'gz', heic: 'heic' };
 
 const MIME: Record<string, string> = {
   txt: 'text/plain', md: 'text/markdown', pdf: 'application/pdf', html: 'text/html', csv: 'text/csv',
-  tsv: 'text/tab-separated-values', json: 'application/json', xml: 'application/xml', eml: 'message/rfc822',
+  tsv: 'text/tab-separated-values', json: 'application/json', xml: 'application/xml', eml: 'message/rfc822', mbox: 'application/mbox',
   docx: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
   xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
   xlsb: 'application/vnd.ms-excel.sheet.binary.macroEnabled.12',
@@ -241,6 +241,8 @@ function sniffText(head: Buffer): string {
   // A web archive (.mht: Word's and Internet Explorer's "Web Page, single file") is a MIME message whose first part is
   // the page: its HTML is read as an e-mail's body, not its headers and base64 pictures as a page's text.
   if (mimeHeaders(s)) return 'eml';
+  // A mailbox: a "From sender date" line, then a message's headers.
+  if (/^From \S*[ \t][^\n]*\d{4}[^\n]*\n(?:[A-Za-z0-9-]+:|>?From )/.test(whole)) return 'mbox';
   if (/^(<\?xml[^>]*>\s*)?<!doctype html|^<html[\s>]|<html[\s>][\s\S]*<(head|body)[\s>]/.test(s)) return 'html';
   // Flat OpenDocument: a whole text, presentation, drawing or spreadsheet as one XML file (office:document).
   // Its root names the kind, after some 2 KB of namespace declarations.

@@ -10,6 +10,7 @@ import './image.js';
 import './structured.js';
 import './odt.js';
 import './eml.js';
+import './mbox.js';
 import './rtf.js';
 import './epub.js';
 import './msg.js';

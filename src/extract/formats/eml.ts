@@ -5,7 +5,7 @@ import iconv from 'iconv-lite';
 import { register } from '../registry.js';
 import { htmlToSections } from '../htmltext.js';
 import { decodeBuffer } from '../decode.js';
-import { extractAttachments } from '../attachments.js';
+import { extractAttachments, type Attachment } from '../attachments.js';
 import type { Section } from '../types.js';
 
 interface Part {
@@ -17,7 +17,8 @@ const MAX_DEPTH = 20;
 
 function splitHeaders(raw: Buffer): Part {
   const s = raw.toString('latin1');
-  const m = /\r?\n\r?\n/.exec(s);
+  // No headers at all (a bare mbox message, a MIME part): the body starts after the blank first line.
+  const m = /^\r?\n/.exec(s) ?? /\r?\n\r?\n/.exec(s);
   const headEnd = m ? m.index : s.length;
   const bodyStart = m ? m.index + m[0].length : s.length;
   const headers = new Map<string, string>();
@@ -112,24 +113,30 @@ function walkPart(p: Part, acc: Collected, depth: number): void {
   }
 }
 
+/** One message's own text (headers, body, the list of its attachments) and its attachments' bytes. */
+export function readMessage(raw: Buffer): { sections: Section[]; subject?: string; files: Attachment[] } {
+  const root = splitHeaders(raw);
+  const head = ['from', 'to', 'cc', 'subject', 'date']
+    .filter((h) => root.headers.has(h))
+    .map((h) => `${h[0]!.toUpperCase()}${h.slice(1)}: ${decodeWords(root.headers.get(h)!)}`);
+  const acc: Collected = { plain: [], html: [], attachments: [] };
+  walkPart(root, acc, 0);
+  const subject = root.headers.has('subject') ? decodeWords(root.headers.get('subject')!) : undefined;
+  const loc = subject ? { heading: subject } : {};
+  const sections: Section[] = [];
+  if (head.length) sections.push({ text: head.join('\n'), loc });
+  if (acc.plain.some((t) => t.trim())) sections.push(...acc.plain.map((text) => ({ text, loc })));
+  else for (const h of acc.html) sections.push(...htmlToSections(h).sections.map((s) => ({ text: s.text, loc: { ...loc, ...s.loc } })));
+  if (acc.attachments.length) sections.push({ text: `Attachments: ${acc.attachments.map((a) => a.name).join(', ')}`, loc });
+  const files = acc.attachments.filter((a) => !a.bodyImage).map((a) => ({ name: a.name, bytes: decodeBody(a.part) }));
+  return { sections, subject, files };
+}
+
 register(['eml'], {
-  version: '3',
+  version: '4',
   async extract(ctx) {
-    const root = splitHeaders(await readFile(ctx.absPath));
-    const head = ['from', 'to', 'cc', 'subject', 'date']
-      .filter((h) => root.headers.has(h))
-      .map((h) => `${h[0]!.toUpperCase()}${h.slice(1)}: ${decodeWords(root.headers.get(h)!)}`);
-    const acc: Collected = { plain: [], html: [], attachments: [] };
-    walkPart(root, acc, 0);
-    const subject = root.headers.has('subject') ? decodeWords(root.headers.get('subject')!) : undefined;
-    const loc = subject ? { heading: subject } : {};
-    const sections: Section[] = [];
-    if (head.length) sections.push({ text: head.join('\n'), loc });
-    if (acc.plain.some((t) => t.trim())) sections.push(...acc.plain.map((text) => ({ text, loc })));
-    else for (const h of acc.html) sections.push(...htmlToSections(h).sections.map((s) => ({ text: s.text, loc: { ...loc, ...s.loc } })));
-    if (acc.attachments.length) sections.push({ text: `Attachments: ${acc.attachments.map((a) => a.name).join(', ')}`, loc });
+    const { sections, files } = readMessage(await readFile(ctx.absPath));
     const own = sections.map((s) => ({ ...s, text: ctx.budget.take(s.text) }));
-    const files = acc.attachments.filter((a) => !a.bodyImage).map((a) => ({ name: a.name, bytes: decodeBody(a.part) }));
     return { sections: [...own, ...(await extractAttachments(ctx, files))] };
   },
 });
