@@ -129,6 +129,9 @@ const hostile: Case[] = [
   { file: 'many-runs.pdf', make: write(F.pdfManyRuns()), expect: 'ok', text: (t) => assert.equal(t.match(/a/g)?.length, 316 * 316), limitMs: 60_000 },
   // Its image is left out of the page's rendering, with a warning; the page's own word still counts.
   { file: 'huge-image.pdf', make: write(F.pdfHugeImage()), expect: 'ok', warning: /^page 1: 1 image over 40 megapixels left out of OCR \(a larger workerMemoryMB reads more\)$/, text: (t) => assert.match(t, /Scan/) },
+  // A mailbox of 200,000 empty messages, and one whose only separator-like line is 5 MB long with no date in it.
+  { file: 'many-messages.mbox', make: write(`${'From a Mon Jun  1 00:00:00 2026\n\n'.repeat(200_000)}From a Mon Jun  1 00:00:00 2026\nSubject: last\n\nThe last message survives\n`), expect: 'ok', text: (t) => assert.match(t, /The last message survives/) },
+  { file: 'long-separator.mbox', make: write(`From ${'x'.repeat(5_000_000)}\nSubject: s\n\nBody after a long line\n`), expect: 'ok', text: (t) => assert.match(t, /Body after a long line/) },
   // OLE2 (.msg, .doc): every chain and directory link is checked before msgreader / word-extractor, which would loop.
   ...oleCases('msg', 'harbour-festival.msg', '__substg1.0_1000001F'),
   ...oleCases('doc', 'parish-newsletter.doc', 'WordDocument'),
