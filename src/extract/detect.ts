@@ -9,6 +9,7 @@ import { defaultExtractOptions } from './options.js';
 import { decodeUnicode, nulPattern } from './decode.js';
 import { parseCfb, rootNames } from './cfb.js';
 import { dbfFields } from './dbf-header.js';
+import { TNEF_SIGNATURE } from './tnef-read.js';
 
 export interface Detection {
   type: string;
@@ -44,7 +45,7 @@ const MIME: Record<string, string> = {
   odt: 'application/vnd.oasis.opendocument.text', ods: 'application/vnd.oasis.opendocument.spreadsheet',
   epub: 'application/epub+zip', xls: 'application/vnd.ms-excel', rtf: 'application/rtf', png: 'image/png',
   jpeg: 'image/jpeg', tiff: 'image/tiff', bmp: 'image/bmp', webp: 'image/webp', doc: 'application/msword',
-  msg: 'application/vnd.ms-outlook', ppt: 'application/vnd.ms-powerpoint', vsdx: 'application/vnd.ms-visio.drawing',
+  msg: 'application/vnd.ms-outlook', tnef: 'application/vnd.ms-tnef', ppt: 'application/vnd.ms-powerpoint', vsdx: 'application/vnd.ms-visio.drawing',
   xps: 'application/vnd.ms-xpsdocument', fodt: 'application/vnd.oasis.opendocument.text-flat-xml',
   fods: 'application/vnd.oasis.opendocument.spreadsheet-flat-xml', zip: 'application/zip', tar: 'application/x-tar',
   gz: 'application/gzip', dbf: 'application/dbf', heic: 'image/heic', gif: 'image/gif',
@@ -76,6 +77,7 @@ async function contentType(absPath: string, head: Buffer, ext: string): Promise<
   if (head.length === 0) return EXT_TYPE[ext] && TEXT_EXT_TYPES.has(EXT_TYPE[ext]!) ? EXT_TYPE[ext]! : 'txt';
   if (head.subarray(0, 1024).includes('%PDF-')) return 'pdf'; // PDFs may carry junk before the header
   if (u32be(head) === 0xd0cf11e0) return oleType(absPath, ext);
+  if (u32le(head) === TNEF_SIGNATURE) return 'tnef';
   if (bareBiff(head)) return 'xls';
   if (head[0] === 0x50 && head[1] === 0x4b && (head[2] === 3 || head[2] === 5)) {
     const zt = await zipType(absPath);

@@ -14,6 +14,7 @@ import './mbox.js';
 import './rtf.js';
 import './epub.js';
 import './msg.js';
+import './tnef.js';
 import './doc.js';
 import './ppt.js';
 import './visio.js';

@@ -144,7 +144,7 @@ function decode(bytes: Uint8Array, codepage?: number): string {
 }
 
 /** MS-OXRTFCP: the library trusts the declared sizes, so they are checked against the bytes that are there. */
-function decompressRtf(data: Uint8Array): string | undefined {
+export function decompressRtf(data: Uint8Array): string | undefined {
   if (data.length < 16) return undefined;
   const b = Buffer.from(data);
   const compSize = b.readUInt32LE(0);
