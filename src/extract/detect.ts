@@ -28,12 +28,12 @@ const EXT_TYPE: Record<string, string> = {
   '.jpeg': 'jpeg', '.tif': 'tiff', '.tiff': 'tiff', '.bmp': 'bmp', '.webp': 'webp', '.doc': 'doc', '.ppt': 'ppt',
   '.msg': 'msg', '.zip': 'zip', '.gif': 'gif', '.vsdx': 'vsdx', '.vsdm': 'vsdx', '.vssx': 'vsdx', '.vssm': 'vsdx',
   '.vstx': 'vsdx', '.vstm': 'vsdx', '.xps': 'xps', '.oxps': 'xps', '.ibooks': 'epub', '.fodt': 'fodt', '.fodp': 'fodt',
-  '.fodg': 'fodt', '.fods': 'fods', '.tar': 'tar', '.gz': 'gz', '.tgz': 'gz', '.dbf': 'dbf', '.heic': 'heic', '.heif': 'heic',
+  '.fodg': 'fodt', '.fods': 'fods', '.tar': 'tar', '.gz': 'gz', '.tgz': 'gz', '.7z': '7z', '.rar': 'rar', '.cab': 'cab', '.cpio': 'cpio', '.bz2': 'bz2', '.tbz2': 'bz2', '.tbz': 'bz2', '.xz': 'xz', '.txz': 'xz', '.z': 'Z', '.dbf': 'dbf', '.heic': 'heic', '.heif': 'heic',
 };
 // Text sub-types are only chosen by extension (the content being text is checked first).
 const TEXT_EXT_TYPES = new Set(['txt', 'md', 'csv', 'tsv', 'json', 'xml', 'eml', 'mbox', 'html']);
 const ZIP_TYPES = new Set(['docx', 'xlsx', 'xlsb', 'pptx', 'odt', 'ods', 'epub', 'vsdx', 'xps']);
-const FT_MAP: Record<string, string> = { pdf: 'pdf', png: 'png', jpg: 'jpeg', tif: 'tiff', bmp: 'bmp', webp: 'webp', rtf: 'rtf', gif: 'gif', tar: 'tar', gz: 'gz', 'tar.gz': 'gz', heic: 'heic' };
+const FT_MAP: Record<string, string> = { '7z': '7z', rar: 'rar', cab: 'cab', cpio: 'cpio', bz2: 'bz2', xz: 'xz', Z: 'Z', pdf: 'pdf', png: 'png', jpg: 'jpeg', tif: 'tiff', bmp: 'bmp', webp: 'webp', rtf: 'rtf', gif: 'gif', tar: 'tar', gz: 'gz', 'tar.gz': 'gz', heic: 'heic' };
 
 const MIME: Record<string, string> = {
   txt: 'text/plain', md: 'text/markdown', pdf: 'application/pdf', html: 'text/html', csv: 'text/csv',
@@ -48,7 +48,7 @@ const MIME: Record<string, string> = {
   msg: 'application/vnd.ms-outlook', tnef: 'application/vnd.ms-tnef', ppt: 'application/vnd.ms-powerpoint', vsdx: 'application/vnd.ms-visio.drawing',
   xps: 'application/vnd.ms-xpsdocument', fodt: 'application/vnd.oasis.opendocument.text-flat-xml',
   fods: 'application/vnd.oasis.opendocument.spreadsheet-flat-xml', zip: 'application/zip', tar: 'application/x-tar',
-  gz: 'application/gzip', dbf: 'application/dbf', heic: 'image/heic', gif: 'image/gif',
+  gz: 'application/gzip', '7z': 'application/x-7z-compressed', rar: 'application/vnd.rar', cab: 'application/vnd.ms-cab-compressed', cpio: 'application/x-cpio', bz2: 'application/x-bzip2', xz: 'application/x-xz', Z: 'application/x-compress', dbf: 'application/dbf', heic: 'image/heic', gif: 'image/gif',
 };
 
 /** Returns the content type; throws FileError(skipped: dangerous-type | unsupported-legacy-format; failed: encrypted | unreadable). */

@@ -35,7 +35,7 @@ export interface ExtractOptions {
 
 export const SUPPORTED_TYPES = [
   'txt', 'md', 'pdf', 'docx', 'odt', 'rtf', 'xlsx', 'xlsb', 'xls', 'ods', 'pptx', 'html', 'csv', 'tsv',
-  'json', 'xml', 'eml', 'mbox', 'epub', 'png', 'jpeg', 'tiff', 'bmp', 'webp', 'gif', 'heic', 'doc', 'msg', 'tnef', 'ppt', 'vsdx', 'xps', 'fodt', 'fods', 'zip', 'tar', 'gz', 'dbf',
+  'json', 'xml', 'eml', 'mbox', 'epub', 'png', 'jpeg', 'tiff', 'bmp', 'webp', 'gif', 'heic', 'doc', 'msg', 'tnef', 'ppt', 'vsdx', 'xps', 'fodt', 'fods', 'zip', 'tar', 'gz', '7z', 'rar', 'cab', 'cpio', 'bz2', 'xz', 'Z', 'dbf',
 ];
 
 /**

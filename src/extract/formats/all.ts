@@ -21,4 +21,5 @@ import './visio.js';
 import './xps.js';
 import './archive.js';
 import './tar.js';
+import './libarchive.js';
 import './dbf.js';
