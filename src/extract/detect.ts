@@ -243,8 +243,8 @@ function sniffText(head: Buffer): string {
   // A web archive (.mht: Word's and Internet Explorer's "Web Page, single file") is a MIME message whose first part is
   // the page: its HTML is read as an e-mail's body, not its headers and base64 pictures as a page's text.
   if (mimeHeaders(s)) return 'eml';
-  // A mailbox: a "From sender date" line, then a message's headers.
-  if (/^From \S*[ \t][^\n]*\d{4}[^\n]*\n(?:[A-Za-z0-9-]+:|>?From )/.test(whole)) return 'mbox';
+  // A mailbox: a "From sender weekday … year" line, then a message's headers.
+  if (/^From \S*[ \t]+(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)\b[^\n]*\d{4}[^\n]*\r?\n[A-Za-z0-9-]+:/.test(whole)) return 'mbox';
   if (/^(<\?xml[^>]*>\s*)?<!doctype html|^<html[\s>]|<html[\s>][\s\S]*<(head|body)[\s>]/.test(s)) return 'html';
   // Flat OpenDocument: a whole text, presentation, drawing or spreadsheet as one XML file (office:document).
   // Its root names the kind, after some 2 KB of namespace declarations.

@@ -9,7 +9,7 @@ export const MAX_EQ_CODE = 2000;
 const MAX_DEPTH = 16;
 
 // A field with no separator (0x14) and no field nested in it whose code starts with EQ.
-const EQ_FIELD = /\x13[ \t]*EQ\b([^\x13\x14\x15]*)\x15/g;
+const EQ_FIELD = /\x13[ \t]*EQ\b([^\x13\x14\x15]*)\x15/gi;
 
 /** The text with each EQ field given a result (0x13 0x14 text 0x15) that word-extractor's cleaning keeps. */
 export function withEqResults(text: string): string {
@@ -84,7 +84,7 @@ class Parser {
     const names: string[] = [];
     const s = this.s;
     while (s[this.at] === '\\' && /[A-Za-z]/.test(s[this.at + 1] ?? '')) {
-      const m = /^\\([A-Za-z]+)[ \t]*(?:-?\d+[ \t]*)?(?:\\[^A-Za-z\s])?/.exec(s.slice(this.at, this.at + 64))!;
+      const m = /^\\([A-Za-z]+)[ \t]*(?:-?\d+(?:\.\d+)?[ \t]*)?(?:\\[^A-Za-z\s])?/.exec(s.slice(this.at, this.at + 64))!;
       names.push(m[1]!.toLowerCase());
       this.at += m[0].length;
     }
@@ -109,12 +109,13 @@ function render(nodes: Node[]): string {
 }
 
 function renderSwitch(sw: Switch): string {
-  // Overstrike with a raised argument: a phonetic guide, the reading raised over its base.
-  if (sw.names[0] === 'o') {
-    const raised = sw.args.findIndex((a) => a.length === 1 && typeof a[0] !== 'string' && a[0]!.names[0] === 's' && a[0]!.names.includes('up'));
-    if (raised !== -1) {
-      const base = sw.args.filter((_, i) => i !== raised).map(render).join(' ').trim();
-      const reading = render(sw.args[raised]!).trim();
+  // Overstrike with a raised first argument: a phonetic guide, the reading raised over its base. Raised later (an
+  // enclosed character, `\o\ac(○,\s\up 1(字))`) it is just overstruck: the arguments' text.
+  if (sw.names[0] === 'o' && sw.args.length > 1) {
+    const first = sw.args[0]!;
+    if (first.length === 1 && typeof first[0] !== 'string' && first[0]!.names[0] === 's' && first[0]!.names.includes('up')) {
+      const base = sw.args.slice(1).map(render).join(' ').trim();
+      const reading = render(first).trim();
       return base && reading ? `${base} (${reading})` : base || reading;
     }
   }

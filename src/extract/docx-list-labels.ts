@@ -8,8 +8,8 @@ const MAIN = 'http://schemas.openxmlformats.org/wordprocessingml/2006/main';
 const STRICT = 'http://purl.oclc.org/ooxml/wordprocessingml/main';
 const MARKUP_COMPATIBILITY = 'http://schemas.openxmlformats.org/markup-compatibility/2006';
 
-/** The numbered paragraphs of `part` with their labels written in; undefined when none is numbered. */
-export async function withListLabels(z: ZipArchive, part: string): Promise<string | undefined> {
+/** The numbered paragraphs of `part` (its text `xml` when already read) with their labels written in; undefined when none is numbered. */
+export async function withListLabels(z: ZipArchive, part: string, xml?: string): Promise<string | undefined> {
   const rels = await readRels(z, part);
   const target = (kind: string, fallback: string) => rels.find((r) => r.type.endsWith(`/${kind}`))?.target ?? fallback;
   const numbering = target('numbering', 'word/numbering.xml');
@@ -17,7 +17,7 @@ export async function withListLabels(z: ZipArchive, part: string): Promise<strin
   const styles = target('styles', 'word/styles.xml');
   const defs = new ListDefinitions(await z.readText(numbering, MAX_PART_BYTES), z.has(styles) ? await z.readText(styles, MAX_PART_BYTES) : undefined);
   if (defs.empty) return undefined;
-  return labelListParagraphs(await z.readText(part, MAX_PART_BYTES), defs);
+  return labelListParagraphs(xml ?? (await z.readText(part, MAX_PART_BYTES)), defs);
 }
 
 interface Paragraph {

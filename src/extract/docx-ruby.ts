@@ -19,14 +19,14 @@ export function withRubyText(xml: string): string | undefined {
     const end = xml.indexOf(close, at);
     if (end === -1) break;
     const run = enclosingRun(xml, at, end + close.length, w);
-    const inner = xml.slice(at + open.length, end);
-    const base = childContent(inner, `${w}rubyBase`);
-    const reading = childContent(inner, `${w}rt`);
-    if (!run || run.start < done || base === undefined) {
+    const inner = run && run.start >= done ? xml.slice(at + open.length, end) : undefined;
+    const base = inner === undefined ? undefined : childContent(inner, `${w}rubyBase`);
+    if (!run || base === undefined) {
       // Past this one's end: a part of unclosed or nested rubies is not searched again from each of them.
       at = end + close.length - open.length;
       continue;
     }
+    const reading = childContent(inner!, `${w}rt`);
     out.push(xml.slice(done, run.start), base);
     if (reading !== undefined && hasText(reading, w)) out.push(textRun(w, ' ('), reading, textRun(w, ')'));
     done = run.end;
@@ -55,14 +55,21 @@ function enclosingRun(xml: string, from: number, to: number, w: string): { start
   return { start: from - before.length + last.index, end: to + after[0].length };
 }
 
-/** What lies between `<name>` (or `<name …>`) and `</name>` in `xml`; undefined when absent. */
+/** What lies between the first `<name>` (or `<name …>`) and the `</name>` after it; undefined when absent. Found by
+ * indexOf, not a lazy regex: one tried from every opening tag of a part with no closing one is quadratic. */
 function childContent(xml: string, name: string): string | undefined {
-  const m = new RegExp(`<${escape(name)}(?:\\s[^<>]*)?>([\\s\\S]*?)</${escape(name)}>`).exec(xml);
-  return m?.[1];
+  for (let at = xml.indexOf(`<${name}`); at !== -1; at = xml.indexOf(`<${name}`, at + 1)) {
+    const after = xml[at + name.length + 1];
+    if (after !== '>' && after !== ' ' && after !== '\t' && after !== '\n' && after !== '\r') continue;
+    const start = xml.indexOf('>', at) + 1;
+    const end = xml.indexOf(`</${name}>`, start);
+    return end === -1 ? undefined : xml.slice(start, end);
+  }
+  return undefined;
 }
 
 function hasText(runs: string, w: string): boolean {
-  return new RegExp(`<${escape(w)}t(?:\\s[^<>]*)?>[^<]*\\S`).test(runs);
+  return new RegExp(`<${escape(w)}t(?:\\s[^<>]*)?>[^<]*[^\\s<]`).test(runs);
 }
 
 function textRun(w: string, text: string): string {

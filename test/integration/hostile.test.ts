@@ -129,6 +129,8 @@ const hostile: Case[] = [
   { file: 'many-runs.pdf', make: write(F.pdfManyRuns()), expect: 'ok', text: (t) => assert.equal(t.match(/a/g)?.length, 316 * 316), limitMs: 60_000 },
   // Its image is left out of the page's rendering, with a warning; the page's own word still counts.
   { file: 'huge-image.pdf', make: write(F.pdfHugeImage()), expect: 'ok', warning: /^page 1: 1 image over 40 megapixels left out of OCR \(a larger workerMemoryMB reads more\)$/, text: (t) => assert.match(t, /Scan/) },
+  // 80,000 fields and list labels after 1 MB of text: each field's code was taken out of the body by copying it.
+  { file: 'many-fields.rtf', make: write(`{\\rtf1 ${'x'.repeat(1_000_000)}${'{\\field{\\*\\fldinst HYPERLINK "https://example.com"}{\\fldrslt link}}{\\listtext 1.\\tab}'.repeat(80_000)}}`), expect: 'ok', text: (t) => assert.equal(t.match(/link/g)?.length, 80_000), limitMs: 60_000 },
   // A mailbox of 200,000 empty messages, and one whose only separator-like line is 5 MB long with no date in it.
   { file: 'many-messages.mbox', make: write(`${'From a Mon Jun  1 00:00:00 2026\n\n'.repeat(200_000)}From a Mon Jun  1 00:00:00 2026\nSubject: last\n\nThe last message survives\n`), expect: 'ok', text: (t) => assert.match(t, /The last message survives/) },
   { file: 'long-separator.mbox', make: write(`From ${'x'.repeat(5_000_000)}\nSubject: s\n\nBody after a long line\n`), expect: 'ok', text: (t) => assert.match(t, /Body after a long line/) },

@@ -80,3 +80,20 @@ test('a mailbox without an extension is told by its first lines; text that opens
   assert.equal((await detectType(file('Inbox', MAILBOX))).type, 'mbox');
   assert.equal((await detectType(file('notes', 'From Monday 3 June 2026 the ferry runs hourly.\nBring a ticket.\n'))).type, 'txt');
 });
+
+test('a body line "From 2019 to 2024…" after a blank line is text; a dated separator with headers splits without one; CR-only files split', () => {
+  const box = [
+    'From a@example.org Mon Jun  1 09:00:00 2026', 'Subject: Growth', '', 'Our traffic:', '', 'From 2019 to 2024 we grew.', '',
+    'Thanks.', 'From b@example.org Tue Jun  2 09:00:00 2026', 'Subject: Next', '', 'Second body.', '',
+  ].join('\n');
+  const messages = splitMbox(Buffer.from(box)).map((m) => m.raw.toString());
+  assert.equal(messages.length, 2);
+  assert.match(messages[0]!, /From 2019 to 2024 we grew\.\n\nThanks\.\n$/);
+  assert.match(messages[1]!, /^Subject: Next/);
+  assert.equal(splitMbox(Buffer.from(box.replace(/\n/g, '\r'))).length, 2);
+});
+
+test('an .eml saved with blank lines before its headers keeps them', async () => {
+  const d = await extractFile(file('lead.eml', '\r\n\r\nFrom: a@example.org\r\nSubject: Hello\r\nContent-Type: text/plain\r\n\r\nBody here\r\n'), opts);
+  assert.deepEqual(d.sections.map((s) => [s.loc.heading, s.text.trim()]), [['Hello', 'From: a@example.org\nSubject: Hello'], ['Hello', 'Body here']]);
+});

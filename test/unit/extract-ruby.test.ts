@@ -24,6 +24,9 @@ test('EQ field codes give the text Word draws from them', () => {
   assert.equal(eqText(String.raw` \o\al(\s\up 11(port),harbour)`), 'harbour (port)');
   // Not a phonetic guide: the arguments' text.
   assert.equal(eqText(String.raw` \f(1,2)`), '1 2');
+  assert.equal(eqText(String.raw` \o\ad(\s\up 5.5(ふね),船)`), '船 (ふね)');
+  // An enclosed character: overstruck, not a reading.
+  assert.equal(eqText(String.raw` \o\ac(○,\s\up 1(字))`), '○ 字');
   assert.equal(eqText(String.raw` \b\lc\{(\a(x,y))`), 'x y');
   assert.equal(eqText(String.raw` \o(A\,B,C)`), 'A,B C');
   // Unbalanced: no text rather than a guess.
@@ -34,6 +37,7 @@ test('EQ field codes give the text Word draws from them', () => {
 
 test('a .doc text: EQ fields get a result word-extractor keeps; other fields and long codes are left alone', () => {
   assert.equal(withEqResults(`次の\x13EQ ${WORD_GUIDE}\x15行き`), '次の\x13\x14東京 (とうきょう)\x15行き');
+  assert.equal(withEqResults('\x13 eq \\o\\ad(\\s\\up 10(ふね),船)\x15'), '\x13\x14船 (ふね)\x15');
   const other = '\x13 PAGE \x14 3\x15';
   assert.equal(withEqResults(other), other);
   const long = `\x13EQ \\f(${'1'.repeat(3000)},2)\x15`;
@@ -57,6 +61,10 @@ test('a .docx part: each run holding a ruby becomes its base and reading runs', 
   // No ruby, or one not where Word writes it: nothing to change.
   assert.equal(withRubyText(`<w:document ${W}><w:body><w:p><w:r><w:t>x</w:t></w:r></w:p></w:body></w:document>`), undefined);
   assert.equal(withRubyText(`<w:document ${W}><w:body><w:p><w:ruby><w:rubyBase/></w:ruby></w:p></w:body></w:document>`), undefined);
+  // An empty reading adds nothing.
+  assert.equal(runs(withRubyText(`<w:document ${W}><w:body><w:p>${guide('w:', '読', '')}</w:p></w:body></w:document>`)!), '読');
+  // A ruby with 100,000 unclosed readings, and 20,000 unclosed rubies: linear, unchanged.
+  assert.equal(runs(withRubyText(`<w:document ${W}><w:body><w:p><w:r><w:ruby>${'<w:rt>'.repeat(100_000)}<w:rubyBase><w:r><w:t>x</w:t></w:r></w:rubyBase></w:ruby></w:r></w:p></w:body></w:document>`)!), 'x');
   // Opened and never closed, many times over: returns, unchanged.
   assert.equal(withRubyText(`<w:document ${W}><w:body>${'<w:r><w:ruby>'.repeat(20000)}</w:body></w:document>`), undefined);
 });

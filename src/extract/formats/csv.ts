@@ -64,7 +64,7 @@ export function detectDelimiter(text: string, fallback: string): string {
 }
 
 register(['csv', 'tsv'], {
-  version: '2',
+  version: '3',
   async extract(ctx) {
     const text = await readTextStream(ctx);
     const delim = detectDelimiter(text, ctx.type === 'tsv' ? '\t' : ',');

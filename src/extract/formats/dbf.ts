@@ -18,7 +18,7 @@ const LANGUAGE_DRIVERS: Record<number, string> = {
 };
 
 register(['dbf'], {
-  version: '1',
+  version: '2',
   async extract(ctx) {
     const b = await readFile(ctx.absPath);
     const fields = dbfFields(b);

@@ -67,9 +67,10 @@ function withStyles(entries: VettedEntry[]): VettedEntry[] {
  */
 async function bodyHtml(ctx: ExtractContext, z: ZipArchive): Promise<string> {
   const entries = withStyles(await z.vetAll());
-  const labelled = await orWarning(ctx.warnings, ctx.opts.signal, 'list numbers', undefined, () => withListLabels(z, 'word/document.xml'));
-  const ruby = await orWarning(ctx.warnings, ctx.opts.signal, 'phonetic guides', undefined, async () => withRubyText(labelled ?? (await z.readText('word/document.xml', MAX_PART_BYTES))));
-  const edited = ruby ?? labelled;
+  // Read once for both edits; a part too large to read here is left to mammoth, unedited.
+  const xml = await orWarning(ctx.warnings, ctx.opts.signal, 'list numbers', undefined, () => z.readText('word/document.xml', MAX_PART_BYTES));
+  const labelled = xml === undefined ? undefined : await orWarning(ctx.warnings, ctx.opts.signal, 'list numbers', undefined, () => withListLabels(z, 'word/document.xml', xml));
+  const edited = (xml === undefined ? undefined : withRubyText(labelled ?? xml)) ?? labelled;
   if (edited !== undefined) {
     const part = storedEntry('word/document.xml', edited);
     try {

@@ -17,13 +17,17 @@ const MAX_DEPTH = 20;
 
 function splitHeaders(raw: Buffer): Part {
   const s = raw.toString('latin1');
-  // No headers at all (a bare mbox message, a MIME part): the body starts after the blank first line.
-  const m = /^\r?\n/.exec(s) ?? /\r?\n\r?\n/.exec(s);
-  const headEnd = m ? m.index : s.length;
-  const bodyStart = m ? m.index + m[0].length : s.length;
+  // Blank lines first: headers after them (a file saved with a stray newline) are read as headers; otherwise there are
+  // none (a bare mbox message, a MIME part), and the body starts after the first blank line.
+  const lead = /^(?:\r?\n)+/.exec(s)?.[0].length ?? 0;
+  const headed = /^[A-Za-z0-9-]+:/.test(s.slice(lead, lead + 80));
+  const from = headed ? lead : 0;
+  const m = lead && !headed ? /^\r?\n/.exec(s) : /\r?\n\r?\n/.exec(s.slice(from));
+  const headEnd = m ? from + m.index : s.length;
+  const bodyStart = m ? from + m.index + m[0].length : s.length;
   const headers = new Map<string, string>();
   // Unfold continuation lines, then split "Name: value".
-  for (const line of s.slice(0, headEnd).replace(/\r?\n[ \t]+/g, ' ').split(/\r?\n/)) {
+  for (const line of s.slice(from, headEnd).replace(/\r?\n[ \t]+/g, ' ').split(/\r?\n/)) {
     const i = line.indexOf(':');
     if (i > 0) {
       const k = line.slice(0, i).trim().toLowerCase();

@@ -10,16 +10,28 @@ import type { Section } from '../types.js';
 // A separator line: "From " at a line's start, the sender, then the date (asctime's, ending in the year; some writers
 // add a time zone after it).
 const SEPARATOR = /^From \S*[ \t].*\d{4}.*$/gm;
+// asctime's date opens with the weekday: "From - Mon Jan  1 00:00:00 2024", "From 123@xxx Thu Jan 01 00:00:00 +0000 2015".
+const WEEKDAY = /^From \S*[ \t]+(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)\b/;
+const HEADER = /^[A-Za-z0-9-]+:/;
 
-/** Each message's bytes and the 1-based line its separator is on. */
+/**
+ * Each message's bytes and the 1-based line its separator is on. A separator line starts a message where it follows a
+ * blank line (or opens the file) and either dates itself with a weekday or is followed by a header; or, without the
+ * blank line, where it does both. A body's "From 2019 to 2024 we grew." after a blank line is text.
+ */
 export function splitMbox(buf: Buffer): { raw: Buffer; line: number }[] {
-  const s = buf.toString('latin1');
+  let s = buf.toString('latin1');
+  // A classic Mac mailbox ends its lines with CR alone.
+  if (!s.includes('\n') && s.includes('\r')) s = s.replace(/\r/g, '\n');
   const starts: number[] = [];
   for (const m of s.matchAll(SEPARATOR)) {
-    // A separator follows a blank line (or starts the file); a body line "From here on…" does not, or was escaped ">From".
-    if (m.index === 0 || /\n\r?\n$/.test(s.slice(Math.max(0, m.index - 3), m.index))) starts.push(m.index);
+    const afterBlank = m.index === 0 || /\n\r?\n$/.test(s.slice(Math.max(0, m.index - 3), m.index));
+    const next = s.slice(m.index + m[0].length, m.index + m[0].length + 80).replace(/^\r?\n/, '');
+    const dated = WEEKDAY.test(m[0]);
+    const headed = HEADER.test(next);
+    if (afterBlank ? dated || headed : dated && headed) starts.push(m.index);
   }
-  if (!starts.length) return [{ raw: buf, line: 1 }];
+  if (!starts.length) return [{ raw: Buffer.from(s, 'latin1'), line: 1 }];
   const out: { raw: Buffer; line: number }[] = [];
   let line = 1;
   let counted = 0;

@@ -44,7 +44,9 @@ export function rtfBody(src: string): { text: string; html: boolean } {
  */
 export function parseRtf(src: string, o: { objects?: boolean } = {}): { body: string; headers: string; objects: Buffer[]; fromHtml: boolean } {
   const keepObjects = o.objects ?? true;
-  const text = { body: '', headers: '' };
+  // A list label and a field's code are collected apart (`label`, `code`), then given to the part they are in: taken
+  // out of the body again, they cost a copy of the body each, quadratic in a file of many fields.
+  const text = { body: '', headers: '', label: '', code: '' };
   let bytes: number[] = [];
   let codepage = 'windows-1252';
   // Each font's code page, from the font table; the font in use is part of a group's state.
@@ -53,10 +55,10 @@ export function parseRtf(src: string, o: { objects?: boolean } = {}): { body: st
   // Encapsulated HTML (MS-OXRTFEX): the HTML's tags are in \*\htmltag groups, and what lies between \htmlrtf and
   // \htmlrtf0 is RTF for RTF readers only, left out of the HTML.
   let fromHtml = false;
-  // labelFrom: inside a list number Word wrote out for readers without lists (\listtext, \pntext), where it starts.
-  // instFrom: inside a field's code (\fldinst), where it starts; eqShown: a field whose EQ code gave its text, so that
+  // label: inside a list number Word wrote out for readers without lists (\listtext, \pntext).
+  // inst: inside a field's code (\fldinst); eqShown: a field whose EQ code gave its text, so that
   // its result, if any, is not read twice.
-  interface State { skip: boolean; uc: number; header: boolean; objdata: boolean; fonttbl: boolean; font?: number; rtfOnly?: boolean; labelFrom?: number; instFrom?: number; eqShown?: boolean }
+  interface State { skip: boolean; uc: number; header: boolean; objdata: boolean; fonttbl: boolean; font?: number; rtfOnly?: boolean; label?: boolean; inst?: boolean; eqShown?: boolean }
   const stack: State[] = [];
   const initial = (): State => ({ skip: false, uc: 1, header: false, objdata: false, fonttbl: false });
   let st: State = initial();
@@ -66,39 +68,39 @@ export function parseRtf(src: string, o: { objects?: boolean } = {}): { body: st
   let pendingSkip = 0; // fallback chars still to drop after a \uN
   // \* marks an ignorable destination only as a group's first word; inside a group it is noise (a StarWriter "\*\cs7").
   let groupStart = false;
+  const partOf = (x: State): keyof typeof text => (x.inst ? 'code' : x.label ? 'label' : x.header ? 'headers' : 'body');
   const flushBytes = () => {
     if (bytes.length) {
       const cp = (st.font !== undefined && fontCodepage.get(st.font)) || codepage;
-      text[st.header ? 'headers' : 'body'] += iconv.decode(Buffer.from(bytes), cp);
+      text[partOf(st)] += iconv.decode(Buffer.from(bytes), cp);
       bytes = [];
     }
   };
   const emit = (s: string) => {
     if (st.skip || st.rtfOnly) return;
     flushBytes();
-    text[st.header ? 'headers' : 'body'] += s;
+    text[partOf(st)] += s;
   };
   /**
    * A list item's number as written out ("1.\tab", "(a)\tab"): kept, a space after it; a bullet glyph (a symbol
    * font's character, a dash) is not text, and goes.
    */
-  const keepLabel = (closed: State) => {
-    const part = closed.header ? 'headers' : 'body';
-    const label = text[part].slice(closed.labelFrom);
-    text[part] = text[part].slice(0, closed.labelFrom) + (/[\p{L}\p{N}]/u.test(label) ? `${label.trim()} ` : '');
+  const keepLabel = () => {
+    const label = text.label;
+    text.label = '';
+    if (/[\p{L}\p{N}]/u.test(label)) text[partOf(st)] += `${label.trim()} `;
   };
   /**
    * A field's code is not text, but an EQ field has no other: Word draws it from its code (phonetic guides, "東京
    * (とうきょう)"; doc-eq-fields.ts). Its text takes the code's place; any other code goes.
    */
-  const closeFieldCode = (closed: State) => {
-    const part = closed.header ? 'headers' : 'body';
-    const code = text[part].slice(closed.instFrom);
-    text[part] = text[part].slice(0, closed.instFrom);
-    const eq = /^\s*EQ\b/.exec(code);
+  const closeFieldCode = () => {
+    const code = text.code;
+    text.code = '';
+    const eq = /^\s*EQ\b/i.exec(code);
     const shown = eq && code.length <= MAX_EQ_CODE ? eqText(code.slice(eq[0].length)) : undefined;
     if (shown) {
-      text[part] += shown;
+      text[partOf(st)] += shown;
       st.eqShown = true;
     }
   };
@@ -119,8 +121,8 @@ export function parseRtf(src: string, o: { objects?: boolean } = {}): { body: st
       flushBytes();
       const closed = st;
       st = stack.pop() ?? initial();
-      if (closed.labelFrom !== undefined && st.labelFrom === undefined) keepLabel(closed);
-      if (closed.instFrom !== undefined && st.instFrom === undefined) closeFieldCode(closed);
+      if (closed.label && !st.label) keepLabel();
+      if (closed.inst && !st.inst) closeFieldCode();
       if (closed.objdata && !st.objdata && keepObjects) {
         objects.push(Buffer.from(objHex.join('').replace(/[^0-9a-fA-F]/g, ''), 'hex'));
         objHex = [];
@@ -158,14 +160,16 @@ export function parseRtf(src: string, o: { objects?: boolean } = {}): { body: st
         else if (fromHtml && word === 'htmlrtf') {
           flushBytes();
           st.rtfOnly = arg !== 0;
-        } else if (LABEL_DEST.has(word) && st.labelFrom === undefined) {
+        } else if (LABEL_DEST.has(word) && !st.label && !st.inst) {
           flushBytes();
-          st.labelFrom = text[st.header ? 'headers' : 'body'].length;
-        } else if (word === 'fldinst' && st.instFrom === undefined && !stack[stack.length - 1]?.skip) {
+          st.label = true;
+          text.label = '';
+        } else if (word === 'fldinst' && !st.inst && !stack[stack.length - 1]?.skip) {
           // Read (the \* before it marked it skipped), then taken out again when its group closes.
           flushBytes();
           st.skip = false;
-          st.instFrom = text[st.header ? 'headers' : 'body'].length;
+          st.inst = true;
+          text.code = '';
         } else if (word === 'fldinst' || (word === 'fldrslt' && st.eqShown) || SKIP_DEST.has(word)) st.skip = true;
         else if (HEADER_FOOTER.has(word)) st.header = true;
         else if (word === 'ansicpg' && arg) codepage = iconv.encodingExists(`cp${arg}`) ? `cp${arg}` : codepage;
@@ -210,7 +214,7 @@ export function parseRtf(src: string, o: { objects?: boolean } = {}): { body: st
   }
   flushBytes();
   // Surrogate pairs come as two \u words; a lone half is fixed by normalisation later.
-  return { ...text, objects, fromHtml };
+  return { body: text.body, headers: text.headers, objects, fromHtml };
 }
 
 register(['rtf'], {

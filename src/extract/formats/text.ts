@@ -122,7 +122,7 @@ register(['txt'], {
 });
 
 register(['md'], {
-  version: '2',
+  version: '3',
   async extract(ctx) {
     return { sections: markdownSections(await readTextStream(ctx)) };
   },
