@@ -93,11 +93,22 @@ async function contentType(absPath: string, head: Buffer, ext: string): Promise<
   if (ext === '.dbf' && dbfFields(head)) return 'dbf';
   const m4 = head.subarray(0, 4).toString('latin1');
   if (m4 === 'II*\0' || m4 === 'MM\0*') return 'tiff'; // file-type needs more than the head to classify TIFF variants
+  // cpio's portable headers are text: six digits of magic, then fixed fields of hex (newc) or octal (odc) digits.
+  if (/^07070[12][0-9A-Fa-f]{104}|^070707[0-7]{70}/.test(head.subarray(0, 110).toString('latin1'))) return 'cpio';
   const ft = await fileTypeFromBuffer(head).catch(() => undefined);
+  // Magic of a few printable bytes ("BZh", "070707") starts text files too: such a head that reads as text is text.
+  if (ft && WEAK_MAGIC.has(ft.ext) && looksText(head)) return sniffTextType(head, ext);
   // "BM" is a two-byte magic: a text file starting "BMI-1 …" is not a bitmap unless the header holds up.
   if (ft && FT_MAP[ft.ext] && !(ft.ext === 'bmp' && !plausibleBmp(head))) return FT_MAP[ft.ext]!;
   // Weak magic (mp1, some audio) matches text files too: text wins when the bytes look like text.
   if (!looksText(head)) return ft ? ft.ext : 'binary';
+  return sniffTextType(head, ext);
+}
+
+const WEAK_MAGIC = new Set(['bz2', 'cpio']);
+
+/** A text file's sub-type: by its extension where that names one, else by its content. */
+function sniffTextType(head: Buffer, ext: string): string {
   const byExt = EXT_TYPE[ext];
   if (byExt && TEXT_EXT_TYPES.has(byExt)) return byExt;
   return sniffText(head);

@@ -3,6 +3,8 @@
 // lists of MAPI properties. Read for what docproc indexes: the subject, the body (plain, HTML or compressed RTF) and
 // each attachment's name and bytes. Every length is checked against the bytes that are there.
 
+import iconv from 'iconv-lite';
+
 export const TNEF_SIGNATURE = 0x223e9f78;
 
 const LEVEL_ATTACHMENT = 0x02;
@@ -14,6 +16,7 @@ const ATT_ATTACH_TITLE = 0x8010;
 const ATT_ATTACH_REND_DATA = 0x9002;
 const ATT_MSG_PROPS = 0x9003;
 const ATT_ATTACHMENT = 0x9005;
+const ATT_OEM_CODEPAGE = 0x9007;
 // MAPI property IDs.
 const PR_SUBJECT = 0x0037;
 const PR_BODY = 0x1000;
@@ -47,6 +50,8 @@ type Props = Map<number, Buffer | string | number>;
 export function readTnef(b: Buffer): Tnef {
   if (b.length < 6 || b.readUInt32LE(0) !== TNEF_SIGNATURE) throw new Error('not a TNEF stream');
   const out: Tnef = { attachments: [] };
+  // 8-bit strings are in the code page the sender's Windows used (attOemCodepage, near the start), Windows-1252 if none.
+  const decode = eightBit(oemCodepage(b));
   let current: TnefAttachment | undefined;
   let at = 6;
   while (at < b.length) {
@@ -66,23 +71,24 @@ export function readTnef(b: Buffer): Tnef {
     at = start + length + 2; // and its checksum
     if (level === LEVEL_ATTACHMENT) {
       if (id === ATT_ATTACH_REND_DATA || !current) out.attachments.push((current = {}));
-      if (id === ATT_ATTACH_TITLE) current.name ??= cString(data);
+      if (id === ATT_ATTACH_TITLE) current.name ??= decode(cString(data));
       else if (id === ATT_ATTACH_DATA) current.data = data;
       else if (id === ATT_ATTACHMENT) {
-        const p = readProps(data);
+        const p = readProps(data, decode);
         const name = p.get(PR_ATTACH_LONG_FILENAME) ?? p.get(PR_DISPLAY_NAME) ?? p.get(PR_ATTACH_FILENAME);
         if (typeof name === 'string' && name.trim()) current.name = name;
         const bin = p.get(PR_ATTACH_DATA);
         if (!current.data && Buffer.isBuffer(bin)) current.data = bin;
       }
-    } else if (id === ATT_SUBJECT) out.subject ??= cString(data);
-    else if (id === ATT_BODY) out.body ??= cString(data);
+    } else if (id === ATT_SUBJECT) out.subject ??= decode(cString(data));
+    else if (id === ATT_BODY) out.body ??= decode(cString(data));
     else if (id === ATT_MSG_PROPS) {
-      const p = readProps(data);
+      const p = readProps(data, decode);
       const str = (k: number) => (typeof p.get(k) === 'string' ? (p.get(k) as string) : undefined);
       const bin = (k: number) => (Buffer.isBuffer(p.get(k)) ? (p.get(k) as Buffer) : undefined);
-      out.subject ??= str(PR_SUBJECT);
-      out.body ??= str(PR_BODY);
+      // The properties may be Unicode; the attributes before them are 8-bit: the properties win.
+      out.subject = str(PR_SUBJECT) ?? out.subject;
+      out.body = str(PR_BODY) ?? out.body;
       out.html ??= bin(PR_HTML);
       out.compressedRtf ??= bin(PR_RTF_COMPRESSED);
       const cp = p.get(PR_INTERNET_CPID);
@@ -92,10 +98,28 @@ export function readTnef(b: Buffer): Tnef {
   return out;
 }
 
-/** Text attributes are 8-bit strings ended by a NUL (read as Windows-1252: TNEF does not say its code page here). */
-function cString(data: Buffer): string {
+/** An 8-bit string attribute's bytes, up to the NUL that ends it. */
+function cString(data: Buffer): Buffer {
   const end = data.indexOf(0);
-  return new TextDecoder('windows-1252').decode(end === -1 ? data : data.subarray(0, end));
+  return end === -1 ? data : data.subarray(0, end);
+}
+
+/** attOemCodepage's code page, found by a pass over the attributes' headers alone; undefined when absent. */
+function oemCodepage(b: Buffer): number | undefined {
+  for (let at = 6; at + 9 <= b.length; ) {
+    const id = b.readUInt32LE(at + 1) & 0xffff;
+    const length = b.readUInt32LE(at + 5);
+    if (length > b.length - at - 9) return undefined;
+    if (id === ATT_OEM_CODEPAGE && length >= 4) return b.readUInt32LE(at + 9);
+    at += 9 + length + 2;
+  }
+  return undefined;
+}
+
+function eightBit(codepage: number | undefined): (b: Buffer) => string {
+  const name = codepage && codepage !== 65001 ? `cp${codepage}` : codepage === 65001 ? 'utf-8' : 'windows-1252';
+  const cs = iconv.encodingExists(name) ? name : 'windows-1252';
+  return (bytes) => iconv.decode(bytes, cs);
 }
 
 // Fixed sizes of the MAPI property types docproc does not keep (each value padded to four bytes).
@@ -107,7 +131,7 @@ const PT_BINARY = 0x102;
 const MULTI = 0x1000;
 
 /** A MAPI property list: strings, binaries and 32-bit numbers by property ID; the rest passed over. Stops at damage. */
-function readProps(b: Buffer): Props {
+function readProps(b: Buffer, decode: (b: Buffer) => string): Props {
   const props: Props = new Map();
   if (b.length < 4) return props;
   const count = b.readUInt32LE(0);
@@ -152,7 +176,7 @@ function readProps(b: Buffer): Props {
       at += pad4(len);
       if (v > 0 || props.has(id)) continue;
       if (base === PT_UNICODE) props.set(id, data.toString('utf16le').replace(/\0+$/, ''));
-      else if (base === PT_STRING8) props.set(id, cString(data));
+      else if (base === PT_STRING8) props.set(id, decode(cString(data)));
       // An embedded object's data starts with the 16-byte interface ID it is opened through.
       else props.set(id, base === PT_OBJECT ? data.subarray(16) : data);
     }

@@ -40,7 +40,7 @@ test('an archive whose names are encrypted fails as encrypted; a damaged one as 
   writeFileSync(lone, Buffer.from('425a683917724538509000000000', 'hex'));
   await assert.rejects(extractFile(lone, opts), (e: Error & { status?: string; reason?: string }) => {
     assert.equal(e.status, 'skipped');
-    assert.equal(e.message, 'type: a bzip2 file that is not a compressed tar archive');
+    assert.equal(e.message, 'type: a bzip2 file with no tar archive readable in it');
     return true;
   });
   // The module is whole again for the next archive.
@@ -56,4 +56,20 @@ test('members over the size cap are skipped, and what all members decompress to 
     assert.match(e.message, /^zip-bomb: 7-Zip: members decompress to more than 52428800 bytes$/);
     return true;
   });
+});
+
+test('a member whose header declares 3 GiB is too large, not read into the module; the module stays whole; text with weak magic stays text', async () => {
+  const d = await extractFile(path.join(DATA, 'huge-member.tar.xz'), opts);
+  assert.deepEqual(d.warnings, [
+    'attachment huge.txt: skipped: size: over 2 GB > 52428800',
+    'xz: damaged after 1 member (Truncated input file (needed 3221225472 bytes, only 65536 available)); read up to it',
+  ]);
+  assert.equal((await extractFile(path.join(DATA, 'minutes.tar.xz'), opts)).sections.length, 2);
+  // "070707" opens old cpio archives and "BZh" bzip2 streams: a CSV and a note that start so are read as text.
+  const csv = path.join(TMP, 'orders.csv');
+  writeFileSync(csv, '070707,Alpha,12\n070708,Beta,3\n');
+  assert.equal((await detectType(csv)).type, 'csv');
+  const note = path.join(TMP, 'note');
+  writeFileSync(note, 'BZh is how a bzip2 stream begins.\n');
+  assert.equal((await detectType(note)).type, 'txt');
 });

@@ -4,6 +4,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
+import iconv from 'iconv-lite';
 import { readTnef } from '../../src/extract/tnef-read.js';
 import { extractFile, detectType, defaultExtractOptions, closeExtractors } from '../../src/extract/index.js';
 import { tempDir } from '../helpers/temp.js';
@@ -58,6 +59,9 @@ test('a TNEF stream: subject, body, and each attachment with its long name and d
   // A property list claiming four billion properties in a few bytes ends where its bytes do.
   assert.deepEqual(readTnef(stream(attr(1, 0x00069003, Buffer.concat([u32(0xffffffff), u16(0x1f), u16(0x3001), u32(1), u32(999)])))).attachments, []);
   assert.throws(() => readTnef(Buffer.from('not tnef at all')), /not a TNEF stream/);
+  // 8-bit strings in the sender's code page (attOemCodepage), here Windows-1251.
+  const cyrillic = readTnef(stream(attr(1, 0x00069007, Buffer.concat([u32(1251), u32(0)])), attr(1, 0x00018004, Buffer.concat([iconv.encode('Отчёт за май', 'cp1251'), Buffer.from([0])]))));
+  assert.equal(cyrillic.subject, 'Отчёт за май');
 });
 
 test('winmail.dat is found by its signature and read like an e-mail, attachments by their own extractors', async () => {

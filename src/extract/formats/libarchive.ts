@@ -30,7 +30,7 @@ register(['7z', 'rar', 'cab', 'cpio', 'bz2', 'xz', 'Z'], {
     const { ArchiveReader } = await import('libarchive-wasm');
     const fault = (e: unknown): FileError => {
       module = undefined;
-      if (STREAM_TYPES.has(ctx.type)) return new FileError('skipped', 'type', `a ${kind} file that is not a compressed tar archive`);
+      if (STREAM_TYPES.has(ctx.type)) return new FileError('skipped', 'type', `a ${kind} file with no tar archive readable in it`);
       return new FileError('failed', 'corrupt', `${kind}: ${(e instanceof Error && e.message) || 'not readable'}`);
     };
     let reader: Reader;
@@ -54,39 +54,66 @@ register(['7z', 'rar', 'cab', 'cpio', 'bz2', 'xz', 'Z'], {
   },
 });
 
-/** The archive's regular files in order; encrypted, oversized or damaged ones as unreadable members. */
+/**
+ * The archive's regular files in order; encrypted, oversized or damaged ones as unreadable members. Damage after the
+ * first member ends the listing with a warning: what was read stays.
+ */
 async function* members(ctx: ExtractContext, reader: Reader, kind: string): AsyncGenerator<Attachment> {
   const max = ctx.opts.maxFileBytes;
   const budget = ctx.opts.zip.maxTotalBytes;
+  const none = Buffer.alloc(0);
   let total = 0;
   let entries = 0;
-  for (const e of reader.entries()) {
-    entries++;
-    const name = e.getPathname();
+  const damaged = (why: string) => ctx.warnings.push(`${kind}: damaged after ${entries} member${entries === 1 ? '' : 's'} (${why}); read up to it`);
+  for (;;) {
+    let e: ReturnType<Reader['nextEntry']>;
+    try {
+      e = reader.nextEntry();
+    } catch (err) {
+      if (!entries) throw err;
+      damaged(err instanceof Error ? err.message : String(err));
+      return;
+    }
+    if (!e) break;
+    if (++entries > ctx.opts.zip.maxEntries) throw new FileError('failed', 'zip-bomb', `${kind}: more than ${ctx.opts.zip.maxEntries} entries`);
+    // The build has no locale: a name it cannot convert comes back empty; the member is still read, by its content.
+    const name = e.getPathname() || `member ${entries}`;
     if (e.getFiletype() !== 'File' || !isDocument(name)) continue;
-    const none = Buffer.alloc(0);
     if (e.isEncrypted()) {
       yield { name, bytes: none, unreadable: 'encrypted: password-protected archive member' };
       continue;
     }
+    // The size comes through as its low 32 bits, signed: a member of 2-4 GB reads negative, one over 4 GB as its
+    // remainder. Negative is too large; the remainder is caught below, by asking for a byte more than it says.
     const size = e.getSize();
-    if (size > max) {
-      yield { name, bytes: none, unreadable: `skipped: size: ${size} bytes > ${max}` };
+    if (size < 0 || size > max) {
+      yield { name, bytes: none, unreadable: `skipped: size: ${size < 0 ? 'over 2 GB' : `${size} bytes`} > ${max}` };
       continue;
     }
     // What all members decompress to is capped as a zip's inflated bytes are: a bomb ends as one.
     if (total + size > budget) throw new FileError('failed', 'zip-bomb', `${kind}: members decompress to more than ${budget} bytes`);
     total += size;
-    const bytes = e.readData();
-    if (size && (!bytes || bytes.length < size)) {
-      yield { name, bytes: none, unreadable: `corrupt: ${kind} member is damaged (${bytes?.length ?? 0} of ${size} bytes)` };
+    if (!size) continue; // empty, or a size the format does not give: nothing to read
+    let bytes: Int8Array;
+    try {
+      e.readCalled = true;
+      bytes = reader.readData(size + 1);
+    } catch (err) {
+      yield { name, bytes: none, unreadable: `corrupt: ${kind} member is damaged (${err instanceof Error ? err.message : String(err)})` };
       continue;
     }
-    yield { name, bytes: bytes ? Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length) : none };
+    if (bytes.length !== size) {
+      const why = bytes.length > size ? 'larger than its header says (over 4 GB)' : `damaged (${bytes.length} of ${size} bytes)`;
+      yield { name, bytes: none, unreadable: `${bytes.length > size ? 'skipped: size' : 'corrupt'}: ${kind} member is ${why}` };
+      continue;
+    }
+    yield { name, bytes: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length) };
   }
+  const error = reader.libarchive.error_string(reader.archive);
   // Nothing listed: headers encrypted (7-Zip's "encrypt file names"), or not an archive libarchive can open.
   if (!entries) {
     if (reader.hasEncryptedData()) throw new FileError('failed', 'encrypted', `password-protected ${kind} archive`);
-    throw new Error('no members found');
+    throw new Error(error || 'no members found');
   }
+  if (error) damaged(error);
 }

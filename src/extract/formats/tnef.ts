@@ -5,7 +5,8 @@ import { readFile } from 'node:fs/promises';
 import iconv from 'iconv-lite';
 import { register } from '../registry.js';
 import { htmlToSections } from '../htmltext.js';
-import { extractAttachments, type Attachment } from '../attachments.js';
+import type { Attachment } from '../attachments.js';
+import { readMembers } from './archive.js';
 import { readTnef, type Tnef } from '../tnef-read.js';
 import { decompressRtf } from './msg.js';
 import { rtfBody } from './rtf.js';
@@ -26,7 +27,8 @@ register(['tnef'], {
     const files: Attachment[] = t.attachments.filter((a) => a.data?.length).map((a, i) => ({ name: a.name?.trim() || `attachment ${i + 1}`, bytes: a.data! }));
     const head = [t.subject ? `Subject: ${t.subject}` : '', files.length ? `Attachments: ${files.map((f) => f.name).join(', ')}` : ''].filter(Boolean);
     const own: Section[] = [...(head.length ? [{ text: head.join('\n'), loc }] : []), ...body(t).map((s) => ({ text: s.text, loc: { ...loc, ...s.loc } }))];
-    return { sections: [...own.map((s) => ({ ...s, text: ctx.budget.take(s.text) })), ...(await extractAttachments(ctx, files))] };
+    // Through the archive reader: past its cap of members read, one warning for the rest, not one each.
+    return { sections: [...own.map((s) => ({ ...s, text: ctx.budget.take(s.text) })), ...(await readMembers(ctx, listed(files)))] };
   },
 });
 
@@ -40,4 +42,8 @@ function body(t: Tnef): Section[] {
   if (!rtf) return [];
   const r = rtfBody(rtf);
   return r.html ? htmlToSections(r.text).sections : [{ text: r.text, loc: {} }];
+}
+
+async function* listed(files: Attachment[]): AsyncGenerator<Attachment> {
+  yield* files;
 }
