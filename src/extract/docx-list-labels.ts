@@ -4,8 +4,8 @@ import { ListCounter, ListDefinitions } from './docx-numbering.js';
 import { MAX_PART_BYTES, readRels } from './ooxml.js';
 import type { ZipArchive } from './zip.js';
 
-const MAIN = 'http://schemas.openxmlformats.org/wordprocessingml/2006/main';
-const STRICT = 'http://purl.oclc.org/ooxml/wordprocessingml/main';
+export const MAIN = 'http://schemas.openxmlformats.org/wordprocessingml/2006/main';
+export const STRICT = 'http://purl.oclc.org/ooxml/wordprocessingml/main';
 const MARKUP_COMPATIBILITY = 'http://schemas.openxmlformats.org/markup-compatibility/2006';
 
 /** The numbered paragraphs of `part` (its text `xml` when already read) with their labels written in; undefined when none is numbered. */
@@ -128,7 +128,7 @@ export function labelListParagraphs(xml: string, defs: ListDefinitions): string 
 }
 
 /** The prefix (with its colon) the part binds to one of `namespaces`: Word writes "w:" and "mc:" (Word 2007: "ve:"). */
-function prefixOf(xml: string, namespaces: string[], fallback: string): string {
+export function prefixOf(xml: string, namespaces: string[], fallback: string): string {
   const head = xml.slice(0, 8192);
   for (const ns of namespaces) {
     const m = new RegExp(`xmlns:([A-Za-z_][\\w.-]*)="${ns.replace(/[.]/g, '\\.')}"`).exec(head);

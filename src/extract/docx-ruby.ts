@@ -2,13 +2,11 @@
 // runs. mammoth drops a w:ruby element whole, base text and all: a Japanese document set with furigana read as
 // nothing. Each one becomes its base text followed by the reading in parentheses, "東京 (とうきょう)", as Tika writes it,
 // so that a search finds the word by either.
-
-const MAIN = 'http://schemas.openxmlformats.org/wordprocessingml/2006/main';
-const STRICT = 'http://purl.oclc.org/ooxml/wordprocessingml/main';
+import { MAIN, STRICT, prefixOf } from './docx-list-labels.js';
 
 /** The part with each run holding a w:ruby replaced by base and reading runs; undefined when it has none. */
 export function withRubyText(xml: string): string | undefined {
-  const w = prefixOf(xml);
+  const w = prefixOf(xml, [MAIN, STRICT], 'w:');
   const open = `<${w}ruby>`;
   if (!xml.includes(open)) return undefined;
   const close = `</${w}ruby>`;
@@ -74,15 +72,6 @@ function hasText(runs: string, w: string): boolean {
 
 function textRun(w: string, text: string): string {
   return `<${w}r><${w}t xml:space="preserve">${text}</${w}t></${w}r>`;
-}
-
-function prefixOf(xml: string): string {
-  const head = xml.slice(0, 8192);
-  for (const ns of [MAIN, STRICT]) {
-    const m = new RegExp(`xmlns:([A-Za-z_][\\w.-]*)="${ns.replace(/[.]/g, '\\.')}"`).exec(head);
-    if (m) return `${m[1]}:`;
-  }
-  return 'w:';
 }
 
 function escape(s: string): string {

@@ -28,7 +28,7 @@ register(['zip'], {
  * Reads an archive's members one at a time, each as an attachment, until the character budget or the attachment cap
  * is reached; then one warning says what was left (`count` members in all, where the archive knows it).
  */
-export async function readMembers(ctx: ExtractContext, members: AsyncIterable<Attachment>, count?: number): Promise<Section[]> {
+export async function readMembers(ctx: ExtractContext, members: AsyncIterable<Attachment> | Iterable<Attachment>, count?: number): Promise<Section[]> {
   const sections: Section[] = [];
   if ((ctx.depth ?? 0) + 1 > MAX_ATTACHMENT_DEPTH) {
     // Nothing in it would be read: say so once, before a member is inflated.

@@ -28,7 +28,7 @@ register(['tnef'], {
     const head = [t.subject ? `Subject: ${t.subject}` : '', files.length ? `Attachments: ${files.map((f) => f.name).join(', ')}` : ''].filter(Boolean);
     const own: Section[] = [...(head.length ? [{ text: head.join('\n'), loc }] : []), ...body(t).map((s) => ({ text: s.text, loc: { ...loc, ...s.loc } }))];
     // Through the archive reader: past its cap of members read, one warning for the rest, not one each.
-    return { sections: [...own.map((s) => ({ ...s, text: ctx.budget.take(s.text) })), ...(await readMembers(ctx, listed(files)))] };
+    return { sections: [...own.map((s) => ({ ...s, text: ctx.budget.take(s.text) })), ...(await readMembers(ctx, files))] };
   },
 });
 
@@ -42,8 +42,4 @@ function body(t: Tnef): Section[] {
   if (!rtf) return [];
   const r = rtfBody(rtf);
   return r.html ? htmlToSections(r.text).sections : [{ text: r.text, loc: {} }];
-}
-
-async function* listed(files: Attachment[]): AsyncGenerator<Attachment> {
-  yield* files;
 }
